@@ -1,0 +1,217 @@
+"""The built-in demo: synthetic annotations with the real split's shape, and demo models.
+
+Nothing here is ImageNet data. The demo picks 20 real validation file names per class (so
+file-name-ordered NumPy prediction files line up with it exactly as with the real data), gives
+them synthetic label sets whose statistics follow SPEC (about 6.5% problematic, about 19% of
+the rest with more than one accepted label, about 1.26 accepted labels per image, 68
+non-problematic ImageNet-M images), and renders every image on demand as a plainly synthetic
+picture that says so. Everything is a pure function of the seed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+
+import numpy as np
+
+from data_access.annotations import AnnotationTable, LabelSets
+from data_access.classes import NUM_CLASSES, load_classes, validation_file_name, validation_labels
+
+DEMO_SEED = 20_22
+IMAGES_PER_CLASS = 20
+NUM_IMAGENET_M = 68
+DEMO_NOTICE = "Synthetic demo data: generated labels and pictures, not ImageNet."
+
+# Synthetic stand-ins for the kinds of problematic image SPEC lists.
+PROBLEMATIC_REASONS = (
+    "original label wrong (synthetic)",
+    "original label unclear (synthetic)",
+    "drawing, painting or render (synthetic)",
+    "heavily edited (synthetic)",
+    "inappropriate content (synthetic)",
+)
+
+# name -> (accuracy on ordinary images, accuracy on ImageNet-M images)
+DEMO_MODELS = {
+    "demo-strong": (0.93, 0.30),
+    "demo-medium": (0.80, 0.15),
+    "demo-weak": (0.55, 0.05),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _neighbours() -> tuple[np.ndarray, ...]:
+    """For each class, the classes that share its closest WordNet ancestors (confusable ones)."""
+    classes = load_classes()
+    by_ancestor: dict[str, list[int]] = {}
+    for i, path in enumerate(classes.paths):
+        for a in path[:-1]:
+            by_ancestor.setdefault(a, []).append(i)
+    out = []
+    for i, path in enumerate(classes.paths):
+        near: list[int] = []
+        for a in reversed(path[:-1]):  # walk up until there are enough candidates
+            near = [j for j in by_ancestor[a] if j != i]
+            if len(near) >= 6:
+                break
+        out.append(np.array(near[:40], dtype=np.int16))
+    return tuple(out)
+
+
+def _pick(rng: np.random.Generator, pool: np.ndarray, k: int, exclude: set[int]) -> list[int]:
+    candidates = [int(c) for c in pool if int(c) not in exclude]
+    if len(candidates) < k:
+        candidates += [c for c in range(NUM_CLASSES) if c not in exclude and c not in candidates]
+    return [int(c) for c in rng.choice(candidates, size=k, replace=False)] if k else []
+
+
+@functools.lru_cache(maxsize=2)
+def demo_table(seed: int = DEMO_SEED, images_per_class: int = IMAGES_PER_CLASS) -> AnnotationTable:
+    """The demo annotation table: ``1000 * images_per_class`` rows (20,000 by default)."""
+    rng = np.random.default_rng(seed)
+    labels = validation_labels()
+    neighbours = _neighbours()
+    positions = []
+    for c in range(NUM_CLASSES):
+        pool = np.flatnonzero(labels == c)
+        positions.append(np.sort(rng.choice(pool, size=images_per_class, replace=False)))
+    positions = np.sort(np.concatenate(positions))
+    n = len(positions)
+    original = labels[positions].astype(np.int16)
+
+    problematic = rng.random(n) < 0.065
+    reason_codes = rng.integers(0, len(PROBLEMATIC_REASONS), size=n)
+    correct, unclear, wrong = [], [], []
+    for i in range(n):
+        c = int(original[i])
+        near = neighbours[c]
+        extra = 0
+        if rng.random() < 0.19:
+            extra = int(rng.choice([1, 2, 3], p=[0.75, 0.15, 0.10]))
+        extras = _pick(rng, near, extra, {c})
+        cor = [c]
+        unc: list[int] = []
+        for e in extras:
+            (cor if rng.random() < 0.7 else unc).append(e)
+        if problematic[i]:
+            reason = int(reason_codes[i])
+            if reason == 0:  # the original label is wrong: it moves to the wrong set
+                cor = [e for e in cor if e != c] or _pick(rng, near, 1, {c})
+            elif reason == 1:  # the original label is unclear
+                cor = [e for e in cor if e != c]
+                unc = [c, *unc]
+        accepted = set(cor) | set(unc)
+        n_wrong = int(rng.choice([0, 0, 1, 2, 3, 5]))
+        wro = _pick(rng, near, min(n_wrong, max(0, len(near) - len(accepted))), accepted)
+        if problematic[i] and int(reason_codes[i]) == 0:
+            wro = [c, *wro]
+        correct.append(cor)
+        unclear.append(unc)
+        wrong.append(wro)
+
+    # ImageNet-M: non-problematic images, preferring ones with several accepted labels or
+    # wrong labels from close classes (the hard, contested kind).
+    hard = np.array(
+        [len(w) + 2 * (len(c) + len(u)) for w, c, u in zip(wrong, correct, unclear, strict=True)]
+    )
+    candidates = np.flatnonzero(~problematic & (hard >= 4))
+    in_m = np.zeros(n, dtype=bool)
+    in_m[rng.choice(candidates, size=NUM_IMAGENET_M, replace=False)] = True
+
+    return AnnotationTable(
+        file_name=np.array([validation_file_name(int(p)) for p in positions]),
+        original_label=original,
+        correct_multi_labels=LabelSets.from_lists(correct),
+        unclear_multi_labels=LabelSets.from_lists(unclear),
+        wrong_multi_labels=LabelSets.from_lists(wrong),
+        is_problematic=problematic,
+        problematic_reason=np.where(
+            problematic, np.array(PROBLEMATIC_REASONS)[reason_codes], ""
+        ).astype("U"),
+        in_imagenet_m=in_m,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def demo_predictions(
+    table: AnnotationTable | None = None, seed: int = DEMO_SEED
+) -> dict[str, dict[str, np.ndarray]]:
+    """Top-5 predictions and scores of the three demo models, one row per table row.
+
+    Returns:
+        ``{model: {"top_k": int16 (n, 5), "scores": float32 (n, 5)}}``; column 0 is top-1.
+        The models differ clearly in accuracy (about 0.93, 0.80 and 0.55 under the
+        multi-label protocol) and all find ImageNet-M hard.
+    """
+    table = demo_table() if table is None else table
+    neighbours = _neighbours()
+    n = len(table)
+    out = {}
+    for m, (name, (acc, acc_m)) in enumerate(DEMO_MODELS.items()):
+        rng = np.random.default_rng([seed, m])
+        p_right = np.where(table.in_imagenet_m, acc_m, acc)
+        right = rng.random(n) < p_right
+        top_k = np.zeros((n, 5), dtype=np.int16)
+        for i in range(n):
+            accepted = np.flatnonzero(table.label_state[i] & 3)
+            c = int(table.original_label[i])
+            if right[i] and len(accepted):
+                first = c if c in accepted and rng.random() < 0.85 else int(rng.choice(accepted))
+            else:
+                judged_wrong = [int(x) for x in table.wrong_multi_labels.row(i)]
+                pool = judged_wrong if judged_wrong and rng.random() < 0.6 else neighbours[c]
+                first = _pick(rng, np.asarray(pool), 1, set(accepted.tolist()))[0]
+            rest = _pick(rng, neighbours[c], 4, {first})
+            top_k[i] = [first, *rest]
+        logits = np.sort(rng.normal(0.0, 1.0, size=(n, 5)), axis=1)[:, ::-1] * 2.0
+        scores = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        out[name] = {"top_k": top_k, "scores": scores.astype(np.float32)}
+    return out
+
+
+def _colour(seed_text: str) -> tuple[int, int, int]:
+    h = hashlib.sha256(seed_text.encode()).digest()
+    return (64 + h[0] % 160, 64 + h[1] % 160, 64 + h[2] % 160)
+
+
+def render_demo_image(
+    file_name: str, class_index: int, size: tuple[int, int] = (500, 375)
+) -> bytes:
+    """A plainly synthetic JPEG: a class-coloured pattern, the class name and a banner.
+
+    Deterministic for a given file name, class and size.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    classes = load_classes()
+    w, h = size
+    base = _colour(classes.wnids[class_index])
+    accent = _colour(file_name)
+    img = Image.new("RGB", size, base)
+    draw = ImageDraw.Draw(img)
+    step = max(8, w // 12)
+    kind = class_index % 3
+    for k in range(-h, w + h, step):
+        if kind == 0:  # stripes
+            draw.line([(k, 0), (k + h, h)], fill=accent, width=max(2, step // 4))
+        elif kind == 1:  # checks
+            for y in range(0, h, step):
+                if (k // step + y // step) % 2 == 0 and 0 <= k < w:
+                    draw.rectangle([k, y, k + step - 1, y + step - 1], fill=accent)
+        elif 0 <= k < w:  # rings
+            r = k // 2
+            draw.ellipse([w // 2 - r, h // 2 - r, w // 2 + r, h // 2 + r], outline=accent, width=2)
+    font_size = max(9, h // 11)
+    font = ImageFont.load_default(size=font_size)
+    small = ImageFont.load_default(size=max(8, font_size * 2 // 3))
+    draw.rectangle([0, 0, w, font_size + 8], fill=(20, 20, 20))
+    draw.text((6, 3), "SYNTHETIC DEMO", fill=(255, 210, 0), font=font)
+    box_top = h - 2 * font_size - 16
+    draw.rectangle([0, box_top, w, h], fill=(255, 255, 255))
+    draw.text((6, box_top + 4), classes.names[class_index], fill=(0, 0, 0), font=font)
+    draw.text((6, box_top + font_size + 8), file_name, fill=(60, 60, 60), font=small)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=85)
+    return out.getvalue()

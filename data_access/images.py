@@ -1,0 +1,229 @@
+"""Image readers behind every source, and thumbnails.
+
+Readers hold only paths and small arrays (picklable, no open handles) and open files per read,
+so that one reader can serve many threads of the app at once.
+
+* :class:`FolderImages`: JPEG files in a folder, flat or in per-wnid subfolders.
+* :class:`OffsetImages`: byte ranges inside large files: members of the original
+  ``ILSVRC2012_img_val.tar`` read in place, or the JPEG bytes inside TFDS TFRecord shards.
+* :class:`DataSourceImages`: records of an ArrayRecord TFDS build, through ``tfds.data_source``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import threading
+import typing
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from data_access.errors import ImageNotAvailable, ImageSourceError
+
+Progress = Callable[[int, int, str], None]
+
+THUMBNAIL_SIZE = 192
+
+
+def make_thumbnail(jpeg: bytes, max_side: int = THUMBNAIL_SIZE, *, source: str = "") -> bytes:
+    """Downscales an encoded image to a small JPEG whose longer side is ``max_side``.
+
+    Uses JPEG draft mode (DCT scaling) so that a 500x375 image decodes at a quarter of its
+    size: this keeps an uncached thumbnail at a few milliseconds.
+
+    Raises:
+        ImageSourceError: the bytes are not a decodable image.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(jpeg)) as img:
+            img.draft("RGB", (max_side, max_side))
+            img = img.convert("RGB")
+            img.thumbnail((max_side, max_side))
+            out = io.BytesIO()
+            img.save(out, format="JPEG", quality=82)
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise ImageSourceError(source or "image", f"cannot decode the image: {e}") from e
+    return out.getvalue()
+
+
+class FolderImages:
+    """Validation JPEGs in a folder: ``root/<file_name>`` or ``root/<wnid>/<file_name>``."""
+
+    kind = "folder"
+
+    def __init__(self, root: Path, relative_paths: np.ndarray, file_names: np.ndarray):
+        self.root = Path(root)
+        self._paths = dict(zip(file_names.tolist(), relative_paths.tolist(), strict=False))
+
+    @staticmethod
+    def scan(root: Path, wanted: set[str], progress: Progress | None = None) -> dict[str, str]:
+        """Finds the wanted file names directly in ``root`` or one folder below it."""
+        found: dict[str, str] = {}
+        try:
+            top = list(os.scandir(root))
+        except OSError as e:
+            raise ImageSourceError(root, f"cannot list the folder: {e.strerror or e}") from e
+        subdirs = [e for e in top if e.is_dir(follow_symlinks=False)]
+        for entry in top:
+            if entry.name in wanted and entry.is_file():
+                found[entry.name] = entry.name
+        for k, sub in enumerate(subdirs):
+            if progress and k % 50 == 0:
+                progress(k, len(subdirs), "scanning image folders")
+            try:
+                for entry in os.scandir(sub.path):
+                    if entry.name in wanted and entry.name not in found and entry.is_file():
+                        found[entry.name] = f"{sub.name}/{entry.name}"
+            except OSError:
+                continue  # an unreadable subfolder only means its images count as missing
+        return found
+
+    def has(self, file_name: str) -> bool:
+        return bool(self._paths.get(file_name))
+
+    def read(self, file_name: str) -> bytes:
+        rel = self._paths.get(file_name)
+        if not rel:
+            raise ImageNotAvailable(self.root, "no image for this file", where=file_name)
+        path = self.root / rel
+        try:
+            return path.read_bytes()
+        except OSError as e:
+            raise ImageSourceError(path, f"cannot read the image: {e.strerror or e}") from e
+
+
+class OffsetImages:
+    """Images stored as byte ranges inside larger files (a tar, TFRecord shards)."""
+
+    kind = "offsets"
+
+    def __init__(
+        self,
+        paths: list[Path],
+        file_names: np.ndarray,
+        file_index: np.ndarray,
+        offsets: np.ndarray,
+        sizes: np.ndarray,
+    ):
+        self.paths = [Path(p) for p in paths]
+        self._rows = {f: i for i, f in enumerate(file_names.tolist())}
+        self.file_index = file_index
+        self.offsets = offsets
+        self.sizes = sizes
+
+    def has(self, file_name: str) -> bool:
+        row = self._rows.get(file_name)
+        return row is not None and self.file_index[row] >= 0
+
+    def read(self, file_name: str) -> bytes:
+        row = self._rows.get(file_name)
+        if row is None or self.file_index[row] < 0:
+            source = self.paths[0] if self.paths else "images"
+            raise ImageNotAvailable(source, "no image for this file", where=file_name)
+        path = self.paths[int(self.file_index[row])]
+        size = int(self.sizes[row])
+        try:
+            with open(path, "rb") as f:
+                f.seek(int(self.offsets[row]))
+                data = f.read(size)
+        except OSError as e:
+            raise ImageSourceError(path, f"cannot read: {e.strerror or e}", where=file_name) from e
+        if len(data) != size:
+            raise ImageSourceError(
+                path, f"file ends early: expected {size} bytes, got {len(data)}", where=file_name
+            )
+        return data
+
+
+def index_tar(path: Path, wanted: set[str], progress: Progress | None = None) -> dict:
+    """Reads a tar's member headers (never its data) and returns where each wanted file is.
+
+    Returns:
+        ``{file_name: (offset, size)}`` for the wanted names found in the tar.
+
+    Raises:
+        ImageSourceError: not a tar, or the tar is truncated.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    try:
+        total = os.path.getsize(path)
+        with open(path, "rb") as raw, tarfile.open(fileobj=raw, mode="r:") as tar:
+            for k, member in enumerate(tar):
+                if progress and k % 2000 == 0:
+                    progress(raw.tell(), total, "indexing tar members")
+                if not member.isfile():
+                    continue
+                name = os.path.basename(member.name)
+                if name in wanted:
+                    if member.offset_data + member.size > total:
+                        raise ImageSourceError(
+                            path,
+                            f"truncated: member ends at byte {member.offset_data + member.size}"
+                            f" but the file has {total} bytes",
+                            where=member.name,
+                        )
+                    found[name] = (member.offset_data, member.size)
+    except tarfile.TarError as e:
+        raise ImageSourceError(path, f"not a readable tar archive ({e})") from e
+    except EOFError as e:
+        raise ImageSourceError(path, "truncated tar archive") from e
+    except OSError as e:
+        raise ImageSourceError(path, f"cannot read: {e.strerror or e}") from e
+    return found
+
+
+class DataSourceImages:
+    """Images of an ArrayRecord TFDS build, read by record index with ``tfds.data_source``.
+
+    The data source is opened on first use (importing TFDS takes a second) and kept per
+    process; the image feature is not decoded, so a read returns the stored JPEG bytes.
+    """
+
+    kind = "data_source"
+    _lock = threading.Lock()
+    _opened: typing.ClassVar[dict[tuple[str, str], object]] = {}
+
+    def __init__(self, data_dir: Path, split: str, file_names: np.ndarray, records: np.ndarray):
+        self.data_dir = Path(data_dir)
+        self.split = split
+        self._rows = {f: i for i, f in enumerate(file_names.tolist())}
+        self.records = records
+
+    def _source(self):
+        key = (str(self.data_dir), self.split)
+        with self._lock:
+            if key not in self._opened:
+                from data_access.tfds_source import open_data_source
+
+                self._opened[key] = open_data_source(self.data_dir, self.split)
+            return self._opened[key]
+
+    def has(self, file_name: str) -> bool:
+        return file_name in self._rows
+
+    def read(self, file_name: str) -> bytes:
+        row = self._rows.get(file_name)
+        if row is None:
+            raise ImageNotAvailable(self.data_dir, "no image for this file", where=file_name)
+        example = self._source()[int(self.records[row])]
+        return bytes(example["image"])
+
+
+class NoImages:
+    """Labels only: every read says so."""
+
+    kind = "none"
+
+    def __init__(self, reason: str = "this source has labels only (no images were given)"):
+        self.reason = reason
+
+    def has(self, file_name: str) -> bool:
+        return False
+
+    def read(self, file_name: str) -> bytes:
+        raise ImageNotAvailable("images", self.reason, where=file_name)

@@ -1,0 +1,128 @@
+"""The on-disk index of a real source: built on first open, loaded in milliseconds after.
+
+One folder per source (named by a hash of the source's paths) under the index root, holding
+``index.npz`` (the annotation table, where each image's bytes are, and a JSON ``__meta__``
+entry) and ``thumbs/`` (thumbnails, made lazily). ``index.npz`` is written to a temporary
+file and renamed into place, so a crash mid-write leaves either the old index or none. On
+load, the schema version, the code version and the source's fingerprint (sizes and mtimes of
+its files) must all match and every array must be consistent, or the index is rebuilt: a
+stale or damaged index is never trusted and never crashes the app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# Bump when the layout or meaning of what is stored changes: older indexes are then rebuilt.
+SCHEMA_VERSION = 1
+INDEX_FILE = "index.npz"
+APP_DIR_NAME = "imagenet-multilabel-review"
+
+
+def default_index_root() -> Path:
+    """``$IMLR_INDEX_DIR``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, then the app's folder."""
+    env = os.environ.get("IMLR_INDEX_DIR")
+    if env:
+        return Path(env).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / APP_DIR_NAME / "index"
+
+
+def default_data_root() -> Path:
+    """``$IMLR_DATA_DIR``, else ``$XDG_DATA_HOME`` or ``~/.local/share``, then the app's folder."""
+    env = os.environ.get("IMLR_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / APP_DIR_NAME
+
+
+def index_dir_for(root: Path | None, kind: str, identity: dict) -> Path:
+    """The folder of one source's index: stable for the same source paths."""
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+    return Path(root or default_index_root()) / f"{kind}-{key}"
+
+
+def _code_version() -> str:
+    from data_access import __version__
+
+    return __version__
+
+
+class StaleIndex(Exception):
+    """The index cannot be used; the message says why (for the log)."""
+
+
+def load_index(folder: Path, kind: str, fingerprint: object) -> tuple[dict[str, np.ndarray], dict]:
+    """Loads ``folder/index.npz`` if it is current.
+
+    Returns:
+        (arrays, meta)
+
+    Raises:
+        StaleIndex: missing, unreadable, damaged, from another schema or code version, or
+            built from a source that has changed since.
+    """
+    path = Path(folder) / INDEX_FILE
+    if not path.is_file():
+        raise StaleIndex("no index yet")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        meta = json.loads(str(arrays.pop("__meta__")))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+        raise StaleIndex(f"unreadable index ({type(e).__name__}: {e})") from e
+    if meta.get("schema") != SCHEMA_VERSION or meta.get("code_version") != _code_version():
+        raise StaleIndex(
+            f"index from another version (schema {meta.get('schema')}, code "
+            f"{meta.get('code_version')})"
+        )
+    if meta.get("kind") != kind:
+        raise StaleIndex(f"index of a {meta.get('kind')} source, expected {kind}")
+    if meta.get("fingerprint") != json.loads(json.dumps(fingerprint)):
+        raise StaleIndex("the source changed since the index was built")
+    return arrays, meta
+
+
+def save_index(folder: Path, kind: str, fingerprint: object, arrays: dict, meta: dict) -> Path:
+    """Writes the index atomically and clears thumbnails of any earlier build."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder / "thumbs", ignore_errors=True)
+    full_meta = {
+        **meta,
+        "schema": SCHEMA_VERSION,
+        "code_version": _code_version(),
+        "kind": kind,
+        "fingerprint": fingerprint,
+    }
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".npz.part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, __meta__=np.array(json.dumps(full_meta)), **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, folder / INDEX_FILE)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return folder / INDEX_FILE
+
+
+def clean_stale_parts(folder: Path) -> None:
+    """Removes temporary files left by a build that was killed."""
+    for part in Path(folder).glob(".index-*.part"):
+        with contextlib.suppress(OSError):
+            part.unlink()

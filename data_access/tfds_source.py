@@ -1,0 +1,303 @@
+"""The prepared TFDS dataset ``imagenet2012_multilabel`` 3.0.0: prepare, inspect, read.
+
+* :func:`prepare` runs TFDS's own ``download_and_prepare`` for the genuine builder. With a
+  local label JSON, the builder's download of that one URL is answered with the local path
+  (the public URL often answers HTTP 403); everything else is TFDS's own code.
+* :func:`dataset_dir`, :func:`read_dataset_info` and :func:`fingerprint` look at a data_dir
+  without importing TFDS or TensorFlow, so a warm open of the app stays well under a second.
+* :func:`read_split` reads every example of a split once, with TFDS's own readers and without
+  decoding images: ArrayRecord builds through ``tfds.data_source`` (random access, no
+  TensorFlow), TFRecord builds record by record, each record parsed by the builder's own
+  feature spec (``deserialize_example_np``). For TFRecord builds it also notes where each
+  image's JPEG bytes sit inside its shard, so that later reads are a plain seek.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from data_access.errors import DataError, LabelFileError, TfdsSourceError
+
+DATASET = "imagenet2012_multilabel"
+VERSION = "3.0.0"
+SPLITS = ("validation", "imagenet_m")
+MANUAL_TAR = "ILSVRC2012_img_val.tar"
+FILE_FORMATS = ("array_record", "tfrecord")
+
+Progress = Callable[[int, int, str], None]
+
+
+def default_data_dir() -> Path:
+    """TFDS's default data_dir: ``$TFDS_DATA_DIR`` or ``~/tensorflow_datasets``."""
+    return Path(os.environ.get("TFDS_DATA_DIR") or Path.home() / "tensorflow_datasets")
+
+
+def dataset_dir(data_dir: Path | None) -> Path:
+    return Path(data_dir or default_data_dir()).expanduser() / DATASET / VERSION
+
+
+def read_dataset_info(data_dir: Path | None) -> dict:
+    """Reads ``dataset_info.json`` of a prepared build and checks that it is usable.
+
+    Returns:
+        ``{"file_format": str, "splits": {name: {"shard_lengths": [...], "files": [Path]}}}``
+
+    Raises:
+        TfdsSourceError: no prepared build there, or one this app cannot read.
+    """
+    ddir = dataset_dir(data_dir)
+    info_path = ddir / "dataset_info.json"
+    if not info_path.is_file():
+        raise TfdsSourceError(
+            ddir,
+            f"no prepared {DATASET} {VERSION} here (dataset_info.json missing). Prepare it with "
+            "`python -m data_access prepare --manual-dir DIR --labels-json FILE --data-dir "
+            f"{Path(data_dir or default_data_dir())}`",
+        )
+    try:
+        info = json.loads(info_path.read_text())
+    except (OSError, ValueError) as e:
+        raise TfdsSourceError(info_path, f"unreadable dataset_info.json: {e}") from e
+    file_format = info.get("fileFormat") or "tfrecord"  # TFDS leaves the default unwritten
+    if file_format not in FILE_FORMATS:
+        raise TfdsSourceError(
+            info_path,
+            f"file format {file_format!r} is not supported; expected one of {FILE_FORMATS}",
+        )
+    splits = {}
+    for split in info.get("splits", []):
+        name = split.get("name")
+        lengths = [int(x) for x in split.get("shardLengths", [])]
+        template = split.get("filepathTemplate") or "{DATASET}-{SPLIT}.{FILEFORMAT}-{SHARD_X_OF_Y}"
+        files = [
+            ddir
+            / template.replace("{DATASET}", DATASET)
+            .replace("{SPLIT}", name)
+            .replace("{FILEFORMAT}", file_format)
+            .replace("{SHARD_X_OF_Y}", f"{k:05d}-of-{len(lengths):05d}")
+            for k in range(len(lengths))
+        ]
+        splits[name] = {"shard_lengths": lengths, "files": files}
+    for name in SPLITS:
+        if name not in splits:
+            raise TfdsSourceError(info_path, f"the build has no {name!r} split")
+        for f in splits[name]["files"]:
+            if not f.is_file():
+                raise TfdsSourceError(f, "shard file listed in dataset_info.json is missing")
+    return {"file_format": file_format, "splits": splits, "dir": ddir}
+
+
+def fingerprint(data_dir: Path | None) -> list:
+    """Name, size and mtime of every file of the build: changes when the build changes."""
+    ddir = dataset_dir(data_dir)
+    try:
+        entries = sorted(os.scandir(ddir), key=lambda e: e.name)
+    except OSError as e:
+        raise TfdsSourceError(ddir, f"cannot list the folder: {e.strerror or e}") from e
+    return [[e.name, e.stat().st_size, e.stat().st_mtime_ns] for e in entries if e.is_file()]
+
+
+def _builder(data_dir: Path | None):
+    import tensorflow_datasets as tfds
+
+    return tfds.builder(DATASET, data_dir=str(data_dir or default_data_dir()), version=VERSION)
+
+
+def _skip_image_decoding() -> dict:
+    import tensorflow_datasets as tfds
+
+    return {"image": tfds.decode.SkipDecoding()}
+
+
+def open_data_source(data_dir: Path | None, split: str):
+    """``tfds.data_source`` for one split of an ArrayRecord build, images left as JPEG bytes."""
+    import tensorflow_datasets as tfds
+
+    return tfds.data_source(
+        DATASET,
+        split=split,
+        data_dir=str(data_dir or default_data_dir()),
+        download=False,
+        decoders=_skip_image_decoding(),
+        builder_kwargs={"version": VERSION},
+    )
+
+
+def _tfrecord_records(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(offset of the payload, payload) of each record of a TFRecord file.
+
+    TFRecord framing: uint64 length, uint32 masked CRC of the length, payload, uint32 masked
+    CRC of the payload (little-endian). CRCs are not checked here: TFDS wrote the file, and
+    every payload is parsed right after, which fails loudly on damage.
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        pos = 0
+        while pos < size:
+            header = f.read(12)
+            if len(header) < 12:
+                raise TfdsSourceError(path, f"truncated record header at byte {pos}")
+            (length,) = struct.unpack("<Q", header[:8])
+            payload = f.read(length)
+            if len(payload) != length or len(f.read(4)) != 4:
+                raise TfdsSourceError(path, f"truncated record at byte {pos}")
+            yield pos + 12, payload
+            pos += 12 + length + 4
+
+
+def read_split(data_dir: Path | None, split: str, progress: Progress | None = None) -> dict:
+    """Reads one split once, without decoding images.
+
+    Returns:
+        Columns ``file_name``, ``original_label``, the three label lists, ``is_problematic``,
+        and image locations: ``record`` (ArrayRecord) or ``shard``/``offset``/``size``
+        (TFRecord: where the JPEG bytes are inside the shard file).
+
+    Raises:
+        TfdsSourceError: the build cannot be read.
+    """
+    info = read_dataset_info(data_dir)
+    split_info = info["splits"][split]
+    total = sum(split_info["shard_lengths"])
+    cols: dict[str, list] = {k: [] for k in (
+        "file_name", "original_label", "correct_multi_labels", "unclear_multi_labels",
+        "wrong_multi_labels", "is_problematic", "record", "shard", "offset", "size")}  # fmt: skip
+
+    def add(example: dict, k: int) -> None:
+        if progress and k % 500 == 0:
+            progress(k, total, f"reading the {split} split through TFDS")
+        cols["file_name"].append(_text(example["file_name"]))
+        cols["original_label"].append(int(example["original_label"]))
+        for key in ("correct_multi_labels", "unclear_multi_labels", "wrong_multi_labels"):
+            cols[key].append([int(x) for x in np.asarray(example[key]).reshape(-1)])
+        cols["is_problematic"].append(bool(example["is_problematic"]))
+
+    try:
+        if info["file_format"] == "array_record":
+            source = open_data_source(data_dir, split)
+            for k in range(len(source)):
+                add(source[k], k)
+                cols["record"].append(k)
+        else:
+            features = _builder(data_dir).info.features
+            decoders = _skip_image_decoding()
+            k = 0
+            for shard, path in enumerate(split_info["files"]):
+                for offset, payload in _tfrecord_records(path):
+                    example = features.deserialize_example_np(payload, decoders=decoders)
+                    add(example, k)
+                    jpeg = bytes(example["image"])
+                    at = payload.find(jpeg)
+                    if at < 0:
+                        raise TfdsSourceError(path, "image bytes not found in their record")
+                    cols["shard"].append(shard)
+                    cols["offset"].append(offset + at)
+                    cols["size"].append(len(jpeg))
+                    k += 1
+    except DataError:
+        raise
+    except Exception as e:  # TFDS raises many kinds; the user needs one clear line
+        raise TfdsSourceError(
+            dataset_dir(data_dir), f"cannot read the {split} split: {type(e).__name__}: {e}"
+        ) from e
+    if len(cols["file_name"]) != total:
+        raise TfdsSourceError(
+            dataset_dir(data_dir),
+            f"the {split} split has {len(cols['file_name'])} examples, "
+            f"dataset_info.json says {total}",
+        )
+    if progress:
+        progress(total, total, f"reading the {split} split through TFDS")
+    return cols
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+class _LocalLabelsDownloads:
+    """Wraps TFDS's DownloadManager so that the label JSON URL resolves to a local file."""
+
+    def __init__(self, dl_manager, urls: tuple[str, ...], path: Path):
+        self._dl_manager = dl_manager
+        self._urls = urls
+        self._path = path
+
+    def download(self, url_or_urls):
+        if isinstance(url_or_urls, str) and url_or_urls in self._urls:
+            from etils import epath
+
+            return epath.Path(self._path)
+        return self._dl_manager.download(url_or_urls)
+
+    def __getattr__(self, name):
+        return getattr(self._dl_manager, name)
+
+
+def prepare(
+    manual_dir: Path,
+    labels_json: Path | None = None,
+    data_dir: Path | None = None,
+    file_format: str = "array_record",
+) -> Path:
+    """Prepares ``imagenet2012_multilabel`` 3.0.0 with TFDS's own builder.
+
+    Args:
+        manual_dir: the folder holding ``ILSVRC2012_img_val.tar``.
+        labels_json: a local ``human_accuracy_v3.0.0.json``; without it TFDS downloads it.
+        data_dir: where to write the build (TFDS's default when None).
+        file_format: ``array_record`` (random access; the default here) or ``tfrecord``.
+
+    Returns:
+        The folder of the prepared build.
+
+    Raises:
+        TfdsSourceError / LabelFileError: with what to do about it.
+    """
+    manual_dir = Path(manual_dir).expanduser()
+    if file_format not in FILE_FORMATS:
+        raise TfdsSourceError("--file-format", f"{file_format!r} is not one of {FILE_FORMATS}")
+    tar = manual_dir / MANUAL_TAR
+    if not tar.is_file():
+        raise TfdsSourceError(
+            manual_dir,
+            f"{MANUAL_TAR} not found in this folder (ImageNet's "
+            "validation tar; registration at image-net.org is required)",
+        )
+    if labels_json is not None:
+        from data_access.labels_json import parse_label_json
+
+        labels_json = Path(labels_json).expanduser().resolve()
+        parse_label_json(labels_json)  # fail here, clearly, rather than deep inside TFDS
+    import tensorflow_datasets as tfds
+    from tensorflow_datasets.datasets.imagenet2012_multilabel import (
+        imagenet2012_multilabel_dataset_builder as upstream,
+    )
+
+    builder = _builder(data_dir)
+    if labels_json is not None:
+        original = builder._split_generators
+
+        def _split_generators(dl_manager):
+            return original(
+                _LocalLabelsDownloads(dl_manager, (upstream._MULTI_LABELS_URL,), labels_json)
+            )
+
+        # An instance attribute, so only this builder object is affected.
+        builder._split_generators = _split_generators
+    try:
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir)),
+            file_format=file_format,
+        )
+    except (DataError, LabelFileError):
+        raise
+    except Exception as e:
+        raise TfdsSourceError(DATASET, f"preparing failed: {type(e).__name__}: {e}") from e
+    return dataset_dir(data_dir)

@@ -1,0 +1,98 @@
+"""Deterministic fixtures of the real shapes, generated on the fly (also used by benchmarks/).
+
+* a label JSON shaped like ``human_accuracy_v3.0.0.json`` (with ImageNetV2 names to drop,
+  problematic entries for images outside the annotated set, both reviewer-key spellings);
+* an ``ILSVRC2012_img_val.tar`` holding all 50,000 validation file names (TFDS pairs the sorted
+  tar names with ``validation_labels.txt``, so a tar with fewer names would shift the labels),
+  with real JPEGs for the annotated images and empty members for the rest.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+from data_access.annotations import AnnotationTable
+from data_access.classes import NUM_VALIDATION_IMAGES, validation_file_name
+from data_access.demo import demo_table
+from data_access.labels_json import write_label_json
+
+
+def small_table(
+    images_per_class: int = 1, seed: int = 7, limit: int | None = 40
+) -> AnnotationTable:
+    """A demo-style table cut to ``limit`` rows (keeping some problematic and ImageNet-M rows)."""
+    table = demo_table(seed=seed, images_per_class=images_per_class)
+    if limit is None or limit >= len(table):
+        return table
+    rows = set(np.flatnonzero(table.in_imagenet_m)[:5].tolist())
+    rows |= set(np.flatnonzero(table.is_problematic)[:5].tolist())
+    rows |= set(range(limit - len(rows)))
+    rows = np.array(sorted(rows))
+    return AnnotationTable.from_records(
+        {
+            "file_name": str(table.file_name[i]),
+            "original_label": int(table.original_label[i]),
+            "correct_multi_labels": table.correct_multi_labels.row(i).tolist(),
+            "unclear_multi_labels": table.unclear_multi_labels.row(i).tolist(),
+            "wrong_multi_labels": table.wrong_multi_labels.row(i).tolist(),
+            "is_problematic": bool(table.is_problematic[i]),
+            "problematic_reason": str(table.problematic_reason[i]),
+            "in_imagenet_m": bool(table.in_imagenet_m[i]),
+        }
+        for i in rows
+    )
+
+
+def write_fixture_json(table: AnnotationTable, path: Path) -> Path:
+    """The label JSON for ``table``, with the real file's extra entries that must be ignored."""
+    write_label_json(
+        table,
+        path,
+        extra_annots={"0a1b2c3d4e5f.jpeg": {"correct": ["n01440764"]}},  # an ImageNetV2 name
+    )
+    data = json.loads(Path(path).read_text())
+    # A problematic entry for an image outside the annotated set, with the other key spelling.
+    data["problematic_images"]["ILSVRC2012_val_00049999.JPEG"] = {
+        "reason": "marked as problematic in the review server",
+        "reviewer": "x",
+        "server_user_name": "x",
+        "time_marked": "2019-01-01T00:00:00+00:00",
+        "time_reviewed": "2019-01-01T00:00:00+00:00",
+    }
+    Path(path).write_text(json.dumps(data))
+    return Path(path)
+
+
+def fixture_jpeg(file_name: str, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small real JPEG whose colour depends on the file name."""
+    from PIL import Image
+
+    pos = int(file_name[15:23])
+    img = Image.new("RGB", size, (pos * 37 % 256, pos * 91 % 256, pos * 13 % 256))
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def write_validation_tar(
+    path: Path, annotated: list[str], make_jpeg=fixture_jpeg
+) -> dict[str, bytes]:
+    """Writes a tar with all 50,000 validation names; returns the JPEG bytes by file name."""
+    wanted = set(annotated)
+    images = {}
+    with tarfile.open(path, "w") as tar:
+        for pos in range(NUM_VALIDATION_IMAGES):
+            name = validation_file_name(pos)
+            data = b""
+            if name in wanted:
+                data = images[name] = make_jpeg(name)
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 1_234_567_890
+            tar.addfile(info, io.BytesIO(data))
+    return images
