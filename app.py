@@ -1,0 +1,21 @@
+"""ImageNet Multi-Label Review: the Streamlit entry point.
+
+Run ``streamlit run app.py`` (the built-in synthetic demo), or choose a real source on the
+command line: ``streamlit run app.py -- --source tfds --data-dir DIR`` /
+``-- --source json --labels-json FILE [--images FOLDER_OR_TAR]``.
+"""
+
+import streamlit as st
+
+from ui.state import current_source, render_sidebar
+
+st.set_page_config(page_title="ImageNet Multi-Label Review", page_icon=":material/label:",
+                   layout="wide")  # fmt: skip
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+]
+page = st.navigation(pages)
+source = current_source()
+render_sidebar(source)
+page.run()

@@ -1,0 +1,154 @@
+"""The opened source, shared by every page, and the sidebar that chooses it.
+
+The source is opened through ``st.cache_resource`` (bounded: a few sources at once), so every
+session and rerun shares one read-only table and reader. A source that fails to open leaves
+the previous one in place and says why in the sidebar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from dataclasses import asdict, dataclass
+
+import streamlit as st
+
+from data_access.errors import DataError
+from data_access.sources import Source, open_source
+
+SOURCE_LABELS = {
+    "demo": "Demo (synthetic)",
+    "json": "Label JSON (+ images)",
+    "tfds": "Prepared TFDS build",
+}
+
+
+@dataclass(frozen=True)
+class SourceParams:
+    kind: str = "demo"
+    labels_json: str = ""
+    images: str = ""
+    data_dir: str = ""
+    index_root: str = ""
+
+
+def command_line_params(argv: list[str] | None = None) -> tuple[SourceParams, str | None]:
+    """Source chosen on the command line: ``streamlit run app.py -- --source tfds ...``.
+
+    Returns:
+        (params, problem): unknown or bad arguments give the demo and a message, never a crash.
+    """
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--source", choices=tuple(SOURCE_LABELS), default="demo")
+    parser.add_argument("--labels-json", default="")
+    parser.add_argument("--images", default="")
+    parser.add_argument("--data-dir", default="")
+    parser.add_argument("--index-dir", default="")
+    parser.add_argument("--predictions", nargs="*", default=[])
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args, unknown = parser.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit) as e:
+        return SourceParams(), f"ignored the command line ({shlex.join(argv)}): {e}"
+    problem = f"ignored unknown arguments: {shlex.join(unknown)}" if unknown else None
+    params = SourceParams(args.source, args.labels_json, args.images, args.data_dir, args.index_dir)
+    return params, problem
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _open_cached(
+    kind: str, labels_json: str, images: str, data_dir: str, index_root: str, _progress=None
+) -> Source:
+    return open_source(
+        kind,
+        labels_json=labels_json or None,
+        images=images or None,
+        data_dir=data_dir or None,
+        index_root=index_root or None,
+        progress=_progress,
+    )
+
+
+def _open(params: SourceParams) -> Source:
+    """Opens (or reuses) a source, with a progress bar while its index builds."""
+    bar = st.empty()
+
+    def progress(done: int, total: int, message: str) -> None:
+        frac = min(1.0, done / total) if total else 0.0
+        bar.progress(frac, text=f"{message} ({done:,} / {total:,})" if total else message)
+
+    try:
+        return _open_cached(**asdict(params), _progress=progress)
+    finally:
+        bar.empty()
+
+
+def current_source() -> Source:
+    """The source every page shows; opens the default (command line or demo) the first time."""
+    if "source_params" not in st.session_state:
+        params, problem = command_line_params()
+        st.session_state.source_params = params
+        st.session_state.source_problem = problem
+    params: SourceParams = st.session_state.source_params
+    try:
+        return _open(params)
+    except DataError as e:
+        # The command line (or an earlier choice) pointed at something unusable: fall back
+        # to the demo and keep the message on screen.
+        st.session_state.source_problem = str(e)
+        st.session_state.source_params = SourceParams()
+        return _open(SourceParams())
+
+
+def render_sidebar(source: Source) -> None:
+    """The shared sidebar: data source picker and status line."""
+    with st.sidebar:
+        st.subheader("Data source")
+        current: SourceParams = st.session_state.source_params
+        with st.form("source_form", border=False):
+            kind = st.radio(
+                "Source",
+                list(SOURCE_LABELS),
+                index=list(SOURCE_LABELS).index(current.kind),
+                format_func=SOURCE_LABELS.get,
+                key="source_kind",
+            )
+            labels_json = st.text_input(
+                "Label JSON path (json source)",
+                value=current.labels_json,
+                placeholder="~/data/human_accuracy_v3.0.0.json",
+                help="A local copy of human_accuracy_v3.0.0.json. Leave empty to use the copy "
+                "fetched by `python -m data_access download-labels`.",
+            )
+            images = st.text_input(
+                "Images: folder or ILSVRC2012_img_val.tar (optional)",
+                value=current.images,
+                help="Without images the app shows labels and metrics only.",
+            )
+            data_dir = st.text_input(
+                "TFDS data_dir (tfds source)",
+                value=current.data_dir,
+                placeholder="~/tensorflow_datasets",
+            )
+            submitted = st.form_submit_button("Open", type="primary")
+        if submitted:
+            new = SourceParams(kind, labels_json.strip(), images.strip(), data_dir.strip(),
+                               current.index_root)  # fmt: skip
+            try:
+                _open(new)
+            except DataError as e:
+                st.session_state.source_problem = str(e)
+            else:
+                st.session_state.source_params = new
+                st.session_state.source_problem = None
+                st.rerun()
+        if st.session_state.get("source_problem"):
+            st.error(st.session_state.source_problem, icon=":material/error:")
+        info = source.info()
+        status = f"**{SOURCE_LABELS[source.kind]}** · {info['images']:,} images"
+        if not source.has_images:
+            status += " · labels only"
+        st.caption(status)
+        if source.synthetic:
+            st.caption(":orange[Synthetic demo data, not ImageNet.]")
