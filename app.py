@@ -7,15 +7,15 @@ command line: ``streamlit run app.py -- --source tfds --data-dir DIR`` /
 
 import streamlit as st
 
-from ui.state import current_source, render_sidebar
+from ui.state import render_sidebar
 
-st.set_page_config(page_title="ImageNet Multi-Label Review", page_icon=":material/label:",
-                   layout="wide")  # fmt: skip
+st.set_page_config(
+    page_title="ImageNet Multi-Label Review", page_icon=":material/label:", layout="wide"
+)
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
 ]
 page = st.navigation(pages)
-source = current_source()
-render_sidebar(source)
+render_sidebar()
 page.run()

@@ -51,14 +51,24 @@ class _Bar:
 
 def add_source_flags(p: argparse.ArgumentParser) -> None:
     """The flags that choose a source (shared by every command that reads one)."""
-    p.add_argument("--source", choices=("demo", "json", "tfds"), default="demo",
-                   help="where the annotations come from (default: the built-in synthetic demo)")  # fmt: skip
+    p.add_argument(
+        "--source",
+        choices=("demo", "json", "tfds"),
+        default="demo",
+        help="where the annotations come from (default: the built-in synthetic demo)",
+    )
     p.add_argument("--labels-json", type=Path, help="human_accuracy_v3.0.0.json (json source)")
-    p.add_argument("--images", type=Path,
-                   help="folder of validation JPEGs or ILSVRC2012_img_val.tar (json source)")  # fmt: skip
+    p.add_argument(
+        "--images",
+        type=Path,
+        help="folder of validation JPEGs or ILSVRC2012_img_val.tar (json source)",
+    )
     p.add_argument("--data-dir", type=Path, help="TFDS data_dir (tfds source; default TFDS's)")
-    p.add_argument("--index-dir", type=Path,
-                   help="where indexes are kept (default: ~/.cache/imagenet-multilabel-review)")  # fmt: skip
+    p.add_argument(
+        "--index-dir",
+        type=Path,
+        help="where indexes are kept (default: ~/.cache/imagenet-multilabel-review)",
+    )
     p.add_argument("--rebuild-index", action="store_true", help="rebuild the index even if current")
 
 
@@ -94,11 +104,13 @@ def cmd_info(args: argparse.Namespace) -> int:
         ("non-problematic", info["non_problematic"]),
         ("ImageNet-M", info["imagenet_m"]),
         ("classes", info["classes"]),
-        ("multi-label images", f"{info['multi_label_images']}  (more than one accepted label, "
-                               "non-problematic)"),
+        (
+            "multi-label images",
+            f"{info['multi_label_images']}  (more than one accepted label, non-problematic)",
+        ),
         ("mean accepted labels", f"{info['mean_accepted_labels']:.4f}"),
         ("images available", "yes" if info["has_images"] else "no (labels only)"),
-    ]  # fmt: skip
+    ]
     if info.get("images_missing"):
         rows.append(("images missing", f"{info['images_missing']} e.g. {info['missing_examples']}"))
     if source.index_dir:
@@ -146,10 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("prepare", help="prepare the TFDS dataset with TFDS's own builder")
-    p.add_argument("--manual-dir", type=Path, required=True,
-                   help="folder holding ILSVRC2012_img_val.tar")  # fmt: skip
-    p.add_argument("--labels-json", type=Path,
-                   help="local human_accuracy_v3.0.0.json instead of TFDS's download")  # fmt: skip
+    p.add_argument(
+        "--manual-dir", type=Path, required=True, help="folder holding ILSVRC2012_img_val.tar"
+    )
+    p.add_argument(
+        "--labels-json",
+        type=Path,
+        help="local human_accuracy_v3.0.0.json instead of TFDS's download",
+    )
     p.add_argument("--data-dir", type=Path, help="where to write the build (default TFDS's)")
     p.add_argument("--file-format", choices=("array_record", "tfrecord"), default="array_record")
     p.set_defaults(func=cmd_prepare)
@@ -164,8 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return args.func(args)

@@ -75,15 +75,31 @@ def load_index(folder: Path, kind: str, fingerprint: object) -> tuple[dict[str, 
         StaleIndex: missing, unreadable, damaged, from another schema or code version, or
             built from a source that has changed since.
     """
+    return _read(folder, kind, fingerprint, meta_only=False)
+
+
+def is_current(folder: Path, kind: str, fingerprint: object) -> bool:
+    """Whether a usable index exists, reading only its metadata (a few milliseconds)."""
+    try:
+        _read(folder, kind, fingerprint, meta_only=True)
+    except StaleIndex:
+        return False
+    return True
+
+
+def _read(folder: Path, kind: str, fingerprint: object, meta_only: bool):
     path = Path(folder) / INDEX_FILE
     if not path.is_file():
         raise StaleIndex("no index yet")
     try:
         with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-        meta = json.loads(str(arrays.pop("__meta__")))
+            # NpzFile reads members lazily: the metadata alone is cheap.
+            meta = json.loads(str(npz["__meta__"]))
+            arrays = {} if meta_only else {k: npz[k] for k in npz.files if k != "__meta__"}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise StaleIndex(f"unreadable index ({type(e).__name__}: {e})") from e
+    if not isinstance(meta, dict):
+        raise StaleIndex("unreadable index metadata")
     if meta.get("schema") != SCHEMA_VERSION or meta.get("code_version") != _code_version():
         raise StaleIndex(
             f"index from another version (schema {meta.get('schema')}, code "

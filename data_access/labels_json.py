@@ -37,8 +37,11 @@ LABELS_URL = (
 LABELS_FILE_NAME = "human_accuracy_v3.0.0.json"
 LABELS_SHA256 = "d5b2b6111fc9efea16aaebd21bc5a401d16ad18285d3fd99635d8b32ebdb6287"
 LABELS_SIZE = 200_417_830
-_SET_KEYS = {"correct": "correct_multi_labels", "unclear": "unclear_multi_labels",
-             "wrong": "wrong_multi_labels"}  # fmt: skip
+_SET_KEYS = {
+    "correct": "correct_multi_labels",
+    "unclear": "unclear_multi_labels",
+    "wrong": "wrong_multi_labels",
+}
 
 Progress = Callable[[int, int, str], None]
 
@@ -83,7 +86,9 @@ def load_json_file(path: Path) -> object:
     except _DuplicateKey as e:
         raise LabelFileError(path, "the key appears twice", where=repr(e.args[0])) from e
     except json.JSONDecodeError as e:
-        hint = " (the file looks truncated)" if e.pos >= len(text.rstrip()) - 1 else ""
+        # An unterminated string, or an error at the very end, means the text stopped early.
+        at_end = e.pos >= len(text.rstrip()) - 1 or e.msg.startswith("Unterminated string")
+        hint = " (the file looks truncated)" if at_end else ""
         raise LabelFileError(
             path, f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}{hint}"
         ) from e

@@ -178,6 +178,26 @@ def open_source(
     )
 
 
+def index_is_current(
+    kind: str = "demo",
+    *,
+    labels_json: Path | str | None = None,
+    images: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    index_root: Path | str | None = None,
+) -> bool:
+    """Whether :func:`open_source` would load an index rather than build one.
+
+    Cheap (stat calls and the index's metadata), so the app can show a progress bar only when
+    a build is coming. Raises the same :class:`DataError` as :func:`open_source` for bad paths.
+    """
+    if kind == "json":
+        return _open_json(labels_json, images, index_root, None, False, check_only=True)
+    if kind == "tfds":
+        return _open_tfds(data_dir, index_root, None, False, check_only=True)
+    return True
+
+
 def default_labels_json() -> Path:
     """Where ``download-labels`` puts the label JSON."""
     return index_lib.default_data_root() / LABELS_FILE_NAME
@@ -208,6 +228,8 @@ def _load_or_build(kind, identity, fingerprint, index_root, build, progress, reb
             log.info("building the %s index in %s: %s", kind, folder, why)
     started = time.perf_counter()
     arrays, meta = build()
+    # What a later load must find, so a damaged index is caught before it is used.
+    meta["image_arrays"] = sorted(k for k in arrays if k.startswith("image_"))
     meta["build_seconds"] = round(time.perf_counter() - started, 3)
     try:
         index_lib.save_index(folder, kind, fingerprint, arrays, meta)
@@ -225,7 +247,7 @@ def _table_from_index(arrays: dict, folder: Path) -> AnnotationTable:
     return table
 
 
-def _open_json(labels_json, images, index_root, progress, rebuild) -> Source:
+def _open_json(labels_json, images, index_root, progress, rebuild, check_only=False):
     labels_path = Path(labels_json).expanduser() if labels_json else default_labels_json()
     if not labels_path.is_file():
         if labels_json:
@@ -254,6 +276,9 @@ def _open_json(labels_json, images, index_root, progress, rebuild) -> Source:
         )
     identity = {"labels": str(labels_path), "images": str(images_path) if images_path else None}
     fingerprint = {"labels": _stat(labels_path), "images": _images_fingerprint(images_path)}
+    if check_only:
+        folder = index_lib.index_dir_for(index_root, "json", identity)
+        return index_lib.is_current(folder, "json", fingerprint)
 
     def build():
         if progress:
@@ -323,8 +348,9 @@ def _open_indexed(kind, identity, fingerprint, index_root, build, progress, rebu
         try:
             _table_from_index(arrays, folder)
             n = len(arrays["file_name"])
-            if any(len(v) != n for k, v in arrays.items() if k.startswith("image")):
-                raise index_lib.StaleIndex("image arrays do not match the table")
+            image_keys = meta.get("image_arrays", [])
+            if any(k not in arrays or len(arrays[k]) != n for k in image_keys):
+                raise index_lib.StaleIndex("image arrays missing or not matching the table")
         except index_lib.StaleIndex as why:
             log.warning("rebuilding %s: %s", folder, why)
             folder, arrays, meta, built = _load_or_build(
@@ -334,11 +360,14 @@ def _open_indexed(kind, identity, fingerprint, index_root, build, progress, rebu
     return folder, arrays, meta
 
 
-def _open_tfds(data_dir, index_root, progress, rebuild) -> Source:
+def _open_tfds(data_dir, index_root, progress, rebuild, check_only=False):
     data_dir = Path(data_dir).expanduser().resolve() if data_dir else tfds_source.default_data_dir()
     info = tfds_source.read_dataset_info(data_dir)
     identity = {"data_dir": str(data_dir)}
     fingerprint = tfds_source.fingerprint(data_dir)
+    if check_only:
+        folder = index_lib.index_dir_for(index_root, "tfds", identity)
+        return index_lib.is_current(folder, "tfds", fingerprint)
 
     def build():
         val = tfds_source.read_split(data_dir, "validation", progress)

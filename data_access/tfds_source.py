@@ -165,9 +165,21 @@ def read_split(data_dir: Path | None, split: str, progress: Progress | None = No
     info = read_dataset_info(data_dir)
     split_info = info["splits"][split]
     total = sum(split_info["shard_lengths"])
-    cols: dict[str, list] = {k: [] for k in (
-        "file_name", "original_label", "correct_multi_labels", "unclear_multi_labels",
-        "wrong_multi_labels", "is_problematic", "record", "shard", "offset", "size")}  # fmt: skip
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "file_name",
+            "original_label",
+            "correct_multi_labels",
+            "unclear_multi_labels",
+            "wrong_multi_labels",
+            "is_problematic",
+            "record",
+            "shard",
+            "offset",
+            "size",
+        )
+    }
 
     def add(example: dict, k: int) -> None:
         if progress and k % 500 == 0:

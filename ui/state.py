@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import streamlit as st
 
 from data_access.errors import DataError
-from data_access.sources import Source, open_source
+from data_access.sources import Source, index_is_current, open_source
 
 SOURCE_LABELS = {
     "demo": "Demo (synthetic)",
@@ -56,32 +56,44 @@ def command_line_params(argv: list[str] | None = None) -> tuple[SourceParams, st
     return params, problem
 
 
+def _kwargs(params: SourceParams) -> dict:
+    return {
+        "labels_json": params.labels_json or None,
+        "images": params.images or None,
+        "data_dir": params.data_dir or None,
+        "index_root": params.index_root or None,
+    }
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _open_cached(
-    kind: str, labels_json: str, images: str, data_dir: str, index_root: str, _progress=None
-) -> Source:
-    return open_source(
-        kind,
-        labels_json=labels_json or None,
-        images=images or None,
-        data_dir=data_dir or None,
-        index_root=index_root or None,
-        progress=_progress,
-    )
+def _open_cached(params: SourceParams) -> Source:
+    # No Streamlit element may be touched in here: cached functions replay their elements.
+    return open_source(params.kind, **_kwargs(params))
 
 
 def _open(params: SourceParams) -> Source:
-    """Opens (or reuses) a source, with a progress bar while its index builds."""
-    bar = st.empty()
+    """Opens (or reuses) a source, with a progress bar while its index builds.
 
-    def progress(done: int, total: int, message: str) -> None:
-        frac = min(1.0, done / total) if total else 0.0
-        bar.progress(frac, text=f"{message} ({done:,} / {total:,})" if total else message)
+    The build runs outside the cached function so that the bar can move; the cached open
+    then only loads the fresh index.
+    """
+    prepared = st.session_state.setdefault("prepared_sources", set())
+    # Checked once per session and source: with an unwritable cache the index never becomes
+    # current, and the build must not then repeat on every rerun.
+    if params not in prepared and not index_is_current(params.kind, **_kwargs(params)):
+        bar = st.progress(0.0, text="Building the index (first open of this source)...")
 
-    try:
-        return _open_cached(**asdict(params), _progress=progress)
-    finally:
-        bar.empty()
+        def progress(done: int, total: int, message: str) -> None:
+            frac = min(1.0, done / total) if total else 0.0
+            bar.progress(frac, text=f"{message} ({done:,} / {total:,})" if total else message)
+
+        try:
+            open_source(params.kind, progress=progress, **_kwargs(params))
+        finally:
+            bar.empty()
+    source = _open_cached(params)
+    prepared.add(params)
+    return source
 
 
 def current_source() -> Source:
@@ -101,8 +113,13 @@ def current_source() -> Source:
         return _open(SourceParams())
 
 
-def render_sidebar(source: Source) -> None:
-    """The shared sidebar: data source picker and status line."""
+def render_sidebar() -> Source:
+    """The shared sidebar: data source picker and status line.
+
+    Returns:
+        The source to show (the newly opened one after a successful "Open").
+    """
+    source = current_source()
     with st.sidebar:
         st.subheader("Data source")
         current: SourceParams = st.session_state.source_params
@@ -133,16 +150,17 @@ def render_sidebar(source: Source) -> None:
             )
             submitted = st.form_submit_button("Open", type="primary")
         if submitted:
-            new = SourceParams(kind, labels_json.strip(), images.strip(), data_dir.strip(),
-                               current.index_root)  # fmt: skip
+            new = SourceParams(
+                kind, labels_json.strip(), images.strip(), data_dir.strip(), current.index_root
+            )
             try:
-                _open(new)
+                source = _open(new)
             except DataError as e:
+                # Keep what was loaded; say why the new choice did not open.
                 st.session_state.source_problem = str(e)
             else:
                 st.session_state.source_params = new
                 st.session_state.source_problem = None
-                st.rerun()
         if st.session_state.get("source_problem"):
             st.error(st.session_state.source_problem, icon=":material/error:")
         info = source.info()
@@ -152,3 +170,4 @@ def render_sidebar(source: Source) -> None:
         st.caption(status)
         if source.synthetic:
             st.caption(":orange[Synthetic demo data, not ImageNet.]")
+    return source

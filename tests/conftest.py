@@ -1,0 +1,88 @@
+"""Shared fixtures: a small label JSON, the validation tar, an image folder, and genuine TFDS
+builds prepared from them (once per session)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import small_table, write_fixture_json, write_validation_tar
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path, monkeypatch):
+    """No test reads or writes the user's real cache or data folders."""
+    monkeypatch.setenv("IMLR_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("IMLR_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def fixture_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("fixture")
+
+
+@pytest.fixture(scope="session")
+def table():
+    """The annotation table behind every fixture file (33 rows, some problematic and
+    ImageNet-M)."""
+    return small_table()
+
+
+@pytest.fixture(scope="session")
+def label_json(fixture_dir, table) -> Path:
+    return write_fixture_json(table, fixture_dir / "human_accuracy_v3.0.0.json")
+
+
+@pytest.fixture(scope="session")
+def val_tar(fixture_dir, table) -> tuple[Path, dict[str, bytes]]:
+    manual = fixture_dir / "manual"
+    manual.mkdir()
+    path = manual / "ILSVRC2012_img_val.tar"
+    images = write_validation_tar(path, table.file_name.tolist())
+    return path, images
+
+
+@pytest.fixture(scope="session")
+def image_folder(fixture_dir, table, val_tar) -> tuple[Path, dict[str, bytes], str]:
+    """Half the images flat, half in per-wnid subfolders, and one left out (missing)."""
+    from data_access.classes import load_classes
+
+    _, images = val_tar
+    root = fixture_dir / "images"
+    root.mkdir()
+    wnids = load_classes().wnids
+    names = table.file_name.tolist()
+    missing = names[-1]
+    for i, name in enumerate(names[:-1]):
+        folder = root if i % 2 == 0 else root / wnids[int(table.original_label[i])]
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_bytes(images[name])
+    (root / "README.txt").write_text("not an image")
+    return root, images, missing
+
+
+def _prepare(fixture_dir: Path, val_tar, label_json, file_format: str) -> Path:
+    from data_access.tfds_source import prepare
+
+    data_dir = fixture_dir / f"tfds_{file_format}"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    prepare(val_tar[0].parent, label_json, data_dir, file_format)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def tfds_array_record(fixture_dir, val_tar, label_json) -> Path:
+    """A genuine ``imagenet2012_multilabel`` ArrayRecord build (TFDS's own builder)."""
+    return _prepare(fixture_dir, val_tar, label_json, "array_record")
+
+
+@pytest.fixture(scope="session")
+def tfds_tfrecord(fixture_dir, val_tar, label_json) -> Path:
+    """The same in TFDS's TFRecord format."""
+    return _prepare(fixture_dir, val_tar, label_json, "tfrecord")

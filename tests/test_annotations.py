@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from data_access.annotations import ACCEPTED, CORRECT, UNCLEAR, WRONG, AnnotationTable, LabelSets
+
+label_lists = st.lists(st.lists(st.integers(0, 999), max_size=4), min_size=1, max_size=30)
+
+
+def _table(correct, unclear, wrong):
+    n = len(correct)
+    return AnnotationTable.from_records(
+        {
+            "file_name": f"ILSVRC2012_val_{i + 1:08d}.JPEG",
+            "original_label": i % 1000,
+            "correct_multi_labels": correct[i],
+            "unclear_multi_labels": unclear[i % len(unclear)],
+            "wrong_multi_labels": wrong[i % len(wrong)],
+            "is_problematic": i % 5 == 0,
+            "in_imagenet_m": i % 7 == 0,
+        }
+        for i in range(n)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(label_lists, label_lists, label_lists, st.integers(0, 2**32 - 1))
+def test_accepted_matches_set_membership(correct, unclear, wrong, seed):
+    t = _table(correct, unclear, wrong)
+    rng = np.random.default_rng(seed)
+    pred = rng.integers(0, 1000, size=len(t))
+    # Make some predictions hit the sets.
+    for i in range(0, len(t), 2):
+        if correct[i]:
+            pred[i] = correct[i][0]
+    expect = [
+        int(p)
+        in set(t.correct_multi_labels.row(i).tolist()) | set(t.unclear_multi_labels.row(i).tolist())
+        for i, p in enumerate(pred)
+    ]
+    assert t.accepted(pred).tolist() == expect
+    topk = np.stack([pred, (pred + 1) % 1000], axis=1)
+    assert t.accepted(topk)[:, 0].tolist() == expect
+
+
+def test_label_state_keeps_every_flag():
+    # A class listed both as wrong and as unclear must still count as accepted.
+    t = _table([[1, 2]], [[2, 3]], [[3, 4]])
+    s = t.label_state[0]
+    assert s[1] == CORRECT and s[2] == CORRECT | UNCLEAR and s[3] == UNCLEAR | WRONG
+    assert s[4] == WRONG and s[5] == 0
+    assert t.accepted(np.array([3])).tolist() == [True]
+    assert t.accepted(np.array([4])).tolist() == [False]
+    assert int(ACCEPTED) == 3
+
+
+def test_summary_counts_distinct_accepted_labels():
+    t = _table([[1], [1, 1], [1, 2], [5]], [[], [], [2], [6]], [[9]])
+    # rows 0 is problematic (i % 5 == 0); the rest: {1,1}->1, {1,2}∪{2}->2, {5}∪{6}->2
+    s = t.summary()
+    assert s["images"] == 4 and s["problematic"] == 1 and s["imagenet_m"] == 1
+    assert s["multi_label_images"] == 2
+    assert s["mean_accepted_labels"] == pytest.approx(5 / 3)
+
+
+def test_arrays_round_trip_and_reject_damage():
+    t = _table([[1, 2], [], [999]], [[0]], [[3]])
+    arrays = t.to_arrays()
+    back = AnnotationTable.from_arrays(arrays)
+    assert back.file_name.tolist() == t.file_name.tolist()
+    assert back.correct_multi_labels.to_lists() == [[1, 2], [], [999]]
+    bad = dict(arrays)
+    bad["correct_multi_labels.values"] = np.array([1, 2, 1000], dtype=np.int16)
+    with pytest.raises(ValueError):
+        AnnotationTable.from_arrays(bad)
+    bad = dict(arrays)
+    bad["wrong_multi_labels.offsets"] = np.array([0, 5, 2, 3])
+    with pytest.raises(ValueError):
+        AnnotationTable.from_arrays(bad)
+    bad = dict(arrays)
+    del bad["in_imagenet_m"]
+    with pytest.raises(KeyError):
+        AnnotationTable.from_arrays(bad)
+
+
+def test_label_sets_csr():
+    s = LabelSets.from_lists([[3, 1], [], [7]])
+    assert s.offsets.tolist() == [0, 2, 2, 3]
+    assert s.row_ids().tolist() == [0, 0, 2]
+    assert s.lengths.tolist() == [2, 0, 1]

@@ -1,0 +1,79 @@
+"""AppTest of the app shell and the Overview page."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.sources import open_source
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _argv(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def _expected(summary):
+    return {
+        "Images": f"{summary['images']:,}",
+        "Problematic": f"{summary['problematic']:,}",
+        "ImageNet-M": f"{summary['imagenet_m']:,}",
+        "Classes": f"{summary['classes']:,}",
+        "Multi-label images": f"{summary['multi_label_images']:,}",
+        "Mean accepted labels": f"{summary['mean_accepted_labels']:.3f}",
+    }
+
+
+def test_overview_on_demo():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert _metrics(at) == _expected(open_source("demo").table.summary())
+    assert "Synthetic demo data" in at.warning[0].value
+    assert any("Synthetic demo data, not ImageNet" in c.value for c in at.sidebar.caption)
+
+
+def test_sidebar_opens_a_label_json(label_json, table):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.sidebar.radio(key="source_kind").set_value("json")
+    at.sidebar.text_input[0].set_value(str(label_json))
+    at.sidebar.button[0].click().run()
+    assert not at.exception and not at.error
+    assert _metrics(at) == _expected(table.summary())
+    assert not at.warning  # no synthetic banner on real data
+    assert any("labels only" in c.value for c in at.sidebar.caption)
+    assert any("labels only" in i.value for i in at.info)
+
+
+def test_bad_path_keeps_what_was_loaded(tmp_path):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.sidebar.radio(key="source_kind").set_value("json")
+    at.sidebar.text_input[0].set_value(str(tmp_path / "missing <b>x</b>.json"))
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    assert "missing <b>x</b>.json: file not found" in at.sidebar.error[0].value
+    assert _metrics(at)["Images"] == "20,000"  # the demo stays
+
+
+def test_command_line_source(monkeypatch, label_json, table):
+    monkeypatch.setattr(
+        sys, "argv", ["app.py", "--source", "json", "--labels-json", str(label_json)]
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert _metrics(at)["Images"] == str(len(table))
+
+
+def test_bad_command_line_falls_back_to_demo(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "argv", ["app.py", "--source", "tfds", "--data-dir", str(tmp_path)])
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "no prepared imagenet2012_multilabel" in at.sidebar.error[0].value
+    assert _metrics(at)["Images"] == "20,000"

@@ -1,0 +1,60 @@
+import io
+
+import numpy as np
+from PIL import Image
+
+from data_access.classes import validation_labels
+from data_access.demo import DEMO_MODELS, demo_predictions, demo_table, render_demo_image
+
+
+def test_demo_has_the_real_split_shape():
+    t = demo_table()
+    s = t.summary()
+    assert s["images"] == 20_000 and s["classes"] == 1000 and s["imagenet_m"] == 68
+    assert np.bincount(t.original_label, minlength=1000).tolist() == [20] * 1000
+    assert 0.055 < s["problematic"] / s["images"] < 0.075
+    assert not np.any(t.is_problematic & t.in_imagenet_m)
+    assert 0.17 < s["multi_label_images"] / s["non_problematic"] < 0.21
+    assert 1.2 < s["mean_accepted_labels"] < 1.32
+    # Real validation names with their real original labels, sorted and unique.
+    assert (validation_labels()[t.validation_position] == t.original_label).all()
+    assert len(set(t.file_name.tolist())) == 20_000
+    assert t.file_name.tolist() == sorted(t.file_name.tolist())
+    # Non-problematic images accept their original label; every problematic one has a reason.
+    keep = ~t.is_problematic
+    assert t.accepted(t.original_label)[keep].all()
+    assert (t.problematic_reason[t.is_problematic] != "").all()
+    assert (t.problematic_reason[keep] == "").all()
+
+
+def test_demo_is_deterministic():
+    a = demo_table(seed=5, images_per_class=2)
+    b = demo_table.__wrapped__(seed=5, images_per_class=2)
+    c = demo_table.__wrapped__(seed=6, images_per_class=2)
+    assert a.file_name.tolist() == b.file_name.tolist()
+    assert a.correct_multi_labels.to_lists() == b.correct_multi_labels.to_lists()
+    assert a.file_name.tolist() != c.file_name.tolist()
+
+
+def test_demo_models_differ_clearly():
+    t = demo_table()
+    preds = demo_predictions()
+    assert list(preds) == list(DEMO_MODELS)
+    keep = ~t.is_problematic
+    accs = []
+    for p in preds.values():
+        assert p["top_k"].shape == (20_000, 5) and p["scores"].shape == (20_000, 5)
+        assert np.allclose(p["scores"].sum(axis=1), 1.0, atol=1e-5)
+        assert (np.diff(p["scores"], axis=1) <= 0).all()  # sorted, top-1 first
+        accs.append(t.accepted(p["top_k"][:, 0])[keep].mean())
+    assert accs[0] - accs[1] > 0.08 and accs[1] - accs[2] > 0.15
+    # ImageNet-M is hard for all of them.
+    assert all(t.accepted(p["top_k"][:, 0])[t.in_imagenet_m].sum() < 34 for p in preds.values())
+
+
+def test_demo_image_is_a_jpeg_and_deterministic():
+    data = render_demo_image("ILSVRC2012_val_00000001.JPEG", 65)
+    assert data == render_demo_image("ILSVRC2012_val_00000001.JPEG", 65)
+    img = Image.open(io.BytesIO(data))
+    assert img.format == "JPEG" and img.size == (500, 375)
+    assert render_demo_image("ILSVRC2012_val_00000001.JPEG", 66) != data

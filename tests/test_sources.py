@@ -1,0 +1,127 @@
+"""The json and demo sources: labels-only, image folder, validation tar, and bad images."""
+
+import io
+import tarfile
+
+import pytest
+from PIL import Image
+
+from data_access.errors import DataError, ImageNotAvailable, ImageSourceError, LabelFileError
+from data_access.sources import open_source
+
+
+def _same_table(a, b):
+    assert a.file_name.tolist() == b.file_name.tolist()
+    assert a.original_label.tolist() == b.original_label.tolist()
+    for key in ("correct_multi_labels", "unclear_multi_labels", "wrong_multi_labels"):
+        assert getattr(a, key).to_lists() == getattr(b, key).to_lists()
+    assert a.is_problematic.tolist() == b.is_problematic.tolist()
+    assert a.in_imagenet_m.tolist() == b.in_imagenet_m.tolist()
+
+
+def test_labels_only(label_json, table):
+    s = open_source("json", labels_json=label_json)
+    _same_table(s.table, table)
+    assert not s.has_images and s.info()["images_missing"] == 0
+    with pytest.raises(ImageNotAvailable, match="labels only"):
+        s.image_bytes(table.file_name[0])
+
+
+def test_tar_read_in_place(label_json, val_tar, table):
+    tar, images = val_tar
+    s = open_source("json", labels_json=label_json, images=tar)
+    _same_table(s.table, table)
+    info = s.info()
+    assert info["images_kind"] == "tar" and info["images_found"] == len(table)
+    for name in table.file_name.tolist():
+        assert s.image_bytes(name) == images[name]
+    thumb = Image.open(io.BytesIO(s.thumbnail(table.file_name[0], 32)))
+    assert thumb.format == "JPEG" and max(thumb.size) == 32
+    # The thumbnail is cached on disk next to the index, and read back from there.
+    cached = s.index_dir / "thumbs" / "32" / f"{table.file_name[0]}.jpg"
+    assert cached.is_file()
+    cached.write_bytes(b"cached")
+    assert s.thumbnail(table.file_name[0], 32) == b"cached"
+    with pytest.raises(ImageNotAvailable):
+        s.thumbnail("../../etc/passwd", 32)
+
+
+def test_folder_flat_and_per_wnid(label_json, image_folder, table):
+    root, images, missing = image_folder
+    s = open_source("json", labels_json=label_json, images=root)
+    info = s.info()
+    assert info["images_kind"] == "folder"
+    assert info["images_found"] == len(table) - 1
+    assert info["images_missing"] == 1 and info["missing_examples"] == [missing]
+    for name in table.file_name.tolist():
+        if name != missing:
+            assert s.image_bytes(name) == images[name]
+    with pytest.raises(ImageNotAvailable):
+        s.image_bytes(missing)
+    with pytest.raises(ImageNotAvailable):
+        s.image_bytes("ILSVRC2012_val_00049999.JPEG")  # not annotated
+
+
+def test_truncated_tar(label_json, val_tar, tmp_path):
+    data = val_tar[0].read_bytes()
+    # Cut inside the data of an annotated member (they are early in the tar: low file names).
+    cut = tmp_path / "cut.tar"
+    with tarfile.open(val_tar[0]) as t:
+        member = next(m for m in t if m.size > 0)
+    cut.write_bytes(data[: member.offset_data + member.size // 2])
+    with pytest.raises(ImageSourceError, match="truncated") as err:
+        open_source("json", labels_json=label_json, images=cut)
+    assert str(cut) in str(err.value)
+
+
+def test_bad_image_paths(label_json, tmp_path):
+    with pytest.raises(ImageSourceError, match="not found"):
+        open_source("json", labels_json=label_json, images=tmp_path / "nope")
+    junk = tmp_path / "junk.tar"
+    junk.write_bytes(b"\x00garbage" * 100)
+    with pytest.raises(ImageSourceError, match="not a tar archive"):
+        open_source("json", labels_json=label_json, images=junk)
+    empty = tmp_path / "empty_folder"
+    empty.mkdir()
+    with pytest.raises(ImageSourceError, match="none of the 33 annotated"):
+        open_source("json", labels_json=label_json, images=empty)
+    other = tmp_path / "other.tar"
+    with tarfile.open(other, "w") as t:
+        info = tarfile.TarInfo("holiday.jpg")
+        t.addfile(info, io.BytesIO(b""))
+    with pytest.raises(ImageSourceError, match="none of the 33 annotated"):
+        open_source("json", labels_json=label_json, images=other)
+
+
+def test_corrupt_image_bytes_give_a_clear_error(label_json, tmp_path, table):
+    root = tmp_path / "imgs"
+    root.mkdir()
+    name = table.file_name[0]
+    (root / name).write_bytes(b"not a jpeg")
+    s = open_source("json", labels_json=label_json, images=root)
+    with pytest.raises(ImageSourceError, match="cannot decode"):
+        s.thumbnail(name, 32)
+
+
+def test_no_labels_and_unknown_source(tmp_path):
+    with pytest.raises(LabelFileError, match="download-labels"):
+        open_source("json")
+    with pytest.raises(DataError, match="unknown source 'csv'"):
+        open_source("csv")
+
+
+def test_downloaded_labels_are_the_default(label_json, table, tmp_path, monkeypatch):
+    from data_access.sources import default_labels_json
+
+    monkeypatch.setenv("IMLR_DATA_DIR", str(tmp_path / "data"))
+    default_labels_json().parent.mkdir(parents=True)
+    default_labels_json().write_bytes(label_json.read_bytes())
+    assert open_source("json").table.file_name.tolist() == table.file_name.tolist()
+
+
+def test_demo_source():
+    s = open_source("demo")
+    assert s.synthetic and s.kind == "demo" and "Synthetic" in s.description
+    name = s.table.file_name[0]
+    assert Image.open(io.BytesIO(s.image_bytes(name))).size == (500, 375)
+    assert Image.open(io.BytesIO(s.thumbnail(name, 160))).size == (160, 120)

@@ -1,0 +1,138 @@
+"""The tfds source against the genuine ``imagenet2012_multilabel`` builder.
+
+The builds are prepared by TFDS's own ``download_and_prepare`` from a generated
+``ILSVRC2012_img_val.tar`` and label JSON (conftest); only the label download is answered
+with the local file.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from data_access.classes import validation_labels
+from data_access.errors import LabelFileError, TfdsSourceError
+from data_access.sources import open_source
+from data_access.tfds_source import dataset_dir, prepare, read_split
+
+pytestmark = pytest.mark.slow
+FORMATS = ["tfds_array_record", "tfds_tfrecord"]
+
+
+@pytest.mark.parametrize("build", FORMATS)
+def test_tfds_source_matches_json_field_by_field(request, build, label_json, val_tar, table):
+    data_dir = request.getfixturevalue(build)
+    s = open_source("tfds", data_dir=data_dir)
+    j = open_source("json", labels_json=label_json)
+    assert s.info()["file_format"] == build.removeprefix("tfds_")
+    assert s.table.file_name.tolist() == j.table.file_name.tolist()
+    for key in ("original_label", "is_problematic", "in_imagenet_m"):
+        assert getattr(s.table, key).tolist() == getattr(j.table, key).tolist(), key
+    for key in ("correct_multi_labels", "unclear_multi_labels", "wrong_multi_labels"):
+        assert getattr(s.table, key).to_lists() == getattr(j.table, key).to_lists(), key
+    # Original labels are validation_labels.txt's, by file-name position.
+    assert (validation_labels()[s.table.validation_position] == s.table.original_label).all()
+    # The imagenet_m split is exactly the JSON's list, with the same fields.
+    m = read_split(data_dir, "imagenet_m")
+    expected_m = json.loads(label_json.read_text())["imagenet_m"]
+    assert sorted(m["file_name"]) == sorted(expected_m)
+    for k, name in enumerate(m["file_name"]):
+        row = j.table.row_of[name]
+        assert m["correct_multi_labels"][k] == j.table.correct_multi_labels.row(row).tolist()
+        assert m["is_problematic"][k] is False
+    # Every image comes back byte for byte as it was in the tar.
+    for name in table.file_name.tolist():
+        assert s.image_bytes(name) == val_tar[1][name]
+    assert s.thumbnail(table.file_name[0], 32)[:2] == b"\xff\xd8"
+
+
+def test_tfrecord_offsets_agree_with_tfds_tf_data_reader(tfds_tfrecord):
+    """Cross-check the record scan against TFDS's own tf.data reader of the same build."""
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder("imagenet2012_multilabel", data_dir=str(tfds_tfrecord))
+    ds = builder.as_dataset(split="validation", decoders={"image": tfds.decode.SkipDecoding()})
+    s = open_source("tfds", data_dir=tfds_tfrecord)
+    n = 0
+    for ex in tfds.as_numpy(ds):
+        name = ex["file_name"].decode()
+        row = s.table.row_of[name]
+        assert s.image_bytes(name) == ex["image"]
+        assert int(ex["original_label"]) == int(s.table.original_label[row])
+        assert ex["correct_multi_labels"].tolist() == s.table.correct_multi_labels.row(row).tolist()
+        assert bool(ex["is_problematic"]) == bool(s.table.is_problematic[row])
+        n += 1
+    assert n == len(s.table)
+
+
+def test_opening_a_build_does_not_import_tensorflow(tfds_tfrecord, tmp_path):
+    code = (
+        "import sys; from data_access.sources import open_source;"
+        f"s = open_source('tfds', data_dir={str(tfds_tfrecord)!r});"
+        "s.image_bytes(s.table.file_name[0]);"
+        "print(len(s.table), 'tensorflow' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"IMLR_INDEX_DIR": str(tmp_path), "PATH": ""},
+        check=True,
+    )
+    assert out.stdout.split() == ["33", "False"]
+
+
+def _copy(src, tmp_path):
+    dst = tmp_path / "build"
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_changed_build_is_reindexed(tfds_tfrecord, tmp_path):
+    data_dir = _copy(tfds_tfrecord, tmp_path)
+    assert open_source("tfds", data_dir=data_dir).info()["index_built"]
+    assert not open_source("tfds", data_dir=data_dir).info()["index_built"]
+    (dataset_dir(data_dir) / "features.json").touch()
+    assert open_source("tfds", data_dir=data_dir).info()["index_built"]
+
+
+def test_bad_builds(tfds_tfrecord, tmp_path):
+    with pytest.raises(TfdsSourceError, match="no prepared imagenet2012_multilabel 3.0.0 here"):
+        open_source("tfds", data_dir=tmp_path / "empty")
+    data_dir = _copy(tfds_tfrecord, tmp_path)
+    ddir = dataset_dir(data_dir)
+    shard = next(ddir.glob("*validation.tfrecord*"))
+    raw = shard.read_bytes()
+    shard.write_bytes(raw[: len(raw) - 50])
+    with pytest.raises(TfdsSourceError, match="truncated record"):
+        open_source("tfds", data_dir=data_dir)
+    shard.unlink()
+    with pytest.raises(TfdsSourceError, match="shard file listed in dataset_info.json is missing"):
+        open_source("tfds", data_dir=data_dir)
+    (ddir / "dataset_info.json").write_text("{not json")
+    with pytest.raises(TfdsSourceError, match="unreadable dataset_info.json"):
+        open_source("tfds", data_dir=data_dir)
+
+
+def test_prepare_refuses_bad_input_before_running_tfds(tmp_path, label_json):
+    with pytest.raises(TfdsSourceError, match="ILSVRC2012_img_val.tar not found"):
+        prepare(tmp_path, label_json, tmp_path / "out")
+    (tmp_path / "ILSVRC2012_img_val.tar").write_bytes(b"")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"initial_annots": {}}')
+    with pytest.raises(LabelFileError, match="missing top-level key"):
+        prepare(tmp_path, bad, tmp_path / "out")
+    with pytest.raises(TfdsSourceError, match="not one of"):
+        prepare(tmp_path, label_json, tmp_path / "out", file_format="parquet")
+    assert not (tmp_path / "out").exists()
+
+
+def test_index_is_small_and_aligned(tfds_array_record):
+    s = open_source("tfds", data_dir=tfds_array_record)
+    path = s.index_dir / "index.npz"
+    assert path.stat().st_size < 200_000
+    with np.load(path) as npz:
+        assert len(npz["image_record"]) == len(s.table)
