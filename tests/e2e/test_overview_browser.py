@@ -1,0 +1,40 @@
+"""End to end: the Overview page in headless Chromium against ``streamlit run``."""
+
+import pytest
+
+from data_access.sources import open_source
+
+pytestmark = pytest.mark.browser
+
+
+def _metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_overview_shows_the_demo_numbers(app_server, page):
+    page.goto(app_server)
+    page.get_by_text("Mean accepted labels").wait_for()
+    summary = open_source("demo").table.summary()
+    assert _metric(page, "Images") == f"{summary['images']:,}"
+    assert _metric(page, "Problematic") == f"{summary['problematic']:,}"
+    assert _metric(page, "ImageNet-M") == str(summary["imagenet_m"])
+    assert _metric(page, "Multi-label images") == f"{summary['multi_label_images']:,}"
+    assert page.get_by_text("Synthetic demo data.", exact=False).first.is_visible()
+
+
+def test_sidebar_opens_a_label_json(app_server, page, label_json, table):
+    page.goto(app_server)
+    page.get_by_text("Mean accepted labels").wait_for()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Label JSON (+ images)").click()
+    sidebar.get_by_role("textbox", name="Label JSON path (json source)").fill(str(label_json))
+    sidebar.get_by_role("button", name="Open").click()
+    page.get_by_text("labels only", exact=False).first.wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+        f".some(e => e.innerText.trim() === '{len(table)}')"
+    )
+    assert _metric(page, "Images") == str(len(table))
+    assert _metric(page, "ImageNet-M") == str(int(table.in_imagenet_m.sum()))
+    assert page.get_by_text("Synthetic demo data.", exact=False).count() == 0
