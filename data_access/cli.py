@@ -57,7 +57,11 @@ def add_source_flags(p: argparse.ArgumentParser) -> None:
         default="demo",
         help="where the annotations come from (default: the built-in synthetic demo)",
     )
-    p.add_argument("--labels-json", type=Path, help="human_accuracy_v3.0.0.json (json source)")
+    p.add_argument(
+        "--labels-json",
+        type=Path,
+        help="human_accuracy_v3.0.0.json (json source; with tfds, adds problematic reasons)",
+    )
     p.add_argument(
         "--images",
         type=Path,

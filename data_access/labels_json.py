@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,8 +65,13 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     return d
 
 
-def load_json_file(path: Path) -> object:
-    """Reads a JSON file, turning every way it can fail into a :class:`LabelFileError`."""
+def load_json_file(path: Path, *, reject_duplicate_keys: bool = False) -> object:
+    """Reads a JSON file, turning every way it can fail into a :class:`LabelFileError`.
+
+    Args:
+        reject_duplicate_keys: check every object for repeated keys (about 2.5 times slower;
+            :func:`parse_label_json` uses it only when a fast scan finds a suspect).
+    """
     path = Path(path)
     try:
         with open(path, "rb") as f:
@@ -82,7 +89,7 @@ def load_json_file(path: Path) -> object:
     except UnicodeDecodeError as e:
         raise LabelFileError(path, f"not UTF-8 text (byte {e.start}); is it the label JSON?") from e
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, object_pairs_hook=_no_duplicates if reject_duplicate_keys else None)
     except _DuplicateKey as e:
         raise LabelFileError(path, "the key appears twice", where=repr(e.args[0])) from e
     except json.JSONDecodeError as e:
@@ -94,6 +101,27 @@ def load_json_file(path: Path) -> object:
         ) from e
     except RecursionError as e:
         raise LabelFileError(path, "JSON nested too deeply") from e
+    if not reject_duplicate_keys and isinstance(data, dict) and _may_repeat_names(text, data):
+        return load_json_file(path, reject_duplicate_keys=True)
+    return data
+
+
+_NAME_KEY = re.compile(r'"(ILSVRC2012_val_\d{8}\.JPEG)"\s*:\s*\{')
+
+
+def _may_repeat_names(text: str, data: dict) -> bool:
+    """Fast scan (0.2 s for 200 MB): does a validation file name appear as an object key more
+    often than the parsed ``initial_annots`` and ``problematic_images`` account for?
+
+    ``json.loads`` silently keeps the last of two equal keys, and a file name listed twice is
+    a corrupt file. Only on a suspect does the slow, exact check run.
+    """
+    counts = Counter(_NAME_KEY.findall(text))
+    annots = data.get("initial_annots")
+    problematic = data.get("problematic_images")
+    annots = annots if isinstance(annots, dict) else {}
+    problematic = problematic if isinstance(problematic, dict) else {}
+    return any(k > (name in annots) + (name in problematic) for name, k in counts.items())
 
 
 def _wnid_list(path: Path, file_name: str, key: str, value: object) -> list[int]:

@@ -172,7 +172,7 @@ def open_source(
     if kind == "json":
         return _open_json(labels_json, images, index_root, progress, rebuild)
     if kind == "tfds":
-        return _open_tfds(data_dir, index_root, progress, rebuild)
+        return _open_tfds(data_dir, labels_json, index_root, progress, rebuild)
     raise DataError(
         "--source", f"unknown source {kind!r}; expected one of {', '.join(SOURCE_KINDS)}"
     )
@@ -194,7 +194,7 @@ def index_is_current(
     if kind == "json":
         return _open_json(labels_json, images, index_root, None, False, check_only=True)
     if kind == "tfds":
-        return _open_tfds(data_dir, index_root, None, False, check_only=True)
+        return _open_tfds(data_dir, labels_json, index_root, None, False, check_only=True)
     return True
 
 
@@ -360,11 +360,18 @@ def _open_indexed(kind, identity, fingerprint, index_root, build, progress, rebu
     return folder, arrays, meta
 
 
-def _open_tfds(data_dir, index_root, progress, rebuild, check_only=False):
+def _open_tfds(data_dir, labels_json, index_root, progress, rebuild, check_only=False):
     data_dir = Path(data_dir).expanduser().resolve() if data_dir else tfds_source.default_data_dir()
     info = tfds_source.read_dataset_info(data_dir)
-    identity = {"data_dir": str(data_dir)}
-    fingerprint = tfds_source.fingerprint(data_dir)
+    # TFDS keeps no problematic reasons; a label JSON given alongside supplies them.
+    labels_path = Path(labels_json).expanduser().resolve() if labels_json else None
+    if labels_path is not None and not labels_path.is_file():
+        raise LabelFileError(labels_path, "file not found")
+    identity = {"data_dir": str(data_dir), "labels": str(labels_path) if labels_path else None}
+    fingerprint = {
+        "build": tfds_source.fingerprint(data_dir),
+        "labels": _stat(labels_path) if labels_path else None,
+    }
     if check_only:
         folder = index_lib.index_dir_for(index_root, "tfds", identity)
         return index_lib.is_current(folder, "tfds", fingerprint)
@@ -389,6 +396,13 @@ def _open_tfds(data_dir, index_root, progress, rebuild, check_only=False):
             )
         in_m = set(m["file_name"])
         order = np.argsort(np.array(names))
+        reasons = {}
+        if labels_path is not None:
+            if progress:
+                progress(0, 1, "reading problematic reasons from the label JSON")
+            labels = parse_label_json(labels_path)
+            reasons = dict(zip(labels.file_name.tolist(), labels.problematic_reason.tolist(),
+                               strict=True))  # fmt: skip
         records = [
             {
                 "file_name": names[i],
@@ -397,6 +411,7 @@ def _open_tfds(data_dir, index_root, progress, rebuild, check_only=False):
                 "unclear_multi_labels": val["unclear_multi_labels"][i],
                 "wrong_multi_labels": val["wrong_multi_labels"][i],
                 "is_problematic": val["is_problematic"][i],
+                "problematic_reason": reasons.get(names[i], "") if val["is_problematic"][i] else "",
                 "in_imagenet_m": names[i] in in_m,
             }
             for i in order
@@ -428,6 +443,7 @@ def _open_tfds(data_dir, index_root, progress, rebuild, check_only=False):
         )
     details = {
         "data_dir": str(data_dir),
+        "labels_json": str(labels_path) if labels_path else None,
         "file_format": meta["file_format"],
         "index_built": meta.get("_built", False),
         "build_seconds": meta.get("build_seconds"),

@@ -126,6 +126,27 @@ def test_bad_label_files_name_file_and_problem(tmp_path, case):
     assert expected in message
 
 
+def test_duplicates_only_where_they_matter(tmp_path):
+    path = tmp_path / "labels.json"
+    # A name that is a key in initial_annots, problematic_images and in an unrelated extra
+    # structure is fine: only a repeat inside one object is corrupt.
+    path.write_text(
+        '{"initial_annots": {"ILSVRC2012_val_00000001.JPEG": {"correct": ["n01751748"]}},'
+        ' "problematic_images": {"ILSVRC2012_val_00000001.JPEG": {"reason": "r"}},'
+        ' "extra": {"ILSVRC2012_val_00000001.JPEG": {}}, "imagenet_m": []}'
+    )
+    assert parse_label_json(path).is_problematic.tolist() == [True]
+    path.write_text(
+        '{"initial_annots": {"ILSVRC2012_val_00000001.JPEG": {}},'
+        ' "problematic_images": {"ILSVRC2012_val_00000001.JPEG": {"reason": "r"},'
+        ' "ILSVRC2012_val_00000001.JPEG": {"reason": "s"}}, "imagenet_m": []}'
+    )
+    with pytest.raises(
+        LabelFileError, match="'ILSVRC2012_val_00000001.JPEG': the key appears twice"
+    ):
+        parse_label_json(path)
+
+
 def test_missing_and_folder(tmp_path):
     with pytest.raises(LabelFileError, match="file not found"):
         parse_label_json(tmp_path / "nope.json")

@@ -91,6 +91,16 @@ def _copy(src, tmp_path):
     return dst
 
 
+def test_reasons_from_a_label_json_alongside(tfds_array_record, label_json, table):
+    plain = open_source("tfds", data_dir=tfds_array_record)
+    assert (plain.table.problematic_reason == "").all()  # TFDS keeps no reasons
+    s = open_source("tfds", data_dir=tfds_array_record, labels_json=label_json)
+    assert s.table.problematic_reason.tolist() == table.problematic_reason.tolist()
+    assert s.index_dir != plain.index_dir
+    with pytest.raises(LabelFileError, match="file not found"):
+        open_source("tfds", data_dir=tfds_array_record, labels_json=label_json.parent / "x.json")
+
+
 def test_changed_build_is_reindexed(tfds_tfrecord, tmp_path):
     data_dir = _copy(tfds_tfrecord, tmp_path)
     assert open_source("tfds", data_dir=data_dir).info()["index_built"]

@@ -136,7 +136,8 @@ def render_sidebar() -> Source:
                 value=current.labels_json,
                 placeholder="~/data/human_accuracy_v3.0.0.json",
                 help="A local copy of human_accuracy_v3.0.0.json. Leave empty to use the copy "
-                "fetched by `python -m data_access download-labels`.",
+                "fetched by `python -m data_access download-labels`. With a TFDS build it is "
+                "optional and only adds the problematic reasons, which TFDS does not keep.",
             )
             images = st.text_input(
                 "Images: folder or ILSVRC2012_img_val.tar (optional)",
