@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.state import current_source
+from ui.text import md
 
 source = current_source()
 info = source.info()
@@ -15,7 +16,7 @@ if source.synthetic:
         "shape of the real `imagenet2012_multilabel` split. Open a real source in the sidebar.",
         icon=":material/science:",
     )
-st.caption(source.description)
+st.caption(md(source.description))
 
 cols = st.columns(6)
 cols[0].metric("Images", f"{info['images']:,}")
@@ -54,7 +55,7 @@ if not source.has_images:
 elif info.get("images_missing"):
     st.warning(
         f"{info['images_missing']:,} annotated images were not found among the images, "
-        f"for example {', '.join(info['missing_examples'])}."
+        f"for example {md(', '.join(info['missing_examples']))}."
     )
 
 with st.expander("Source details"):

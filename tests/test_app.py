@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.sources import open_source
+from data_access.sources import index_is_current, open_source
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -50,6 +50,8 @@ def test_sidebar_opens_a_label_json(label_json, table):
     assert not at.warning  # no synthetic banner on real data
     assert any("labels only" in c.value for c in at.sidebar.caption)
     assert any("labels only" in i.value for i in at.info)
+    # The index was built by the app (with its progress bar) and is now current on disk.
+    assert index_is_current("json", labels_json=label_json)
 
 
 def test_bad_path_keeps_what_was_loaded(tmp_path):

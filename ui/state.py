@@ -16,6 +16,7 @@ import streamlit as st
 
 from data_access.errors import DataError
 from data_access.sources import Source, index_is_current, open_source
+from ui.text import md
 
 SOURCE_LABELS = {
     "demo": "Demo (synthetic)",
@@ -163,7 +164,7 @@ def render_sidebar() -> Source:
                 st.session_state.source_params = new
                 st.session_state.source_problem = None
         if st.session_state.get("source_problem"):
-            st.error(st.session_state.source_problem, icon=":material/error:")
+            st.error(md(st.session_state.source_problem), icon=":material/error:")
         info = source.info()
         status = f"**{SOURCE_LABELS[source.kind]}** · {info['images']:,} images"
         if not source.has_images:

@@ -38,3 +38,19 @@ def test_sidebar_opens_a_label_json(app_server, page, label_json, table):
     assert _metric(page, "Images") == str(len(table))
     assert _metric(page, "ImageNet-M") == str(int(table.in_imagenet_m.sum()))
     assert page.get_by_text("Synthetic demo data.", exact=False).count() == 0
+
+
+def test_hostile_path_is_shown_literally(app_server, page, tmp_path):
+    hostile = str(tmp_path / "**bold** <b>x</b> $HOME$ :red[red] [a](javascript:x).json")
+    page.goto(app_server)
+    page.get_by_text("Mean accepted labels").wait_for()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Label JSON (+ images)").click()
+    sidebar.get_by_role("textbox", name="Label JSON path (json source)").fill(hostile)
+    sidebar.get_by_role("button", name="Open").click()
+    alert = sidebar.locator('[data-testid="stAlertContentError"]')
+    alert.wait_for()
+    text = alert.locator('[data-testid="stMarkdownContainer"]').inner_text().strip()
+    assert text == f"{hostile}: file not found"
+    assert alert.locator("b, strong, a, .katex").count() == 0
+    assert _metric(page, "Images") == "20,000"  # the demo is still loaded
