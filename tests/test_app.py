@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.sources import index_is_current, open_source
+from ui.text import md
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -60,7 +61,8 @@ def test_bad_path_keeps_what_was_loaded(tmp_path):
     at.sidebar.text_input[0].set_value(str(tmp_path / "missing <b>x</b>.json"))
     at.sidebar.button[0].click().run()
     assert not at.exception
-    assert "missing <b>x</b>.json: file not found" in at.sidebar.error[0].value
+    # Shown literally: the message is Markdown-escaped, never rendered as HTML or Markdown.
+    assert at.sidebar.error[0].value == md(f"{tmp_path / 'missing <b>x</b>.json'}: file not found")
     assert _metrics(at)["Images"] == "20,000"  # the demo stays
 
 
@@ -77,5 +79,5 @@ def test_bad_command_line_falls_back_to_demo(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "argv", ["app.py", "--source", "tfds", "--data-dir", str(tmp_path)])
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert "no prepared imagenet2012_multilabel" in at.sidebar.error[0].value
+    assert md("no prepared imagenet2012_multilabel") in at.sidebar.error[0].value
     assert _metrics(at)["Images"] == "20,000"
