@@ -2,6 +2,7 @@
 
 Commands:
     info            what a source holds (counts and label-set statistics)
+    evaluate        the recommended multi-label accuracy and companions for prediction files
     prepare         prepare imagenet2012_multilabel with TFDS's own builder
     download-labels fetch the label JSON, verified by its sha256
 
@@ -125,6 +126,144 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from data_access import metrics
+    from data_access.predictions import default_name, load_predictions
+
+    if args.name and len(args.name) != len(args.predictions):
+        raise DataError(
+            "--name",
+            f"give one name per prediction file ({len(args.predictions)}), got {len(args.name)}",
+        )
+    bar = _Bar(sys.stderr.isatty())
+    source = open_from_args(args, bar)
+    table = source.table
+    models, taken = [], set()
+    try:
+        for k, path in enumerate(args.predictions):
+            name = args.name[k] if args.name else default_name(path, taken)
+            if name in taken:
+                raise DataError("--name", f"{name!r} is used twice; model names must be unique")
+            taken.add(name)
+            models.append(load_predictions(path, table, name=name, progress=bar))
+    finally:
+        bar.close()
+    for m in models:
+        for note in m.notes:
+            print(f"warning: {m.source}: {note}", file=sys.stderr)
+    results = [metrics.evaluate(table, m, n_boot=args.bootstrap, seed=args.seed) for m in models]
+    if results and results[0]["classes_evaluated"] < 1000:
+        print(
+            f"warning: only {results[0]['classes_evaluated']} of 1000 classes have "
+            "non-problematic images; the recommended protocol averages over all 1000",
+            file=sys.stderr,
+        )
+    if source.synthetic:
+        print(f"warning: {source.description}", file=sys.stderr)
+    if args.per_class:
+        _write_per_class(args.per_class, table, models)
+    if args.format == "json":
+        print(json.dumps(results, indent=2))
+    elif args.format == "csv":
+        _write_csv(sys.stdout, results)
+    else:
+        _print_table(results)
+    return 0
+
+
+_CSV_FIELDS = (
+    "model",
+    "multilabel_accuracy",
+    "ci95_low",
+    "ci95_high",
+    "multilabel_accuracy_strict",
+    "multilabel_accuracy_per_image",
+    "top1_accuracy",
+    "top1_accuracy_all",
+    "multilabel_top5_accuracy",
+    "imagenet_m_correct",
+    "imagenet_m_total",
+    "coverage",
+    "missing_predictions",
+    "unjudged_predictions",
+    "non_problematic_images",
+    "classes_evaluated",
+)
+
+
+def _write_csv(out, results: list[dict]) -> None:
+    import csv
+
+    writer = csv.DictWriter(out, fieldnames=_CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for r in results:
+        writer.writerow({**r, "ci95_low": r["ci95"][0], "ci95_high": r["ci95"][1]})
+
+
+def _write_per_class(path: Path, table, models) -> None:
+    import csv
+
+    from data_access import metrics
+
+    try:
+        with open(path, "w", newline="") as f:
+            writer = None
+            for m in models:
+                cols = metrics.per_class(table, m)
+                keys = list(cols)
+                if writer is None:
+                    writer = csv.writer(f)
+                    writer.writerow(["model", *keys])
+                for i in range(len(cols["index"])):
+                    writer.writerow([m.name, *(cols[k][i] for k in keys)])
+    except OSError as e:
+        raise DataError(path, f"cannot write: {e.strerror or e}") from e
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{100 * x:.2f}"
+
+
+def _print_table(results: list[dict]) -> None:
+    head = (
+        "model",
+        "multi-label",
+        "95% CI",
+        "strict",
+        "per-image",
+        "top-1",
+        "top-1 all",
+        "ML top-5",
+        "ImageNet-M",
+        "coverage",
+        "unjudged",
+    )
+    rows = [
+        (
+            r["model"],
+            _pct(r["multilabel_accuracy"]),
+            f"{_pct(r['ci95'][0])}-{_pct(r['ci95'][1])}",
+            _pct(r["multilabel_accuracy_strict"]),
+            _pct(r["multilabel_accuracy_per_image"]),
+            _pct(r["top1_accuracy"]),
+            _pct(r["top1_accuracy_all"]),
+            _pct(r["multilabel_top5_accuracy"]),
+            f"{r['imagenet_m_correct']}/{r['imagenet_m_total']}",
+            _pct(r["coverage"]),
+            str(r["unjudged_predictions"]),
+        )
+        for r in results
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print(
+        "multi-label: recommended protocol (non-problematic images, correct or unclear, "
+        "mean of per-class accuracies), in %. Others are companions, not the headline."
+    )
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     from data_access.tfds_source import prepare
 
@@ -160,6 +299,27 @@ def build_parser() -> argparse.ArgumentParser:
     add_source_flags(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("evaluate", help="multi-label accuracy and companions for predictions")
+    p.add_argument(
+        "predictions",
+        nargs="+",
+        type=Path,
+        metavar="PRED",
+        help="prediction files: .csv .tsv .txt .json .npy .npz",
+    )
+    add_source_flags(p)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--per-class", type=Path, metavar="FILE", help="write per-class CSV here")
+    p.add_argument(
+        "--name",
+        action="append",
+        metavar="NAME",
+        help="model name, once per file in order (default: the file's stem)",
+    )
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates for ci95")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("prepare", help="prepare the TFDS dataset with TFDS's own builder")
     p.add_argument(

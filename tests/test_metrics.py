@@ -1,0 +1,283 @@
+"""Metrics against literal transcriptions of SPEC's reference loop, on many random datasets."""
+
+import math
+
+import numpy as np
+import pytest
+
+from data_access import metrics as M
+from data_access.annotations import CORRECT, AnnotationTable
+from data_access.predictions import Model, model_from_arrays
+
+
+class _T:
+    """Stands in for a tf.Tensor: the reference loop calls .numpy() on every field."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def numpy(self):
+        return self.value
+
+
+def _examples(table: AnnotationTable):
+    for i in range(len(table)):
+        yield {
+            "file_name": _T(table.file_name[i].encode()),
+            "original_label": _T(np.int64(table.original_label[i])),
+            "correct_multi_labels": _T(table.correct_multi_labels.row(i).astype(np.int64)),
+            "unclear_multi_labels": _T(table.unclear_multi_labels.row(i).astype(np.int64)),
+            "wrong_multi_labels": _T(table.wrong_multi_labels.row(i).astype(np.int64)),
+            "is_problematic": _T(np.bool_(table.is_problematic[i])),
+        }
+
+
+def reference_multilabel_accuracy(ds, predictions):
+    """SPEC's reference loop, transcribed literally (predictions: file_name -> class index)."""
+    num_correct_per_class, num_images_per_class = {}, {}
+    for example in ds:  # tfds.load('imagenet2012_multilabel', split='validation')
+        if example["is_problematic"].numpy():
+            continue
+        cur_class = example["original_label"].numpy()
+        if cur_class not in num_correct_per_class:
+            num_correct_per_class[cur_class] = 0
+            num_images_per_class[cur_class] = 0
+        num_images_per_class[cur_class] += 1
+        cur_pred = predictions[example["file_name"].numpy()]
+        if (
+            cur_pred in example["correct_multi_labels"].numpy()
+            or cur_pred in example["unclear_multi_labels"].numpy()
+        ):
+            num_correct_per_class[cur_class] += 1
+    assert len(num_correct_per_class) == 1000
+    avg_acc = sum(num_correct_per_class[c] / num_images_per_class[c] for c in range(1000)) / 1000
+    return avg_acc
+
+
+def reference_strict(ds, predictions):
+    """The same loop with unclear counting as wrong."""
+    num_correct_per_class, num_images_per_class = {}, {}
+    for example in ds:
+        if example["is_problematic"].numpy():
+            continue
+        cur_class = example["original_label"].numpy()
+        if cur_class not in num_correct_per_class:
+            num_correct_per_class[cur_class] = 0
+            num_images_per_class[cur_class] = 0
+        num_images_per_class[cur_class] += 1
+        cur_pred = predictions[example["file_name"].numpy()]
+        if cur_pred in example["correct_multi_labels"].numpy():
+            num_correct_per_class[cur_class] += 1
+    assert len(num_correct_per_class) == 1000
+    return sum(num_correct_per_class[c] / num_images_per_class[c] for c in range(1000)) / 1000
+
+
+def reference_per_image(ds, predictions):
+    correct = total = 0
+    for example in ds:
+        if example["is_problematic"].numpy():
+            continue
+        total += 1
+        cur_pred = predictions[example["file_name"].numpy()]
+        if (
+            cur_pred in example["correct_multi_labels"].numpy()
+            or cur_pred in example["unclear_multi_labels"].numpy()
+        ):
+            correct += 1
+    return correct / total
+
+
+def reference_imagenet_m(ds_m, predictions):
+    """ImageNet-M: images whose top-1 is in correct ∪ unclear, over the imagenet_m split."""
+    return sum(
+        1
+        for example in ds_m
+        if predictions[example["file_name"].numpy()] in example["correct_multi_labels"].numpy()
+        or predictions[example["file_name"].numpy()] in example["unclear_multi_labels"].numpy()
+    )
+
+
+def random_case(seed: int):
+    """A random dataset with every class present, and predictions that often hit the sets."""
+    rng = np.random.default_rng(seed)
+    records, preds = [], []
+    pos = 0
+    for c in range(1000):
+        n = int(rng.integers(1, 4))
+        for j in range(n):
+            pos += int(rng.integers(1, 5))
+            pool = rng.integers(0, 1000, size=6)
+            correct = list(rng.choice(pool, size=rng.integers(0, 3), replace=False)) + (
+                [c] if rng.random() < 0.8 else []
+            )
+            unclear = list(rng.choice(pool, size=rng.integers(0, 3), replace=False))
+            wrong = list(rng.choice(pool, size=rng.integers(0, 3), replace=False))
+            problematic = j > 0 and rng.random() < 0.3  # the first of a class never is
+            records.append(
+                {
+                    "file_name": f"ILSVRC2012_val_{pos:08d}.JPEG",
+                    "original_label": c,
+                    "correct_multi_labels": correct,
+                    "unclear_multi_labels": unclear,
+                    "wrong_multi_labels": wrong,
+                    "is_problematic": problematic,
+                    "in_imagenet_m": (not problematic) and rng.random() < 0.03,
+                }
+            )
+            r = rng.random()
+            pick = c if r < 0.4 else int(rng.choice(pool)) if r < 0.85 else int(rng.integers(1000))
+            preds.append(pick)
+    table = AnnotationTable.from_records(records)
+    order = np.argsort([r["file_name"] for r in records], kind="stable")
+    top1 = np.array(preds, dtype=np.int16)[order]
+    return table, top1
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_headline_equals_reference_loop_exactly(seed):
+    table, top1 = random_case(seed)
+    predictions = {f.encode(): int(p) for f, p in zip(table.file_name, top1, strict=True)}
+    expected = reference_multilabel_accuracy(_examples(table), predictions)
+    assert M.multilabel_accuracy(table, top1) == expected  # to the last digit
+    assert M.multilabel_accuracy(table, top1, CORRECT) == reference_strict(
+        _examples(table), predictions
+    )
+    assert M.multilabel_accuracy_per_image(table, top1) == pytest.approx(
+        reference_per_image(_examples(table), predictions), abs=1e-12
+    )
+    m_rows = np.flatnonzero(table.in_imagenet_m)
+    m_table = [e for i, e in enumerate(_examples(table)) if i in set(m_rows.tolist())]
+    solved, total, detail = M.imagenet_m(table, top1)
+    assert solved == reference_imagenet_m(m_table, predictions)
+    assert total == len(m_rows) and detail[:, 1].sum() == solved
+
+
+def test_missing_predictions_count_as_wrong():
+    table, top1 = random_case(3)
+    partial = top1.copy()
+    partial[::3] = -1
+    filled = top1.copy()
+    # Equivalent: a prediction that is surely wrong for those images.
+    for i in range(0, len(table), 3):
+        state = table.label_state[i]
+        filled[i] = int(np.flatnonzero((state & 3) == 0)[0])
+    assert M.multilabel_accuracy(table, partial) == M.multilabel_accuracy(table, filled)
+    assert M.multilabel_accuracy_per_image(table, partial) == M.multilabel_accuracy_per_image(
+        table, filled
+    )
+
+
+def test_top1_and_topk():
+    table, top1 = random_case(5)
+    keep = ~table.is_problematic
+    assert M.top1_accuracy(table, top1) == np.mean(top1[keep] == table.original_label[keep])
+    assert M.top1_accuracy(table, top1, all_images=True) == np.mean(top1 == table.original_label)
+    rng = np.random.default_rng(0)
+    top_k = np.concatenate([top1[:, None], rng.integers(0, 1000, (len(table), 4))], axis=1)
+    k1 = M.multilabel_topk_accuracy(table, top_k, 1)
+    assert k1 == M.multilabel_accuracy(table, top1)
+    k5 = M.multilabel_topk_accuracy(table, top_k, 5)
+    # Reference: class-averaged "any of the five accepted".
+    per = {}
+    for i in np.flatnonzero(keep):
+        ok = any(
+            p in table.correct_multi_labels.row(i) or p in table.unclear_multi_labels.row(i)
+            for p in top_k[i]
+        )
+        per.setdefault(int(table.original_label[i]), []).append(ok)
+    assert k5 == pytest.approx(sum(np.mean(per[c]) for c in range(1000)) / 1000, abs=1e-12)
+    assert k5 >= k1
+
+
+def test_per_class_groups_confusions_unjudged():
+    table, top1 = random_case(7)
+    model = Model("m", top1)
+    pc = M.per_class(table, model)
+    keep = ~table.is_problematic
+    c = int(table.original_label[np.flatnonzero(keep)[0]])
+    rows = np.flatnonzero(keep & (table.original_label == c))
+    assert pc["images"][c] == len(rows)
+    assert pc["multilabel_accuracy"][c] == M.hits(table, top1)[rows].mean()
+    assert pc["gap"][c] == pytest.approx(pc["multilabel_accuracy"][c] - pc["top1_accuracy"][c])
+    assert np.nanmean(pc["multilabel_accuracy"]) == pytest.approx(
+        M.multilabel_accuracy(table, top1)
+    )
+    dogs = next(g for g in M.groups(table, model) if g["group"] == "dogs")
+    assert dogs["classes"] == 118
+    assert dogs["multilabel_accuracy"] == pytest.approx(np.mean(pc["multilabel_accuracy"][151:269]))
+    conf = M.confusions(table, top1, limit=5)
+    counts = [x["count"] for x in conf]
+    assert counts == sorted(counts, reverse=True)
+    wrong = keep & ~M.hits(table, top1)
+    top = conf[0]
+    assert top["count"] == int(
+        ((table.original_label == top["original"]) & (top1 == top["predicted"]) & wrong).sum()
+    )
+    uj = M.unjudged(table, top1)
+    assert all(table.label_state[i, top1[i]] == 0 and keep[i] for i in uj)
+    assert len(uj) == sum(
+        1
+        for i in np.flatnonzero(keep)
+        if top1[i]
+        not in set(
+            table.correct_multi_labels.row(i).tolist()
+            + table.unclear_multi_labels.row(i).tolist()
+            + table.wrong_multi_labels.row(i).tolist()
+        )
+    )
+
+
+def test_bootstrap_is_seeded_and_brackets_the_headline():
+    table, top1 = random_case(11)
+    a = M.bootstrap_ci(table, top1, seed=1)
+    assert a == M.bootstrap_ci(table, top1, seed=1)
+    assert a != M.bootstrap_ci(table, top1, seed=2)
+    value = M.multilabel_accuracy(table, top1)
+    assert a[0] < value < a[1]
+    # Against literal resampling of images within classes (both seeded, so loose bounds).
+    rng = np.random.default_rng(0)
+    keep = ~table.is_problematic
+    h = M.hits(table, top1)[keep]
+    labels = table.original_label[keep]
+    groups = [np.flatnonzero(labels == c) for c in range(1000)]
+    means = [np.mean([h[rng.choice(g, len(g))].mean() for g in groups]) for _ in range(400)]
+    lo, hi = np.quantile(means, [0.025, 0.975])
+    assert abs(lo - a[0]) < 0.006 and abs(hi - a[1]) < 0.006
+
+
+def test_paired_mcnemar():
+    table, top1 = random_case(13)
+    other = top1.copy()
+    keep = ~table.is_problematic
+    other[np.flatnonzero(keep)[:50]] = table.original_label[np.flatnonzero(keep)[:50]]
+    res = M.paired(table, Model("a", top1), Model("b", other))
+    ha, hb = M.hits(table, top1)[keep], M.hits(table, other)[keep]
+    assert res.a_only == int((ha & ~hb).sum()) and res.b_only == int((~ha & hb).sum())
+    assert res.both + res.neither + res.a_only + res.b_only == keep.sum()
+    n, k = res.a_only + res.b_only, min(res.a_only, res.b_only)
+    exact = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n)
+    assert res.p_value == pytest.approx(exact, rel=1e-9)
+    assert res.class_wins + res.class_losses + res.class_ties == 1000
+    same = M.paired(table, Model("a", top1), Model("b", top1))
+    assert same.p_value == 1.0 and same.class_ties == 1000
+
+
+def test_evaluate_fields():
+    table, top1 = random_case(17)
+    m = model_from_arrays("m", table, np.stack([top1] * 5, axis=1))
+    e = M.evaluate(table, m, n_boot=200)
+    for key in (
+        "model",
+        "multilabel_accuracy",
+        "multilabel_accuracy_strict",
+        "multilabel_accuracy_per_image",
+        "top1_accuracy",
+        "imagenet_m_correct",
+        "imagenet_m_total",
+        "coverage",
+        "ci95",
+    ):
+        assert key in e
+    assert e["multilabel_top5_accuracy"] == e["multilabel_accuracy"]
+    assert e["coverage"] == 1.0 and e["classes_evaluated"] == 1000
+    assert all(0 <= e[k] <= 1 for k in ("multilabel_accuracy", "top1_accuracy", "coverage"))
