@@ -475,6 +475,8 @@ def _load_numpy(path, suffix, table, file_names, progress):
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         raise PredictionFileError(path, f"not a readable NumPy {suffix} file ({e})") from e
+    if array.ndim == 0 or array.size == 0:
+        raise PredictionFileError(path, f"empty or scalar array, shape {array.shape}")
     if names is None:
         side = path.with_name(path.stem + ".file_names.txt")
         if side.is_file():

@@ -118,3 +118,94 @@ def test_module_entry_point(tmp_path):
     )
     assert out.returncode == 2
     assert out.stderr.strip() == f"error: {tmp_path / 'missing.json'}: file not found"
+
+
+def _demo_csv(path, model="demo-medium", every=1):
+    from data_access.demo import demo_predictions, demo_table
+
+    t = demo_table()
+    top1 = demo_predictions()[model]["top_k"][:, 0]
+    lines = ["file_name,prediction"] + [
+        f"{n},{int(k)}"
+        for i, (n, k) in enumerate(zip(t.file_name, top1, strict=True))
+        if i % every == 0
+    ]
+    path.write_text("\n".join(lines))
+    return path
+
+
+def test_evaluate_json_matches_data_access(capsys, tmp_path):
+    from data_access import metrics
+    from data_access.demo import demo_table
+    from data_access.predictions import load_predictions
+
+    a = _demo_csv(tmp_path / "medium.csv")
+    b = _demo_csv(tmp_path / "weak.csv", "demo-weak", every=2)
+    code, out, err = _run(
+        capsys,
+        "evaluate",
+        str(a),
+        str(b),
+        "--format",
+        "json",
+        "--name",
+        "M",
+        "--name",
+        "W",
+        "--per-class",
+        str(tmp_path / "pc.csv"),
+    )
+    assert code == 0
+    results = json.loads(out)
+    assert [r["model"] for r in results] == ["M", "W"]
+    t = demo_table()
+    expected = metrics.evaluate(t, load_predictions(a, t, name="M"))
+    assert results[0] == json.loads(json.dumps(expected))
+    for key in (
+        "multilabel_accuracy",
+        "multilabel_accuracy_strict",
+        "multilabel_accuracy_per_image",
+        "top1_accuracy",
+        "imagenet_m_correct",
+        "imagenet_m_total",
+        "coverage",
+        "ci95",
+    ):
+        assert key in results[1]
+    assert results[1]["coverage"] == 0.5
+    assert "10,000 of 20,000 annotated images have no prediction" in err
+    assert "Synthetic demo data" in err
+    pc = (tmp_path / "pc.csv").read_text().splitlines()
+    assert pc[0].startswith("model,index,wnid,name,images,multilabel_accuracy")
+    assert len(pc) == 1 + 2 * 1000
+
+
+def test_evaluate_table_and_csv(capsys, tmp_path):
+    a = _demo_csv(tmp_path / "medium.csv")
+    code, out, _ = _run(capsys, "evaluate", str(a))
+    assert code == 0 and out.splitlines()[1].startswith("medium") and "recommended protocol" in out
+    code, out, _ = _run(capsys, "evaluate", str(a), "--format", "csv")
+    header, row = out.strip().splitlines()
+    assert header.split(",")[:3] == ["model", "multilabel_accuracy", "ci95_low"]
+    assert row.startswith("medium,0.79")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["evaluate", "/nonexistent.csv"], "error: /nonexistent.csv: file not found"),
+        (["evaluate", "a.csv", "b.csv", "--name", "x"], "give one name per prediction file"),
+    ],
+)
+def test_evaluate_bad_input(capsys, argv, message):
+    code, out, err = _run(capsys, *argv)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_evaluate_bad_file_one_line(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ILSVRC2012_val_00000001.JPEG;4\n")
+    code, out, err = _run(capsys, "evaluate", str(bad))
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {bad}: line 1: expected at least 2 columns")
+    assert err.count("\n") == 1
