@@ -152,59 +152,28 @@ def bootstrap_ci(
 ) -> tuple[float, float]:
     """Seeded percentile bootstrap interval for the headline, resampling images within classes.
 
-    Drawing a class's n images with replacement makes its number of correct images
-    Binomial(n, k/n). Each replicate draws that count directly, by inverting the binomial CDF
-    with one uniform number per class: the same distribution as resampling the images, about
-    five times faster than ``Generator.binomial`` at this size (no Python loop, small arrays).
+    Resampling a class's n images with replacement makes its number of correct images
+    Binomial(n, k/n), and classes are resampled independently. Classes that share the same
+    (n, k) are therefore summed in one draw, Binomial(m * n, k/n) for m such classes (a sum of
+    independent binomials with one p is binomial): exactly the distribution of resampling the
+    images, with about 50 draws per replicate instead of 20,000.
     """
     keep = ~table.is_problematic
     images, right = class_counts(table, keep, hits(table, top1))
     present = images > 0
-    n, k = images[present], right[present]
-    if len(n) == 0:
+    if not present.any():
         return math.nan, math.nan
-    # Classes all right or all wrong never vary: only the others need random draws.
-    fixed = (k == 0) | (k == n)
-    fixed_sum = float((k[fixed] / n[fixed]).sum())
-    total = len(n)
-    n, k = n[~fixed], k[~fixed]
-    if len(n) == 0:
-        value = fixed_sum / total
-        return value, value
-    p = k / n
-    n_max = int(n.max())
-    # cdf[c, j] = P(Bin(n_c, p_c) <= j) for j < n_c, and 1 beyond (never exceeded by U < 1).
-    j = np.arange(n_max)
-    log_pmf = np.full((len(n), n_max + 1), -np.inf)
-    jj = np.arange(n_max + 1)
-    valid = jj[None, :] <= n[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_comb = (
-            _lgamma(n + 1)[:, None]
-            - _lgamma(jj + 1)[None, :]
-            - _lgamma(np.maximum(n[:, None] - jj, 0) + 1)
-        )
-        lp = np.where(jj[None, :] > 0, jj[None, :] * np.log(p)[:, None], 0.0)
-        lq = np.where(n[:, None] - jj > 0, (n[:, None] - jj) * np.log1p(-p)[:, None], 0.0)
-    log_pmf = np.where(
-        valid, log_comb + np.nan_to_num(lp, nan=-np.inf) + np.nan_to_num(lq, nan=-np.inf), -np.inf
-    )
-    cdf = np.minimum(np.cumsum(np.exp(log_pmf), axis=1)[:, j], 1.0)
-    cdf[j[None, :] >= n[:, None]] = 1.0
+    key, m = np.unique(images[present] * (NUM_CLASSES + 1) + right[present], return_counts=True)
+    n, k = key // (NUM_CLASSES + 1), key % (NUM_CLASSES + 1)
+    classes = int(m.sum())
+    varies = (k > 0) & (k < n)  # all-right and all-wrong classes never vary
+    fixed = float((m[~varies] * k[~varies] / n[~varies]).sum())
     rng = np.random.default_rng(seed)
-    u = rng.random((n_boot, len(n)), dtype=np.float32)
-    draws = np.zeros((n_boot, len(n)), dtype=np.uint8)
-    cdf32 = cdf.astype(np.float32)
-    for step in range(n_max):
-        draws += u >= cdf32[:, step]
-    means = (draws.astype(np.float32) @ (1.0 / n).astype(np.float32) + fixed_sum) / total
+    draws = rng.binomial((m * n)[varies], (k / n)[varies], size=(n_boot, int(varies.sum())))
+    means = (draws @ (1.0 / n[varies]) + fixed) / classes
     alpha = (1 - level) / 2
-    lo, hi = np.quantile(means.astype(np.float64), [alpha, 1 - alpha])
+    lo, hi = np.quantile(means, [alpha, 1 - alpha])
     return float(lo), float(hi)
-
-
-def _lgamma(x: np.ndarray) -> np.ndarray:
-    return np.vectorize(math.lgamma, otypes=[float])(np.asarray(x, dtype=float))
 
 
 def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
