@@ -15,6 +15,8 @@ st.set_page_config(
 
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/browse.py", title="Browse", icon=":material/grid_view:"),
+    st.Page("app_pages/image.py", title="Image", icon=":material/image:", visibility="hidden"),
 ]
 page = st.navigation(pages)
 render_sidebar()

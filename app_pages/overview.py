@@ -1,22 +1,31 @@
-"""Overview: what the loaded source holds."""
+"""Overview: what the dataset is, what the loaded source holds, and the loaded models."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.state import current_source
+from data_access.browse import BrowseState
+from ui.render import first_rows, headline_table, synthetic_banner, tile
+from ui.state import context
 from ui.text import md
 
-source = current_source()
+source, models = context()
 info = source.info()
+table = source.table
 
 st.title("ImageNet Multi-Label Review")
-if source.synthetic:
-    st.warning(
-        "**Synthetic demo data.** The labels and pictures are generated; they only have the "
-        "shape of the real `imagenet2012_multilabel` split. Open a real source in the sidebar.",
-        icon=":material/science:",
-    )
+synthetic_banner(source)
 st.caption(md(source.description))
+st.markdown(
+    "ImageNet's validation labels give one class per image, yet many images show several "
+    "classes, and some original labels are simply wrong. Experts judged the candidate labels of "
+    "20,000 validation images as **correct**, **unclear** or **wrong** "
+    "([Shankar et al. 2020](https://arxiv.org/abs/2006.07888)) and flagged *problematic* "
+    "images. The dataset's recommended **multi-label accuracy** skips problematic images, "
+    "accepts a prediction in the correct or unclear set, and averages per-class accuracies. "
+    "**ImageNet-M** is the 68 images on which top models still make major mistakes "
+    "([Vasudevan et al. 2022](https://arxiv.org/abs/2205.04596))."
+)
 
 cols = st.columns(6)
 cols[0].metric("Images", f"{info['images']:,}")
@@ -38,15 +47,6 @@ cols[5].metric(
     help="Distinct correct or unclear labels per non-problematic image.",
 )
 
-table = source.table
-counts = pd.Series(table.num_accepted[~table.is_problematic]).value_counts().sort_index()
-st.subheader("Accepted labels per non-problematic image")
-st.bar_chart(
-    pd.DataFrame({"images": counts.values}, index=counts.index.astype(str)),
-    x_label="accepted labels",
-    y_label="images",
-)
-
 if not source.has_images:
     st.info(
         "This source has labels only: no pictures. Give an image folder or the validation "
@@ -58,5 +58,66 @@ elif info.get("images_missing"):
         f"for example {md(', '.join(info['missing_examples']))}."
     )
 
-with st.expander("Source details"):
-    st.json(info)
+st.subheader("Loaded models")
+if models:
+    st.dataframe(
+        headline_table(source, models),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "multi-label accuracy": st.column_config.NumberColumn(
+                format="%.2f", help="The recommended protocol, in %."
+            ),
+            "original top-1 (same images)": st.column_config.NumberColumn(format="%.2f"),
+            "coverage": st.column_config.NumberColumn(format="%.1f %%"),
+        },
+    )
+else:
+    st.info("No predictions loaded: upload prediction files in the sidebar.")
+
+st.subheader("The label sets")
+c1, c2, c3 = st.columns(3)
+keep = ~table.is_problematic
+counts = pd.Series(table.num_accepted[keep]).value_counts().sort_index()
+c1.caption("Accepted labels per non-problematic image")
+c1.bar_chart(
+    pd.DataFrame({"images": counts.values}, index=counts.index.astype(str)),
+    x_label="accepted labels",
+    y_label="images",
+)
+reasons = pd.Series(table.problematic_reason[table.is_problematic]).replace("", "not recorded")
+c2.caption("Problematic images by reason")
+if len(reasons):
+    rc = reasons.value_counts()
+    c2.bar_chart(
+        pd.DataFrame({"images": rc.values}, index=rc.index),
+        horizontal=True,
+        x_label="images",
+        y_label="",
+    )
+else:
+    c2.caption("none")
+per_class = np.bincount(table.original_label[table.is_problematic], minlength=1000)
+hist = pd.Series(per_class).value_counts().sort_index()
+c3.caption("Classes by number of problematic images")
+c3.bar_chart(
+    pd.DataFrame({"classes": hist.values}, index=hist.index.astype(str)),
+    x_label="problematic images in the class",
+    y_label="classes",
+)
+
+st.subheader("Examples from this source")
+examples = {
+    "Several correct labels": first_rows(table, keep & (table.correct_multi_labels.lengths > 1)),
+    "Unclear labels": first_rows(table, keep & (table.unclear_multi_labels.lengths > 0)),
+    "Problematic": first_rows(table, table.is_problematic),
+    "ImageNet-M": first_rows(table, table.in_imagenet_m),
+}
+cols = st.columns(4)
+for col, (title, rows) in zip(cols, examples.items(), strict=True):
+    with col:
+        st.markdown(f"**{title}**")
+        if rows:
+            tile(source, models, rows[0], BrowseState(), key=f"ex_{title}")
+        else:
+            st.caption("none in this source")

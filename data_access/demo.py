@@ -134,18 +134,17 @@ def demo_table(seed: int = DEMO_SEED, images_per_class: int = IMAGES_PER_CLASS) 
     )
 
 
-@functools.lru_cache(maxsize=4)
-def demo_predictions(
-    table: AnnotationTable | None = None, seed: int = DEMO_SEED
-) -> dict[str, dict[str, np.ndarray]]:
+@functools.lru_cache(maxsize=2)
+def demo_predictions(seed: int = DEMO_SEED) -> dict[str, dict[str, np.ndarray]]:
     """Top-5 predictions and scores of the three demo models, one row per table row.
 
     Returns:
-        ``{model: {"top_k": int16 (n, 5), "scores": float32 (n, 5)}}``; column 0 is top-1.
+        ``{model: {"top_k": int16 (n, 5), "scores": float32 (n, 5)}}``, aligned to
+        :func:`demo_table` rows; column 0 is top-1.
         The models differ clearly in accuracy (about 0.93, 0.80 and 0.55 under the
         multi-label protocol) and all find ImageNet-M hard.
     """
-    table = demo_table() if table is None else table
+    table = demo_table()
     neighbours = _neighbours()
     n = len(table)
     out = {}

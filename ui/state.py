@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from data_access.errors import DataError
+from data_access.predictions import Model
 from data_access.sources import Source, index_is_current, open_source
+from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.text import md
 
 SOURCE_LABELS = {
@@ -34,11 +36,15 @@ class SourceParams:
     index_root: str = ""
 
 
-def command_line_params(argv: list[str] | None = None) -> tuple[SourceParams, str | None]:
-    """Source chosen on the command line: ``streamlit run app.py -- --source tfds ...``.
+def command_line_params(
+    argv: list[str] | None = None,
+) -> tuple[SourceParams, str | None, list[str]]:
+    """Source and predictions chosen on the command line:
+    ``streamlit run app.py -- --source tfds --data-dir DIR --predictions a.csv b.npy``.
 
     Returns:
-        (params, problem): unknown or bad arguments give the demo and a message, never a crash.
+        (params, problem, prediction paths): unknown or bad arguments give the demo and a
+        message, never a crash.
     """
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--source", choices=tuple(SOURCE_LABELS), default="demo")
@@ -51,10 +57,10 @@ def command_line_params(argv: list[str] | None = None) -> tuple[SourceParams, st
     try:
         args, unknown = parser.parse_known_args(argv)
     except (argparse.ArgumentError, SystemExit) as e:
-        return SourceParams(), f"ignored the command line ({shlex.join(argv)}): {e}"
+        return SourceParams(), f"ignored the command line ({shlex.join(argv)}): {e}", []
     problem = f"ignored unknown arguments: {shlex.join(unknown)}" if unknown else None
     params = SourceParams(args.source, args.labels_json, args.images, args.data_dir, args.index_dir)
-    return params, problem
+    return params, problem, list(args.predictions)
 
 
 def _kwargs(params: SourceParams) -> dict:
@@ -100,9 +106,10 @@ def _open(params: SourceParams) -> Source:
 def current_source() -> Source:
     """The source every page shows; opens the default (command line or demo) the first time."""
     if "source_params" not in st.session_state:
-        params, problem = command_line_params()
+        params, problem, predictions = command_line_params()
         st.session_state.source_params = params
         st.session_state.source_problem = problem
+        st.session_state.cli_predictions = predictions
     params: SourceParams = st.session_state.source_params
     try:
         return _open(params)
@@ -114,11 +121,17 @@ def current_source() -> Source:
         return _open(SourceParams())
 
 
-def render_sidebar() -> Source:
-    """The shared sidebar: data source picker and status line.
+def context() -> tuple[Source, dict[str, Model]]:
+    """The source and the loaded models, for a page (both cached: cheap to call)."""
+    source = current_source()
+    return source, loaded_models(source)
+
+
+def render_sidebar() -> tuple[Source, dict[str, Model]]:
+    """The shared sidebar: data source picker, loaded models and a status line.
 
     Returns:
-        The source to show (the newly opened one after a successful "Open").
+        The source to show (the newly opened one after a successful "Open") and its models.
     """
     source = current_source()
     with st.sidebar:
@@ -165,11 +178,17 @@ def render_sidebar() -> Source:
                 st.session_state.source_problem = None
         if st.session_state.get("source_problem"):
             st.error(md(st.session_state.source_problem), icon=":material/error:")
+        init_specs(st.session_state.get("cli_predictions", []), source)
+        models = loaded_models(source)
+        st.divider()
+        render_models_sidebar(source, models)
+        st.divider()
         info = source.info()
         status = f"**{SOURCE_LABELS[source.kind]}** · {info['images']:,} images"
         if not source.has_images:
             status += " · labels only"
+        status += f" · {len(models)} model{'s' if len(models) != 1 else ''}"
         st.caption(status)
         if source.synthetic:
             st.caption(":orange[Synthetic demo data, not ImageNet.]")
-    return source
+    return source, models

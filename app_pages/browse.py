@@ -1,0 +1,133 @@
+"""Browse: a filterable, sortable, paginated grid of the annotated images.
+
+The URL is the source of truth: the view is read from ``st.query_params`` on every run, the
+widgets are set from it when it changes from outside (a pasted link, Back), and every widget
+change is written back to it, so a copied link reproduces the view.
+"""
+
+import streamlit as st
+
+from data_access.browse import (
+    LABEL_STATES,
+    PAGE_SIZES,
+    SORTS,
+    VERDICTS,
+    BrowseState,
+    class_options,
+    from_params,
+    group_options,
+    page_of,
+    to_params,
+    view_rows,
+)
+from ui.render import query_params_dict, show_problems, synthetic_banner, tile
+from ui.state import context
+
+source, models = context()
+table = source.table
+parsed = from_params(query_params_dict(), models, table)
+url_state = parsed.state.with_(image=None)
+COLUMNS = 6
+
+# Widgets follow the URL whenever it changed since we last wrote it.
+if st.session_state.get("browse_synced") != to_params(url_state):
+    st.session_state.f_classes = list(url_state.classes)
+    st.session_state.f_group = url_state.group or ""
+    st.session_state.f_states = list(url_state.states)
+    st.session_state.f_verdict = url_state.verdict or ""
+    st.session_state.f_model = url_state.model if url_state.model in models else ""
+    st.session_state.f_sort = url_state.sort
+    st.session_state.f_desc = url_state.descending
+    st.session_state.f_size = url_state.page_size
+    st.session_state.f_page = url_state.page
+    st.session_state.browse_synced = to_params(url_state)
+
+st.title("Browse")
+synthetic_banner(source)
+show_problems(parsed.problems)
+
+groups = dict(group_options())
+options = class_options()
+with st.container(border=True):
+    c1, c2, c3 = st.columns([3, 2, 2])
+    c1.multiselect(
+        "Class",
+        list(range(1000)),
+        format_func=lambda i: options[i],
+        key="f_classes",
+        placeholder="any class: type a name, synonym or wnid",
+    )
+    c2.selectbox(
+        "WordNet group",
+        [None, *groups],
+        format_func=lambda w: "any" if w is None else groups[w],
+        key="f_group",
+    )
+    c3.multiselect(
+        "Label state",
+        list(LABEL_STATES),
+        format_func=LABEL_STATES.get,
+        key="f_states",
+        placeholder="any",
+    )
+    c4, c5, c6, c7 = st.columns([3, 2, 2, 1])
+    c4.selectbox(
+        "Model verdict",
+        [None, *VERDICTS],
+        format_func=lambda v: "any" if v is None else VERDICTS[v],
+        key="f_verdict",
+        disabled=not models,
+        help=None if models else "Load predictions in the sidebar first.",
+    )
+    c5.selectbox(
+        "Model",
+        [None, *models],
+        format_func=lambda m: "first loaded" if m is None else m,
+        key="f_model",
+        disabled=not models,
+    )
+    c6.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
+    c7.toggle("Descending", key="f_desc")
+
+state = BrowseState(
+    classes=tuple(st.session_state.f_classes),
+    group=st.session_state.f_group or None,
+    states=tuple(st.session_state.f_states),
+    verdict=(st.session_state.f_verdict or None) if models else None,
+    model=st.session_state.f_model or None,
+    sort=st.session_state.f_sort,
+    descending=bool(st.session_state.f_desc),
+    page_size=int(st.session_state.f_size),
+    page=int(st.session_state.f_page),
+)
+# A new filter or sort starts again at page 1.
+if state.with_(page=1, page_size=48) != url_state.with_(page=1, page_size=48):
+    state = state.with_(page=1)
+    st.session_state.f_page = 1
+
+rows = view_rows(table, models, state)
+page_rows, page, pages = page_of(rows, state.page, state.page_size)
+if page != state.page:
+    if state.page > pages:
+        st.info(f"Page {state.page} does not exist; showing page {page} of {pages}.")
+    state = state.with_(page=page)
+    st.session_state.f_page = page
+
+p1, p2, p3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+p1.markdown(f"**{len(rows):,}** of {len(table):,} images · page {page} of {pages}")
+p2.selectbox("Per page", PAGE_SIZES, key="f_size")
+p3.number_input("Page", min_value=1, max_value=pages, step=1, key="f_page")
+if state.sort == "confidence" and not any(m.scores is not None for m in models.values()):
+    st.caption("No loaded model has scores: sorted by file name.")
+
+if to_params(state) != to_params(url_state):
+    st.session_state.browse_synced = to_params(state)
+    st.query_params.from_dict(to_params(state))
+
+if not len(rows):
+    st.info("No image matches these filters.")
+for start in range(0, len(page_rows), COLUMNS):
+    cols = st.columns(COLUMNS)
+    for col, row in zip(cols, page_rows[start : start + COLUMNS], strict=False):
+        with col:
+            tile(source, models, int(row), state, key="b")

@@ -1,0 +1,124 @@
+"""Image detail: one image with every label set, the problematic reason, each model's top-k
+and verdict, and previous/next within the current Browse view. Linkable:
+``/image?image=ILSVRC2012_val_00000001.JPEG`` plus any Browse filters."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from data_access.browse import from_params, to_params, view_rows
+from data_access.classes import load_classes
+from ui.render import (
+    BROWSE_PAGE,
+    badges,
+    query_params_dict,
+    show_image,
+    show_problems,
+    synthetic_banner,
+    verdict_of,
+)
+from ui.state import context
+from ui.text import md
+
+source, models = context()
+table = source.table
+classes = load_classes()
+parsed = from_params(query_params_dict(), models, table)
+state = parsed.state
+show_problems(parsed.problems)
+
+if state.image is None:
+    st.title("Image")
+    st.info("No image chosen. Pick one in Browse (its Details button).")
+    if st.button("Go to Browse"):
+        st.switch_page(BROWSE_PAGE, query_params=to_params(state))
+    st.stop()
+
+name = state.image
+row = table.row_of[name]
+orig = int(table.original_label[row])
+rows = view_rows(table, models, state.with_(image=None))
+where = np.flatnonzero(rows == row)
+position = int(where[0]) if len(where) else None
+
+st.title(name)
+synthetic_banner(source)
+nav = st.columns([1, 1, 1, 4])
+if nav[0].button("← Browse"):
+    st.switch_page(BROWSE_PAGE, query_params=to_params(state.with_(image=None)))
+if position is not None:
+    prev_row = int(rows[position - 1]) if position > 0 else None
+    next_row = int(rows[position + 1]) if position + 1 < len(rows) else None
+    if nav[1].button("← Previous", disabled=prev_row is None):
+        st.query_params.from_dict(to_params(state.with_(image=str(table.file_name[prev_row]))))
+        st.rerun()
+    if nav[2].button("Next →", disabled=next_row is None):
+        st.query_params.from_dict(to_params(state.with_(image=str(table.file_name[next_row]))))
+        st.rerun()
+    nav[3].caption(f"{position + 1:,} of {len(rows):,} in the current Browse view")
+else:
+    nav[3].caption("This image is not in the current Browse view's filters.")
+
+left, right = st.columns([3, 2])
+with left:
+    show_image(source, name, thumbnail=False)
+with right:
+    st.markdown(f"**Original label:** {md(classes.names[orig])} `{classes.wnids[orig]}`")
+    if table.is_problematic[row]:
+        reason = str(table.problematic_reason[row]) or "reason not recorded in this source"
+        st.warning(f"**Problematic**: {md(reason)}. Skipped by the recommended metric.")
+    b = badges(table, row, {})
+    if b:
+        st.markdown(b)
+    sets = []
+    for kind, field in (
+        ("correct", "correct_multi_labels"),
+        ("unclear", "unclear_multi_labels"),
+        ("wrong", "wrong_multi_labels"),
+    ):
+        for k in getattr(table, field).row(row).tolist():
+            sets.append(
+                {"set": kind, "class": classes.names[k], "wnid": classes.wnids[k], "index": k}
+            )
+    st.subheader("Expert labels")
+    if sets:
+        st.dataframe(pd.DataFrame(sets), hide_index=True, width="stretch")
+    else:
+        st.caption("No labels were judged for this image.")
+
+st.subheader("Models")
+if not models:
+    st.info("No predictions loaded: add prediction files in the sidebar.")
+for mname, m in models.items():
+    pred = int(m.top1[row])
+    v = verdict_of(table, row, pred)
+    ok = v in ("correct", "unclear")
+    st.markdown(
+        f"{':green-badge[✓ right]' if ok else ':red-badge[✗ wrong]'} **{md(mname)}** "
+        f"predicts {md(classes.names[pred]) if pred >= 0 else 'nothing'}"
+        f"{' — right under multi-label, wrong under original top-1' if ok and pred != orig else ''}"
+    )
+    ks = m.top_k[row] if m.top_k is not None else np.array([pred])
+    scores = m.scores[row] if m.scores is not None else None
+    table_rows = []
+    for rank, k in enumerate(ks.tolist()):
+        if k < 0:
+            continue
+        table_rows.append(
+            {
+                "rank": rank + 1,
+                "class": classes.names[k],
+                "wnid": classes.wnids[k],
+                "experts": verdict_of(table, row, k),
+                "score": None if scores is None or np.isnan(scores[rank]) else float(scores[rank]),
+            }
+        )
+    if table_rows:
+        st.dataframe(
+            pd.DataFrame(table_rows),
+            hide_index=True,
+            width="stretch",
+            column_config={"score": st.column_config.NumberColumn(format="%.4f")},
+        )
+    else:
+        st.caption("No prediction for this image (counts as wrong).")

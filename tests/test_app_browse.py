@@ -1,0 +1,230 @@
+"""AppTest of Browse, the image page and the models sidebar on the demo source."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.browse import (
+    VERDICTS,
+    BrowseState,
+    from_params,
+    group_options,
+    to_params,
+    view_rows,
+)
+from data_access.demo import demo_predictions
+from data_access.predictions import model_from_arrays
+from data_access.sources import open_source
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+BROWSE = "app_pages/browse.py"
+IMAGE = "app_pages/image.py"
+
+
+@pytest.fixture(autouse=True)
+def _argv(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+
+
+@pytest.fixture(scope="module")
+def demo():
+    table = open_source("demo").table
+    models = {
+        k: model_from_arrays(k, table, v["top_k"], v["scores"])
+        for k, v in demo_predictions().items()
+    }
+    return table, models
+
+
+def _app(params=None):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.switch_page(BROWSE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _index(options: list, value) -> int:
+    return options.index(value or "")
+
+
+def _count(at) -> int:
+    text = next(m.value for m in at.markdown if " of 20,000 images" in m.value)
+    return int(text.split("**")[1].replace(",", ""))
+
+
+def test_browse_default_view(demo):
+    at = _app()
+    assert _count(at) == 20_000
+    assert len([b for b in at.button if b.label == "Details"]) == 48
+    assert "Synthetic demo data" in at.warning[0].value
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        BrowseState(states=("multi",)),
+        BrowseState(states=("unclear", "not_problematic")),
+        BrowseState(states=("orig_not_correct",)),
+        BrowseState(states=("imagenet_m",), verdict="wrong", model="demo-weak"),
+        BrowseState(verdict="right_ml_wrong_top1"),
+        BrowseState(verdict="disagree"),
+        BrowseState(verdict="unjudged", model="demo-medium"),
+        BrowseState(group="n02084071", states=("problematic",)),
+        BrowseState(classes=(0, 1, 517)),
+    ],
+)
+def test_filters_count_equals_data_access(demo, state):
+    table, models = demo
+    # Through the widgets: set them, rerun, read the count and the URL.
+    at = _app()
+    at.multiselect(key="f_classes").set_value(list(state.classes))
+    # Selectboxes by index: AppTest cannot apply the page's format_func to a raw value.
+    at.selectbox(key="f_group").select_index(_index(["", *dict(group_options())], state.group))
+    at.multiselect(key="f_states").set_value(list(state.states))
+    at.selectbox(key="f_verdict").select_index(_index(["", *VERDICTS], state.verdict))
+    at.selectbox(key="f_model").select_index(_index(["", *models], state.model))
+    at.run()
+    assert not at.exception
+    assert _count(at) == len(view_rows(table, models, state))
+    # The URL now holds the view; opening it fresh reproduces the same view.
+    params = {k: at.query_params[k] for k in at.query_params}
+    assert from_params(params, models, table).state == state
+    again = _app(params)
+    assert _count(again) == _count(at)
+    assert again.multiselect(key="f_states").value == list(state.states)
+
+
+def test_sort_and_pages(demo):
+    table, models = demo
+    state = BrowseState(sort="confidence", descending=True, page=3, page_size=24, states=("multi",))
+    at = _app(to_params(state))
+    rows = view_rows(table, models, state)
+    buttons = [b for b in at.button if b.label == "Details"]
+    assert len(buttons) == 24
+    expected = [str(table.file_name[r]) for r in rows[48:72]]
+    shown = [b.key.split("_", 1)[1] for b in buttons]
+    assert shown == expected
+    assert any("page 3 of" in m.value for m in at.markdown)
+
+
+def test_bad_url_gives_message_and_default(demo):
+    at = _app(
+        {
+            "class": "n99999999",
+            "page": "999999",
+            "size": "13",
+            "sort": "<script>",
+            "verdict": "bogus",
+            "state": "x",
+        }
+    )
+    assert not at.exception
+    messages = " ".join(w.value for w in at.warning)
+    assert "unknown class" in messages and "page size 13" in messages
+    assert "unknown sort" in messages and "unknown verdict" in messages
+    assert _count(at) == 20_000
+    assert any("does not exist" in i.value for i in at.info)
+
+
+def test_image_page_and_prev_next(demo):
+    table, models = demo
+    state = BrowseState(states=("multi",))
+    rows = view_rows(table, models, state)
+    name = str(table.file_name[rows[1]])
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    for k, v in to_params(state.with_(image=name)).items():
+        at.query_params[k] = v
+    at.switch_page(IMAGE).run()
+    assert not at.exception
+    assert at.title[0].value == name
+    labels = at.dataframe[0].value
+    row = table.row_of[name]
+    assert (
+        labels[labels["set"] == "correct"]["index"].tolist()
+        == table.correct_multi_labels.row(row).tolist()
+    )
+    assert any("2 of" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Next →").click().run()
+    assert at.query_params["image"] == [str(table.file_name[rows[2]])] or at.query_params[
+        "image"
+    ] == str(table.file_name[rows[2]])
+    assert at.title[0].value == str(table.file_name[rows[2]])
+
+
+def test_image_page_without_or_with_bad_image():
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.query_params["image"] = "ILSVRC2012_val_<b>1</b>.JPEG"
+    at.switch_page(IMAGE).run()
+    assert not at.exception
+    assert "not an annotated image" in at.warning[0].value
+    assert "No image chosen" in at.info[0].value
+
+
+def _models_status(at) -> str:
+    return next(c.value for c in at.sidebar.caption if "images ·" in c.value)
+
+
+def test_models_sidebar_add_rename_remove(tmp_path, demo):
+    table, models = demo
+    good = tmp_path / "mine.csv"
+    good.write_text(
+        "\n".join(
+            f"{n},{int(k)}" for n, k in zip(table.file_name, models["demo-weak"].top1, strict=True)
+        )
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ILSVRC2012_val_00000001.JPEG;3\n")
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert "3 models" in _models_status(at)
+    path_box = next(t for t in at.sidebar.text_input if t.label == "Add a prediction file by path")
+    path_box.set_value(str(good))
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert not at.exception and "4 models" in _models_status(at)
+    path_box = next(t for t in at.sidebar.text_input if t.label == "Add a prediction file by path")
+    path_box.set_value(str(bad))
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert "expected at least 2 columns" in at.sidebar.error[0].value
+    assert "4 models" in _models_status(at)  # nothing lost
+    name_box = next(t for t in at.sidebar.text_input if t.value == "mine")
+    name_box.set_value("my model").run()
+    assert any(t.value == "my model" for t in at.sidebar.text_input)
+    # The overview's headline table shows the renamed model with data_access's number.
+    df = at.dataframe[0].value
+    from data_access import metrics
+
+    value = metrics.multilabel_accuracy(table, models["demo-weak"].top1)
+    assert df.loc[df["model"] == "my model", "multi-label accuracy"].item() == pytest.approx(
+        100 * value
+    )
+    remove = next(b for b in at.sidebar.button if b.help == "Remove my model")
+    remove.click().run()
+    assert "3 models" in _models_status(at)
+
+
+def test_demo_models_when_removed_are_one_click_away():
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    for _ in range(3):
+        next(b for b in at.sidebar.button if (b.help or "").startswith("Remove")).click().run()
+    assert "0 models" in _models_status(at)
+    assert any("No predictions loaded" in i.value for i in at.info)
+    next(b for b in at.sidebar.button if b.label == "Load the demo models").click().run()
+    assert "3 models" in _models_status(at)
+
+
+def test_command_line_predictions(monkeypatch, tmp_path, demo):
+    table, models = demo
+    f = tmp_path / "cli_model.npy"
+    arr = np.zeros(50_000, np.int64)
+    arr[table.validation_position] = models["demo-medium"].top1
+    np.save(f, arr)
+    monkeypatch.setattr(sys, "argv", ["app.py", "--predictions", str(f)])
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    assert "4 models" in _models_status(at)
+    assert "cli_model" in at.dataframe[0].value["model"].tolist()

@@ -1,0 +1,189 @@
+"""Loaded models: the sidebar section that uploads, adds, renames and removes them.
+
+A session keeps *specs* (name and file path, or a demo model), never the arrays: the arrays
+come from a bounded ``st.cache_data`` keyed by the file and the source, so switching the data
+source re-aligns every model to the new table, and a failed load never removes a loaded one.
+Uploaded files are written to a private per-session folder under a sanitised name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+import streamlit as st
+
+from data_access.demo import DEMO_MODELS, demo_predictions
+from data_access.errors import DataError
+from data_access.predictions import Model, default_name, load_predictions, model_from_arrays
+from data_access.sources import Source
+from ui.text import md
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "json", "npy", "npz"]
+DEMO_PREFIX = "demo:"
+
+
+def source_key(source: Source) -> str:
+    return f"{source.kind}:{source.index_dir}:{len(source.table)}:{source.description}"
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _load_file(path: str, size: int, mtime_ns: int, key: str, name: str, _source: Source) -> Model:
+    # size, mtime and the source key make the cache entry specific to this file and table.
+    return load_predictions(path, _source.table, name=name)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _demo_models(key: str, _source: Source) -> dict[str, Model]:
+    preds = demo_predictions()
+    return {
+        name: model_from_arrays(name, _source.table, p["top_k"], p["scores"])
+        for name, p in preds.items()
+    }
+
+
+def _specs() -> list[dict]:
+    return st.session_state.setdefault("model_specs", [])
+
+
+def init_specs(paths: list[str], source: Source) -> None:
+    """Called once per session: command-line predictions, and the demo models on the demo."""
+    if "model_specs" in st.session_state:
+        return
+    specs: list[dict] = []
+    if source.synthetic:
+        specs += [{"name": n, "path": DEMO_PREFIX + n} for n in DEMO_MODELS]
+    taken = {s["name"] for s in specs}
+    for p in paths:
+        name = default_name(p, taken)
+        taken.add(name)
+        specs.append({"name": name, "path": str(Path(p).expanduser())})
+    st.session_state.model_specs = specs
+
+
+def _load_spec(spec: dict, source: Source) -> Model:
+    path = spec["path"]
+    if path.startswith(DEMO_PREFIX):
+        if not source.synthetic:
+            raise DataError(spec["name"], "demo models only fit the demo source")
+        return _demo_models(source_key(source), source)[path[len(DEMO_PREFIX) :]].renamed(
+            spec["name"]
+        )
+    try:
+        st_ = os.stat(path)
+    except OSError as e:
+        raise DataError(path, f"cannot read: {e.strerror or e}") from e
+    model = _load_file(path, st_.st_size, st_.st_mtime_ns, source_key(source), spec["name"], source)
+    return model.renamed(spec["name"])
+
+
+def loaded_models(source: Source) -> dict[str, Model]:
+    """The session's models aligned to ``source``; problems are kept for the sidebar."""
+    models: dict[str, Model] = {}
+    problems = {}
+    for spec in _specs():
+        try:
+            models[spec["name"]] = _load_spec(spec, source)
+        except DataError as e:
+            problems[spec["name"]] = str(e)
+    st.session_state.model_problems = problems
+    return models
+
+
+def _safe_upload_name(name: str) -> str:
+    """A plain file name: no folders, no odd characters, the suffix kept."""
+    base = os.path.basename(name.replace("\\", "/")) or "upload"
+    stem, dot, suffix = base.rpartition(".")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem if dot else base).strip("._") or "upload"
+    return f"{stem[:80]}.{suffix.lower()}" if dot else stem[:80]
+
+
+def _upload_dir() -> Path:
+    if "upload_dir" not in st.session_state:
+        root = Path(tempfile.gettempdir()) / "imagenet-multilabel-review-uploads"
+        root.mkdir(parents=True, exist_ok=True)
+        st.session_state.upload_dir = tempfile.mkdtemp(prefix="session-", dir=root)
+    return Path(st.session_state.upload_dir)
+
+
+def add_model_file(path: str, source: Source, name: str | None = None) -> str:
+    """Validates and adds a prediction file; returns its name. Raises DataError."""
+    taken = {s["name"] for s in _specs()}
+    name = name or default_name(path, taken)
+    load_predictions(path, source.table, name=name)  # validate before adding
+    _specs().append({"name": name, "path": str(path)})
+    return name
+
+
+def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
+    """Upload, add by path, rename, remove; demo models one click away."""
+    st.subheader("Models")
+    errors: list[str] = st.session_state.setdefault("model_errors", [])
+    uploads = st.file_uploader(
+        "Upload prediction files",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key=f"uploader_{st.session_state.get('uploader_generation', 0)}",
+        help="CSV/TSV/JSON (file_name -> class index or wnid) or NumPy (50000,) ids, top-k ids "
+        "or (50000, 1000) scores in validation file-name order. Several at once.",
+    )
+    if uploads:
+        errors.clear()
+        for up in uploads:
+            target = _upload_dir() / f"{uuid.uuid4().hex[:8]}-{_safe_upload_name(up.name)}"
+            target.write_bytes(up.getvalue())
+            try:
+                add_model_file(
+                    str(target),
+                    source,
+                    name=default_name(_safe_upload_name(up.name), {s["name"] for s in _specs()}),
+                )
+            except DataError as e:
+                errors.append(f"{up.name}: {e.problem}")
+                target.unlink(missing_ok=True)
+        # A new uploader key empties the widget, so the same files are not added twice.
+        st.session_state.uploader_generation = st.session_state.get("uploader_generation", 0) + 1
+        st.rerun()
+    with st.form("add_path", border=False, clear_on_submit=True):
+        path = st.text_input("Add a prediction file by path", placeholder="/data/preds/vit.npy")
+        if st.form_submit_button("Add") and path.strip():
+            errors.clear()
+            try:
+                add_model_file(str(Path(path.strip()).expanduser()), source)
+            except DataError as e:
+                errors.append(str(e))
+            else:
+                st.rerun()  # so the page and the status line include the new model
+    no_demo = not any(s["path"].startswith(DEMO_PREFIX) for s in _specs())
+    if source.synthetic and no_demo and st.button("Load the demo models"):
+        taken = {s["name"] for s in _specs()}
+        _specs().extend({"name": n, "path": DEMO_PREFIX + n} for n in DEMO_MODELS if n not in taken)
+        st.rerun()
+    for e in errors:
+        st.error(md(e), icon=":material/error:")
+    for name, problem in st.session_state.get("model_problems", {}).items():
+        st.warning(md(f"{name}: {problem}"), icon=":material/warning:")
+    for k, spec in enumerate(list(_specs())):
+        model = models.get(spec["name"])
+        cols = st.columns([5, 1], vertical_alignment="bottom")
+        new = cols[0].text_input(
+            "Model name",
+            value=spec["name"],
+            key=f"model_name_{k}_{spec['path']}",
+            label_visibility="collapsed",
+        )
+        if cols[1].button("✕", key=f"remove_{k}_{spec['path']}", help=f"Remove {spec['name']}"):
+            _specs().remove(spec)
+            st.rerun()
+        new = new.strip()
+        if new and new != spec["name"]:
+            if new in {s["name"] for s in _specs()}:
+                st.error(md(f"{new!r} is already a model name"))
+            else:
+                spec["name"] = new
+                st.rerun()
+        if model is not None and model.notes:
+            st.caption(md(model.notes[0]))

@@ -1,0 +1,175 @@
+"""Shared pieces of the pages: label chips, verdict badges, image tiles, cached numbers.
+
+Every name, label and file name goes through :func:`ui.text.md`, so it shows as typed and is
+never interpreted as HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from data_access import metrics
+from data_access.annotations import CORRECT, UNCLEAR, WRONG, AnnotationTable
+from data_access.browse import BrowseState, to_params
+from data_access.classes import load_classes
+from data_access.errors import DataError
+from data_access.predictions import Model
+from data_access.sources import Source
+from ui.text import md
+
+IMAGE_PAGE = "app_pages/image.py"
+BROWSE_PAGE = "app_pages/browse.py"
+MAX_WRONG_CHIPS = 3
+
+
+def model_key(model: Model) -> str:
+    """A cache key that changes whenever the model's predictions do."""
+    digest = hashlib.blake2b(model.top1.tobytes(), digest_size=12).hexdigest()
+    return f"{model.name}|{digest}"
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def evaluate_cached(source_key: str, key: str, _table: AnnotationTable, _model: Model) -> dict:
+    return metrics.evaluate(_table, _model)
+
+
+def _chips(color: str, classes: list[int]) -> str:
+    names = load_classes().names
+    return " ".join(f":{color}-badge[{md(names[c])}]" for c in classes)
+
+
+def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
+    """(Markdown chips, hover text): correct green, unclear amber, wrong red (folded)."""
+    c = load_classes()
+    correct = table.correct_multi_labels.row(row).tolist()
+    unclear = table.unclear_multi_labels.row(row).tolist()
+    wrong = table.wrong_multi_labels.row(row).tolist()
+    parts = []
+    if correct:
+        parts.append(_chips("green", correct))
+    if unclear:
+        parts.append(_chips("orange", unclear))
+    if wrong:
+        parts.append(_chips("red", wrong[:MAX_WRONG_CHIPS]))
+        if len(wrong) > MAX_WRONG_CHIPS:
+            parts.append(f":red[+{len(wrong) - MAX_WRONG_CHIPS} more wrong]")
+    if not parts:
+        parts.append(":gray[no labels]")
+    hover = "\n".join(
+        f"{kind}: {c.names[k]} ({c.wnids[k]})"
+        for kind, ks in (("correct", correct), ("unclear", unclear), ("wrong", wrong))
+        for k in ks
+    )
+    return " ".join(parts), hover or "no labels"
+
+
+def verdict_of(table: AnnotationTable, row: int, cls: int) -> str:
+    """How the experts judged class ``cls`` for the image."""
+    if cls < 0:
+        return "no prediction"
+    state = int(table.label_state[row, cls])
+    if state & CORRECT:
+        return "correct"
+    if state & UNCLEAR:
+        return "unclear"
+    if state & WRONG:
+        return "wrong"
+    return "unjudged"
+
+
+def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:
+    """Problematic / ImageNet-M badges and one verdict badge per loaded model."""
+    names = load_classes().names
+    out = []
+    if table.is_problematic[row]:
+        out.append(":gray-badge[problematic]")
+    if table.in_imagenet_m[row]:
+        out.append(":violet-badge[ImageNet-M]")
+    for name, m in models.items():
+        pred = int(m.top1[row])
+        v = verdict_of(table, row, pred)
+        color = {"correct": "green", "unclear": "orange"}.get(v, "red")
+        mark = "✓" if v in ("correct", "unclear") else "✗"
+        shown = names[pred] if pred >= 0 else "no prediction"
+        out.append(f":{color}-badge[{mark} {md(name)}: {md(shown)}]")
+    return " ".join(out)
+
+
+def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:
+    if not source.has_images:
+        st.caption(":gray[no image: labels only]")
+        return
+    try:
+        data = source.thumbnail(file_name) if thumbnail else source.image_bytes(file_name)
+    except DataError as e:
+        st.caption(f":gray[{md(e.problem)}]")
+        return
+    st.image(data, width="stretch" if thumbnail else "content")
+
+
+def tile(source: Source, models: dict[str, Model], row: int, state: BrowseState, key: str) -> None:
+    """One Browse tile: thumbnail, original label, label chips, badges, a Details button."""
+    table = source.table
+    c = load_classes()
+    name = str(table.file_name[row])
+    orig = int(table.original_label[row])
+    with st.container(border=True):
+        show_image(source, name)
+        st.markdown(f"**{md(c.names[orig])}**", help=f"original label: {c.wnids[orig]}")
+        st.caption(md(name))
+        chips, hover = label_chips(table, row)
+        st.markdown(chips, help=hover)
+        b = badges(table, row, models)
+        if b:
+            st.markdown(b)
+        if st.button("Details", key=f"{key}_{name}", width="stretch"):
+            st.switch_page(IMAGE_PAGE, query_params=to_params(state.with_(image=name)))
+
+
+def query_params_dict() -> dict[str, list[str]]:
+    """The URL's query parameters, keeping repeated keys as lists."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def show_problems(problems: list[str]) -> None:
+    for p in problems:
+        st.warning(md(p), icon=":material/link_off:")
+
+
+def synthetic_banner(source: Source) -> None:
+    if source.synthetic:
+        st.warning(
+            "**Synthetic demo data.** The labels, pictures and demo models are generated; they "
+            "only have the shape of the real `imagenet2012_multilabel` split. Open a real "
+            "source in the sidebar.",
+            icon=":material/science:",
+        )
+
+
+def headline_table(source: Source, models: dict[str, Model]):
+    """One row per model: the headline with its interval and the main companions."""
+    import pandas as pd
+
+    from ui.models import source_key
+
+    rows = []
+    for m in models.values():
+        e = evaluate_cached(source_key(source), model_key(m), source.table, m)
+        rows.append(
+            {
+                "model": m.name,
+                "multi-label accuracy": 100 * e["multilabel_accuracy"],
+                "95% CI": f"{100 * e['ci95'][0]:.2f}–{100 * e['ci95'][1]:.2f}",
+                "original top-1 (same images)": 100 * e["top1_accuracy"],
+                "ImageNet-M": f"{e['imagenet_m_correct']}/{e['imagenet_m_total']}",
+                "coverage": 100 * e["coverage"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def first_rows(table: AnnotationTable, mask: np.ndarray, k: int = 1) -> list[int]:
+    return np.flatnonzero(mask)[:k].tolist()
