@@ -60,17 +60,12 @@ elif info.get("images_missing"):
 
 st.subheader("Loaded models")
 if models:
-    st.dataframe(
-        headline_table(source, models),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "multi-label accuracy": st.column_config.NumberColumn(
-                format="%.2f", help="The recommended protocol, in %."
-            ),
-            "original top-1 (same images)": st.column_config.NumberColumn(format="%.2f"),
-            "coverage": st.column_config.NumberColumn(format="%.1f %%"),
-        },
+    # A plain table (real HTML text, readable by screen readers and copy-paste).
+    st.table(headline_table(source, models).set_index("model"))
+    st.caption(
+        "Multi-label accuracy is the recommended protocol (in %); the interval is a seeded "
+        "bootstrap over images within classes. Original top-1 is on the same non-problematic "
+        "images, for comparison only."
     )
 else:
     st.info("No predictions loaded: upload prediction files in the sidebar.")

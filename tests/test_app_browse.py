@@ -195,13 +195,11 @@ def test_models_sidebar_add_rename_remove(tmp_path, demo):
     name_box.set_value("my model").run()
     assert any(t.value == "my model" for t in at.sidebar.text_input)
     # The overview's headline table shows the renamed model with data_access's number.
-    df = at.dataframe[0].value
+    df = at.table[0].value
     from data_access import metrics
 
     value = metrics.multilabel_accuracy(table, models["demo-weak"].top1)
-    assert df.loc[df["model"] == "my model", "multi-label accuracy"].item() == pytest.approx(
-        100 * value
-    )
+    assert df.loc["my model", "multi-label accuracy"] == f"{100 * value:.2f}"
     remove = next(b for b in at.sidebar.button if b.help == "Remove my model")
     remove.click().run()
     assert "3 models" in _models_status(at)
@@ -227,4 +225,4 @@ def test_command_line_predictions(monkeypatch, tmp_path, demo):
     at = AppTest.from_file(APP, default_timeout=90).run()
     assert not at.exception
     assert "4 models" in _models_status(at)
-    assert "cli_model" in at.dataframe[0].value["model"].tolist()
+    assert "cli_model" in at.table[0].value.index.tolist()

@@ -64,6 +64,12 @@ def init_specs(paths: list[str], source: Source) -> None:
     st.session_state.model_specs = specs
 
 
+def _active_specs(source: Source) -> list[dict]:
+    """The specs that apply to ``source``: demo models wait, unshown, while a real source is
+    open, and come back with the demo."""
+    return [s for s in _specs() if source.synthetic or not s["path"].startswith(DEMO_PREFIX)]
+
+
 def _load_spec(spec: dict, source: Source) -> Model:
     path = spec["path"]
     if path.startswith(DEMO_PREFIX):
@@ -84,7 +90,7 @@ def loaded_models(source: Source) -> dict[str, Model]:
     """The session's models aligned to ``source``; problems are kept for the sidebar."""
     models: dict[str, Model] = {}
     problems = {}
-    for spec in _specs():
+    for spec in _active_specs(source):
         try:
             models[spec["name"]] = _load_spec(spec, source)
         except DataError as e:
@@ -166,7 +172,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         st.error(md(e), icon=":material/error:")
     for name, problem in st.session_state.get("model_problems", {}).items():
         st.warning(md(f"{name}: {problem}"), icon=":material/warning:")
-    for k, spec in enumerate(list(_specs())):
+    for k, spec in enumerate(_active_specs(source)):
         model = models.get(spec["name"])
         cols = st.columns([5, 1], vertical_alignment="bottom")
         new = cols[0].text_input(

@@ -1,0 +1,82 @@
+"""End to end in Chromium: Browse filters, the image page, and uploading predictions."""
+
+import re
+
+import pytest
+
+from data_access import metrics
+from data_access.browse import BrowseState, view_rows
+from data_access.demo import demo_predictions
+from data_access.predictions import model_from_arrays
+from data_access.sources import open_source
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo():
+    table = open_source("demo").table
+    models = {
+        k: model_from_arrays(k, table, v["top_k"], v["scores"])
+        for k, v in demo_predictions().items()
+    }
+    return table, models
+
+
+def _count(page) -> int:
+    text = page.get_by_text(re.compile(r"of 20,000 images")).first.inner_text()
+    return int(text.split(" of ")[0].replace(",", ""))
+
+
+def test_browse_filter_and_image(app_server, page, demo):
+    table, models = demo
+    page.goto(f"{app_server}/browse")
+    page.get_by_text(re.compile(r"of 20,000 images")).first.wait_for()
+    assert _count(page) == 20_000
+    # Apply a label-state filter through the widget.
+    page.locator('[data-testid="stMultiSelect"]', has_text="Label state").locator("input").click()
+    page.get_by_role("option", name="more than one accepted label").click()
+    page.keyboard.press("Escape")
+    expected = len(view_rows(table, models, BrowseState(states=("multi",))))
+    page.wait_for_function(
+        f"() => document.body.innerText.includes('{expected:,} of 20,000 images')"
+    )
+    assert "state=multi" in page.url
+    # Open the first image of the view.
+    first = str(table.file_name[view_rows(table, models, BrowseState(states=("multi",)))[0]])
+    page.get_by_role("button", name="Details").first.click()
+    page.get_by_role("heading", name=first).wait_for()
+    assert f"image={first}" in page.url
+    assert page.get_by_text("Expert labels").is_visible()
+    page.get_by_role("button", name="Next →").click()
+    second = str(table.file_name[view_rows(table, models, BrowseState(states=("multi",)))[1]])
+    page.get_by_role("heading", name=second).wait_for()
+
+
+def test_pasted_link_reproduces_the_view(app_server, page, demo):
+    table, models = demo
+    state = BrowseState(group="n02084071", verdict="wrong", model="demo-weak")
+    page.goto(f"{app_server}/browse?group=n02084071&verdict=wrong&model=demo-weak")
+    expected = len(view_rows(table, models, state))
+    page.wait_for_function(
+        f"() => document.body.innerText.includes('{expected:,} of 20,000 images')"
+    )
+
+
+def test_upload_predictions_and_see_its_number(app_server, page, demo, tmp_path):
+    table, models = demo
+    top1 = models["demo-medium"].top1
+    f = tmp_path / "uploaded <b>model<b>.csv"
+    f.write_text(
+        "file_name,prediction\n"
+        + "\n".join(f"{n},{int(k)}" for n, k in zip(table.file_name, top1, strict=True))
+    )
+    page.goto(app_server)
+    page.get_by_text("Mean accepted labels").wait_for()
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
+    page.get_by_text("4 models").wait_for(timeout=60_000)
+    value = 100 * metrics.multilabel_accuracy(table, top1)
+    row = page.locator('[data-testid="stTable"] tr', has_text="uploaded_b_model_b")
+    row.wait_for()
+    assert f"{value:.2f}" in row.inner_text()
+    assert "<b>" not in row.inner_text()
