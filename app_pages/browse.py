@@ -20,7 +20,13 @@ from data_access.browse import (
     to_params,
     view_rows,
 )
-from ui.render import query_params_dict, show_problems, synthetic_banner, tile
+from ui.render import (
+    prefetch_thumbnails,
+    query_params_dict,
+    show_problems,
+    synthetic_banner,
+    tile,
+)
 from ui.state import context
 
 source, models = context()
@@ -126,6 +132,7 @@ if to_params(state) != to_params(url_state):
 
 if not len(rows):
     st.info("No image matches these filters.")
+prefetch_thumbnails(source, [str(table.file_name[r]) for r in page_rows])
 for start in range(0, len(page_rows), COLUMNS):
     cols = st.columns(COLUMNS)
     for col, row in zip(cols, page_rows[start : start + COLUMNS], strict=False):

@@ -1,0 +1,203 @@
+"""Browse at full size in a real browser (issue 4 targets).
+
+Starts ``streamlit run app.py -- --source tfds --data-dir benchmarks/out/tfds_array_record``
+(the full-size stand-in, index already built) and drives Debian's Chromium with Playwright:
+
+* first render of Browse: navigation until the count and all 48 thumbnails are shown;
+* a filter change: choosing a label-state filter until the new count is shown;
+* paging: 20 pages forward with the "+" button, each until its 48 thumbnails are loaded;
+* server RSS after the paging;
+* baseline in the same run: the hidden Image page with no image (a near-empty script run);
+* server time alone (script runs, no browser), with Streamlit's AppTest in this process:
+  first Browse render, a filter change, and 20 never-seen pages.
+
+Targets: first render <= 1.5 s; filter change <= 300 ms; a page of 48 thumbnails <= 500 ms;
+server RSS <= 600 MB after 20 pages.
+
+Usage: ``python -m benchmarks.standin`` once, then ``python -m benchmarks.bench_browse``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "benchmarks" / "out" / "tfds_array_record"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _thumbs_loaded(page, n: int) -> None:
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('[data-testid=stImage] img')]"
+        f".filter(i => i.complete && i.naturalWidth > 0).length >= {n}",
+        timeout=60_000,
+    )
+
+
+def server_times(index_dir: str) -> dict:
+    """Script-run (server) time of Browse, measured with Streamlit's AppTest in this process."""
+    from streamlit.testing.v1 import AppTest
+
+    sys.argv = ["app.py", "--source", "tfds", "--data-dir", str(DATA_DIR)]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    started = time.perf_counter()
+    at.switch_page("app_pages/browse.py").run()
+    first = time.perf_counter() - started
+    assert not at.exception, at.exception
+    started = time.perf_counter()
+    at.run()
+    rerun = time.perf_counter() - started
+    at.multiselect(key="f_states").set_value(["imagenet_m"])
+    started = time.perf_counter()
+    at.run()
+    filter_change = time.perf_counter() - started
+    at.multiselect(key="f_states").set_value([])
+    at.run()
+    pages = []
+    for k in range(30, 50):  # pages nobody has seen: thumbnails made now
+        at.number_input(key="f_page").set_value(k)
+        started = time.perf_counter()
+        at.run()
+        pages.append(time.perf_counter() - started)
+    return {
+        "server_browse_first_render_s": round(first, 3),
+        "server_browse_rerun_s": round(rerun, 3),
+        "server_filter_change_s": round(filter_change, 3),
+        "server_new_page_of_48_s": {
+            "mean": round(statistics.fmean(pages), 3),
+            "max": round(max(pages), 3),
+        },
+    }
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    from data_access.sources import open_source
+
+    if not (DATA_DIR / "imagenet2012_multilabel").exists():
+        sys.exit("no stand-in yet: run `python -m benchmarks.standin` first")
+    index_dir = tempfile.mkdtemp(prefix="bench-index-")
+    os.environ["IMLR_INDEX_DIR"] = index_dir
+    open_source("tfds", data_dir=DATA_DIR)  # warm index, as after a first open
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--",
+            "--source",
+            "tfds",
+            "--data-dir",
+            str(DATA_DIR),
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    out: dict = {}
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            # Warm-up session (first import of pages, caches), as a user's first visit.
+            page.goto(f"{url}/browse")
+            _thumbs_loaded(page, 48)
+            started = time.perf_counter()
+            page.goto(f"{url}/image")
+            page.get_by_text("No image chosen").wait_for()
+            out["baseline_empty_page_s"] = round(time.perf_counter() - started, 3)
+            started = time.perf_counter()
+            page.goto(f"{url}/browse")
+            page.get_by_text(re.compile("of 20,000 images")).first.wait_for()
+            _thumbs_loaded(page, 48)
+            out["browse_first_render_s"] = round(time.perf_counter() - started, 3)
+            box = page.locator('[data-testid="stMultiSelect"]', has_text="Label state")
+            box.locator("input").click()
+            started = time.perf_counter()
+            page.get_by_role("option", name="ImageNet-M").click()
+            page.wait_for_function("() => document.body.innerText.includes('68 of 20,000 images')")
+            out["filter_change_s"] = round(time.perf_counter() - started, 3)
+            page.keyboard.press("Escape")
+            box.get_by_role("button", name=re.compile("Clear all", re.I)).first.click()
+            page.wait_for_function(
+                "() => document.body.innerText.includes('20,000 of 20,000 images')"
+            )
+            _thumbs_loaded(page, 48)
+            times = []
+            plus = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator(
+                "button[data-testid='stNumberInputStepUp']"
+            )
+            for k in range(2, 22):
+                started = time.perf_counter()
+                plus.click()
+                page.wait_for_function(f"() => document.body.innerText.includes('page {k} of')")
+                _thumbs_loaded(page, 48)
+                times.append(time.perf_counter() - started)
+            out["page_of_48_thumbnails_s"] = {
+                "mean": round(statistics.fmean(times), 3),
+                "max": round(max(times), 3),
+                "n": len(times),
+            }
+            out["server_rss_mb_after_20_pages"] = round(_rss_mb(proc.pid), 1)
+            out["first_render_vs_empty_page"] = round(
+                out["browse_first_render_s"] / out["baseline_empty_page_s"], 2
+            )
+            browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    out.update(server_times(index_dir))
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
