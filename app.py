@@ -16,6 +16,9 @@ st.set_page_config(
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("app_pages/browse.py", title="Browse", icon=":material/grid_view:"),
+    st.Page("app_pages/accuracy.py", title="Accuracy", icon=":material/leaderboard:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("app_pages/imagenet_m.py", title="ImageNet-M", icon=":material/target:"),
     st.Page("app_pages/image.py", title="Image", icon=":material/image:", visibility="hidden"),
 ]
 page = st.navigation(pages)

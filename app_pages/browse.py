@@ -28,6 +28,7 @@ from ui.render import (
     tile,
 )
 from ui.state import context
+from ui.text import md
 
 source, models = context()
 table = source.table
@@ -105,7 +106,29 @@ state = BrowseState(
     descending=bool(st.session_state.f_desc),
     page_size=int(st.session_state.f_size),
     page=int(st.session_state.f_page),
+    predicted=url_state.predicted,
+    vs=url_state.vs,
 )
+# Filters set from other pages (a confusion, a comparison) have no widget: show them, with a
+# way out.
+extra = []
+if state.predicted is not None:
+    extra.append(f"predicted class: {class_options()[state.predicted].split(' · ')[0]}")
+if state.verdict in ("beats", "loses") and state.vs:
+    extra.append(f"compared with: {state.vs}")
+if extra:
+
+    def _clear_extra() -> None:
+        # Runs before the next script run, so the URL (and with it the widgets) can change.
+        for key in ("pred", "vs"):
+            if key in st.query_params:
+                del st.query_params[key]
+        if st.query_params.get("verdict") in ("beats", "loses"):
+            del st.query_params["verdict"]
+
+    e1, e2 = st.columns([5, 1], vertical_alignment="center")
+    e1.caption(md("Also filtered by " + "; ".join(extra)))
+    e2.button("Clear these", on_click=_clear_extra)
 # A new filter or sort starts again at page 1.
 if state.with_(page=1, page_size=48) != url_state.with_(page=1, page_size=48):
     state = state.with_(page=1)

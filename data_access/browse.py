@@ -37,6 +37,8 @@ VERDICTS = {
     "right_ml_wrong_top1": "right under multi-label, wrong under original top-1",
     "unjudged": "unjudged prediction (in no label set)",
     "disagree": "loaded models disagree (multi-label)",
+    "beats": "right where the compared model is wrong",
+    "loses": "wrong where the compared model is right",
 }
 SORTS = {
     "file_name": "file name",
@@ -59,6 +61,8 @@ class BrowseState:
         sort: a key of :data:`SORTS`; ``descending`` reverses it.
         page: 1-based page number; page_size: one of :data:`PAGE_SIZES`.
         image: the file name of the open image (detail view), or None.
+        predicted: keep images whose top-1 prediction (by ``model``) is this class.
+        vs: the compared model for the ``beats`` / ``loses`` verdicts.
     """
 
     classes: tuple[int, ...] = ()
@@ -71,6 +75,8 @@ class BrowseState:
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     image: str | None = None
+    predicted: int | None = None
+    vs: str | None = None
 
     def with_(self, **changes) -> BrowseState:
         return replace(self, **changes)
@@ -104,6 +110,9 @@ def filter_rows(
         keep &= _state_mask(table, s)
     if state.verdict:
         keep &= verdict_mask(table, models, state)
+    if state.predicted is not None:
+        model = model_for(state, models)
+        keep &= (model.top1 == state.predicted) if model is not None else False
     return np.flatnonzero(keep)
 
 
@@ -142,6 +151,12 @@ def verdict_mask(
         return ~right
     if state.verdict == "right_ml_wrong_top1":
         return right & (model.top1 != table.original_label)
+    if state.verdict in ("beats", "loses"):
+        other = models.get(state.vs) if state.vs else None
+        if other is None or other is model:
+            return np.zeros(len(table), dtype=bool)
+        other_right = hits(table, other.top1)
+        return right & ~other_right if state.verdict == "beats" else ~right & other_right
     if state.verdict == "unjudged":
         out = np.zeros(len(table), dtype=bool)
         out[unjudged(table, model.top1)] = True
@@ -245,6 +260,10 @@ def to_params(state: BrowseState) -> dict[str, str | list[str]]:
         out["size"] = str(state.page_size)
     if state.image:
         out["image"] = state.image
+    if state.predicted is not None:
+        out["pred"] = wnids[state.predicted]
+    if state.vs:
+        out["vs"] = state.vs
     return out
 
 
@@ -314,6 +333,16 @@ def from_params(
     ):
         problems.append(f"image {image[:60]!r} from the link is not an annotated image")
         image = None
+    predicted = None
+    pred = one("pred")
+    if pred is not None:
+        predicted = classes_meta.wnid_to_index.get(pred)
+        if predicted is None:
+            problems.append(f"unknown predicted class {pred[:40]!r} in the link was ignored")
+    vs = one("vs")
+    if vs is not None and models is not None and vs not in models:
+        problems.append(f"compared model {vs[:60]!r} from the link is not loaded")
+        vs = None
     state = BrowseState(
         classes=tuple(classes),
         group=group,
@@ -325,6 +354,8 @@ def from_params(
         page=page,
         page_size=page_size,
         image=image,
+        predicted=predicted,
+        vs=vs,
     )
     return Parsed(state, problems)
 

@@ -187,3 +187,17 @@ def headline_table(source: Source, models: dict[str, Model]):
 
 def first_rows(table: AnnotationTable, mask: np.ndarray, k: int = 1) -> list[int]:
     return np.flatnonzero(mask)[:k].tolist()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def per_class_cached(source_key: str, key: str, _table: AnnotationTable, _model: Model):
+    import pandas as pd
+
+    return pd.DataFrame(metrics.per_class(_table, _model))
+
+
+def no_models_prompt(source: Source) -> None:
+    """What a metrics page says with no model loaded: where to load one."""
+    st.info("No predictions loaded. Upload prediction files or add one by path in the sidebar.")
+    if source.synthetic:
+        st.caption("On the demo, *Load the demo models* in the sidebar brings three back.")

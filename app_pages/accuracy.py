@@ -1,0 +1,246 @@
+"""Accuracy: every loaded model under the recommended protocol and its companions, per class,
+by WordNet group, and the most frequent confusions."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from data_access import metrics
+from data_access.browse import BrowseState, to_params
+from data_access.classes import load_classes
+from ui.models import source_key
+from ui.render import (
+    BROWSE_PAGE,
+    evaluate_cached,
+    model_key,
+    no_models_prompt,
+    per_class_cached,
+    synthetic_banner,
+)
+from ui.state import context
+from ui.text import md
+
+source, models = context()
+table = source.table
+classes = load_classes()
+skey = source_key(source)
+# Widgets that navigate away get fresh keys afterwards, so coming back does not jump again.
+gen = st.session_state.setdefault("acc_gen", 0)
+
+
+def go_browse(state: BrowseState) -> None:
+    st.session_state.acc_gen = gen + 1
+    st.switch_page(BROWSE_PAGE, query_params=to_params(state))
+
+
+st.title("Accuracy")
+synthetic_banner(source)
+if not models:
+    no_models_prompt(source)
+    st.stop()
+
+HELP = {
+    "multi-label accuracy": "The recommended protocol: problematic images skipped; a top-1 "
+    "prediction in the correct or unclear set counts; per-class accuracies averaged over the "
+    "1000 classes. In %.",
+    "95% CI": "Seeded percentile bootstrap (1000 replicates) resampling images within classes.",
+    "strict": "As the headline, but unclear labels count as wrong.",
+    "per-image": "Multi-label correctness averaged over images instead of classes.",
+    "top-1 (same images)": "Original ImageNet label, on the same non-problematic images.",
+    "top-1 (all 20,000)": "Original ImageNet label, on every annotated image.",
+    "ML top-5": "Any of the top 5 predictions accepted; class-averaged like the headline.",
+    "ImageNet-M": "Of the 68 hard images, how many the top-1 prediction gets right "
+    "(correct or unclear).",
+    "coverage": "Annotated images with a prediction; missing ones count as wrong.",
+    "unjudged": "Non-problematic images whose predicted class is in no label set: nobody "
+    "judged it (the sets came from a 67-model testbed).",
+}
+rows = []
+for m in models.values():
+    e = evaluate_cached(skey, model_key(m), table, m)
+    rows.append(
+        {
+            "model": m.name,
+            "multi-label accuracy": 100 * e["multilabel_accuracy"],
+            "95% CI": f"{100 * e['ci95'][0]:.2f}–{100 * e['ci95'][1]:.2f}",
+            "strict": 100 * e["multilabel_accuracy_strict"],
+            "per-image": 100 * e["multilabel_accuracy_per_image"],
+            "top-1 (same images)": 100 * e["top1_accuracy"],
+            "top-1 (all 20,000)": 100 * e["top1_accuracy_all"],
+            "ML top-5": None
+            if e["multilabel_top5_accuracy"] is None
+            else 100 * e["multilabel_top5_accuracy"],
+            "ImageNet-M": f"{e['imagenet_m_correct']}/{e['imagenet_m_total']}",
+            "coverage": 100 * e["coverage"],
+            "unjudged": e["unjudged_predictions"],
+        }
+    )
+summary = pd.DataFrame(rows)
+pct = {"format": "%.2f"}
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    key="summary",
+    column_config={
+        **{
+            k: st.column_config.NumberColumn(k, help=HELP[k], **pct)
+            for k in (
+                "multi-label accuracy",
+                "strict",
+                "per-image",
+                "top-1 (same images)",
+                "top-1 (all 20,000)",
+                "ML top-5",
+            )
+        },
+        "95% CI": st.column_config.TextColumn(help=HELP["95% CI"]),
+        "ImageNet-M": st.column_config.TextColumn(help=HELP["ImageNet-M"]),
+        "coverage": st.column_config.NumberColumn(help=HELP["coverage"], format="%.1f %%"),
+        "unjudged": st.column_config.NumberColumn(help=HELP["unjudged"]),
+    },
+)
+st.download_button(
+    "Download this table (CSV)",
+    summary.to_csv(index=False).encode(),
+    file_name="accuracy_summary.csv",
+    mime="text/csv",
+)
+for m in models.values():
+    for note in m.notes:
+        st.warning(md(f"{m.name}: {note}"))
+
+st.divider()
+name = st.selectbox("Details for model", list(models), key="acc_model")
+model = models[name]
+pc = per_class_cached(skey, model_key(model), table, model)
+present = pc[pc["images"] > 0]
+
+st.subheader("Per class")
+chart_data = present.sort_values("multilabel_accuracy").reset_index(drop=True)
+chart_data["rank"] = range(len(chart_data))
+base = alt.Chart(chart_data).encode(
+    x=alt.X("rank:Q", title="classes, sorted by multi-label accuracy"),
+    tooltip=[
+        "name",
+        "wnid",
+        alt.Tooltip("multilabel_accuracy", format=".3f"),
+        alt.Tooltip("top1_accuracy", format=".3f"),
+        alt.Tooltip("gap", format="+.3f"),
+    ],
+)
+chart = alt.layer(
+    base.mark_rule(color="#f58518", opacity=0.5).encode(
+        y=alt.Y("top1_accuracy:Q", title="accuracy"), y2="multilabel_accuracy:Q"
+    ),
+    base.mark_point(color="#4c78a8", filled=True, size=12).encode(y="multilabel_accuracy:Q"),
+).properties(height=260)
+st.altair_chart(chart, width="stretch")
+st.caption(
+    "Blue: multi-label accuracy per class. Orange bars: the gap to original top-1 "
+    "accuracy on the same images (long bars: the original labels undercount the model)."
+)
+
+query = st.text_input("Search classes (name, synonym or wnid)", key="acc_search")
+shown = present
+if query.strip():
+    from data_access.browse import search_classes
+
+    shown = present[present["index"].isin(search_classes(query))]
+event = st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key=f"per_class_{name}_{gen}",
+    column_config={
+        "multilabel_accuracy": st.column_config.NumberColumn("multi-label", format="%.3f"),
+        "strict_accuracy": st.column_config.NumberColumn("strict", format="%.3f"),
+        "top1_accuracy": st.column_config.NumberColumn("top-1", format="%.3f"),
+        "gap": st.column_config.NumberColumn("gap", format="%+.3f", help="multi-label minus top-1"),
+    },
+)
+selected = event.selection.rows if event else []
+if selected:
+    row_class = int(shown["index"].iloc[selected[0]])
+    go_browse(BrowseState(classes=(row_class,), verdict="wrong", model=name))
+c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+choice = c1.selectbox(
+    "Show a class's mistakes in Browse",
+    shown["index"].tolist(),
+    index=None,
+    format_func=lambda i: f"{classes.names[i]} ({classes.wnids[i]})",
+    key=f"acc_class_{gen}",
+    placeholder="select a row above or pick a class",
+)
+if c2.button("Open in Browse", disabled=choice is None) and choice is not None:
+    go_browse(BrowseState(classes=(int(choice),), verdict="wrong", model=name))
+st.download_button(
+    "Download per-class CSV",
+    shown.to_csv(index=False).encode(),
+    file_name=f"per_class_{name}.csv",
+    mime="text/csv",
+)
+
+st.subheader("By WordNet group")
+groups = pd.DataFrame(metrics.groups(table, model))
+g1, g2 = st.columns([2, 3])
+g1.dataframe(
+    groups,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "multilabel_accuracy": st.column_config.NumberColumn("multi-label", format="%.3f"),
+        "top1_accuracy": st.column_config.NumberColumn("top-1", format="%.3f"),
+    },
+)
+melted = groups.melt(
+    id_vars=["group"],
+    value_vars=["multilabel_accuracy", "top1_accuracy"],
+    var_name="metric",
+    value_name="accuracy",
+)
+g2.altair_chart(
+    alt.Chart(melted)
+    .mark_bar()
+    .encode(
+        y=alt.Y("group:N", sort="-x", title=None),
+        x=alt.X("accuracy:Q"),
+        yOffset="metric:N",
+        color=alt.Color("metric:N", title=None),
+        tooltip=["group", "metric", alt.Tooltip("accuracy", format=".3f")],
+    )
+    .properties(height=320),
+    width="stretch",
+)
+
+st.subheader("Most frequent confusions among multi-label mistakes")
+conf = pd.DataFrame(metrics.confusions(table, model.top1, limit=20))
+if conf.empty:
+    st.caption("No mistakes on non-problematic images.")
+else:
+    conf["original class"] = [classes.names[i] for i in conf["original"]]
+    conf["predicted class"] = [classes.names[i] for i in conf["predicted"]]
+    st.dataframe(
+        conf[["original class", "predicted class", "count"]], hide_index=True, width="stretch"
+    )
+    pick = st.selectbox(
+        "Show a confusion's images in Browse",
+        list(range(len(conf))),
+        index=None,
+        format_func=lambda k: (
+            f"{conf['original class'][k]} → {conf['predicted class'][k]} ({conf['count'][k]})"
+        ),
+        key=f"acc_conf_{gen}",
+        placeholder="pick a confusion",
+    )
+    if pick is not None:
+        go_browse(
+            BrowseState(
+                classes=(int(conf["original"][pick]),),
+                predicted=int(conf["predicted"][pick]),
+                verdict="wrong",
+                model=name,
+            )
+        )

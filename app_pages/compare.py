@@ -1,0 +1,136 @@
+"""Compare two models: paired numbers on the same images, a per-class scatter, and the images
+one gets right and the other wrong."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from data_access import metrics
+from data_access.browse import BrowseState, to_params
+from ui.models import source_key
+from ui.render import (
+    BROWSE_PAGE,
+    evaluate_cached,
+    model_key,
+    no_models_prompt,
+    per_class_cached,
+    synthetic_banner,
+)
+from ui.state import context
+from ui.text import md
+
+source, models = context()
+table = source.table
+skey = source_key(source)
+
+st.title("Compare two models")
+synthetic_banner(source)
+if len(models) < 2:
+    if not models:
+        no_models_prompt(source)
+    else:
+        st.info("Load a second prediction file in the sidebar to compare two models.")
+    st.stop()
+
+names = list(models)
+c1, c2 = st.columns(2)
+a_name = c1.selectbox("Model A", names, index=0, key="cmp_a")
+b_name = c2.selectbox("Model B", [n for n in names if n != a_name], index=0, key="cmp_b")
+a, b = models[a_name], models[b_name]
+ea = evaluate_cached(skey, model_key(a), table, a)
+eb = evaluate_cached(skey, model_key(b), table, b)
+res = metrics.paired(table, a, b)
+
+m = st.columns(5)
+m[0].metric(
+    f"A: {a_name}",
+    f"{100 * ea['multilabel_accuracy']:.2f}",
+    help="Multi-label accuracy, recommended protocol, %.",
+)
+m[1].metric(f"B: {b_name}", f"{100 * eb['multilabel_accuracy']:.2f}")
+m[2].metric(
+    "A − B",
+    f"{100 * (ea['multilabel_accuracy'] - eb['multilabel_accuracy']):+.2f}",
+    help="Difference of the headline numbers, percentage points.",
+)
+m[3].metric(
+    "McNemar p",
+    f"{res.p_value:.3g}",
+    help="Exact two-sided McNemar test on per-image multi-label correctness over the "
+    "non-problematic images: are the discordant images split evenly?",
+)
+m[4].metric(
+    "Classes A wins / loses / ties",
+    f"{res.class_wins} / {res.class_losses} / {res.class_ties}",
+    help="Per-class multi-label accuracy, A against B.",
+)
+
+st.markdown(
+    f"On the {res.both + res.neither + res.a_only + res.b_only:,} non-problematic images: "
+    f"both right **{res.both:,}**, both wrong **{res.neither:,}**, only A right "
+    f"**{res.a_only:,}**, only B right **{res.b_only:,}**."
+)
+b1, b2 = st.columns(2)
+if b1.button(f"Browse the {res.a_only:,} images only A gets right", disabled=not res.a_only):
+    st.switch_page(
+        BROWSE_PAGE,
+        query_params=to_params(
+            BrowseState(verdict="beats", model=a_name, vs=b_name, states=("not_problematic",))
+        ),
+    )
+if b2.button(f"Browse the {res.b_only:,} images only B gets right", disabled=not res.b_only):
+    st.switch_page(
+        BROWSE_PAGE,
+        query_params=to_params(
+            BrowseState(verdict="beats", model=b_name, vs=a_name, states=("not_problematic",))
+        ),
+    )
+
+st.subheader("Per class")
+pa = per_class_cached(skey, model_key(a), table, a)
+pb = per_class_cached(skey, model_key(b), table, b)
+scatter = pd.DataFrame(
+    {
+        "class": pa["name"],
+        "wnid": pa["wnid"],
+        "A": pa["multilabel_accuracy"],
+        "B": pb["multilabel_accuracy"],
+        "images": pa["images"],
+    }
+)
+scatter = scatter[scatter["images"] > 0]
+scatter["A − B"] = scatter["A"] - scatter["B"]
+points = (
+    alt.Chart(scatter)
+    .mark_circle(size=30, opacity=0.5)
+    .encode(
+        x=alt.X("A:Q", title=f"A: {a_name}", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("B:Q", title=f"B: {b_name}", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("A − B:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
+        tooltip=[
+            "class",
+            "wnid",
+            alt.Tooltip("A", format=".3f"),
+            alt.Tooltip("B", format=".3f"),
+            "images",
+        ],
+    )
+)
+diagonal = (
+    alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]}))
+    .mark_line(color="gray", strokeDash=[4, 4])
+    .encode(x="x", y="y")
+)
+st.altair_chart((diagonal + points).properties(height=420), width="stretch")
+st.caption(
+    md(
+        f"Each point is a class's multi-label accuracy; above the diagonal {b_name} "
+        f"does better, below it {a_name}."
+    )
+)
+st.dataframe(
+    scatter.sort_values("A − B"),
+    hide_index=True,
+    width="stretch",
+    column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("A", "B", "A − B")},
+)

@@ -1,0 +1,75 @@
+"""ImageNet-M: the 68 hard images, each model's score, a pass/fail matrix and a gallery."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from data_access import metrics
+from data_access.browse import BrowseState
+from data_access.classes import load_classes
+from ui.render import synthetic_banner, tile
+from ui.state import context
+
+source, models = context()
+table = source.table
+classes = load_classes()
+
+st.title("ImageNet-M")
+synthetic_banner(source)
+rows = np.flatnonzero(table.in_imagenet_m)
+st.markdown(
+    f"The **{len(rows)}** images on which top models still make major mistakes (Vasudevan et "
+    "al. 2022). A model solves an image when its top-1 prediction is in the correct or unclear "
+    "set; the score is k of 68."
+)
+if not len(rows):
+    st.info("This source has no ImageNet-M images.")
+    st.stop()
+
+solved = {name: metrics.hits(table, m.top1)[rows] for name, m in models.items()}
+if models:
+    score = st.columns(min(len(models), 6))
+    for k, (name, ok) in enumerate(solved.items()):
+        score[k % len(score)].metric(name, f"{int(ok.sum())}/{len(rows)}")
+else:
+    st.info("No predictions loaded: the gallery shows the images and their labels only.")
+
+counts = np.sum(list(solved.values()), axis=0) if models else np.zeros(len(rows), int)
+which = st.radio(
+    "Show",
+    ["all", "solved by no model", "solved by some models", "solved by every model"],
+    horizontal=True,
+    key="m_filter",
+    disabled=not models,
+)
+keep = {
+    "all": np.ones(len(rows), bool),
+    "solved by no model": counts == 0,
+    "solved by some models": (counts > 0) & (counts < len(models)),
+    "solved by every model": (counts == len(models)) & (len(models) > 0),
+}[which]
+shown = rows[keep]
+st.caption(f"{len(shown)} of {len(rows)} images")
+
+if models:
+    matrix = pd.DataFrame(
+        {name: np.where(ok[keep], "✓", "✗") for name, ok in solved.items()},
+        index=[str(table.file_name[r]) for r in shown],
+    )
+    matrix.insert(0, "class", [classes.names[int(table.original_label[r])] for r in shown])
+    matrix.insert(1, "models solving", counts[keep])
+    with st.expander("Pass/fail matrix (models × images)", expanded=True):
+        st.dataframe(matrix, width="stretch")
+        st.download_button(
+            "Download the matrix (CSV)",
+            matrix.to_csv().encode(),
+            file_name="imagenet_m_matrix.csv",
+            mime="text/csv",
+        )
+
+state = BrowseState(states=("imagenet_m",))
+for start in range(0, len(shown), 6):
+    cols = st.columns(6)
+    for col, r in zip(cols, shown[start : start + 6], strict=False):
+        with col:
+            tile(source, models, int(r), state, key="m")
