@@ -53,15 +53,16 @@ m[2].metric(
     f"{100 * (ea['multilabel_accuracy'] - eb['multilabel_accuracy']):+.2f}",
     help="Difference of the headline numbers, percentage points.",
 )
+p_text = "< 1e-16" if res.p_value < 1e-16 else f"{res.p_value:.3g}"
 m[3].metric(
     "McNemar p",
-    f"{res.p_value:.3g}",
+    p_text,
     help="Exact two-sided McNemar test on per-image multi-label correctness over the "
     "non-problematic images: are the discordant images split evenly?",
 )
 m[4].metric(
-    "Classes A wins / loses / ties",
-    f"{res.class_wins} / {res.class_losses} / {res.class_ties}",
+    "Classes A better/worse/equal",
+    f"{res.class_wins}/{res.class_losses}/{res.class_ties}",
     help="Per-class multi-label accuracy, A against B.",
 )
 
@@ -102,11 +103,11 @@ scatter = scatter[scatter["images"] > 0]
 scatter["A − B"] = scatter["A"] - scatter["B"]
 points = (
     alt.Chart(scatter)
-    .mark_circle(size=30, opacity=0.5)
+    .mark_circle(size=36, opacity=0.8)
     .encode(
         x=alt.X("A:Q", title=f"A: {a_name}", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("B:Q", title=f"B: {b_name}", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("A − B:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
+        color=alt.Color("A − B:Q", scale=alt.Scale(scheme="redblue", domain=[-0.5, 0.5])),
         tooltip=[
             "class",
             "wnid",
