@@ -18,7 +18,12 @@ pages = [
     st.Page("app_pages/browse.py", title="Browse", icon=":material/grid_view:"),
     st.Page("app_pages/accuracy.py", title="Accuracy", icon=":material/leaderboard:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("app_pages/imagenet_m.py", title="ImageNet-M", icon=":material/target:"),
+    st.Page(
+        "app_pages/imagenet_m.py",
+        title="ImageNet-M",
+        icon=":material/target:",
+        url_path="imagenet-m",
+    ),
     st.Page("app_pages/image.py", title="Image", icon=":material/image:", visibility="hidden"),
 ]
 page = st.navigation(pages)

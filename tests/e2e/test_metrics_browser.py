@@ -1,0 +1,79 @@
+"""End to end in Chromium: the Accuracy, Compare and ImageNet-M pages."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from data_access import metrics
+from data_access.browse import BrowseState, view_rows
+from data_access.demo import demo_predictions
+from data_access.predictions import model_from_arrays
+from data_access.sources import open_source
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo():
+    table = open_source("demo").table
+    models = {
+        k: model_from_arrays(k, table, v["top_k"], v["scores"])
+        for k, v in demo_predictions().items()
+    }
+    return table, models
+
+
+def _wait_count(page, n: int) -> None:
+    page.wait_for_function(
+        f"() => document.body.innerText.includes('{n:,} of 20,000 images')", timeout=60_000
+    )
+
+
+def test_accuracy_download_and_class_to_browse(app_server, page, demo):
+    table, models = demo
+    page.goto(f"{app_server}/accuracy")
+    page.get_by_text("Most frequent confusions").wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download per-class CSV").click()
+    rows = list(csv.DictReader(io.StringIO(info.value.path().read_text())))
+    expected = metrics.per_class(table, models["demo-strong"])
+    assert len(rows) == 1000
+    assert float(rows[0]["multilabel_accuracy"]) == pytest.approx(
+        expected["multilabel_accuracy"][0]
+    )
+    box = page.locator('[data-testid="stSelectbox"]', has_text="Show a class's mistakes")
+    box.locator("input").click()
+    page.keyboard.type("tench")
+    page.get_by_role("option", name=re.compile(r"^tench")).click()
+    page.get_by_role("button", name="Open in Browse").click()
+    state = BrowseState(classes=(0,), verdict="wrong", model="demo-strong")
+    _wait_count(page, len(view_rows(table, models, state)))
+    assert "class=n01440764" in page.url and "verdict=wrong" in page.url
+
+
+def test_compare_to_browse(app_server, page, demo):
+    table, models = demo
+    res = metrics.paired(table, models["demo-strong"], models["demo-medium"])
+    page.goto(f"{app_server}/compare")
+    button = page.get_by_role("button", name=f"Browse the {res.a_only:,} images only A gets right")
+    button.click()
+    _wait_count(page, res.a_only)
+    assert "verdict=beats" in page.url and "vs=demo-medium" in page.url
+
+
+def test_imagenet_m_scores_and_download(app_server, page, demo):
+    table, models = demo
+    page.goto(f"{app_server}/imagenet-m")
+    for name, m in models.items():
+        k, total, _ = metrics.imagenet_m(table, m.top1)
+        page.locator('[data-testid="stMetric"]', has_text=name).get_by_text(
+            f"{k}/{total}"
+        ).wait_for()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the matrix (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(info.value.path().read_text())))
+    assert len(rows) == 68
+    solved = sum(r["demo-strong"] == "✓" for r in rows)
+    assert solved == metrics.imagenet_m(table, models["demo-strong"].top1)[0]
