@@ -24,6 +24,7 @@ pages = [
         icon=":material/target:",
         url_path="imagenet-m",
     ),
+    st.Page("app_pages/review.py", title="Review", icon=":material/rate_review:"),
     st.Page("app_pages/image.py", title="Image", icon=":material/image:", visibility="hidden"),
 ]
 page = st.navigation(pages)

@@ -3,6 +3,7 @@
 Commands:
     info            what a source holds (counts and label-set statistics)
     evaluate        the recommended multi-label accuracy and companions for prediction files
+    reviews         import reference categorisations, export reviews
     prepare         prepare imagenet2012_multilabel with TFDS's own builder
     download-labels fetch the label JSON, verified by its sha256
 
@@ -264,6 +265,27 @@ def _print_table(results: list[dict]) -> None:
     )
 
 
+def cmd_reviews(args: argparse.Namespace) -> int:
+    from data_access.reviews import ReviewStore
+
+    store = ReviewStore(args.db)
+    if args.reviews_command == "import":
+        n = store.import_reference(args.as_name, args.file, replace=args.replace)
+        print(
+            f"imported {n} categorised images as reference set {args.as_name!r} into {store.path}"
+        )
+    else:
+        text = store.export(args.format, reviewer=args.reviewer, model=args.model)
+        if args.out:
+            try:
+                Path(args.out).write_text(text)
+            except OSError as e:
+                raise DataError(args.out, f"cannot write: {e.strerror or e}") from e
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     from data_access.tfds_source import prepare
 
@@ -320,6 +342,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates for ci95")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("reviews", help="import reference categorisations, export reviews")
+    p.add_argument("--db", type=Path, help="the review database (default: the app's)")
+    rsub = p.add_subparsers(dest="reviews_command", required=True)
+    r = rsub.add_parser("import", help="import a categorisation file as a read-only set")
+    r.add_argument("file", type=Path, help="published-format JSON, or CSV")
+    r.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    r.add_argument("--replace", action="store_true", help="replace a set of the same name")
+    r = rsub.add_parser("export", help="export reviews (published JSON format, or CSV)")
+    r.add_argument("--format", choices=("json", "csv"), default="json")
+    r.add_argument("--reviewer")
+    r.add_argument("--model")
+    r.add_argument("--out", type=Path, help="write here instead of standard output")
+    p.set_defaults(func=cmd_reviews)
 
     p = sub.add_parser("prepare", help="prepare the TFDS dataset with TFDS's own builder")
     p.add_argument(

@@ -1,0 +1,361 @@
+"""Review: categorise a model's mistakes with the taxonomy of Vasudevan et al. 2022.
+
+A queue of the model's multi-label mistakes (and every ImageNet-M image), one image at a time,
+with a suggestion that is never saved on its own; each save is one SQLite transaction with
+full history. Reference categorisations (e.g. the paper's) are imported read-only, and
+reviewers can be compared with each other or with a reference set.
+"""
+
+import tempfile
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from data_access.browse import class_options, group_options
+from data_access.classes import load_classes
+from data_access.errors import DataError
+from data_access.reviews import (
+    CATEGORIES,
+    SEVERITIES,
+    Review,
+    agreement,
+    review_queue,
+    suggest,
+)
+from ui.render import label_chips, no_models_prompt, show_image, synthetic_banner, verdict_of
+from ui.reviews import db_path, store
+from ui.state import context
+from ui.text import md
+
+source, models = context()
+table = source.table
+classes = load_classes()
+st.title("Review mistakes")
+synthetic_banner(source)
+try:
+    db = store(db_path())
+except DataError as e:
+    st.error(md(str(e)))
+    st.stop()
+st.caption(md(f"Reviews are saved to {db.path}"))
+
+reviewer = st.text_input(
+    "Your name (saved with every review)",
+    key="reviewer_name",
+    max_chars=100,
+    placeholder="e.g. ada",
+).strip()
+
+tab_review, tab_summary, tab_io = st.tabs(["Review", "Summary and agreement", "Import / export"])
+
+with tab_review:
+    if not models:
+        no_models_prompt(source)
+    else:
+        c1, c2, c3, c4 = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
+        model_name = c1.selectbox("Model", list(models), key="rv_model")
+        model = models[model_name]
+        opts = class_options()
+        chosen = c2.multiselect(
+            "Class",
+            list(range(1000)),
+            format_func=lambda i: opts[i],
+            key="rv_classes",
+            placeholder="any class",
+        )
+        groups = dict(group_options())
+        group = c3.selectbox(
+            "WordNet group",
+            ["", *groups],
+            key="rv_group",
+            format_func=lambda w: groups[w] if w else "any",
+        )
+        only_m = c4.toggle("ImageNet-M only", key="rv_m")
+
+        queue = review_queue(table, model.top1)
+        if chosen:
+            queue = queue[np.isin(table.original_label[queue], chosen)]
+        if group:
+            queue = queue[classes.group_mask(group)[table.original_label[queue]]]
+        if only_m:
+            queue = queue[table.in_imagenet_m[queue]]
+        names = [str(table.file_name[r]) for r in queue]
+        done = {
+            r.file_name
+            for r in db.reviews(model=model_name, reviewer=reviewer or None)
+            if r.reviewer == reviewer
+        }
+        reviewed = sum(n in done for n in names)
+        st.progress(
+            reviewed / len(names) if names else 1.0,
+            text=f"{reviewed:,} of {len(names):,} reviewed by "
+            f"{md(reviewer) if reviewer else '(enter your name)'}",
+        )
+
+        def next_unreviewed(after: str | None) -> str | None:
+            start = names.index(after) + 1 if after in names else 0
+            for n in names[start:] + names[:start]:
+                if n not in done:
+                    return n
+            return None
+
+        current = st.session_state.get("rv_current")
+        if current not in names:
+            current = next_unreviewed(None) or (names[0] if names else None)
+            st.session_state.rv_current = current
+        nav1, nav2, _ = st.columns([1, 1, 4])
+        if nav1.button("Next unreviewed →", disabled=not names):
+            st.session_state.rv_current = next_unreviewed(current) or current
+            st.rerun()
+        if nav2.button("Skip →", disabled=not names):
+            i = names.index(current)
+            st.session_state.rv_current = names[(i + 1) % len(names)]
+            st.rerun()
+        if st.session_state.get("rv_saved"):
+            st.success(md(st.session_state.pop("rv_saved")), icon=":material/check:")
+        if not names:
+            st.info("Nothing to review with these filters.")
+        elif current is not None:
+            row = table.row_of[current]
+            pred = int(model.top1[row])
+            left, right = st.columns([3, 2])
+            with left:
+                show_image(source, current, thumbnail=False)
+            with right:
+                orig = int(table.original_label[row])
+                st.markdown(f"### {md(current)}")
+                st.markdown(
+                    f"**Original label:** {md(classes.names[orig])} `{classes.wnids[orig]}`"
+                )
+                chips, hover = label_chips(table, row)
+                st.markdown(chips, help=hover)
+                if table.in_imagenet_m[row]:
+                    st.markdown(":violet-badge[ImageNet-M]")
+                if pred < 0:
+                    st.warning("This model has no prediction for the image.")
+                else:
+                    v = verdict_of(table, row, pred)
+                    st.markdown(
+                        f"**{md(model_name)} predicts** {md(classes.names[pred])} "
+                        f"`{classes.wnids[pred]}` · experts: **{v}**"
+                    )
+                hint = suggest(table, row, pred) if pred >= 0 else {"category": None}
+                if hint.get("category"):
+                    st.caption(
+                        f"Suggestion: fine-grained error (the prediction is "
+                        f"{hint['distance']} WordNet steps from an accepted label)."
+                    )
+                if hint.get("unjudged"):
+                    st.caption(":orange[Unjudged: nobody judged this class for this image.]")
+                refs = db.references_for(current)
+                for set_name, ref in refs.items():
+                    st.caption(
+                        md(
+                            f"Reference {set_name}: {ref['raw_category']} / "
+                            f"{ref['raw_severity']} (predicted "
+                            f"{classes.names[ref['top_prediction']]})"
+                        )
+                    )
+            existing = (
+                next(iter(db.reviews(model=model_name, reviewer=reviewer, file_name=current)), None)
+                if reviewer
+                else None
+            )
+            cats, sevs = list(CATEGORIES), list(SEVERITIES)
+            default_cat = existing.category if existing else hint.get("category")
+            with st.form(f"review_{model_name}_{current}", border=True):
+                category = st.radio(
+                    "Category",
+                    cats,
+                    format_func=CATEGORIES.get,
+                    horizontal=True,
+                    index=cats.index(default_cat) if default_cat in cats else None,
+                )
+                severity = st.radio(
+                    "Severity",
+                    sevs,
+                    format_func=SEVERITIES.get,
+                    horizontal=True,
+                    index=sevs.index(existing.severity) if existing else None,
+                )
+                extra = st.multiselect(
+                    "Proposed extra correct labels",
+                    list(range(1000)),
+                    default=existing.proposed_correct_labels if existing else [],
+                    format_func=lambda i: opts[i],
+                    placeholder="search classes",
+                )
+                note = st.text_area(
+                    "Note", value=existing.note if existing else "", max_chars=5000, height=80
+                )
+                submitted = st.form_submit_button("Save and go to the next", type="primary")
+            if submitted:
+                problems = []
+                if not reviewer:
+                    problems.append("enter your name first")
+                if category is None:
+                    problems.append("choose a category")
+                if severity is None:
+                    problems.append("choose a severity")
+                if pred < 0:
+                    problems.append("the model has no prediction to review")
+                if problems:
+                    st.error("Not saved: " + "; ".join(problems) + ".")
+                else:
+                    try:
+                        db.save(
+                            Review(
+                                model_name,
+                                current,
+                                reviewer,
+                                category,
+                                severity,
+                                pred,
+                                list(extra),
+                                note,
+                            )
+                        )
+                    except DataError as e:
+                        st.error(md(f"Not saved: {e}"))
+                    else:
+                        done.add(current)
+                        st.session_state.rv_saved = f"Saved {current}."
+                        st.session_state.rv_current = next_unreviewed(current) or current
+                        st.rerun()
+            if existing:
+                with st.expander(f"History of this review (version {existing.version})"):
+                    hist = db.history(model_name, current)
+                    st.dataframe(
+                        pd.DataFrame(
+                            [
+                                {
+                                    "when": h["changed_at"],
+                                    "who": h["reviewer"],
+                                    "from": f"{h['old']['category']}/{h['old']['severity']}"
+                                    if h["old"]
+                                    else "",
+                                    "to": f"{h['new']['category']}/{h['new']['severity']}",
+                                }
+                                for h in hist
+                            ]
+                        ),
+                        hide_index=True,
+                        width="stretch",
+                    )
+
+with tab_summary:
+    all_reviews = db.reviews()
+    if not all_reviews:
+        st.info("No reviews yet.")
+    else:
+        df = pd.DataFrame(
+            [
+                {
+                    "model": r.model,
+                    "reviewer": r.reviewer,
+                    "category": CATEGORIES[r.category],
+                    "severity": SEVERITIES[r.severity],
+                }
+                for r in all_reviews
+            ]
+        )
+        counts = df.groupby(["model", "reviewer", "category", "severity"]).size()
+        counts = counts.reset_index(name="reviews")
+        st.altair_chart(
+            alt.Chart(counts)
+            .mark_bar()
+            .encode(
+                x=alt.X("reviews:Q"),
+                y=alt.Y("category:N", title=None),
+                color=alt.Color("severity:N", sort=list(SEVERITIES.values())),
+                row=alt.Row("model:N"),
+                column=alt.Column("reviewer:N"),
+                tooltip=["model", "reviewer", "category", "severity", "reviews"],
+            ),
+        )
+        st.dataframe(counts, hide_index=True, width="stretch")
+    st.subheader("Agreement")
+    sources = [f"reviewer: {r}" for r in db.reviewers()]
+    sources += [f"reference: {n}" for n in db.reference_sets()]
+    if len(sources) < 2:
+        st.caption("Agreement needs two reviewers, or a reviewer and an imported reference set.")
+    else:
+        a1, a2, a3 = st.columns(3)
+        first = a1.selectbox("First", sources, key="ag_first")
+        second = a2.selectbox("Second", [s for s in sources if s != first], key="ag_second")
+        scope = a3.selectbox(
+            "Reviews of model", ["any", *sorted({r.model for r in all_reviews})], key="ag_model"
+        )
+
+        def judgements(label: str) -> dict:
+            kind, name = label.split(": ", 1)
+            if kind == "reference":
+                return db.reference(name)
+            return {
+                r.file_name: {"category": r.category, "severity": r.severity}
+                for r in db.reviews(reviewer=name, model=None if scope == "any" else scope)
+            }
+
+        res = agreement(judgements(first), judgements(second))
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Images judged by both", f"{res['images']:,}")
+        m2.metric(
+            "Category: Cohen's kappa",
+            "-" if res["images"] == 0 else f"{res['category']['kappa']:.3f}",
+            help=f"{res['category']['agree']} of {res['images']} agree",
+        )
+        m3.metric(
+            "Severity: Cohen's kappa",
+            "-" if res["images"] == 0 else f"{res['severity']['kappa']:.3f}",
+            help=f"{res['severity']['agree']} of {res['images']} agree",
+        )
+
+with tab_io:
+    st.subheader("Import a reference categorisation")
+    st.caption(
+        'The published format: {file_name: {"top_prediction": int, "failure category":'
+        ' str, "failure severity": str}} (JSON), or a CSV with those columns.'
+    )
+    with st.form("import_ref", clear_on_submit=True):
+        up = st.file_uploader("Categorisation file", type=["json", "csv"])
+        set_name = st.text_input("Name it", placeholder="e.g. paper-vit3b")
+        go = st.form_submit_button("Import")
+    if go:
+        if up is None or not set_name.strip():
+            st.error("Choose a file and give the set a name.")
+        else:
+            suffix = ".csv" if up.name.lower().endswith(".csv") else ".json"
+            with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
+                tmp.write(up.getvalue())
+            try:
+                n = db.import_reference(set_name.strip(), tmp.name)
+            except DataError as e:
+                st.error(
+                    md(
+                        f"Not imported, nothing changed: {e.problem}"
+                        + (f" ({e.where})" if e.where else "")
+                    )
+                )
+            else:
+                st.success(md(f"Imported {n} images as {set_name.strip()}."))
+            finally:
+                Path(tmp.name).unlink(missing_ok=True)
+    if db.reference_sets():
+        st.caption(md("Reference sets: " + ", ".join(db.reference_sets())))
+    st.subheader("Export reviews")
+    e1, e2 = st.columns(2)
+    e1.download_button("All reviews (CSV)", db.export("csv").encode(), "reviews.csv", "text/csv")
+    if reviewer and models:
+        try:
+            data = db.export("json", reviewer=reviewer, model=st.session_state.get("rv_model"))
+            e2.download_button(
+                "Mine for this model (published JSON format)",
+                data.encode(),
+                "reviews.json",
+                "application/json",
+            )
+        except DataError as e:
+            e2.caption(md(str(e)))
