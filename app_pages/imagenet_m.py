@@ -7,8 +7,11 @@ import streamlit as st
 from data_access import metrics
 from data_access.browse import BrowseState
 from data_access.classes import load_classes
+from data_access.errors import DataError
 from ui.render import synthetic_banner, tile
+from ui.reviews import db_path, store
 from ui.state import context
+from ui.text import md
 
 source, models = context()
 table = source.table
@@ -51,14 +54,31 @@ keep = {
 shown = rows[keep]
 st.caption(f"{len(shown)} of {len(rows)} images")
 
-if models:
+# Imported reference categorisations (e.g. the paper's), shown next to each image.
+try:
+    db = store(db_path())
+    references = {name: db.reference(name) for name in db.reference_sets()}
+except DataError as e:
+    st.warning(md(f"Reference categorisations unavailable: {e}"))
+    references = {}
+
+
+def _ref_text(ref: dict | None) -> str:
+    return f"{ref['raw_category']} / {ref['raw_severity']}" if ref else ""
+
+
+if models or references:
     matrix = pd.DataFrame(
         {name: np.where(ok[keep], "✓", "✗") for name, ok in solved.items()},
         index=[str(table.file_name[r]) for r in shown],
     )
     matrix.insert(0, "class", [classes.names[int(table.original_label[r])] for r in shown])
     matrix.insert(1, "models solving", counts[keep])
-    with st.expander("Pass/fail matrix (models × images)", expanded=True):
+    for set_name, ref in references.items():
+        matrix[f"reference: {set_name}"] = [
+            _ref_text(ref.get(str(table.file_name[r]))) for r in shown
+        ]
+    with st.expander("Pass/fail matrix (models × images) and reference categories", expanded=True):
         st.dataframe(matrix, width="stretch")
         st.download_button(
             "Download the matrix (CSV)",

@@ -209,3 +209,34 @@ def test_evaluate_bad_file_one_line(capsys, tmp_path):
     assert code == 2 and out == ""
     assert err.startswith(f"error: {bad}: line 1: expected at least 2 columns")
     assert err.count("\n") == 1
+
+
+def test_reviews_import_export(capsys, tmp_path):
+    pub = {
+        "ILSVRC2012_val_00000612.JPEG": {
+            "top_prediction": 192,
+            "failure category": "Fine-grained error",
+            "failure severity": "Minor",
+        }
+    }
+    f = tmp_path / "vit3b_mistakes.json"
+    f.write_text(json.dumps(pub))
+    db = str(tmp_path / "r.sqlite")
+    code, out, _ = _run(capsys, "reviews", "--db", db, "import", str(f), "--as", "paper")
+    assert code == 0 and "imported 1 categorised images as reference set 'paper'" in out
+    code, out, err = _run(capsys, "reviews", "--db", db, "import", str(f), "--as", "paper")
+    assert code == 2 and "exists" in err and err.count("\n") == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"x": 1}')
+    code, _, err = _run(capsys, "reviews", "--db", db, "import", str(bad), "--as", "bad")
+    assert code == 2 and "'x' is not an ImageNet validation file name" in err
+    from data_access.reviews import Review, ReviewStore
+
+    ReviewStore(db).save(Review("m", "ILSVRC2012_val_00000001.JPEG", "ada", "other", "major", 3))
+    code, out, _ = _run(capsys, "reviews", "--db", db, "export", "--reviewer", "ada")
+    exported = json.loads(out)
+    assert exported["ILSVRC2012_val_00000001.JPEG"]["failure category"] == "Other model failure"
+    code, out, _ = _run(
+        capsys, "reviews", "--db", db, "export", "--format", "csv", "--out", str(tmp_path / "x.csv")
+    )
+    assert code == 0 and (tmp_path / "x.csv").read_text().startswith("file_name,top_prediction")

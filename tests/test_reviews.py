@@ -1,0 +1,368 @@
+"""The review store: round trip, history, concurrency, crash safety, import/export, rules."""
+
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from data_access.annotations import AnnotationTable
+from data_access.reviews import (
+    Review,
+    ReviewError,
+    ReviewStore,
+    agreement,
+    cohen_kappa,
+    parse_reference_file,
+    review_queue,
+    suggest,
+)
+
+N = "ILSVRC2012_val_{:08d}.JPEG"
+
+
+def _review(k=1, reviewer="ada", model="m", category="fine_grained", severity="minor", note=""):
+    return Review(model, N.format(k), reviewer, category, severity, 151, [152, 151], note)
+
+
+def test_round_trip_and_history(tmp_path):
+    store = ReviewStore(tmp_path / "r.sqlite")
+    first = store.save(_review(note="<script>x</script>"))
+    assert first.version == 1 and first.proposed_correct_labels == [151, 152]
+    got = store.reviews(model="m")[0]
+    assert got.note == "<script>x</script>" and got.category == "fine_grained"
+    store.save(_review(category="spurious_correlation", severity="major"))
+    hist = store.history("m", N.format(1))
+    assert [h["new"]["category"] for h in hist] == ["fine_grained", "spurious_correlation"]
+    assert hist[0]["old"] is None and hist[1]["old"]["category"] == "fine_grained"
+    assert store.reviews(model="m")[0].version == 2
+    # Another reviewer's review of the same image is kept apart.
+    store.save(_review(reviewer="bob"))
+    assert sorted(r.reviewer for r in store.reviews(file_name=N.format(1))) == ["ada", "bob"]
+    # WAL journal, and a fresh store object sees the same data.
+    with sqlite3.connect(tmp_path / "r.sqlite") as con:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert len(ReviewStore(tmp_path / "r.sqlite").reviews()) == 2
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"category": "bogus"}, "unknown category"),
+        ({"severity": "huge"}, "unknown severity"),
+        ({"file_name": "../../etc/passwd"}, "not an ImageNet validation file name"),
+        ({"reviewer": " "}, "must not be empty"),
+        ({"model": "x" * 200}, "at most 100"),
+        ({"top_prediction": 1000}, "not 0..999"),
+        ({"proposed_correct_labels": [5000]}, "classes 0..999"),
+        ({"note": "x" * 6000}, "longer than 5000"),
+    ],
+)
+def test_bad_reviews_are_refused(tmp_path, change, message):
+    store = ReviewStore(tmp_path / "r.sqlite")
+    r = _review()
+    for k, v in change.items():
+        setattr(r, k, v)
+    with pytest.raises(ReviewError, match=message):
+        store.save(r)
+    assert store.reviews() == []
+
+
+def test_not_a_database(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ReviewError, match="not a usable review database"):
+        ReviewStore(bad)
+
+
+def test_concurrent_threads_lose_nothing(tmp_path):
+    store = ReviewStore(tmp_path / "r.sqlite")
+    errors = []
+
+    def work(who: str):
+        try:
+            for k in range(40):
+                store.save(_review(k=k % 10 + 1, reviewer=who, note=f"{who}-{k}"))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(f"r{t}",)) for t in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    reviews = store.reviews()
+    assert len(reviews) == 6 * 10
+    assert all(r.version == 4 for r in reviews)  # each (reviewer, image) saved 4 times
+    with sqlite3.connect(store.path) as con:
+        assert con.execute("SELECT COUNT(*) FROM review_history").fetchone()[0] == 6 * 40
+
+
+def _process_writer(path: str, who: str, n: int) -> None:
+    store = ReviewStore(path)
+    for k in range(n):
+        store.save(_review(k=k + 1, reviewer=who, note=f"{who}-{k}"))
+
+
+def test_concurrent_processes_lose_nothing(tmp_path):
+    path = str(tmp_path / "r.sqlite")
+    ReviewStore(path)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_process_writer, args=(path, f"p{i}", 60)) for i in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    store = ReviewStore(path)
+    assert len(store.reviews()) == 180
+    assert {r.note for r in store.reviews(reviewer="p1")} == {f"p1-{k}" for k in range(60)}
+
+
+def test_killed_writer_leaves_a_consistent_database(tmp_path):
+    path = tmp_path / "r.sqlite"
+    ReviewStore(path)
+    code = (
+        "import sys; sys.path.insert(0, '.');"
+        "from tests.test_reviews import _process_writer;"
+        f"_process_writer({str(path)!r}, 'victim', 100000)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        time.sleep(0.3)
+        with sqlite3.connect(path, timeout=30) as con:
+            if con.execute("SELECT COUNT(*) FROM review_history").fetchone()[0] > 50:
+                break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = con.execute("SELECT file_name, version FROM reviews").fetchall()
+        history = dict(
+            con.execute(
+                "SELECT file_name, COUNT(*) FROM review_history GROUP BY file_name"
+            ).fetchall()
+        )
+    assert rows and all(history[f] == v for f, v in rows)  # every save is whole: row + history
+    store = ReviewStore(path)  # and the store keeps working
+    store.save(_review(k=999, reviewer="after"))
+    assert store.reviews(reviewer="after")[0].version == 1
+
+
+PUBLISHED = {
+    N.format(612): {
+        "top_prediction": 192,
+        "failure category": "Fine-grained error",
+        "failure severity": "Minor",
+    },
+    N.format(1409): {
+        "top_prediction": 843,
+        "failure category": "Fine-grained error with OOV",
+        "failure severity": "Major",
+    },
+    N.format(2021): {
+        "top_prediction": 198,
+        "failure category": "Fine-grained with OOV",
+        "failure severity": "Borderline",
+    },
+    N.format(3000): {
+        "top_prediction": 5,
+        "failure category": "Spurious Correlation",
+        "failure severity": "Major",
+    },
+    N.format(3001): {
+        "top_prediction": 6,
+        "failure category": "Non-prototypical",
+        "failure severity": "Minor",
+    },
+    N.format(3002): {
+        "top_prediction": 7,
+        "failure category": "Fine-grained with Multilabel Options",
+        "failure severity": "Minor",
+    },
+}
+
+
+def test_import_published_format_as_is(tmp_path):
+    f = tmp_path / "vit3b_mistakes.json"
+    f.write_text(json.dumps(PUBLISHED))
+    store = ReviewStore(tmp_path / "r.sqlite")
+    assert store.import_reference("paper", f) == 6
+    ref = store.reference("paper")
+    assert ref[N.format(2021)]["category"] == "fine_grained_oov"
+    assert ref[N.format(2021)]["raw_category"] == "Fine-grained with OOV"
+    assert ref[N.format(3002)]["category"] == "fine_grained"
+    assert ref[N.format(3000)]["severity"] == "major"
+    assert store.references_for(N.format(612)) == {"paper": ref[N.format(612)]}
+    with pytest.raises(ReviewError, match="exists"):
+        store.import_reference("paper", f)
+
+
+def test_export_import_identity(tmp_path):
+    store = ReviewStore(tmp_path / "r.sqlite")
+    cats = [
+        "fine_grained",
+        "fine_grained_oov",
+        "spurious_correlation",
+        "non_prototypical",
+        "other",
+        "not_a_mistake",
+    ]
+    for k, c in enumerate(cats):
+        store.save(_review(k=k + 1, category=c, severity=["major", "minor", "borderline"][k % 3]))
+    store.save(_review(k=1, model="other-model"))
+    with pytest.raises(ReviewError, match="choose --reviewer and --model"):
+        store.export("json")
+    exported = store.export("json", reviewer="ada", model="m")
+    f = tmp_path / "export.json"
+    f.write_text(exported)
+    store.import_reference("back", f)
+    back = store.reference("back")
+    mine = {r.file_name: r for r in store.reviews(model="m", reviewer="ada")}
+    assert set(back) == set(mine)
+    for name, r in mine.items():
+        assert (back[name]["category"], back[name]["severity"], back[name]["top_prediction"]) == (
+            r.category,
+            r.severity,
+            r.top_prediction,
+        )
+    csv_text = store.export("csv")
+    g = tmp_path / "export.csv"
+    g.write_text(csv_text)
+    with pytest.raises(ReviewError, match="appears twice"):  # two models reviewed image 1
+        parse_reference_file(g)
+    assert len(csv_text.strip().splitlines()) == 1 + 7
+
+
+BAD_IMPORTS = {
+    "empty.json": ("", "empty"),
+    "list.json": ("[1, 2]", "expected an object"),
+    "trunc.json": ('{"ILSVRC2012_val_00000001.JPEG": {"top_prediction": 1,', "not valid JSON"),
+    "path.json": (json.dumps({"../../etc/passwd": PUBLISHED[N.format(612)]}), "not an ImageNet"),
+    "html.json": (
+        json.dumps(
+            {
+                N.format(1): {
+                    **PUBLISHED[N.format(612)],
+                    "failure category": "<script>alert(1)</script>",
+                }
+            }
+        ),
+        "unknown failure category",
+    ),
+    "range.json": (
+        json.dumps({N.format(1): {**PUBLISHED[N.format(612)], "top_prediction": 1000}}),
+        "not in 0..999",
+    ),
+    "bool.json": (
+        json.dumps({N.format(1): {**PUBLISHED[N.format(612)], "top_prediction": True}}),
+        "not in 0..999",
+    ),
+    "missing.json": (json.dumps({N.format(1): {"top_prediction": 3}}), "missing failure category"),
+    "severity.json": (
+        json.dumps({N.format(1): {**PUBLISHED[N.format(612)], "failure severity": "Huge"}}),
+        "unknown failure severity",
+    ),
+    "binary.json": (b"\xff\xfe\x00\x01garbage", "not UTF-8"),
+    "dup.csv": (
+        "file_name,top_prediction,failure category,failure severity\n"
+        f"{N.format(1)},3,Fine-grained error,Minor\n{N.format(1)},3,Fine-grained error,Minor\n",
+        "appears twice",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_IMPORTS))
+def test_bad_imports_change_nothing(tmp_path, name):
+    content, message = BAD_IMPORTS[name]
+    f = tmp_path / name
+    f.write_bytes(content if isinstance(content, bytes) else content.encode())
+    store = ReviewStore(tmp_path / "r.sqlite")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(PUBLISHED))
+    store.import_reference("kept", good)
+    with pytest.raises(ReviewError, match=message) as err:
+        store.import_reference("new", f)
+    assert str(err.value).startswith(str(f))
+    assert store.reference_sets() == ["kept"] and len(store.reference("kept")) == 6
+
+
+def _table():
+    return AnnotationTable.from_records(
+        [
+            {
+                "file_name": N.format(1),
+                "original_label": 151,
+                "correct_multi_labels": [151],
+                "unclear_multi_labels": [],
+                "wrong_multi_labels": [999],
+                "is_problematic": False,
+            },
+            {
+                "file_name": N.format(2),
+                "original_label": 999,
+                "correct_multi_labels": [999],
+                "unclear_multi_labels": [],
+                "wrong_multi_labels": [],
+                "is_problematic": False,
+                "in_imagenet_m": True,
+            },
+            {
+                "file_name": N.format(3),
+                "original_label": 0,
+                "correct_multi_labels": [0],
+                "unclear_multi_labels": [],
+                "wrong_multi_labels": [],
+                "is_problematic": True,
+            },
+        ]
+    )
+
+
+def test_suggestion_rule_on_hand_made_wordnet_cases():
+    t = _table()
+    # Chihuahua (151) vs Japanese spaniel (152): sibling toy dogs -> fine-grained.
+    s = suggest(t, 0, 152)
+    assert s["category"] == "fine_grained" and s["distance"] <= 3 and s["unjudged"]
+    # Chihuahua vs toilet tissue (999): far apart; judged wrong by experts.
+    s = suggest(t, 0, 999)
+    assert s["category"] is None and s["distance"] > 3 and not s["unjudged"]
+    # Crane the bird (134) vs crane the machine (517): same word, different branches.
+    t2 = AnnotationTable.from_records(
+        [
+            {
+                **{
+                    "file_name": N.format(4),
+                    "original_label": 134,
+                    "correct_multi_labels": [134],
+                    "unclear_multi_labels": [],
+                    "wrong_multi_labels": [],
+                    "is_problematic": False,
+                }
+            }
+        ]
+    )
+    assert suggest(t2, 0, 517)["category"] is None
+
+
+def test_queue_and_kappa():
+    t = _table()
+    top1 = np.array([152, 5, 7])  # wrong, wrong (ImageNet-M), problematic
+    assert review_queue(t, top1).tolist() == [0, 1]
+    assert review_queue(t, np.array([151, 999, 0])).tolist() == [1]  # ImageNet-M always
+    k = cohen_kappa(["x", "x", "y", "y"], ["x", "y", "y", "y"])
+    assert k == {"n": 4, "agree": 3, "kappa": pytest.approx(0.5)}
+    res = agreement(
+        {"a": {"category": "x", "severity": "major"}, "b": {"category": "y", "severity": "minor"}},
+        {"a": {"category": "x", "severity": "major"}, "c": {"category": "x", "severity": "minor"}},
+    )
+    assert res["images"] == 1 and res["category"]["agree"] == 1
