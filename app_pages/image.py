@@ -8,6 +8,8 @@ import streamlit as st
 
 from data_access.browse import from_params, to_params, view_rows
 from data_access.classes import load_classes
+from data_access.errors import DataError
+from data_access.reviews import CATEGORIES, SEVERITIES
 from ui.render import (
     BROWSE_PAGE,
     badges,
@@ -17,6 +19,7 @@ from ui.render import (
     synthetic_banner,
     verdict_of,
 )
+from ui.reviews import db_path, store
 from ui.state import context
 from ui.text import md
 
@@ -122,3 +125,35 @@ for mname, m in models.items():
         )
     else:
         st.caption("No prediction for this image (counts as wrong).")
+
+st.subheader("Reviews and reference categorisations")
+try:
+    db = store(db_path())
+    refs = db.references_for(name)
+    reviews = db.reviews(file_name=name)
+except DataError as e:
+    st.warning(md(f"Reviews unavailable: {e}"))
+    refs, reviews = {}, []
+items = [
+    {
+        "by": f"reference: {set_name}",
+        "model prediction": classes.names[r["top_prediction"]],
+        "category": r["raw_category"],
+        "severity": r["raw_severity"],
+        "note": "",
+    }
+    for set_name, r in refs.items()
+] + [
+    {
+        "by": f"{r.reviewer} (model {r.model})",
+        "model prediction": classes.names[r.top_prediction],
+        "category": CATEGORIES[r.category],
+        "severity": SEVERITIES[r.severity],
+        "note": r.note,
+    }
+    for r in reviews
+]
+if items:
+    st.dataframe(pd.DataFrame(items), hide_index=True, width="stretch")
+else:
+    st.caption("No review or reference categorisation of this image yet (see the Review page).")

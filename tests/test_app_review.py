@@ -114,3 +114,37 @@ def test_agreement_between_reviewer_and_reference(tmp_path):
     # po = 3/4; pe = (2/4*1/4) + (2/4*2/4) = 0.375 -> kappa = 0.6
     assert values["Category: Cohen's kappa"] == "0.600"
     assert values["Severity: Cohen's kappa"] == "1.000"
+
+
+def test_image_page_shows_reviews_and_references(tmp_path):
+    from data_access.reviews import Review
+
+    table = open_source("demo").table
+    name = str(table.file_name[0])
+    store = ReviewStore(tmp_path / "r.sqlite")
+    store.save(
+        Review(
+            "demo-weak", name, "ada", "non_prototypical", "borderline", 3, note="<i>odd</i> angle"
+        )
+    )
+    f = tmp_path / "ref.json"
+    f.write_text(
+        json.dumps(
+            {
+                name: {
+                    "top_prediction": 3,
+                    "failure category": "Spurious Correlation",
+                    "failure severity": "Major",
+                }
+            }
+        )
+    )
+    store.import_reference("paper", f)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.query_params["image"] = name
+    at.switch_page("app_pages/image.py").run()
+    assert not at.exception
+    df = at.dataframe[-1].value
+    assert df["by"].tolist() == ["reference: paper", "ada (model demo-weak)"]
+    assert df["category"].tolist() == ["Spurious Correlation", "Non-prototypical"]
+    assert df["note"].tolist()[1] == "<i>odd</i> angle"
