@@ -19,6 +19,7 @@ Usage: ``python -m benchmarks.standin`` once, then ``python -m benchmarks.bench_
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -98,16 +99,10 @@ def server_times(index_dir: str) -> dict:
     }
 
 
-def main() -> None:
-    from playwright.sync_api import sync_playwright
-
-    from data_access.sources import open_source
-
-    if not (DATA_DIR / "imagenet2012_multilabel").exists():
-        sys.exit("no stand-in yet: run `python -m benchmarks.standin` first")
-    index_dir = tempfile.mkdtemp(prefix="bench-index-")
-    os.environ["IMLR_INDEX_DIR"] = index_dir
-    open_source("tfds", data_dir=DATA_DIR)  # warm index, as after a first open
+@contextlib.contextmanager
+def serve_app(app_args: list[str]):
+    """``streamlit run app.py -- APP_ARGS`` on a free loopback port; yields (url, process) once
+    healthy and always stops it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -125,10 +120,7 @@ def main() -> None:
             "--server.fileWatcherType",
             "none",
             "--",
-            "--source",
-            "tfds",
-            "--data-dir",
-            str(DATA_DIR),
+            *app_args,
         ],
         cwd=ROOT,
         env={**os.environ},
@@ -137,64 +129,78 @@ def main() -> None:
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    out: dict = {}
     try:
-        for _ in range(200):
+        for _ in range(300):
             try:
                 urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            # Warm-up session (first import of pages, caches), as a user's first visit.
-            page.goto(f"{url}/browse")
-            _thumbs_loaded(page, 48)
-            started = time.perf_counter()
-            page.goto(f"{url}/image")
-            page.get_by_text("No image chosen").wait_for()
-            out["baseline_empty_page_s"] = round(time.perf_counter() - started, 3)
-            started = time.perf_counter()
-            page.goto(f"{url}/browse")
-            page.get_by_text(re.compile("of 20,000 images")).first.wait_for()
-            _thumbs_loaded(page, 48)
-            out["browse_first_render_s"] = round(time.perf_counter() - started, 3)
-            box = page.locator('[data-testid="stMultiSelect"]', has_text="Label state")
-            box.locator("input").click()
-            started = time.perf_counter()
-            page.get_by_role("option", name="ImageNet-M").click()
-            page.wait_for_function("() => document.body.innerText.includes('68 of 20,000 images')")
-            out["filter_change_s"] = round(time.perf_counter() - started, 3)
-            page.keyboard.press("Escape")
-            box.get_by_role("button", name=re.compile("Clear all", re.I)).first.click()
-            page.wait_for_function(
-                "() => document.body.innerText.includes('20,000 of 20,000 images')"
-            )
-            _thumbs_loaded(page, 48)
-            times = []
-            plus = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator(
-                "button[data-testid='stNumberInputStepUp']"
-            )
-            for k in range(2, 22):
-                started = time.perf_counter()
-                plus.click()
-                page.wait_for_function(f"() => document.body.innerText.includes('page {k} of')")
-                _thumbs_loaded(page, 48)
-                times.append(time.perf_counter() - started)
-            out["page_of_48_thumbnails_s"] = {
-                "mean": round(statistics.fmean(times), 3),
-                "max": round(max(times), 3),
-                "n": len(times),
-            }
-            out["server_rss_mb_after_20_pages"] = round(_rss_mb(proc.pid), 1)
-            out["first_render_vs_empty_page"] = round(
-                out["browse_first_render_s"] / out["baseline_empty_page_s"], 2
-            )
-            browser.close()
+        yield url, proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    from data_access.sources import open_source
+
+    if not (DATA_DIR / "imagenet2012_multilabel").exists():
+        sys.exit("no stand-in yet: run `python -m benchmarks.standin` first")
+    index_dir = tempfile.mkdtemp(prefix="bench-index-")
+    os.environ["IMLR_INDEX_DIR"] = index_dir
+    open_source("tfds", data_dir=DATA_DIR)  # warm index, as after a first open
+    out: dict = {}
+    with (
+        serve_app(["--source", "tfds", "--data-dir", str(DATA_DIR)]) as (url, proc),
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        # Warm-up session (first import of pages, caches), as a user's first visit.
+        page.goto(f"{url}/browse")
+        _thumbs_loaded(page, 48)
+        started = time.perf_counter()
+        page.goto(f"{url}/image")
+        page.get_by_text("No image chosen").wait_for()
+        out["baseline_empty_page_s"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        page.goto(f"{url}/browse")
+        page.get_by_text(re.compile("of 20,000 images")).first.wait_for()
+        _thumbs_loaded(page, 48)
+        out["browse_first_render_s"] = round(time.perf_counter() - started, 3)
+        box = page.locator('[data-testid="stMultiSelect"]', has_text="Label state")
+        box.locator("input").click()
+        started = time.perf_counter()
+        page.get_by_role("option", name="ImageNet-M").click()
+        page.wait_for_function("() => document.body.innerText.includes('68 of 20,000 images')")
+        out["filter_change_s"] = round(time.perf_counter() - started, 3)
+        page.keyboard.press("Escape")
+        box.get_by_role("button", name=re.compile("Clear all", re.I)).first.click()
+        page.wait_for_function("() => document.body.innerText.includes('20,000 of 20,000 images')")
+        _thumbs_loaded(page, 48)
+        times = []
+        plus = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator(
+            "button[data-testid='stNumberInputStepUp']"
+        )
+        for k in range(2, 22):
+            started = time.perf_counter()
+            plus.click()
+            page.wait_for_function(f"() => document.body.innerText.includes('page {k} of')")
+            _thumbs_loaded(page, 48)
+            times.append(time.perf_counter() - started)
+        out["page_of_48_thumbnails_s"] = {
+            "mean": round(statistics.fmean(times), 3),
+            "max": round(max(times), 3),
+            "n": len(times),
+        }
+        out["server_rss_mb_after_20_pages"] = round(_rss_mb(proc.pid), 1)
+        out["first_render_vs_empty_page"] = round(
+            out["browse_first_render_s"] / out["baseline_empty_page_s"], 2
+        )
+        browser.close()
     out.update(server_times(index_dir))
     print(json.dumps(out, indent=2))
 

@@ -19,13 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -80,73 +76,37 @@ def server_times(paths: list[str]) -> dict:
 def browser_times(paths: list[str]) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.bench_browse import ARGS
+    from benchmarks.bench_browse import ARGS, serve_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--",
-            "--predictions",
-            *paths,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
     out: dict = {}
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.goto(url)  # first session: loads the 20 files once
-            page.get_by_text("Loaded models").wait_for(timeout=300_000)
+    with serve_app(["--predictions", *paths]) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.goto(url)  # first session: loads the 20 files once
+        page.get_by_text("Loaded models").wait_for(timeout=300_000)
+        started = time.perf_counter()
+        page.goto(f"{url}/image")
+        page.get_by_text("No image chosen").wait_for()
+        out["baseline_empty_page_s"] = round(time.perf_counter() - started, 3)
+        titles = {"accuracy": "Accuracy", "compare": "Compare", "imagenet-m": "ImageNet-M"}
+        for name, (_, marker) in PAGES.items():
+            # A full load (new tab or pasted link) and a click in the sidebar navigation.
             started = time.perf_counter()
+            page.goto(f"{url}/{name}")
+            page.get_by_text(marker).first.wait_for(timeout=120_000)
+            loaded = time.perf_counter() - started
             page.goto(f"{url}/image")
             page.get_by_text("No image chosen").wait_for()
-            out["baseline_empty_page_s"] = round(time.perf_counter() - started, 3)
-            titles = {"accuracy": "Accuracy", "compare": "Compare", "imagenet-m": "ImageNet-M"}
-            for name, (_, marker) in PAGES.items():
-                # A full load (new tab or pasted link) and a click in the sidebar navigation.
-                started = time.perf_counter()
-                page.goto(f"{url}/{name}")
-                page.get_by_text(marker).first.wait_for(timeout=120_000)
-                loaded = time.perf_counter() - started
-                page.goto(f"{url}/image")
-                page.get_by_text("No image chosen").wait_for()
-                started = time.perf_counter()
-                page.locator('[data-testid="stSidebarNav"]').get_by_role(
-                    "link", name=titles[name], exact=True
-                ).click()
-                page.get_by_text(marker).first.wait_for(timeout=120_000)
-                out[name] = {
-                    "browser_full_load_s": round(loaded, 3),
-                    "browser_nav_click_s": round(time.perf_counter() - started, 3),
-                }
-            browser.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+            started = time.perf_counter()
+            page.locator('[data-testid="stSidebarNav"]').get_by_role(
+                "link", name=titles[name], exact=True
+            ).click()
+            page.get_by_text(marker).first.wait_for(timeout=120_000)
+            out[name] = {
+                "browser_full_load_s": round(loaded, 3),
+                "browser_nav_click_s": round(time.perf_counter() - started, 3),
+            }
+        browser.close()
     return out
 
 

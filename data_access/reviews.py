@@ -326,29 +326,21 @@ class ReviewStore:
             return [r[0] for r in con.execute("SELECT name FROM reference_sets ORDER BY 1")]
 
     def reference(self, name: str) -> dict[str, dict]:
-        with self._connect() as con:
-            rows = con.execute(
-                "SELECT file_name, top_prediction, category, severity, raw_category, "
-                "raw_severity FROM reference_items WHERE set_name=?",
-                (name,),
-            ).fetchall()
-        return {
-            r[0]: {
-                "top_prediction": r[1],
-                "category": r[2],
-                "severity": r[3],
-                "raw_category": r[4],
-                "raw_severity": r[5],
-            }
-            for r in rows
-        }
+        """One reference set: file_name -> its categorisation."""
+        return self._reference_rows("set_name=?", name)
 
     def references_for(self, file_name: str) -> dict[str, dict]:
+        """Every reference set's categorisation of one image: set name -> categorisation."""
+        return self._reference_rows("file_name=?", file_name)
+
+    def _reference_rows(self, where: str, value: str) -> dict[str, dict]:
+        # The key column is whichever one the filter does not fix.
+        key = "file_name" if where.startswith("set_name") else "set_name"
         with self._connect() as con:
             rows = con.execute(
-                "SELECT set_name, top_prediction, category, severity, raw_category, raw_severity"
-                " FROM reference_items WHERE file_name=? ORDER BY set_name",
-                (file_name,),
+                f"SELECT {key}, top_prediction, category, severity, raw_category, raw_severity "  # noqa: S608 (fixed column names)
+                f"FROM reference_items WHERE {where} ORDER BY {key}",
+                (value,),
             ).fetchall()
         return {
             r[0]: {

@@ -86,3 +86,18 @@ def tfds_array_record(fixture_dir, val_tar, label_json) -> Path:
 def tfds_tfrecord(fixture_dir, val_tar, label_json) -> Path:
     """The same in TFDS's TFRecord format."""
     return _prepare(fixture_dir, val_tar, label_json, "tfrecord")
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The demo table and its three demo models (as the app loads them)."""
+    from data_access.demo import demo_predictions
+    from data_access.predictions import model_from_arrays
+    from data_access.sources import open_source
+
+    table = open_source("demo").table
+    models = {
+        k: model_from_arrays(k, table, v["top_k"], v["scores"])
+        for k, v in demo_predictions().items()
+    }
+    return table, models

@@ -15,9 +15,6 @@ from data_access.browse import (
     to_params,
     view_rows,
 )
-from data_access.demo import demo_predictions
-from data_access.predictions import model_from_arrays
-from data_access.sources import open_source
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 BROWSE = "app_pages/browse.py"
@@ -27,16 +24,6 @@ IMAGE = "app_pages/image.py"
 @pytest.fixture(autouse=True)
 def _argv(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["app.py"])
-
-
-@pytest.fixture(scope="module")
-def demo():
-    table = open_source("demo").table
-    models = {
-        k: model_from_arrays(k, table, v["top_k"], v["scores"])
-        for k, v in demo_predictions().items()
-    }
-    return table, models
 
 
 def _app(params=None):

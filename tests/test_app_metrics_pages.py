@@ -9,9 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import metrics
 from data_access.browse import BrowseState, from_params, view_rows
-from data_access.demo import demo_predictions
-from data_access.predictions import load_predictions, model_from_arrays
-from data_access.sources import open_source
+from data_access.predictions import load_predictions
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -19,16 +17,6 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 @pytest.fixture(autouse=True)
 def _argv(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["app.py"])
-
-
-@pytest.fixture(scope="module")
-def demo():
-    table = open_source("demo").table
-    models = {
-        k: model_from_arrays(k, table, v["top_k"], v["scores"])
-        for k, v in demo_predictions().items()
-    }
-    return table, models
 
 
 def _run(page: str, specs=None) -> AppTest:

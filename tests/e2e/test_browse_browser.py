@@ -6,21 +6,8 @@ import pytest
 
 from data_access import metrics
 from data_access.browse import BrowseState, view_rows
-from data_access.demo import demo_predictions
-from data_access.predictions import model_from_arrays
-from data_access.sources import open_source
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo():
-    table = open_source("demo").table
-    models = {
-        k: model_from_arrays(k, table, v["top_k"], v["scores"])
-        for k, v in demo_predictions().items()
-    }
-    return table, models
 
 
 def _count(page) -> int:
@@ -44,10 +31,12 @@ def test_browse_filter_and_image(app_server, page, demo):
     assert "state=multi" in page.url
     # Open the first image of the view.
     first = str(table.file_name[view_rows(table, models, BrowseState(states=("multi",)))[0]])
+    # The filtered grid is on screen (not the stale one) once its first tile names the image.
+    page.get_by_text(first, exact=True).first.wait_for()
     page.get_by_role("button", name="Details").first.click()
     page.get_by_role("heading", name=first).wait_for()
     assert f"image={first}" in page.url
-    assert page.get_by_text("Expert labels").is_visible()
+    page.get_by_text("Expert labels").wait_for()
     page.get_by_role("button", name="Next →").click()
     second = str(table.file_name[view_rows(table, models, BrowseState(states=("multi",)))[1]])
     page.get_by_role("heading", name=second).wait_for()

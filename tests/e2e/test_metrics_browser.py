@@ -8,21 +8,8 @@ import pytest
 
 from data_access import metrics
 from data_access.browse import BrowseState, view_rows
-from data_access.demo import demo_predictions
-from data_access.predictions import model_from_arrays
-from data_access.sources import open_source
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo():
-    table = open_source("demo").table
-    models = {
-        k: model_from_arrays(k, table, v["top_k"], v["scores"])
-        for k, v in demo_predictions().items()
-    }
-    return table, models
 
 
 def _wait_count(page, n: int) -> None:

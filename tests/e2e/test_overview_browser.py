@@ -20,7 +20,7 @@ def test_overview_shows_the_demo_numbers(app_server, page):
     assert _metric(page, "Problematic") == f"{summary['problematic']:,}"
     assert _metric(page, "ImageNet-M") == str(summary["imagenet_m"])
     assert _metric(page, "Multi-label images") == f"{summary['multi_label_images']:,}"
-    assert page.get_by_text("Synthetic demo data.", exact=False).first.is_visible()
+    page.get_by_text("Synthetic demo data.", exact=False).first.wait_for()
 
 
 def test_sidebar_opens_a_label_json(app_server, page, label_json, table):
