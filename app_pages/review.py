@@ -49,6 +49,10 @@ reviewer = st.text_input(
     placeholder="e.g. ada",
 ).strip()
 
+st.caption(
+    "Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves and "
+    "goes to the next, Alt+→ jumps to the next unreviewed, Alt+↓ skips."
+)
 tab_review, tab_summary, tab_io = st.tabs(["Review", "Summary and agreement", "Import / export"])
 
 with tab_review:
@@ -107,10 +111,10 @@ with tab_review:
             current = next_unreviewed(None) or (names[0] if names else None)
             st.session_state.rv_current = current
         nav1, nav2, _ = st.columns([1, 1, 4])
-        if nav1.button("Next unreviewed →", disabled=not names):
+        if nav1.button("Next unreviewed →", disabled=not names, shortcut="Alt+Right"):
             st.session_state.rv_current = next_unreviewed(current) or current
             st.rerun()
-        if nav2.button("Skip →", disabled=not names):
+        if nav2.button("Skip →", disabled=not names, shortcut="Alt+Down"):
             i = names.index(current)
             st.session_state.rv_current = names[(i + 1) % len(names)]
             st.rerun()
@@ -191,7 +195,9 @@ with tab_review:
                 note = st.text_area(
                     "Note", value=existing.note if existing else "", max_chars=5000, height=80
                 )
-                submitted = st.form_submit_button("Save and go to the next", type="primary")
+                submitted = st.form_submit_button(
+                    "Save and go to the next", type="primary", shortcut="Ctrl+Enter"
+                )
             if submitted:
                 problems = []
                 if not reviewer:
