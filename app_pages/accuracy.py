@@ -109,6 +109,12 @@ st.download_button(
 for m in models.values():
     for note in m.notes:
         st.warning(md(f"{m.name}: {note}"))
+classes_evaluated = e["classes_evaluated"]  # the same for every model of this source
+if classes_evaluated < 1000:
+    st.warning(
+        f"Only {classes_evaluated} of 1000 classes have non-problematic images in this source: "
+        "the numbers average over those classes; the recommended protocol needs all 1000."
+    )
 
 st.divider()
 name = st.selectbox("Details for model", list(models), key="acc_model")

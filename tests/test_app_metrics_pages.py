@@ -168,3 +168,52 @@ def test_pages_with_twenty_models(tmp_path, demo):
     for page in ("app_pages/compare.py", "app_pages/imagenet_m.py", "app_pages/browse.py"):
         at.switch_page(page).run()
         assert not at.exception
+
+
+PAGES = [
+    "app_pages/overview.py",
+    "app_pages/browse.py",
+    "app_pages/accuracy.py",
+    "app_pages/compare.py",
+    "app_pages/imagenet_m.py",
+    "app_pages/review.py",
+    "app_pages/image.py",
+]
+
+
+def test_every_page_on_a_small_labels_only_source(monkeypatch, tmp_path, label_json, table):
+    """A real (json, labels-only) source with 33 images and two models: no page may fail."""
+    names = table.file_name.tolist()
+    for k, shift in enumerate((0, 7)):
+        (tmp_path / f"m{k}.csv").write_text(
+            "\n".join(
+                f"{n},{(int(c) + shift) % 1000}"
+                for n, c in zip(names, table.original_label, strict=True)
+            )
+        )
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "app.py",
+            "--source",
+            "json",
+            "--labels-json",
+            str(label_json),
+            "--predictions",
+            str(tmp_path / "m0.csv"),
+            str(tmp_path / "m1.csv"),
+            "--reviews-db",
+            str(tmp_path / "r.sqlite"),
+        ],
+    )
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    for page in PAGES:
+        at.query_params["image"] = names[0]
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at.switch_page("app_pages/accuracy.py").run()
+    summary = at.dataframe[0].value.set_index("model")
+    assert summary.loc["m0", "top-1 (same images)"] == 100.0
+    assert any("of 1000 classes" in w.value for w in at.warning)
