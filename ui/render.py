@@ -28,8 +28,10 @@ MAX_WRONG_CHIPS = 3
 
 def model_key(model: Model) -> str:
     """A cache key that changes whenever the model's predictions do."""
-    digest = hashlib.blake2b(model.top1.tobytes(), digest_size=12).hexdigest()
-    return f"{model.name}|{digest}"
+    h = hashlib.blake2b(model.top1.tobytes(), digest_size=12)
+    if model.top_k is not None:  # two files may share top-1 but differ in their top-5
+        h.update(model.top_k.tobytes())
+    return f"{model.name}|{h.hexdigest()}"
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
