@@ -311,5 +311,17 @@ def prepare(
     except (DataError, LabelFileError):
         raise
     except Exception as e:
-        raise TfdsSourceError(DATASET, f"preparing failed: {type(e).__name__}: {e}") from e
+        # Without a local label JSON the builder downloads it, and that URL is known to
+        # answer HTTP 403: say what to do instead.
+        hint = (
+            (
+                "; if the label download failed, pass --labels-json with a local "
+                "human_accuracy_v3.0.0.json"
+            )
+            if labels_json is None
+            else ""
+        )
+        raise TfdsSourceError(
+            DATASET, f"preparing failed: {type(e).__name__}: {str(e)[:500]}{hint}"
+        ) from e
     return dataset_dir(data_dir)
