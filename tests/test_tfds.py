@@ -146,3 +146,18 @@ def test_index_is_small_and_aligned(tfds_array_record):
     assert path.stat().st_size < 200_000
     with np.load(path) as npz:
         assert len(npz["image_record"]) == len(s.table)
+
+
+def test_prepare_without_local_labels_explains_a_refused_download(tmp_path, val_tar, monkeypatch):
+    """No network here: TFDS's download of the label JSON is made to fail as the real URL
+    does (HTTP 403), and the message says what to do."""
+    import tensorflow_datasets as tfds
+
+    def refuse(self, url_or_urls):
+        raise tfds.download.downloader.DownloadError(
+            f"Failed to get url {url_or_urls}. HTTP code: 403."
+        )
+
+    monkeypatch.setattr(tfds.download.DownloadManager, "download", refuse)
+    with pytest.raises(TfdsSourceError, match=r"HTTP code: 403.*pass --labels-json"):
+        prepare(val_tar[0].parent, None, tmp_path / "out")
