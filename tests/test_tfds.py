@@ -154,9 +154,7 @@ def test_prepare_without_local_labels_explains_a_refused_download(tmp_path, val_
     import tensorflow_datasets as tfds
 
     def refuse(self, url_or_urls):
-        raise tfds.download.downloader.DownloadError(
-            f"Failed to get url {url_or_urls}. HTTP code: 403."
-        )
+        raise OSError(f"Failed to get url {url_or_urls}. HTTP code: 403.")
 
     monkeypatch.setattr(tfds.download.DownloadManager, "download", refuse)
     with pytest.raises(TfdsSourceError, match=r"HTTP code: 403.*pass --labels-json"):
