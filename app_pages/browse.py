@@ -35,14 +35,17 @@ table = source.table
 parsed = from_params(query_params_dict(), models, table)
 url_state = parsed.state.with_(image=None)
 COLUMNS = 6
+# Option values meaning "no filter" (never a wnid, a verdict key or, in practice, a model name).
+ANY = "any"
+FIRST = "(first loaded)"
 
 # Widgets follow the URL whenever it changed since we last wrote it.
 if st.session_state.get("browse_synced") != to_params(url_state):
     st.session_state.f_classes = list(url_state.classes)
-    st.session_state.f_group = url_state.group or ""
+    st.session_state.f_group = url_state.group or ANY
     st.session_state.f_states = list(url_state.states)
-    st.session_state.f_verdict = url_state.verdict or ""
-    st.session_state.f_model = url_state.model if url_state.model in models else ""
+    st.session_state.f_verdict = url_state.verdict or ANY
+    st.session_state.f_model = url_state.model if url_state.model in models else FIRST
     st.session_state.f_sort = url_state.sort
     st.session_state.f_desc = url_state.descending
     st.session_state.f_size = url_state.page_size
@@ -66,8 +69,8 @@ with st.container(border=True):
     )
     c2.selectbox(
         "WordNet group",
-        [None, *groups],
-        format_func=lambda w: "any" if w is None else groups[w],
+        [ANY, *groups],
+        format_func=lambda w: groups.get(w, ANY),
         key="f_group",
     )
     c3.multiselect(
@@ -80,16 +83,15 @@ with st.container(border=True):
     c4, c5, c6, c7 = st.columns([3, 2, 2, 1])
     c4.selectbox(
         "Model verdict",
-        [None, *VERDICTS],
-        format_func=lambda v: "any" if v is None else VERDICTS[v],
+        [ANY, *VERDICTS],
+        format_func=lambda v: VERDICTS.get(v, ANY),
         key="f_verdict",
         disabled=not models,
         help=None if models else "Load predictions in the sidebar first.",
     )
     c5.selectbox(
         "Model",
-        [None, *models],
-        format_func=lambda m: "first loaded" if m is None else m,
+        [FIRST, *models],
         key="f_model",
         disabled=not models,
     )
@@ -98,10 +100,10 @@ with st.container(border=True):
 
 state = BrowseState(
     classes=tuple(st.session_state.f_classes),
-    group=st.session_state.f_group or None,
+    group=None if st.session_state.f_group == ANY else st.session_state.f_group,
     states=tuple(st.session_state.f_states),
-    verdict=(st.session_state.f_verdict or None) if models else None,
-    model=st.session_state.f_model or None,
+    verdict=None if not models or st.session_state.f_verdict == ANY else st.session_state.f_verdict,
+    model=None if st.session_state.f_model == FIRST else st.session_state.f_model,
     sort=st.session_state.f_sort,
     descending=bool(st.session_state.f_desc),
     page_size=int(st.session_state.f_size),
