@@ -43,11 +43,11 @@ res = metrics.paired(table, a, b)
 
 m = st.columns(5)
 m[0].metric(
-    f"A: {a_name}",
+    f"A: {md(a_name)}",
     f"{100 * ea['multilabel_accuracy']:.2f}",
     help="Multi-label accuracy, recommended protocol, %.",
 )
-m[1].metric(f"B: {b_name}", f"{100 * eb['multilabel_accuracy']:.2f}")
+m[1].metric(f"B: {md(b_name)}", f"{100 * eb['multilabel_accuracy']:.2f}")
 m[2].metric(
     "A − B",
     f"{100 * (ea['multilabel_accuracy'] - eb['multilabel_accuracy']):+.2f}",

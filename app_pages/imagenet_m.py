@@ -33,7 +33,7 @@ solved = {name: metrics.hits(table, m.top1)[rows] for name, m in models.items()}
 if models:
     score = st.columns(min(len(models), 6))
     for k, (name, ok) in enumerate(solved.items()):
-        score[k % len(score)].metric(name, f"{int(ok.sum())}/{len(rows)}")
+        score[k % len(score)].metric(md(name), f"{int(ok.sum())}/{len(rows)}")
 else:
     st.info("No predictions loaded: the gallery shows the images and their labels only.")
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import metrics
 from data_access.browse import BrowseState, from_params, view_rows
 from data_access.predictions import load_predictions
+from ui.text import md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -96,7 +97,7 @@ def test_compare_numbers_and_browse(demo):
         == f"{res.class_wins}/{res.class_losses}/{res.class_ties}"
     )
     assert (
-        values["A: demo-strong"]
+        values["A: " + md("demo-strong")]
         == f"{100 * metrics.multilabel_accuracy(table, models['demo-strong'].top1):.2f}"
     )
     assert any(f"only A right **{res.a_only:,}**" in m.value for m in at.markdown)
@@ -113,7 +114,7 @@ def test_imagenet_m_page(demo):
     values = {m.label: m.value for m in at.metric}
     for name, m in models.items():
         k, total, _ = metrics.imagenet_m(table, m.top1)
-        assert values[name] == f"{k}/{total}"
+        assert values[md(name)] == f"{k}/{total}"
     at.radio(key="m_filter").set_value("solved by no model").run()
     rows = np.flatnonzero(table.in_imagenet_m)
     solved = sum(metrics.hits(table, m.top1)[rows].astype(int) for m in models.values())
