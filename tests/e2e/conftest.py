@@ -23,10 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
-]  # fmt: skip
+]
 
 
 def _free_port() -> int:
@@ -35,24 +41,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """Starts ``streamlit run app.py`` and yields its base URL; stops it afterwards."""
+@contextlib.contextmanager
+def serve(home: Path):
+    """``streamlit run app.py`` with its index and data folders in ``home``; yields
+    (url, process) once healthy, and always stops the server (the whole process group)."""
     port = _free_port()
-    home = tmp_path_factory.mktemp("server")
     env = {
         **os.environ,
         "IMLR_INDEX_DIR": str(home / "index"),
         "IMLR_DATA_DIR": str(home / "data"),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    log = open(home / "server.log", "wb")  # noqa: SIM115 (closed in finally)
+    log = open(home / "server.log", "ab")  # noqa: SIM115 (closed in finally)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -68,15 +90,23 @@ def app_server(tmp_path_factory):
                     f"streamlit did not start:\n{(home / 'server.log').read_text()[-3000:]}"
                 )
             time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """A server shared by the browser tests; yields its base URL."""
+    with serve(tmp_path_factory.mktemp("server")) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -37,3 +37,83 @@ def test_review_three_mistakes_in_a_row(app_server, page):
         ).fetchall()
     assert [r[0] for r in rows] == sorted(seen)
     assert {r[1] for r in rows} == {"spurious_correlation"} and {r[2] for r in rows} == {"major"}
+
+
+def _save_first(page, url: str, reviewer: str, category: str) -> str:
+    page.goto(f"{url}/review")
+    box = page.get_by_role("textbox", name="Your name (saved with every review)")
+    box.fill(reviewer)
+    box.press("Enter")
+    page.get_by_text("0 of").first.wait_for()
+    heading = page.locator("h3").filter(has_text="ILSVRC2012_val_").first
+    heading.wait_for()
+    name = heading.inner_text().strip()
+    page.get_by_role("radiogroup", name="Category").get_by_text(category).click()
+    page.get_by_role("radiogroup", name="Severity").get_by_text("Minor").click()
+    return name
+
+
+def test_two_sessions_reviewing_at_once_lose_nothing(app_server, browser):
+    """Two browser sessions on the same image: both reviews and the full history are kept."""
+    pages = [browser.new_context().new_page() for _ in range(2)]
+    try:
+        first = _save_first(pages[0], app_server, "twin-a", "Non-prototypical")
+        second = _save_first(pages[1], app_server, "twin-b", "Spurious Correlation")
+        assert first == second  # the same queue, the same first image
+        # Submit both, then each session saves the same image once more under the same name.
+        for p in pages:
+            p.get_by_role("button", name="Save and go to the next").click()
+        for p in pages:
+            p.get_by_text("1 of").first.wait_for(timeout=30_000)
+        db = pages[0].get_by_text("Reviews are saved to").inner_text().split("to ")[1].strip()
+        with sqlite3.connect(db) as con:
+            rows = con.execute(
+                "SELECT reviewer, category FROM reviews WHERE file_name=? AND reviewer LIKE 'twin-%' "
+                "ORDER BY reviewer",
+                (first,),
+            ).fetchall()
+            history = con.execute(
+                "SELECT COUNT(*) FROM review_history WHERE file_name=? AND reviewer LIKE 'twin-%'",
+                (first,),
+            ).fetchone()[0]
+        assert rows == [("twin-a", "non_prototypical"), ("twin-b", "spurious_correlation")]
+        assert history == 2
+    finally:
+        for p in pages:
+            p.context.close()
+
+
+def test_killed_server_keeps_saved_reviews(browser, tmp_path):
+    """SIGKILL the server right after a save: the review is there when it comes back."""
+    import os
+    import signal
+
+    from tests.e2e.conftest import serve
+
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        with serve(tmp_path) as (url, proc):
+            name = _save_first(page, url, "crash-test", "Non-prototypical")
+            page.get_by_role("button", name="Save and go to the next").click()
+            page.get_by_text("1 of").first.wait_for(timeout=30_000)
+            # A second review being typed when the server dies is allowed to be lost.
+            page.get_by_role("radiogroup", name="Category").get_by_text(
+                "Other model failure"
+            ).click()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        db = tmp_path / "data" / "reviews.sqlite"
+        with sqlite3.connect(db) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert con.execute("SELECT file_name, category FROM reviews").fetchall() == [
+                (name, "non_prototypical")
+            ]
+        with serve(tmp_path) as (url, _):
+            page.goto(f"{url}/review")
+            box = page.get_by_role("textbox", name="Your name (saved with every review)")
+            box.fill("crash-test")
+            box.press("Enter")
+            page.get_by_text("1 of").first.wait_for(timeout=30_000)
+    finally:
+        context.close()
