@@ -19,32 +19,20 @@ Usage: ``python -m benchmarks.standin`` once, then ``python -m benchmarks.bench_
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from tests.e2e.server import CHROMIUM_ARGS as ARGS
+from tests.e2e.server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "benchmarks" / "out" / "tfds_array_record"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _rss_mb(pid: int) -> float:
@@ -99,49 +87,6 @@ def server_times(index_dir: str) -> dict:
     }
 
 
-@contextlib.contextmanager
-def serve_app(app_args: list[str]):
-    """``streamlit run app.py -- APP_ARGS`` on a free loopback port; yields (url, process) once
-    healthy and always stops it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--",
-            *app_args,
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield url, proc
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-
-
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -154,7 +99,7 @@ def main() -> None:
     open_source("tfds", data_dir=DATA_DIR)  # warm index, as after a first open
     out: dict = {}
     with (
-        serve_app(["--source", "tfds", "--data-dir", str(DATA_DIR)]) as (url, proc),
+        serve(app_args=["--source", "tfds", "--data-dir", str(DATA_DIR)]) as (url, proc),
         sync_playwright() as p,
     ):
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)

@@ -76,10 +76,11 @@ def server_times(paths: list[str]) -> dict:
 def browser_times(paths: list[str]) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.bench_browse import ARGS, serve_app
+    from benchmarks.bench_browse import ARGS
+    from tests.e2e.server import serve
 
     out: dict = {}
-    with serve_app(["--predictions", *paths]) as (url, _), sync_playwright() as p:
+    with serve(app_args=["--predictions", *paths]) as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.goto(url)  # first session: loads the 20 files once

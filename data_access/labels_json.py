@@ -38,7 +38,6 @@ LABELS_URL = (
 )
 LABELS_FILE_NAME = "human_accuracy_v3.0.0.json"
 LABELS_SHA256 = "d5b2b6111fc9efea16aaebd21bc5a401d16ad18285d3fd99635d8b32ebdb6287"
-LABELS_SIZE = 200_417_830
 _SET_KEYS = {
     "correct": "correct_multi_labels",
     "unclear": "unclear_multi_labels",

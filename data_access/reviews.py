@@ -135,7 +135,7 @@ class ReviewStore:
         self.path = Path(path) if path else default_db_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as con:
+            with self._connection() as con:
                 self._create(con)
         except sqlite3.DatabaseError as e:
             raise ReviewError(self.path, f"not a usable review database ({e})") from e
@@ -152,9 +152,6 @@ class ReviewStore:
             yield con
         finally:
             con.close()
-
-    def _connect(self):
-        return self._connection()
 
     @contextmanager
     def _write(self):
@@ -259,11 +256,11 @@ class ReviewStore:
                 args.append(val)
         # Column names come from the fixed tuple above; values are bound parameters.
         sql = "SELECT * FROM reviews" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608
-        with self._connect() as con:
+        with self._connection() as con:
             return [_row_to_review(r) for r in con.execute(sql + " ORDER BY file_name", args)]
 
     def history(self, model: str, file_name: str) -> list[dict]:
-        with self._connect() as con:
+        with self._connection() as con:
             rows = con.execute(
                 "SELECT reviewer, changed_at, old_value, new_value FROM review_history "
                 "WHERE model=? AND file_name=? ORDER BY id",
@@ -280,7 +277,7 @@ class ReviewStore:
         ]
 
     def reviewers(self) -> list[str]:
-        with self._connect() as con:
+        with self._connection() as con:
             return [r[0] for r in con.execute("SELECT DISTINCT reviewer FROM reviews ORDER BY 1")]
 
     # --- reference sets ----------------------------------------------------------------------
@@ -322,7 +319,7 @@ class ReviewStore:
         return len(items)
 
     def reference_sets(self) -> list[str]:
-        with self._connect() as con:
+        with self._connection() as con:
             return [r[0] for r in con.execute("SELECT name FROM reference_sets ORDER BY 1")]
 
     def reference(self, name: str) -> dict[str, dict]:
@@ -336,7 +333,7 @@ class ReviewStore:
     def _reference_rows(self, where: str, value: str) -> dict[str, dict]:
         # The key column is whichever one the filter does not fix.
         key = "file_name" if where.startswith("set_name") else "set_name"
-        with self._connect() as con:
+        with self._connection() as con:
             rows = con.execute(
                 f"SELECT {key}, top_prediction, category, severity, raw_category, raw_severity "  # noqa: S608 (fixed column names)
                 f"FROM reference_items WHERE {where} ORDER BY {key}",

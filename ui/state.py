@@ -122,7 +122,14 @@ def current_source() -> Source:
 
 
 def context() -> tuple[Source, dict[str, Model]]:
-    """The source and the loaded models, for a page (both cached: cheap to call)."""
+    """The source and the loaded models, for a page.
+
+    The sidebar, which runs before every page, leaves them in the session for this run, so a
+    page does not load the models a second time.
+    """
+    ctx = st.session_state.get("_run_context")
+    if ctx is not None:
+        return ctx
     source = current_source()
     return source, loaded_models(source)
 
@@ -133,6 +140,7 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
     Returns:
         The source to show (the newly opened one after a successful "Open") and its models.
     """
+    st.session_state._run_context = None  # set again below, once this run's models are known
     source = current_source()
     with st.sidebar:
         st.subheader("Data source")
@@ -191,4 +199,5 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
         st.caption(status)
         if source.synthetic:
             st.caption(":orange[Synthetic demo data, not ImageNet.]")
+    st.session_state._run_context = (source, models)
     return source, models

@@ -88,7 +88,7 @@ def test_killed_server_keeps_saved_reviews(browser, tmp_path):
     import os
     import signal
 
-    from tests.e2e.conftest import serve
+    from tests.e2e.server import serve
 
     context = browser.new_context()
     page = context.new_page()

@@ -1,0 +1,98 @@
+"""Start ``streamlit run app.py`` on a free loopback port: for the browser tests and the
+browser benchmarks alike."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Headless Chromium as root on a machine with no internet: no sandbox, no background traffic.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(home: Path | None = None, app_args: tuple[str, ...] | list[str] = ()):
+    """Yields (url, process) once the server is healthy, and always stops it (the whole
+    process group).
+
+    Args:
+        home: a folder for the server's index and data folders and its log; None keeps the
+            caller's environment and discards the output.
+        app_args: arguments for the app, after ``--`` (``--source``, ``--predictions``, ...).
+    """
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    if home is not None:
+        env["IMLR_INDEX_DIR"] = str(home / "index")
+        env["IMLR_DATA_DIR"] = str(home / "data")
+        log = open(home / "server.log", "ab")  # noqa: SIM115 (closed in finally)
+    else:
+        log = open(os.devnull, "wb")  # noqa: SIM115 (closed in finally)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    if app_args:
+        command += ["--", *app_args]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = (home / "server.log").read_text()[-3000:] if home is not None else ""
+                raise RuntimeError(f"streamlit did not start:\n{tail}")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
