@@ -23,7 +23,12 @@ from data_access.predictions.jsonfmt import read_json
 from data_access.predictions.model import Coverage, Model
 from data_access.predictions.names import validation_position
 from data_access.predictions.text import read_delimited
-from data_access.predictions.vocab import VOCABULARIES, describe_classes, resolve
+from data_access.predictions.vocab import (
+    VOCABULARIES,
+    describe_classes,
+    resolve,
+    vocabulary_text,
+)
 
 MAX_TEXT_BYTES = 1 << 30  # a text prediction file over 1 GiB is not a prediction file
 _EXAMPLES = 5
@@ -127,7 +132,15 @@ def parse(path: Path, options: ReadOptions, progress: Progress | None = None) ->
 # --- classes ----------------------------------------------------------------------------------
 
 
-def _resolve_labels(path: Path, parsed: Parsed, vocabulary: str | None) -> tuple[np.ndarray, str]:
+def _resolve_labels(
+    path: Path, parsed: Parsed, vocabulary: str | None
+) -> tuple[np.ndarray, str, str | None]:
+    """Class ids of the raw predictions, the vocabulary, and a note on ambiguous names.
+
+    A name that means two classes in the file's vocabulary (timm and Hugging Face write
+    ``crane`` for 134 and 517) is not guessed: that entry becomes -1, no prediction, like a
+    missing one (a top-1 of -1 counts as wrong), and the note names the rows.
+    """
     rows = parsed.labels
     distinct: set[str] = set()
     for i, r in enumerate(rows):
@@ -143,9 +156,10 @@ def _resolve_labels(path: Path, parsed: Parsed, vocabulary: str | None) -> tuple
             elif isinstance(v, float) and not v.is_integer():
                 raise PredictionFileError(path, f"{v!r} is not a class index", parsed.where(i))
     res = resolve(distinct, vocabulary)
-    if res.unknown or res.ambiguous:
-        _refuse_labels(path, parsed, res)
-    mapping = res.mapping
+    if res.unknown:
+        _refuse_unknown(path, parsed, res)
+    mapping = dict(res.mapping)
+    mapping.update(dict.fromkeys(res.ambiguous, -1))
     k = min(max((len(r) for r in rows), default=0), 100)
     if k == 0:
         raise PredictionFileError(path, "empty prediction list", parsed.where(0))
@@ -156,37 +170,43 @@ def _resolve_labels(path: Path, parsed: Parsed, vocabulary: str | None) -> tuple
         ids[i, : len(r)] = [mapping[v] if isinstance(v, str) else int(v) for v in r[:k]]
     kind = res.vocabulary if distinct else "index"
     parsed.from_integers = kind == "index"
-    return ids, kind
+    return ids, kind, _ambiguity_note(parsed, res) if res.ambiguous else None
 
 
-def _rows_with(parsed: Parsed, wanted: set[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+def _rows_with(parsed: Parsed, wanted: set[str], top1_only: bool = False) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
     for i, r in enumerate(parsed.labels or parsed.check_labels or []):
-        for v in r:
-            if v in wanted and len(found.setdefault(v, [])) < 3:
-                found[v].append(parsed.where(i))
+        for v in r[:1] if top1_only else r:
+            if v in wanted:
+                found.setdefault(v, []).append(i)
     return found
 
 
-def _refuse_labels(path: Path, parsed: Parsed, res) -> None:
-    if res.ambiguous:
-        where = _rows_with(parsed, set(res.ambiguous))
-        parts = [
-            f"{s!r} ({', '.join(where.get(s, []))}) could be class {describe_classes(ix)}"
-            for s, ix in list(res.ambiguous.items())[:3]
-        ]
-        raise PredictionFileError(
-            path,
-            f"ambiguous class names in its vocabulary ({res.vocabulary}): {'; '.join(parts)}; "
-            "write class indices or wnids (timm: --include-index), or name the vocabulary "
-            f"with --vocabulary {'|'.join(VOCABULARIES)}",
+def _ambiguity_note(parsed: Parsed, res) -> str:
+    top1 = _rows_with(parsed, set(res.ambiguous), top1_only=True)
+    parts = []
+    for s, ix in res.ambiguous.items():
+        rows = top1.get(s, [])
+        where = ", ".join(parsed.where(i) for i in rows[:3]) + (", ..." if len(rows) > 3 else "")
+        parts.append(
+            f"{len(rows):,} {'row predicts' if len(rows) == 1 else 'rows predict'} {s!r} "
+            f"({where or 'below top-1 only'}), the name of "
+            f"class {describe_classes(ix)} in {vocabulary_text(res.vocabulary)}"
         )
+    return (
+        "; ".join(parts) + ": not guessed, so those images have no usable top-1 and count as "
+        "wrong; write class indices (timm: --include-index) or wnids for exact numbers"
+    )
+
+
+def _refuse_unknown(path: Path, parsed: Parsed, res) -> None:
     where = _rows_with(parsed, set(res.unknown))
     first = res.unknown[0]
+    rows = ", ".join(parsed.where(i) for i in where.get(first, [])[:3])
     kind = "wnid" if first.strip()[:1] == "n" and first.strip()[1:9].isdigit() else "class"
     raise PredictionFileError(
         path,
-        f"{first!r} is not a known {kind} index, wnid or name ({', '.join(where.get(first, []))}); "
+        f"{first!r} is not a known {kind} index, wnid or name ({rows}); "
         f"{len(res.unknown)} unknown in all. Classes are read as indices 0..999, wnids, or names "
         "exactly as timm / Hugging Face, Keras or torchvision write them",
     )
@@ -199,8 +219,15 @@ def _check_range(path: Path, parsed: Parsed, ids: np.ndarray, shift: int) -> Non
     bad = bad if len(bad) else neg
     if len(bad):
         r, c = (int(x) for x in bad[0])
+        present = ids[ids >= 0]
+        hint = ""
+        if shift == 0 and present.size and present.max() == NUM_CLASSES and present.min() >= 1:
+            hint = (
+                "; ids 1..1000 look 1-based (or class 0 = background): pass --drop-background "
+                "(in the app: 'Reading options')"
+            )
         raise PredictionFileError(
-            path, f"class {int(ids[r, c])} is out of range {lo}..{hi}", parsed.where(r)
+            path, f"class {int(ids[r, c])} is out of range {lo}..{hi}{hint}", parsed.where(r)
         )
 
 
@@ -259,7 +286,7 @@ def load_predictions(
             )
         parsed.names = list(file_names)
     reading: dict = {"file": str(path), "format": parsed.fmt, "columns": dict(parsed.columns)}
-    ids, vocabulary = _class_ids(path, parsed, options)
+    ids, vocabulary, ambiguity = _class_ids(path, parsed, options)
     reading["classes"] = vocabulary
     shift = int(options.drop_background and parsed.from_integers)
     if options.drop_background and not (parsed.from_integers or "1001" in str(parsed.columns)):
@@ -310,7 +337,9 @@ def load_predictions(
         coverage=coverage.as_dict(),
         first_rows=_first_rows(table, top_k),
     )
-    notes = [coverage.warning()] if coverage.warning() else []
+    notes = [ambiguity] if ambiguity else []
+    reading["ambiguous"] = ambiguity
+    notes += [coverage.warning()] if coverage.warning() else []
     if score_kind == "logits":
         notes.append("its scores are top-k logits, not probabilities: confidence is not shown")
     return Model(
@@ -332,9 +361,11 @@ def _rows(parsed: Parsed) -> int:
     return 0
 
 
-def _class_ids(path: Path, parsed: Parsed, options: ReadOptions) -> tuple[np.ndarray, str]:
+def _class_ids(
+    path: Path, parsed: Parsed, options: ReadOptions
+) -> tuple[np.ndarray, str, str | None]:
     if parsed.ids is not None:
-        return parsed.ids, "index"
+        return parsed.ids, "index", None
     if parsed.labels is not None:
         return _resolve_labels(path, parsed, options.vocabulary)
     # Scores alone (timm --topk 0): one full score vector per row.
@@ -346,7 +377,7 @@ def _class_ids(path: Path, parsed: Parsed, options: ReadOptions) -> tuple[np.nda
     ids, parsed.scores = reduce_scores(path, parsed.scores, options.drop_background)
     parsed.columns["scores"] = f"{width} scores per row"
     parsed.score_kind = "probability"
-    return ids, "index (argmax of the scores)"
+    return ids, "index (argmax of the scores)", None
 
 
 def _scores(path: Path, parsed: Parsed, ids: np.ndarray) -> tuple[np.ndarray | None, str | None]:

@@ -134,6 +134,11 @@ def resolve(strings: Iterable[str], vocabulary: str | None = None) -> Resolution
     return res
 
 
+def vocabulary_text(vocabulary: str) -> str:
+    """``keras or torchvision`` -> ``Keras names or torchvision categories``."""
+    return " or ".join(VOCABULARIES.get(v, v) for v in vocabulary.split(" or "))
+
+
 def describe_classes(indices: Iterable[int]) -> str:
     """``134 (crane, the bird: n02012849) or 517 (...)``-style text for an ambiguity message."""
     classes = load_classes()
