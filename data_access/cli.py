@@ -3,6 +3,7 @@
 Commands:
     info            what a source holds (counts and label-set statistics)
     evaluate        the recommended multi-label accuracy and companions for prediction files
+    predictions     ``predictions describe FILE``: how a prediction file is read
     reviews         import reference categorisations, export reviews
     prepare         prepare imagenet2012_multilabel with TFDS's own builder
     download-labels fetch the label JSON, verified by its sha256
@@ -19,80 +20,12 @@ import os
 import sys
 from pathlib import Path
 
+from data_access.cli_common import Bar as _Bar
+from data_access.cli_common import add_source_flags, open_from_args
+from data_access.cli_predictions import add_predictions_parser, add_reading_flags
 from data_access.errors import DataError
 
 EXIT_BAD_INPUT = 2
-
-
-class _Bar:
-    """A tqdm progress bar on stderr driven by ``progress(done, total, message)`` calls."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.bar = None
-        self.message = None
-
-    def __call__(self, done: int, total: int, message: str) -> None:
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        if message != self.message:
-            self.close()
-            self.bar = tqdm(total=total or None, desc=message, file=sys.stderr, leave=False)
-            self.message = message
-        self.bar.total = total or None
-        self.bar.n = done
-        self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
-def add_source_flags(p: argparse.ArgumentParser) -> None:
-    """The flags that choose a source (shared by every command that reads one)."""
-    p.add_argument(
-        "--source",
-        choices=("demo", "json", "tfds"),
-        default="demo",
-        help="where the annotations come from (default: the built-in synthetic demo)",
-    )
-    p.add_argument(
-        "--labels-json",
-        type=Path,
-        help="human_accuracy_v3.0.0.json (json source; with tfds, adds problematic reasons)",
-    )
-    p.add_argument(
-        "--images",
-        type=Path,
-        help="folder of validation JPEGs or ILSVRC2012_img_val.tar (json source)",
-    )
-    p.add_argument("--data-dir", type=Path, help="TFDS data_dir (tfds source; default TFDS's)")
-    p.add_argument(
-        "--index-dir",
-        type=Path,
-        help="where indexes are kept (default: ~/.cache/imagenet-multilabel-review)",
-    )
-    p.add_argument("--rebuild-index", action="store_true", help="rebuild the index even if current")
-
-
-def open_from_args(args: argparse.Namespace, bar: _Bar):
-    from data_access.sources import open_source
-
-    try:
-        return open_source(
-            args.source,
-            labels_json=args.labels_json,
-            images=args.images,
-            data_dir=args.data_dir,
-            index_root=args.index_dir,
-            progress=bar,
-            rebuild=args.rebuild_index,
-        )
-    finally:
-        bar.close()
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -129,6 +62,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from data_access import metrics
+    from data_access.cli_predictions import options_from_args
     from data_access.predictions import default_name, load_predictions
 
     if args.name and len(args.name) != len(args.predictions):
@@ -139,6 +73,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bar = _Bar(sys.stderr.isatty())
     source = open_from_args(args, bar)
     table = source.table
+    options = options_from_args(args)
     models, taken = [], set()
     try:
         for k, path in enumerate(args.predictions):
@@ -146,7 +81,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if name in taken:
                 raise DataError("--name", f"{name!r} is used twice; model names must be unique")
             taken.add(name)
-            models.append(load_predictions(path, table, name=name, progress=bar))
+            models.append(load_predictions(path, table, name=name, progress=bar, options=options))
     finally:
         bar.close()
     for m in models:
@@ -328,9 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         metavar="PRED",
-        help="prediction files: .csv .tsv .txt .json .npy .npz",
+        help="prediction files: CSV/TSV, JSON/JSON Lines, .npy/.npz, Parquet (see README)",
     )
     add_source_flags(p)
+    add_reading_flags(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--per-class", type=Path, metavar="FILE", help="write per-class CSV here")
     p.add_argument(
@@ -342,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates for ci95")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.set_defaults(func=cmd_evaluate)
+
+    add_predictions_parser(sub, add_source_flags)
 
     p = sub.add_parser("reviews", help="import reference categorisations, export reviews")
     p.add_argument("--db", type=Path, help="the review database (default: the app's)")

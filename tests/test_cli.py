@@ -240,3 +240,82 @@ def test_reviews_import_export(capsys, tmp_path):
         capsys, "reviews", "--db", db, "export", "--format", "csv", "--out", str(tmp_path / "x.csv")
     )
     assert code == 0 and (tmp_path / "x.csv").read_text().startswith("file_name,top_prediction")
+
+
+def _folder_order_file(tmp_path):
+    """The demo's medium model as a (50000,) array in ImageFolder order, and its reference
+    number: the literal loop over the demo's annotations."""
+    import numpy as np
+
+    from data_access.classes import validation_labels
+    from data_access.demo import demo_predictions, demo_table
+    from tests.test_metrics import _examples, reference_multilabel_accuracy
+
+    t = demo_table()
+    top1 = demo_predictions()["demo-medium"]["top_k"][:, 0].astype(np.int64)
+    full = validation_labels().astype(np.int64)  # images outside the demo: their own label
+    full[t.validation_position] = top1
+    perm = np.argsort(validation_labels(), kind="stable")
+    np.save(tmp_path / "folder.npy", full[perm])
+    preds = {n.encode(): int(k) for n, k in zip(t.file_name.tolist(), top1, strict=True)}
+    return tmp_path / "folder.npy", reference_multilabel_accuracy(list(_examples(t)), preds)
+
+
+def test_predictions_describe_and_reading_flags(capsys, tmp_path):
+    path, reference = _folder_order_file(tmp_path)
+    code, out, err = _run(capsys, "predictions", "describe", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "pass --order imagefolder" in err and "% in imagefolder order with 0-based ids" in err
+    code, out, _ = _run(capsys, "predictions", "describe", str(path), "--order", "imagefolder")
+    assert code == 0
+    lines = dict(line.split(None, 1) for line in out.splitlines() if not line.startswith("order"))
+    assert lines["format"] == "NumPy .npy"
+    assert lines["rows"].startswith("50,000 read imagefolder")
+    assert lines["coverage"].startswith("20,000 of 20,000 annotated images (100.0%)")
+    code, out, _ = _run(
+        capsys, "predictions", "describe", str(path), "--order", "imagefolder", "--format", "json"
+    )
+    reading = json.loads(out)
+    assert (
+        reading["order_agreement"]["imagefolder"] > 0.5 > reading["order_agreement"]["validation"]
+    )
+    assert reading["top_k"] == 1 and reading["classes"] == "index"
+    code, out, err = _run(
+        capsys,
+        "evaluate",
+        str(path),
+        "--order",
+        "imagefolder",
+        "--format",
+        "json",
+        "--bootstrap",
+        "10",
+    )
+    assert code == 0 and json.loads(out)[0]["multilabel_accuracy"] == reference
+
+
+def test_pickle_needs_allow_pickle(capsys, tmp_path):
+    import pickle
+
+    import numpy as np
+
+    path, reference = _folder_order_file(tmp_path)
+    logits = np.zeros((50_000, 1000), np.float32)
+    logits[np.arange(50_000), np.load(path)] = 5.0
+    with open(tmp_path / "testbed.pkl", "wb") as f:
+        pickle.dump({"model": "m", "eval-setting": "val", "logits": logits}, f)
+    code, out, err = _run(capsys, "evaluate", str(tmp_path / "testbed.pkl"))
+    assert code == 2 and "pass --allow-pickle" in err and err.count("\n") == 1
+    code, out, err = _run(
+        capsys,
+        "evaluate",
+        str(tmp_path / "testbed.pkl"),
+        "--allow-pickle",
+        "--order",
+        "imagefolder",
+        "--format",
+        "json",
+        "--bootstrap",
+        "10",
+    )
+    assert code == 0 and json.loads(out)[0]["multilabel_accuracy"] == reference

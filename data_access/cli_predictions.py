@@ -1,0 +1,88 @@
+"""The command line's prediction options and ``predictions describe``.
+
+The reading options answer what a file cannot say about itself; they are the same for
+``evaluate`` and ``predictions describe``::
+
+    --order validation|imagefolder   rows without names (50,000-row arrays)
+    --drop-background                ids shifted by one / (N, 1001) scores
+    --file-names FILE                row names of an array (eth-sri samples_info.npz, text)
+    --vocabulary NAME                the vocabulary of class names
+    --allow-pickle                   read a pickle (it can run code)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from data_access.cli_common import Bar, open_from_args
+from data_access.predictions import ReadOptions
+from data_access.predictions.describe import reading_lines
+from data_access.predictions.order import ORDERS
+from data_access.predictions.vocab import VOCABULARIES
+
+
+def add_reading_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reading prediction files (only where a file cannot say)")
+    g.add_argument(
+        "--order", choices=ORDERS, help="row order of arrays without file names (checked)"
+    )
+    g.add_argument(
+        "--drop-background",
+        action="store_true",
+        help="class ids are 1-based / class 0 is background; drop column 0 of (N, 1001) scores",
+    )
+    g.add_argument(
+        "--file-names",
+        type=Path,
+        metavar="FILE",
+        help="row names of an array: text (one per line), or .npz/.npy (samples_info.npz)",
+    )
+    g.add_argument("--vocabulary", choices=list(VOCABULARIES), help="vocabulary of the class names")
+    g.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="read pickles (imagenet-testbed); a pickle can run code: only for files you trust",
+    )
+
+
+def options_from_args(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(
+        order=args.order,
+        drop_background=args.drop_background,
+        allow_pickle=args.allow_pickle,
+        file_names=str(args.file_names) if args.file_names else None,
+        vocabulary=args.vocabulary,
+    )
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from data_access.predictions import load_predictions
+
+    source = open_from_args(args, Bar(sys.stderr.isatty()))
+    model = load_predictions(args.file, source.table, options=options_from_args(args))
+    reading = dict(model.reading, notes=list(model.notes))
+    if args.format == "json":
+        print(json.dumps(reading, indent=2))
+        return 0
+    for label, value in reading_lines(model.reading):
+        print(f"{label:<12} {value}")
+    for note in model.notes:
+        print(f"{'warning':<12} {note}")
+    return 0
+
+
+def add_predictions_parser(sub, add_source_flags) -> None:
+    p = sub.add_parser("predictions", help="inspect prediction files")
+    psub = p.add_subparsers(dest="predictions_command", required=True)
+    d = psub.add_parser(
+        "describe",
+        help="how a prediction file is read: format, vocabulary, order, top-k, coverage",
+    )
+    d.add_argument("file", type=Path, metavar="FILE")
+    d.add_argument("--format", choices=("table", "json"), default="table")
+    add_source_flags(d)
+    add_reading_flags(d)
+    d.set_defaults(func=cmd_describe)
