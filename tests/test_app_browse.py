@@ -1,5 +1,6 @@
 """AppTest of Browse, the image page and the models sidebar on the demo source."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -147,6 +148,11 @@ def test_image_page_without_or_with_bad_image():
     assert "No image chosen" in at.info[0].value
 
 
+def _plain(markdown: str) -> str:
+    """Text as a reader sees it: the app escapes Markdown in everything it shows."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def _models_status(at) -> str:
     return next(c.value for c in at.sidebar.caption if "images ·" in c.value)
 
@@ -166,12 +172,19 @@ def test_models_sidebar_add_rename_remove(tmp_path, demo):
     path_box = next(t for t in at.sidebar.text_input if t.label == "Add a prediction file by path")
     path_box.set_value(str(good))
     next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    # The reading comes first; the model is added on "Add model".
+    summary = _plain(" ".join(m.value for m in at.sidebar.markdown))
+    assert "**format**: CSV (no header)" in summary and "20,000 of 20,000 annotated" in summary
+    assert "3 models" in _models_status(at)
+    next(b for b in at.sidebar.button if b.label == "Add model").click().run()
     assert not at.exception and "4 models" in _models_status(at)
     path_box = next(t for t in at.sidebar.text_input if t.label == "Add a prediction file by path")
     path_box.set_value(str(bad))
     next(b for b in at.sidebar.button if b.label == "Add").click().run()
     assert "expected at least 2 columns" in at.sidebar.error[0].value
-    assert "4 models" in _models_status(at)  # nothing lost
+    assert not any(b.label == "Add model" for b in at.sidebar.button)  # refused: no Add
+    next(b for b in at.sidebar.button if b.label == "Discard").click().run()
+    assert not at.sidebar.error and "4 models" in _models_status(at)  # nothing lost
     name_box = next(t for t in at.sidebar.text_input if t.value == "mine")
     name_box.set_value("my model").run()
     assert any(t.value == "my model" for t in at.sidebar.text_input)
@@ -207,3 +220,36 @@ def test_command_line_predictions(monkeypatch, tmp_path, demo):
     assert not at.exception
     assert "4 models" in _models_status(at)
     assert "cli_model" in at.table[0].value.index.tolist()
+
+
+def test_refused_order_is_fixed_in_reading_options(tmp_path, demo):
+    """An ImageFolder-ordered array is refused with the advice; choosing that order in
+    'Reading options' reads it, and the number is the reference loop's."""
+    from data_access.classes import validation_labels
+    from tests.test_metrics import _examples, reference_multilabel_accuracy
+
+    table, models = demo
+    top1 = models["demo-medium"].top1.astype(np.int64)
+    full = validation_labels().astype(np.int64)
+    full[table.validation_position] = top1
+    f = tmp_path / "folder.npy"
+    np.save(f, full[np.argsort(validation_labels(), kind="stable")])
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    next(t for t in at.sidebar.text_input if t.label == "Add a prediction file by path").set_value(
+        str(f)
+    )
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert "pass --order imagefolder" in _plain(at.sidebar.error[0].value)
+    assert "3 models" in _models_status(at)
+    at.sidebar.selectbox(key="read_order").set_value("imagefolder").run()
+    assert not at.sidebar.error
+    summary = _plain(" ".join(m.value for m in at.sidebar.markdown))
+    assert "**rows**: 50,000 read imagefolder" in summary
+    next(b for b in at.sidebar.button if b.label == "Add model").click().run()
+    assert "4 models" in _models_status(at)
+    preds = {n.encode(): int(k) for n, k in zip(table.file_name.tolist(), top1, strict=True)}
+    reference = reference_multilabel_accuracy(list(_examples(table)), preds)
+    assert at.table[0].value.loc["folder", "multi-label accuracy"] == f"{100 * reference:.2f}"
+    # The model keeps the reading it was added with, whatever the options are later.
+    at.sidebar.selectbox(key="read_order").set_value(None).run()
+    assert "4 models" in _models_status(at) and not at.sidebar.warning

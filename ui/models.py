@@ -18,11 +18,18 @@ import streamlit as st
 
 from data_access.demo import DEMO_MODELS, demo_predictions
 from data_access.errors import DataError
-from data_access.predictions import Model, default_name, load_predictions, model_from_arrays
+from data_access.predictions import (
+    Model,
+    ReadOptions,
+    default_name,
+    load_predictions,
+    model_from_arrays,
+)
 from data_access.sources import Source
+from ui.model_upload import queue, reading_options, render_pending
 from ui.text import md
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "json", "npy", "npz"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "json", "jsonl", "ndjson", "npy", "npz", "parquet"]
 DEMO_PREFIX = "demo:"
 
 
@@ -31,9 +38,24 @@ def source_key(source: Source) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _load_file(path: str, size: int, mtime_ns: int, key: str, name: str, _source: Source) -> Model:
-    # size, mtime and the source key make the cache entry specific to this file and table.
-    return load_predictions(path, _source.table, name=name)
+def _load_file(
+    path: str, size: int, mtime_ns: int, key: str, name: str, options: tuple, _source: Source
+) -> Model:
+    # size, mtime, the source key and the reading options make the entry specific to this
+    # file, table and reading.
+    return load_predictions(path, _source.table, name=name, options=ReadOptions(*options))
+
+
+def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Model:
+    """A prediction file aligned to ``source`` (cached). Raises DataError."""
+    try:
+        st_ = os.stat(path)
+    except OSError as e:
+        raise DataError(path, f"cannot read: {e.strerror or e}") from e
+    key = (options.order, options.drop_background, options.allow_pickle, options.file_names)
+    key += (options.vocabulary,)
+    model = _load_file(path, st_.st_size, st_.st_mtime_ns, source_key(source), name, key, source)
+    return model.renamed(name)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -49,7 +71,7 @@ def _specs() -> list[dict]:
     return st.session_state.setdefault("model_specs", [])
 
 
-def init_specs(paths: list[str], source: Source) -> None:
+def init_specs(paths: list[tuple[str, dict]], source: Source) -> None:
     """Called once per session: command-line predictions, and the demo models on the demo."""
     if "model_specs" in st.session_state:
         return
@@ -57,10 +79,10 @@ def init_specs(paths: list[str], source: Source) -> None:
     if source.synthetic:
         specs += [{"name": n, "path": DEMO_PREFIX + n} for n in DEMO_MODELS]
     taken = {s["name"] for s in specs}
-    for p in paths:
+    for p, options in paths:
         name = default_name(p, taken)
         taken.add(name)
-        specs.append({"name": name, "path": str(Path(p).expanduser())})
+        specs.append({"name": name, "path": str(Path(p).expanduser()), "options": options})
     st.session_state.model_specs = specs
 
 
@@ -78,12 +100,7 @@ def _load_spec(spec: dict, source: Source) -> Model:
         return _demo_models(source_key(source), source)[path[len(DEMO_PREFIX) :]].renamed(
             spec["name"]
         )
-    try:
-        st_ = os.stat(path)
-    except OSError as e:
-        raise DataError(path, f"cannot read: {e.strerror or e}") from e
-    model = _load_file(path, st_.st_size, st_.st_mtime_ns, source_key(source), spec["name"], source)
-    return model.renamed(spec["name"])
+    return load_file(path, spec["name"], ReadOptions(**spec.get("options", {})), source)
 
 
 def loaded_models(source: Source) -> dict[str, Model]:
@@ -115,13 +132,10 @@ def _upload_dir() -> Path:
     return Path(st.session_state.upload_dir)
 
 
-def add_model_file(path: str, source: Source, name: str | None = None) -> str:
-    """Validates and adds a prediction file; returns its name. Raises DataError."""
-    taken = {s["name"] for s in _specs()}
-    name = name or default_name(path, taken)
-    load_predictions(path, source.table, name=name)  # validate before adding
-    _specs().append({"name": name, "path": str(path)})
-    return name
+def _taken() -> set[str]:
+    return {s["name"] for s in _specs()} | {
+        p["name"] for p in st.session_state.get("pending_models", [])
+    }
 
 
 def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
@@ -133,36 +147,32 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key=f"uploader_{st.session_state.get('uploader_generation', 0)}",
-        help="CSV/TSV/JSON (file_name -> class index or wnid) or NumPy (50000,) ids, top-k ids "
-        "or (50000, 1000) scores in validation file-name order. Several at once.",
+        help="What timm, Hugging Face, Keras, torchvision or NumPy write: CSV/TSV, JSON, "
+        "JSON Lines, Parquet, .npy/.npz. Each file's reading is shown before it is added. "
+        "Several at once.",
     )
     if uploads:
         errors.clear()
         for up in uploads:
             target = _upload_dir() / f"{uuid.uuid4().hex[:8]}-{_safe_upload_name(up.name)}"
             target.write_bytes(up.getvalue())
-            try:
-                add_model_file(
-                    str(target),
-                    source,
-                    name=default_name(_safe_upload_name(up.name), {s["name"] for s in _specs()}),
-                )
-            except DataError as e:
-                errors.append(f"{up.name}: {e.problem}")
-                target.unlink(missing_ok=True)
-        # A new uploader key empties the widget, so the same files are not added twice.
+            queue(str(target), default_name(_safe_upload_name(up.name), _taken()), uploaded=True)
+        # A new uploader key empties the widget, so the same files are not queued twice.
         st.session_state.uploader_generation = st.session_state.get("uploader_generation", 0) + 1
         st.rerun()
     with st.form("add_path", border=False, clear_on_submit=True):
         path = st.text_input("Add a prediction file by path", placeholder="/data/preds/vit.npy")
         if st.form_submit_button("Add") and path.strip():
             errors.clear()
-            try:
-                add_model_file(str(Path(path.strip()).expanduser()), source)
-            except DataError as e:
-                errors.append(str(e))
-            else:
-                st.rerun()  # so the page and the status line include the new model
+            full = str(Path(path.strip()).expanduser())
+            queue(full, default_name(full, _taken()), uploaded=False)
+            st.rerun()  # so its summary shows
+    options = reading_options()
+    render_pending(
+        options,
+        lambda path, name, opts: load_file(path, name, opts, source),
+        _specs().append,
+    )
     no_demo = not any(s["path"].startswith(DEMO_PREFIX) for s in _specs())
     if source.synthetic and no_demo and st.button("Load the demo models"):
         taken = {s["name"] for s in _specs()}

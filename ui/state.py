@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import streamlit as st
 
+from data_access.cli_predictions import add_reading_flags, options_from_args
 from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources import Source, index_is_current, open_source
@@ -38,13 +39,13 @@ class SourceParams:
 
 def command_line_params(
     argv: list[str] | None = None,
-) -> tuple[SourceParams, str | None, list[str]]:
+) -> tuple[SourceParams, str | None, list[tuple[str, dict]]]:
     """Source and predictions chosen on the command line:
     ``streamlit run app.py -- --source tfds --data-dir DIR --predictions a.csv b.npy``.
 
     Returns:
-        (params, problem, prediction paths): unknown or bad arguments give the demo and a
-        message, never a crash.
+        (params, problem, [(prediction path, reading options)]): unknown or bad arguments
+        give the demo and a message, never a crash.
     """
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--source", choices=tuple(SOURCE_LABELS), default="demo")
@@ -53,6 +54,9 @@ def command_line_params(
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--index-dir", default="")
     parser.add_argument("--predictions", nargs="*", default=[])
+    # How to read the --predictions files, as in `python -m data_access evaluate` (the
+    # operator's command line, so --allow-pickle is allowed here and nowhere in the UI).
+    add_reading_flags(parser)
     argv = sys.argv[1:] if argv is None else argv
     try:
         args, unknown = parser.parse_known_args(argv)
@@ -60,7 +64,8 @@ def command_line_params(
         return SourceParams(), f"ignored the command line ({shlex.join(argv)}): {e}", []
     problem = f"ignored unknown arguments: {shlex.join(unknown)}" if unknown else None
     params = SourceParams(args.source, args.labels_json, args.images, args.data_dir, args.index_dir)
-    return params, problem, list(args.predictions)
+    options = asdict(options_from_args(args))
+    return params, problem, [(p, options) for p in args.predictions]
 
 
 def _kwargs(params: SourceParams) -> dict:

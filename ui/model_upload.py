@@ -1,0 +1,103 @@
+"""Adding a prediction file in the app: the reading options, and a summary of how each new
+file is read, shown before the model is added (the same lines as
+``python -m data_access predictions describe``), with the same refusals.
+
+A new file (upload or path) waits in the session as *pending* until the user adds or discards
+it. It is re-read (through the bounded cache) with the current reading options on every run,
+so changing an option after a refusal ("pass --order imagefolder") shows the new reading at
+once. Pickles are never read here: a visitor's pickle could run code on the server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import streamlit as st
+
+from data_access.errors import DataError
+from data_access.predictions import Model, ReadOptions
+from data_access.predictions.describe import reading_lines
+from data_access.predictions.vocab import VOCABULARIES
+from ui.text import md
+
+_ORDERS = {
+    None: "checked (validation order unless it fits another)",
+    "validation": "validation order (row i = ILSVRC2012_val_{i+1})",
+    "imagefolder": "ImageFolder order (class folders, then names)",
+}
+_VOCABS = {None: "found from the file", **VOCABULARIES}
+
+
+def reading_options() -> ReadOptions:
+    """The session's reading options (an expander in the sidebar)."""
+    with st.expander("Reading options"):
+        st.caption(
+            "Only for what a file cannot say about itself; a file read the wrong way is "
+            "refused, never scored."
+        )
+        order = st.selectbox(
+            "Rows without file names",
+            list(_ORDERS),
+            format_func=_ORDERS.get,
+            key="read_order",
+        )
+        drop = st.checkbox(
+            "Class ids start at 1 (column 0 is background)", key="read_drop_background"
+        )
+        vocabulary = st.selectbox(
+            "Class names", list(_VOCABS), format_func=_VOCABS.get, key="read_vocabulary"
+        )
+    return ReadOptions(order=order, drop_background=drop, vocabulary=vocabulary)
+
+
+def _pending() -> list[dict]:
+    return st.session_state.setdefault("pending_models", [])
+
+
+def queue(path: str, name: str, uploaded: bool) -> None:
+    """A new file waits for the user's Add (or Discard) under its summary."""
+    _pending().append({"id": uuid.uuid4().hex[:8], "path": path, "name": name, "up": uploaded})
+
+
+def _discard(item: dict) -> None:
+    _pending().remove(item)
+    if item["up"]:
+        Path(item["path"]).unlink(missing_ok=True)
+
+
+def render_pending(
+    options: ReadOptions,
+    load: Callable[[str, str, ReadOptions], Model],
+    add: Callable[[dict], None],
+) -> None:
+    """Each pending file: how it is read (or why it is refused), then Add model / Discard."""
+    for item in list(_pending()):
+        with st.container(border=True):
+            st.markdown(f"**{md(item['name'])}**")
+            try:
+                model = load(item["path"], item["name"], options)
+            except DataError as e:
+                model = None
+                st.error(
+                    md(e.problem if e.source == item["path"] else str(e)), icon=":material/error:"
+                )
+            else:
+                st.markdown(
+                    "\n".join(
+                        f"- **{label}**: {md(value)}"
+                        for label, value in reading_lines(model.reading)
+                    )
+                )
+                for note in model.notes:
+                    st.warning(md(note), icon=":material/warning:")
+            cols = st.columns(2)
+            if model is not None and cols[0].button("Add model", key=f"add_{item['id']}"):
+                _pending().remove(item)
+                add({"name": item["name"], "path": item["path"], "options": asdict(options)})
+                st.rerun()
+            if cols[1].button("Discard", key=f"discard_{item['id']}"):
+                _discard(item)
+                st.rerun()
