@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -81,7 +82,15 @@ def _kind(value) -> str | None:
     return type(value).__name__
 
 
+def _column_kind(col) -> str | None:
+    if isinstance(col, np.ndarray):
+        return "int" if col.dtype.kind in "iu" else "float"
+    return next((k for k in map(_kind, col[:SAMPLE]) if k is not None), None)
+
+
 def _as_lists(cells: list) -> list[list]:
+    if all(type(c) is list for c in cells):
+        return cells  # already one list per row (JSON): no copy
     return [
         list(c) if isinstance(c, list | tuple | np.ndarray) else ([] if c is None else [c])
         for c in cells
@@ -114,7 +123,11 @@ def _group_separate(header: list[str], cols: list[list]) -> tuple[list[str], lis
             members = sorted((int(_GROUP.fullmatch(header[i]).group(2)), i) for i in merged)
             idx = [i for _, i in members if merged[i] == prefix]
             out_h.append(prefix)
-            out_c.append([list(row) for row in zip(*(cols[i] for i in idx), strict=True)])
+            parts = [cols[i] for i in idx]
+            if all(isinstance(p, np.ndarray) and p.ndim == 1 for p in parts):
+                out_c.append(np.stack(parts, axis=1))
+            else:
+                out_c.append([list(row) for row in zip(*parts, strict=True)])
     return out_h, out_c
 
 
@@ -127,10 +140,13 @@ def _is_row_index(position: int, header: str, cells: list) -> bool:
         return True
     if len(cells) < 20 or _ID_HINT.search(header) or _SCORE_HINT.search(header):
         return False
-    if not all(isinstance(c, int) and not isinstance(c, bool) for c in cells[:SAMPLE]):
+    if isinstance(cells, np.ndarray):
+        if cells.ndim != 1 or cells.dtype.kind not in "iu":
+            return False
+    elif not all(isinstance(c, int) and not isinstance(c, bool) for c in cells[:SAMPLE]):
         return False
-    first = cells[0]
-    return first in (0, 1) and cells == list(range(first, first + len(cells)))
+    first = int(cells[0])
+    return first in (0, 1) and np.array_equal(cells, np.arange(first, first + len(cells)))
 
 
 def from_columns(
@@ -167,7 +183,7 @@ def from_columns(
     for j, (h, col) in enumerate(zip(header, cols, strict=True)):
         if j == name_col:
             continue
-        kind = next((k for k in map(_kind, col[:SAMPLE]) if k is not None), None)
+        kind = _column_kind(col)
         if _is_row_index(j, h, col):
             ignored.append(h or "(row index)")
         elif kind in ("str", "bool"):  # a bool is refused with its row when resolved
@@ -190,8 +206,12 @@ def from_columns(
     if ignored:
         parsed.columns["ignored"] = ", ".join(ignored)
 
-    def rows_of(js: list[int]) -> list[list]:
+    def rows_of(js: list[int]) -> list[list] | np.ndarray:
+        if all(isinstance(cols[j], np.ndarray) for j in js):
+            return np.concatenate([cols[j].reshape(n, -1) for j in js], axis=1)
         per_col = [_as_lists(cols[j]) for j in js]
+        if len(per_col) == 1:
+            return per_col[0]
         return [[v for part in parts for v in part] for parts in zip(*per_col, strict=True)]
 
     if ids_cols:
@@ -218,35 +238,74 @@ def from_columns(
     return parsed
 
 
-def ragged_ids(path: Path, rows: list[list], where: Callable[[int], str]) -> np.ndarray:
-    """int64 (n, k) from per-row lists of integers, -1 padding."""
+def _rectangular(rows) -> int | None:
+    """The common length of all rows, or None when they differ (or are not lists)."""
+    if isinstance(rows, np.ndarray):
+        return rows.shape[1] if rows.ndim == 2 else None
+    try:
+        lengths = set(map(len, rows))
+    except TypeError:
+        return None
+    return lengths.pop() if len(lengths) == 1 else None
+
+
+def ragged_ids(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
+    """int64 (n, k) from per-row lists of integers (or an int array), -1 padding."""
+    k = _rectangular(rows)
+    if k:
+        try:
+            out = np.asarray(rows, dtype=np.int64)[:, :100]
+            if not isinstance(rows, np.ndarray) and any(
+                isinstance(v, bool | float) for v in chain.from_iterable(rows)
+            ):
+                raise ValueError("not integers")
+            return out
+        except (TypeError, ValueError, OverflowError):
+            pass  # the row-by-row path below names the row
     k = max((len(r) for r in rows), default=0)
     if k == 0:
         raise PredictionFileError(path, "empty prediction list", where(0))
     out = np.full((len(rows), min(k, 100)), -1, dtype=np.int64)
     for i, r in enumerate(rows):
-        if not r:
+        if not len(r):
             raise PredictionFileError(path, "empty prediction list", where(i))
         try:
+            if any(isinstance(v, bool | float) for v in r):
+                raise TypeError
             out[i, : len(r)] = r[:100]
         except (TypeError, ValueError, OverflowError) as e:
             raise PredictionFileError(
-                path, f"a class id is not an integer: {r[:5]}", where(i)
+                path, f"a class id is not an integer: {list(r[:5])}", where(i)
             ) from e
     return out
 
 
-def ragged_scores(path: Path, rows: list[list], where: Callable[[int], str]) -> np.ndarray:
-    """float32 (n, k) from per-row lists of numbers, NaN padding; NaN or inf in a row is an
-    error."""
-    k = max((len(r) for r in rows), default=0)
-    out = np.full((len(rows), max(k, 1)), np.nan, dtype=np.float32)
-    for i, r in enumerate(rows):
+def ragged_scores(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
+    """float32 (n, k) from per-row lists of numbers (or a float array), NaN padding; NaN or
+    inf in a row is an error."""
+    out = None
+    if _rectangular(rows):
         try:
-            vals = np.asarray(r, dtype=np.float64)
-        except (TypeError, ValueError) as e:
-            raise PredictionFileError(path, f"a score is not a number: {r[:5]}", where(i)) from e
-        if vals.ndim != 1 or not np.all(np.isfinite(vals)):
-            raise PredictionFileError(path, "a score is NaN, infinite or nested", where(i))
-        out[i, : len(vals)] = vals
-    return out
+            out = np.asarray(rows, dtype=np.float64)
+        except (TypeError, ValueError):
+            out = None
+    if out is None:
+        k = max((len(r) for r in rows), default=0)
+        out = np.full((len(rows), max(k, 1)), np.nan, dtype=np.float64)
+        for i, r in enumerate(rows):
+            try:
+                vals = np.asarray(r, dtype=np.float64)
+            except (TypeError, ValueError) as e:
+                raise PredictionFileError(
+                    path, f"a score is not a number: {list(r[:5])}", where(i)
+                ) from e
+            if vals.ndim != 1 or not np.all(np.isfinite(vals)):
+                raise PredictionFileError(path, "a score is NaN, infinite or nested", where(i))
+            out[i, : len(vals)] = vals
+        return out.astype(np.float32)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        raise PredictionFileError(
+            path, "a score is NaN or infinite", where(int(np.argwhere(bad)[0][0]))
+        )
+    return out.astype(np.float32)

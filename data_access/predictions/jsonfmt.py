@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from pathlib import Path
 
 from data_access.predictions.columns import (
@@ -44,6 +45,11 @@ def _loads(path: Path, text: str):
 
 
 def _lines(path: Path, text: str) -> list:
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:  # one parse of the whole file is faster than one per line
+        return json.loads("[" + ",".join(lines) + "]")
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        pass  # the line-by-line parse below names the line
     records = []
     for k, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -68,12 +74,10 @@ def _expand(header: list[str], cols: list[list]) -> tuple[list[str], list[list]]
             cells = [c if isinstance(c, list) else ([] if c is None else [c]) for c in col]
             lk = next((k for k in _LABEL_KEYS if k in probe), None)
             sk = next((k for k in _SCORE_KEYS if k in probe), None)
-            if lk:
-                out_h.append(f"{h}.{lk}" if h else lk)
-                out_c.append([[d.get(lk) if isinstance(d, dict) else d for d in c] for c in cells])
-            if sk:
-                out_h.append(f"{h}.{sk}" if h else sk)
-                out_c.append([[d.get(sk) if isinstance(d, dict) else d for d in c] for c in cells])
+            for key in (lk, sk):
+                if key:
+                    out_h.append(f"{h}.{key}" if h else key)
+                    out_c.append(_field(cells, key))
             continue
         if (
             isinstance(probe, list)
@@ -88,6 +92,15 @@ def _expand(header: list[str], cols: list[list]) -> tuple[list[str], list[list]]
         out_h.append(h)
         out_c.append(col)
     return out_h, out_c
+
+
+def _field(cells: list[list], key: str) -> list[list]:
+    """``key`` of every object in every cell (None where a cell holds something else)."""
+    get = itemgetter(key)
+    try:
+        return [list(map(get, c)) for c in cells]
+    except (KeyError, TypeError):
+        return [[d.get(key) if isinstance(d, dict) else d for d in c] for c in cells]
 
 
 def _records(path: Path, fmt: str, records: list, where) -> Parsed:

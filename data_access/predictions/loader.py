@@ -9,6 +9,7 @@ Lines), anything else delimited text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -142,19 +143,19 @@ def _resolve_labels(
     missing one (a top-1 of -1 counts as wrong), and the note names the rows.
     """
     rows = parsed.labels
-    distinct: set[str] = set()
-    for i, r in enumerate(rows):
-        for v in r:
-            if isinstance(v, str):
-                distinct.add(v)
-            elif isinstance(v, bool) or not isinstance(v, int | float):
-                raise PredictionFileError(
-                    path,
-                    f"{v!r} is not a class index (0..999), wnid or class name",
-                    parsed.where(i),
-                )
-            elif isinstance(v, float) and not v.is_integer():
-                raise PredictionFileError(path, f"{v!r} is not a class index", parsed.where(i))
+    flat = list(chain.from_iterable(rows))
+    if set(map(type, flat)) - {str, int}:  # bool, float, None, dict...: find the row
+        for i, r in enumerate(rows):
+            for v in r:
+                if isinstance(v, bool) or not isinstance(v, int | float | str):
+                    raise PredictionFileError(
+                        path,
+                        f"{v!r} is not a class index (0..999), wnid or class name",
+                        parsed.where(i),
+                    )
+                if isinstance(v, float) and not v.is_integer():
+                    raise PredictionFileError(path, f"{v!r} is not a class index", parsed.where(i))
+    distinct = {v for v in flat if isinstance(v, str)}
     res = resolve(distinct, vocabulary)
     if res.unknown:
         _refuse_unknown(path, parsed, res)
@@ -163,11 +164,18 @@ def _resolve_labels(
     k = min(max((len(r) for r in rows), default=0), 100)
     if k == 0:
         raise PredictionFileError(path, "empty prediction list", parsed.where(0))
-    ids = np.full((len(rows), k), -1, dtype=np.int64)
-    for i, r in enumerate(rows):
-        if not r:
-            raise PredictionFileError(path, "empty prediction list", parsed.where(i))
-        ids[i, : len(r)] = [mapping[v] if isinstance(v, str) else int(v) for v in r[:k]]
+    get = mapping.get
+    values = [get(v, v) if isinstance(v, str) else int(v) for v in flat]
+    if len(flat) == k * len(rows) and all(len(r) == k for r in rows):
+        ids = np.array(values, dtype=np.int64).reshape(len(rows), k)
+    else:
+        ids = np.full((len(rows), k), -1, dtype=np.int64)
+        start = 0
+        for i, r in enumerate(rows):
+            if not r:
+                raise PredictionFileError(path, "empty prediction list", parsed.where(i))
+            ids[i, : min(len(r), k)] = values[start : start + min(len(r), k)]
+            start += len(r)
     kind = res.vocabulary if distinct else "index"
     parsed.from_integers = kind == "index"
     return ids, kind, _ambiguity_note(parsed, res) if res.ambiguous else None
@@ -234,7 +242,7 @@ def _check_range(path: Path, parsed: Parsed, ids: np.ndarray, shift: int) -> Non
 def _cross_check(path: Path, parsed: Parsed, ids: np.ndarray, vocabulary: str | None) -> None:
     """Ids written next to class names must name the same classes."""
     checks = parsed.check_labels
-    distinct = {v for r in checks for v in r if isinstance(v, str)}
+    distinct = {r[0] for r in checks if r and isinstance(r[0], str)}
     res = resolve(distinct, vocabulary)
     for i, r in enumerate(checks):
         if r and isinstance(r[0], str) and r[0] in res.mapping and res.mapping[r[0]] != ids[i, 0]:

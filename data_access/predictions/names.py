@@ -22,6 +22,11 @@ _NAME = re.compile(
 def validation_position(raw: str) -> int:
     """0-based position (row of a 50,000-row array) of a validation image named ``raw`` in any
     of the forms above, or -1 when ``raw`` names no validation image."""
+    if len(raw) == 28 and raw.startswith("ILSVRC2012_val_") and raw.endswith(".JPEG"):
+        digits = raw[15:23]  # the dataset's own form: the common case, without a regex
+        if digits.isdigit():
+            pos = int(digits) - 1
+            return pos if 0 <= pos < NUM_VALIDATION_IMAGES else -1
     m = _NAME.fullmatch(raw.strip())
     if not m:
         return -1

@@ -14,7 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from itertools import chain
 from pathlib import Path
+
+import numpy as np
 
 from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
 from data_access.predictions.names import looks_like_file_name
@@ -29,15 +32,11 @@ def _unescape(s: str) -> str:
     return s.encode("latin-1", "backslashreplace").decode("unicode_escape") if "\\" in s else s
 
 
-def _array_cell(cell: str) -> list:
-    """A NumPy printout ``[...]`` as a list of str, int or float."""
-    inner = cell.strip()[1:-1]
-    if "'" in inner or '"' in inner:
-        return [_unescape(a or b) for a, b in _STR_TOKEN.findall(inner)]
-    tokens = inner.replace(",", " ").split()
-    if all(_INT.fullmatch(t) for t in tokens):
-        return [int(t) for t in tokens]
-    return [float(t) for t in tokens]
+def _str_list(cell: str) -> list[str]:
+    """``['a, b' 'c']`` -> ``['a, b', 'c']``; ``str.split`` unless a name holds a quote."""
+    if '"' in cell or "\\" in cell:
+        return [_unescape(a or b) for a, b in _STR_TOKEN.findall(cell)]
+    return cell.split("'")[1::2]
 
 
 def _cell(cell: str):
@@ -45,12 +44,54 @@ def _cell(cell: str):
     if not c:
         return None
     if c[0] == "[" and c[-1] == "]":
-        return _array_cell(c)
+        inner = c[1:-1]
+        if "'" in inner or '"' in inner:
+            return _str_list(inner)
+        tokens = inner.replace(",", " ").split()
+        if all(_INT.fullmatch(t) for t in tokens):
+            return [int(t) for t in tokens]
+        return [float(t) for t in tokens]
     if _INT.fullmatch(c):
         return int(c)
     if _FLOAT.fullmatch(c):
         return float(c)
     return c
+
+
+def _numbers(cells: list[str], dtype) -> np.ndarray | None:
+    """A column of numbers (scalars, or NumPy-printed lists of equal length) as one array;
+    None when it is not that (the cell-by-cell path then reads it and says where it fails)."""
+    first = cells[0].strip()
+    try:
+        if first[:1] != "[":
+            return np.array(cells, dtype=dtype)
+        if "," in first:
+            cells = [c.replace(",", " ") for c in cells]
+        parts = [c.strip()[1:-1].split() for c in cells]
+        k = len(parts[0])
+        if k == 0 or any(len(p) != k for p in parts):
+            return None
+        return np.array(list(chain.from_iterable(parts)), dtype=dtype).reshape(len(cells), k)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _column(cells: list[str]):
+    """One column, parsed whole where it can be: numbers become an array, printed name lists
+    lists of strings; anything else goes cell by cell."""
+    first = cells[0].strip() if cells else ""
+    if first and all(cells):
+        is_list = first[0] == "["
+        if not (is_list and ("'" in first or '"' in first)):
+            # Try the likelier type first: a "." or an exponent means floats.
+            floaty = any(ch in first for ch in ".eEnN")
+            for dtype in (np.float64, np.int64) if floaty else (np.int64, np.float64):
+                arr = _numbers(cells, dtype)
+                if arr is not None:
+                    return arr
+        elif all(c.strip()[:1] == "[" for c in cells):
+            return [_str_list(c.strip()[1:-1]) for c in cells]
+    return None
 
 
 def read_delimited(path: Path, text: str) -> Parsed:
@@ -62,7 +103,7 @@ def read_delimited(path: Path, text: str) -> Parsed:
     rows, lines = [], []
     try:
         for row in reader:
-            if row and any(c.strip() for c in row):
+            if row and (len(row) > 1 or row[0].strip()):
                 rows.append(row)
                 lines.append(reader.line_num)
     except csv.Error as e:
@@ -99,14 +140,17 @@ def read_delimited(path: Path, text: str) -> Parsed:
     header = header + [""] * (width - len(header))
     cols = []
     for j in range(width):
-        col = []
-        for row, line in zip(rows, lines, strict=True):
-            try:
-                col.append(_cell(row[j]))
-            except ValueError as e:
-                raise PredictionFileError(
-                    path, f"cannot read {row[j][:60]!r}: {e}", f"line {line}"
-                ) from e
+        cells = [row[j] for row in rows]
+        col = _column(cells)
+        if col is None:
+            col = []
+            for cell, line in zip(cells, lines, strict=True):
+                try:
+                    col.append(_cell(cell))
+                except ValueError as e:
+                    raise PredictionFileError(
+                        path, f"cannot read {cell[:60]!r}: {e}", f"line {line}"
+                    ) from e
         cols.append(col)
     timm = header[0] == "filename" or any(h in ("label", "prob", "logit") for h in header)
     fmt = "timm inference.py CSV" if timm else ("TSV" if delimiter == "\t" else "CSV")
