@@ -47,6 +47,7 @@ def write_timm(
     filename_col: str = "filename",
     index_col: str = "index",
     label_col: str = "label",
+    exclude_output: bool = False,
 ) -> Path:
     """What timm's ``inference.py`` writes: its data_dict and save_results, step by step."""
     to_label = {
@@ -68,7 +69,7 @@ def write_timm(
         if all_labels is not None:
             for i in range(all_labels.shape[-1]):
                 data_dict[f"{label_col}_{i}"] = all_labels[:, i]
-        for i in range(all_outputs.shape[-1]):
+        for i in range(all_outputs.shape[-1] * (not exclude_output)):
             data_dict[f"{output_col}_{i}"] = all_outputs[:, i]
     else:
         if all_indices is not None:
@@ -81,7 +82,8 @@ def write_timm(
             data_dict[label_col] = list(all_labels)
         if all_outputs.shape[-1] == 1:
             all_outputs = all_outputs.squeeze(-1)
-        data_dict[output_col] = list(all_outputs)
+        if not exclude_output:  # timm versions that honour --exclude-output
+            data_dict[output_col] = list(all_outputs)
     df = pd.DataFrame(data=data_dict)
     with np.printoptions(threshold=maxsize):
         if results_format == "parquet":

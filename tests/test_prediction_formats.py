@@ -86,6 +86,7 @@ TIMM_VARIANTS = {
     "label-type name (wnid)": {"topk": 3, "label_type": "name"},
     "label-type detailed": {"topk": 5, "label_type": "detailed"},
     "logits": {"topk": 5, "output_type": "logit"},
+    "exclude-output": {"topk": 5, "include_index": True, "exclude_output": True},
     "custom columns": {
         "topk": 2,
         "include_index": True,
@@ -117,7 +118,9 @@ def test_timm_inference_outputs(tmp_path, demo, truth, annotated, reference, var
     _assert_exact(model, demo, truth, reference, () if by_index else CRANE)
     k = kw.get("topk", 1)
     assert (model.top_k.shape[1] if model.top_k is not None else 1) == k
-    if kw.get("output_type") == "logit":
+    if kw.get("exclude_output"):
+        assert model.scores is None and model.reading["scores"] is None
+    elif kw.get("output_type") == "logit":
         assert model.scores is None and model.reading["scores"] == "logits"
     else:
         np.testing.assert_allclose(model.scores[:, 0], probs[:, 0], rtol=1e-5)
@@ -371,3 +374,19 @@ def test_shipped_vocabularies_agree_with_class_metadata():
     assert len(set(tv)) == 1000
     differs = [i for i in range(1000) if tv[i] != classes.synonyms[i][0]]
     assert differs == [134, 639]
+
+
+def test_parquet_bomb_is_refused_before_inflating(tmp_path, demo, monkeypatch):
+    import data_access.predictions.binary as B
+
+    names = demo.file_name.tolist()
+    path = W.write_timm(
+        tmp_path / "p.parquet",
+        names,
+        np.zeros((len(names), 1), np.int64),
+        np.ones((len(names), 1)),
+        results_format="parquet",
+    )
+    monkeypatch.setattr(B, "MAX_INFLATED", 1000)
+    with pytest.raises(PredictionFileError, match="MiB uncompressed: more than a prediction file"):
+        load_predictions(path, demo)

@@ -260,7 +260,7 @@ def test_npz_problems(tmp_path, demo, monkeypatch):
 
 
 def test_huge_text_file_is_refused_without_reading(tmp_path, demo, monkeypatch):
-    import data_access.predictions.loader as P
+    import data_access.predictions.registry as P
 
     path = tmp_path / "huge.csv"
     path.write_text(f"{N0},1\n" * 100)

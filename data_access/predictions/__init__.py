@@ -10,9 +10,10 @@ or key, and what was expected.
 """
 
 from data_access.predictions.columns import PredictionFileError
-from data_access.predictions.loader import ReadOptions, load_predictions, sniff
+from data_access.predictions.loader import load_predictions
 from data_access.predictions.model import Coverage, Model, default_name, model_from_arrays
 from data_access.predictions.names import normal_file_name
+from data_access.predictions.registry import ReadOptions, sniff
 
 __all__ = [
     "Coverage",

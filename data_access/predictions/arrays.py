@@ -43,6 +43,7 @@ _PREFERRED = (
     "arr_0",
 )
 _SAMPLES_INFO = "samples_info.npz"
+_MAX_NAMES_BYTES = 256 << 20  # 50,000 paths of 100 characters in UTF-32 are 20 MB
 
 
 def available_memory() -> int | None:
@@ -72,6 +73,11 @@ def read_names_file(path: Path) -> list[str]:
                 key = next((k for k in _NAME_KEYS if k in npz.files), None)
                 if key is None:
                     raise PredictionFileError(path, f"no names array among {npz.files[:6]}")
+                size = npz.zip.getinfo(key + ".npy").file_size
+                if size > _MAX_NAMES_BYTES:  # before inflating: a zip can be a bomb
+                    raise PredictionFileError(
+                        path, f"names array of {size >> 20:,} MiB: too large for file names", key
+                    )
                 return strings(path, npz[key], key)
         if head == b"\x93NUMPY":
             return strings(path, np.load(path, allow_pickle=False), "array")

@@ -14,6 +14,9 @@ import numpy as np
 
 from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
 
+MAX_ROWS = 1_000_000  # 20x the validation set: anything larger is not one model's predictions
+MAX_INFLATED = 1 << 30
+
 
 def read_parquet(path: Path) -> Parsed:
     try:
@@ -23,7 +26,18 @@ def read_parquet(path: Path) -> Parsed:
             path, "reading Parquet needs pyarrow (pip install pyarrow)"
         ) from e
     try:
+        meta = pq.ParquetFile(path).metadata
+        # Checked before anything is decompressed: a small file can inflate to gigabytes.
+        inflated = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if meta.num_rows > MAX_ROWS or inflated > MAX_INFLATED:
+            raise PredictionFileError(
+                path,
+                f"{meta.num_rows:,} rows, {inflated / 2**20:,.0f} MiB uncompressed: more than a "
+                f"prediction file holds (at most {MAX_ROWS:,} rows, {MAX_INFLATED >> 20} MiB)",
+            )
         table = pq.read_table(path)
+    except PredictionFileError:
+        raise
     except Exception as e:  # pyarrow raises its own error types for damaged files
         raise PredictionFileError(path, f"not a readable Parquet file ({str(e)[:120]})") from e
     header = list(table.column_names)
