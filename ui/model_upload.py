@@ -19,7 +19,7 @@ import streamlit as st
 
 from data_access.errors import DataError
 from data_access.predictions import Model, ReadOptions
-from data_access.predictions.describe import reading_lines
+from data_access.predictions.describe import reading_headline, reading_lines
 from data_access.predictions.vocab import VOCABULARIES
 from ui.text import md
 
@@ -85,12 +85,14 @@ def render_pending(
                     md(e.problem if e.source == item["path"] else str(e)), icon=":material/error:"
                 )
             else:
-                st.markdown(
-                    "\n".join(
-                        f"- **{label}**: {md(value)}"
-                        for label, value in reading_lines(model.reading)
+                st.caption(md(reading_headline(model.reading)))
+                with st.expander("How it is read"):
+                    st.markdown(
+                        "\n".join(
+                            f"- **{label}**: {md(value)}"
+                            for label, value in reading_lines(model.reading, notes=False)
+                        )
                     )
-                )
                 for note in model.notes:
                     st.warning(md(note), icon=":material/warning:")
             cols = st.columns(2)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from data_access.predictions.vocab import VOCABULARIES, vocabulary_text
+from data_access.predictions.vocab import vocabulary_text
 
 _CLASSES = {
     "index": "class indices (0..999)",
@@ -25,8 +25,9 @@ def classes_text(vocabulary: str) -> str:
     return " and ".join(parts)
 
 
-def reading_lines(reading: dict) -> list[tuple[str, str]]:
-    """(label, value) rows describing ``Model.reading``."""
+def reading_lines(reading: dict, notes: bool = True) -> list[tuple[str, str]]:
+    """(label, value) rows describing ``Model.reading`` (``notes=False``: without the
+    ambiguity note, for places that show the notes on their own)."""
     cov = reading["coverage"]
     rows = [
         ("format", reading["format"]),
@@ -46,7 +47,7 @@ def reading_lines(reading: dict) -> list[tuple[str, str]]:
     if "order_agreement" in reading:
         agree = ", ".join(f"{k} {v:.1%}" for k, v in reading["order_agreement"].items())
         rows.append(("order check", f"top-1 = original label: {agree}"))
-    if reading.get("ambiguous"):
+    if notes and reading.get("ambiguous"):
         rows.append(("ambiguous", reading["ambiguous"]))
     first = "; ".join(
         f"{r['file_name']} -> {r['top1']} {r['class']}" for r in reading["first_rows"]
@@ -55,5 +56,11 @@ def reading_lines(reading: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def vocabulary_choices() -> list[str]:
-    return list(VOCABULARIES)
+def reading_headline(reading: dict) -> str:
+    """One line: ``JSON object · 20,000 rows by file name · top-5 · class names (...)``."""
+    cov = reading["coverage"]
+    return (
+        f"{reading['format']} · {reading['rows']:,} rows read {reading['order']} · "
+        f"top-{reading['top_k']} · {classes_text(reading['classes'])} · "
+        f"{cov['predicted']:,} of {cov['annotated']:,} annotated images"
+    )

@@ -140,8 +140,6 @@ def vocabulary_text(vocabulary: str) -> str:
 
 
 def describe_classes(indices: Iterable[int]) -> str:
-    """``134 (crane, the bird: n02012849) or 517 (...)``-style text for an ambiguity message."""
-    classes = load_classes()
-    return " or ".join(
-        f"{i} ({classes.names[i]}: {classes.glosses[i].split(';')[0][:40]})" for i in indices
-    )
+    """``134 (crane (wading bird)) or 517 (crane (lifting device))``, for ambiguity messages."""
+    names = load_classes().names
+    return " or ".join(f"{i} ({names[i]})" for i in indices)
