@@ -3,6 +3,7 @@ number; wrongly ordered or shifted files are refused with the option that fixes 
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import numpy as np
@@ -160,7 +161,6 @@ def test_hugging_face_and_keras(tmp_path, demo, truth, annotated, reference):
         ),
     }
     lines = tmp_path / "hf.jsonl"
-    import json
 
     lines.write_text(
         "\n".join(
@@ -390,3 +390,51 @@ def test_parquet_bomb_is_refused_before_inflating(tmp_path, demo, monkeypatch):
     monkeypatch.setattr(B, "MAX_INFLATED", 1000)
     with pytest.raises(PredictionFileError, match="MiB uncompressed: more than a prediction file"):
         load_predictions(path, demo)
+
+
+N1, N2 = "ILSVRC2012_val_00000001.JPEG", "ILSVRC2012_val_00000002.JPEG"
+HOSTILE = {
+    "cr.csv": (f"{N1},5\r{N2},6\r", None),  # old Mac line endings: read
+    "quote.csv": (f'{N1},"tench\n', "not readable as CSV (unexpected end of data)"),
+    "bigfield.csv": (f'{N1},"' + "x" * (17 << 20) + '"\n', "field larger than field limit"),
+    "bigint.json": (f'{{"{N1}": {"9" * 5000}}}', "not usable JSON: Exceeds the limit"),
+    "scores.json": (
+        json.dumps([{"file_name": N1, "prediction": [1, 2], "scores": ["a", 1]}]),
+        "item 0: a score is not a number",
+    ),
+    "deep.json": ("[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
+    "split.json": ('{"columns": 5, "data": 3}', "a split-orient JSON needs 'columns'"),
+    "split2.json": ('{"columns": ["a"], "data": [[1, 2]]}', "'data' must be rows of 1 values"),
+    "mixed.json": ('[1, "a", null]', "item 1: 'a' is not a class index"),
+    "nan.json": (
+        json.dumps({N1: [{"label": "tench, Tinca tinca", "score": float("nan")}]}),
+        "a score is NaN or infinite",
+    ),
+    "jsonl.jsonl": (json.dumps({"file_name": N1, "label": 1}) + "\n{oops\n", "line 2: not a JSON"),
+    "par.parquet": (b"PAR1garbagePAR1", "not a readable Parquet file"),
+    "html.csv": (f"{N1},<script>alert(1)</script>\n", "is not a class index (0..999), wnid"),
+    "floatidx.json": (json.dumps({N1: 1.5}), "1.5 is not a class index"),
+    "wholefloat.json": (json.dumps({N1: 3.0}), None),
+    "hugeid.csv": (f"{N1},99999999999999999999999\n", "out of range 0..999"),
+    "badwnid.json": (json.dumps({N1: [["n99999999", "x", 0.5]]}), "is not the wnid of an"),
+    "utf16.csv": (f"{N1},5\n".encode("utf-16"), "binary data"),
+    "zip.npz": (b"PK\x03\x04" + b"\x00" * 100, "not a readable NumPy file"),
+    "pickle.pkl": (b"\x80\x04K\x01.", "pass --allow-pickle"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_and_malformed_files_give_one_line(tmp_path, demo, name):
+    content, expected = HOSTILE[name]
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    if expected is None:
+        assert load_predictions(path, demo).coverage.predicted >= 1
+        return
+    with pytest.raises(PredictionFileError) as err:
+        load_predictions(path, demo)
+    message = str(err.value)
+    assert message.startswith(str(path)) and "\n" not in message and expected in message

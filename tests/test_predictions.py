@@ -173,8 +173,16 @@ def _bad_cases(demo):
         "latin-1": ("l.csv", f"{n},caf\xe9\n".encode("latin-1"), "not UTF-8"),
         "out of range": ("r.csv", f"{n},1000\n", "class 1000 is out of range 0..999"),
         "negative": ("n.csv", f"{n},-3\n", "class -3 is out of range"),
-        "unknown wnid": ("w.csv", f"{n},n99999999\n", "'n99999999' is not a known wnid"),
-        "not a class": ("x.csv", f"{n},cat\n", "'cat' is not a known class index"),
+        "unknown wnid": (
+            "w.csv",
+            f"{n},n99999999\n",
+            "'n99999999' is not the wnid of an ImageNet class",
+        ),
+        "not a class": (
+            "x.csv",
+            f"{n},cat\n",
+            "'cat' is not a class index (0..999), wnid or class name",
+        ),
         "ragged": ("g.csv", f"{n},1,2\n{n},1\n", "2 columns, expected 3"),
         "conflicting duplicate": ("d.csv", f"{n},1\n{n},2\n", "appears twice with different"),
         "zero overlap": (

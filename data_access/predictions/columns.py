@@ -186,11 +186,15 @@ def from_columns(
         kind = _column_kind(col)
         if _is_row_index(j, h, col):
             ignored.append(h or "(row index)")
+        elif _SCORE_HINT.search(h) and kind in ("str", "bool", "int", "float"):
+            score_cols.append(j)  # a score that is not a number is refused with its row
         elif kind in ("str", "bool"):  # a bool is refused with its row when resolved
             label_cols.append(j)
-        elif kind == "int" and not _SCORE_HINT.search(h):
+        elif kind == "int":
             ids_cols.append(j)
-        elif kind in ("float", "int"):
+        elif kind == "float" and _ID_HINT.search(h):
+            ids_cols.append(j)  # floats under a class header must be whole numbers
+        elif kind == "float":
             score_cols.append(j)
         else:
             ignored.append(h or f"column {j + 1}")
@@ -254,12 +258,14 @@ def ragged_ids(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
     k = _rectangular(rows)
     if k:
         try:
-            out = np.asarray(rows, dtype=np.int64)[:, :100]
-            if not isinstance(rows, np.ndarray) and any(
+            if isinstance(rows, np.ndarray) and rows.dtype.kind == "f":
+                if not np.all(np.isfinite(rows) & (rows == np.round(rows))):
+                    raise ValueError("not whole numbers")
+            elif not isinstance(rows, np.ndarray) and any(
                 isinstance(v, bool | float) for v in chain.from_iterable(rows)
             ):
                 raise ValueError("not integers")
-            return out
+            return np.asarray(rows, dtype=np.int64)[:, :100]
         except (TypeError, ValueError, OverflowError):
             pass  # the row-by-row path below names the row
     k = max((len(r) for r in rows), default=0)
@@ -269,14 +275,22 @@ def ragged_ids(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
     for i, r in enumerate(rows):
         if not len(r):
             raise PredictionFileError(path, "empty prediction list", where(i))
-        try:
-            if any(isinstance(v, bool | float) for v in r):
-                raise TypeError
-            out[i, : len(r)] = r[:100]
-        except (TypeError, ValueError, OverflowError) as e:
-            raise PredictionFileError(
-                path, f"a class id is not an integer: {list(r[:5])}", where(i)
-            ) from e
+        bad = next(
+            (
+                v
+                for v in r
+                if isinstance(v, bool)
+                or not isinstance(v, int | float | np.integer | np.floating)
+                or (isinstance(v, float | np.floating) and not float(v).is_integer())
+            ),
+            None,
+        )
+        if bad is not None:
+            raise PredictionFileError(path, f"{bad!r} is not a class index (0..999)", where(i))
+        big = next((v for v in r if abs(v) >= 1 << 62), None)
+        if big is not None:
+            raise PredictionFileError(path, f"class {big} is out of range 0..999", where(i))
+        out[i, : len(r)] = [int(v) for v in r[:100]]
     return out
 
 

@@ -127,6 +127,10 @@ def read_json(path: Path, text: str) -> Parsed:
             raise PredictionFileError(path, "no predictions in the file")
         return _records(path, "JSON Lines", lines, lambda i: f"line {i + 1}")
     if isinstance(data, dict) and set(data) >= {"columns", "data"}:
+        if not isinstance(data["columns"], list) or not isinstance(data["data"], list):
+            raise PredictionFileError(
+                path, "a split-orient JSON needs 'columns' (a list of names) and 'data' (rows)"
+            )
         header = [str(c) for c in data["columns"]]
         rows = data["data"]
         if not isinstance(rows, list) or any(

@@ -92,10 +92,14 @@ def _refuse_unknown(path: Path, parsed: Parsed, res) -> None:
     where = _rows_with(parsed, set(res.unknown))
     first = res.unknown[0]
     rows = ", ".join(parsed.where(i) for i in where.get(first, [])[:3])
-    kind = "wnid" if first.strip()[:1] == "n" and first.strip()[1:9].isdigit() else "class"
+    what = (
+        "the wnid of an ImageNet class"
+        if first.strip()[:1] == "n" and first.strip()[1:9].isdigit()
+        else "a class index (0..999), wnid or class name"
+    )
     raise PredictionFileError(
         path,
-        f"{first!r} is not a known {kind} index, wnid or name ({rows}); "
+        f"{first!r} is not {what} ({rows}); "
         f"{len(res.unknown)} unknown in all. Classes are read as indices 0..999, wnids, or names "
         "exactly as timm / Hugging Face, Keras or torchvision write them",
     )

@@ -85,7 +85,9 @@ def _column(cells: list[str]):
         if not (is_list and ("'" in first or '"' in first)):
             # Try the likelier type first: a "." or an exponent means floats.
             floaty = any(ch in first for ch in ".eEnN")
-            for dtype in (np.float64, np.int64) if floaty else (np.int64, np.float64):
+            # Integers that do not fit int64 are not read as floats: cell by cell they are
+            # refused as out of range.
+            for dtype in (np.float64, np.int64) if floaty else (np.int64,):
                 arr = _numbers(cells, dtype)
                 if arr is not None:
                     return arr
@@ -96,10 +98,12 @@ def _column(cells: list[str]):
 
 def read_delimited(path: Path, text: str) -> Parsed:
     """Reads CSV or TSV (the delimiter is sniffed from the first line, not the suffix)."""
+    if "\r" in text:  # Windows and old Mac line endings
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and ("," not in first or path.suffix == ".tsv") else ","
     csv.field_size_limit(_MAX_FIELD)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True)
     rows, lines = [], []
     try:
         for row in reader:
