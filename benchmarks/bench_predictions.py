@@ -19,19 +19,11 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
-
-def _best(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - started)
-    return best, out
+from benchmarks.bench_metrics import _timed
 
 
 def main() -> None:
@@ -62,19 +54,19 @@ def main() -> None:
                 for n, p in zip(names, W.hf_pipeline(top5, probs), strict=True)
             )
         )
-        out["timm top-5 CSV + index (s)"], m = _best(lambda: load_predictions(idx, table))
+        out["timm top-5 CSV + index (s)"], m = _timed(lambda: load_predictions(idx, table))
         assert m.coverage.missing == 0
-        out["timm top-5 CSV, descriptions (s)"], _ = _best(lambda: load_predictions(desc, table))
-        out["pandas.read_csv of it (s)"], _ = _best(lambda: pd.read_csv(desc))
-        out["HF JSON Lines top-5 (s)"], _ = _best(lambda: load_predictions(hf, table))
-        out["json.loads per line (s)"], _ = _best(
+        out["timm top-5 CSV, descriptions (s)"], _ = _timed(lambda: load_predictions(desc, table))
+        out["pandas.read_csv of it (s)"], _ = _timed(lambda: pd.read_csv(desc))
+        out["HF JSON Lines top-5 (s)"], _ = _timed(lambda: load_predictions(hf, table))
+        out["json.loads per line (s)"], _ = _timed(
             lambda: [json.loads(line) for line in hf.read_text().splitlines()]
         )
         out["file sizes (MB)"] = round(sum(p.stat().st_size for p in (idx, desc, hf)) / 3 / 1e6, 1)
     validation_labels()  # warm: the labels are read once per process
     check_positional(Path("x"), top5[:, 0], None, False)
     out["order check (ms)"] = (
-        1000 * _best(lambda: check_positional(Path("x"), top5[:, 0], None, False), repeat=10)[0]
+        1000 * _timed(lambda: check_positional(Path("x"), top5[:, 0], None, False), repeat=10)[0]
     )
     out["timm CSV / pandas.read_csv"] = (
         out["timm top-5 CSV, descriptions (s)"] / out["pandas.read_csv of it (s)"]
