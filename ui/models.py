@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import uuid
+from dataclasses import astuple
 from pathlib import Path
 
 import streamlit as st
@@ -52,8 +53,7 @@ def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Mod
         st_ = os.stat(path)
     except OSError as e:
         raise DataError(path, f"cannot read: {e.strerror or e}") from e
-    key = (options.order, options.drop_background, options.allow_pickle, options.file_names)
-    key += (options.vocabulary,)
+    key = astuple(options)  # hashable and cheap: the cache key part for the reading
     model = _load_file(path, st_.st_size, st_.st_mtime_ns, source_key(source), name, key, source)
     return model.renamed(name)
 

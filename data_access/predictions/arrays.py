@@ -172,6 +172,7 @@ def read_numpy(
     parsed.columns = {"predictions": key}
     if array.dtype.kind == "f" and array.ndim == 2:
         parsed.ids, parsed.scores = reduce_scores(path, array, drop_background, progress)
+        parsed.background_dropped = array.shape[1] == NUM_CLASSES + 1
         parsed.score_kind = "probability"
         parsed.columns["scores"] = f"{array.shape[1]} scores per row"
     else:

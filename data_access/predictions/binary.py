@@ -74,6 +74,7 @@ def read_pickle(path: Path, allow_pickle: bool, drop_background: bool = False) -
     parsed.columns = {"predictions": "logits"}
     if array.dtype.kind == "f":
         parsed.ids, parsed.scores = reduce_scores(path, array, drop_background)
+        parsed.background_dropped = array.ndim == 2 and array.shape[1] == 1001
         parsed.score_kind = "probability"
     else:
         parsed.ids = integer_ids(path, array)

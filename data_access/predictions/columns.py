@@ -52,6 +52,7 @@ class Parsed:
         score_kind: ``probability`` or ``logit`` (None without scores).
         check_labels: class strings written next to ``ids`` (cross-checked against them).
         from_integers: the predictions were written as integers (so an offset is possible).
+        background_dropped: column 0 of a (N, 1001) score matrix was dropped.
         columns: role -> the column, key or array it came from (for ``describe``).
         where: the location of row i in the file, for messages (``line 12``).
     """
@@ -64,6 +65,7 @@ class Parsed:
     score_kind: str | None = None
     check_labels: list[list] | None = None
     from_integers: bool = False
+    background_dropped: bool = False
     columns: dict[str, str] = field(default_factory=dict)
     where: Callable[[int], str] = field(default=lambda i: f"row {i}")
 

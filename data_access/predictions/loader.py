@@ -22,12 +22,6 @@ from data_access.predictions.vocab import VOCABULARIES
 _EXAMPLES = 5
 
 
-# --- classes ----------------------------------------------------------------------------------
-
-
-# --- the loader -------------------------------------------------------------------------------
-
-
 def load_predictions(
     path: Path | str,
     table: AnnotationTable,
@@ -67,7 +61,7 @@ def load_predictions(
     ids, vocabulary, ambiguity = _class_ids(path, parsed, options)
     reading["classes"] = vocabulary
     shift = int(options.drop_background and parsed.from_integers)
-    if options.drop_background and not (parsed.from_integers or "1001" in str(parsed.columns)):
+    if options.drop_background and not (parsed.from_integers or parsed.background_dropped):
         raise PredictionFileError(
             path, "--drop-background applies to class ids and (N, 1001) scores, not to names"
         )
@@ -75,23 +69,7 @@ def load_predictions(
     if parsed.check_labels is not None:
         cross_check(path, parsed, ids - shift, options.vocabulary)
     scores, score_kind = _scores(path, parsed, ids)
-    if parsed.names is None:
-        if len(ids) != order_check.NUM_VALIDATION_IMAGES:
-            raise PredictionFileError(
-                path,
-                f"{len(ids):,} rows but no file names: only 50,000 rows are read by position "
-                "(validation or ImageFolder order); give the names as a 'file_names' key in an "
-                f".npz, in {path.stem}.file_names.txt, or with --file-names",
-            )
-        pos, check = order_check.check_positional(path, ids[:, 0], options.order, bool(shift))
-        reading["order"] = f"{check.chosen[0]} (rows without names)"
-        reading["order_agreement"] = check.as_dict()
-        row_pos = pos
-    else:
-        row_pos = np.fromiter(
-            (validation_position(str(n)) for n in parsed.names), np.int64, len(parsed.names)
-        )
-        reading["order"] = "by file name"
+    row_pos = _positions(path, parsed, ids, options, shift, reading)
     ids = np.where(ids >= 0, ids - shift, -1)
     reading["ids"] = "shifted by one (dropped background)" if shift else "0-based"
     top_k, out_scores, coverage = _align(path, parsed, table, ids, scores, row_pos)
@@ -132,6 +110,29 @@ def load_predictions(
     )
 
 
+def _positions(
+    path: Path, parsed: Parsed, ids: np.ndarray, options: ReadOptions, shift: int, reading: dict
+) -> np.ndarray:
+    """The validation position of each file row: from its name, or (rows without names) from
+    the order the check confirms."""
+    if parsed.names is not None:
+        reading["order"] = "by file name"
+        return np.fromiter(
+            (validation_position(str(n)) for n in parsed.names), np.int64, len(parsed.names)
+        )
+    if len(ids) != order_check.NUM_VALIDATION_IMAGES:
+        raise PredictionFileError(
+            path,
+            f"{len(ids):,} rows but no file names: only 50,000 rows are read by position "
+            "(validation or ImageFolder order); give the names as a 'file_names' key in an "
+            f".npz, in {path.stem}.file_names.txt, or with --file-names",
+        )
+    pos, check = order_check.check_positional(path, ids[:, 0], options.order, bool(shift))
+    reading["order"] = f"{check.chosen[0]} (rows without names)"
+    reading["order_agreement"] = check.as_dict()
+    return pos
+
+
 def _rows(parsed: Parsed) -> int:
     for x in (parsed.ids, parsed.labels, parsed.scores):
         if x is not None:
@@ -153,6 +154,7 @@ def _class_ids(
             path, f"{width} scores per row and no class column: expected 1000 scores per row"
         )
     ids, parsed.scores = reduce_scores(path, parsed.scores, options.drop_background)
+    parsed.background_dropped = width == NUM_CLASSES + 1
     parsed.columns["scores"] = f"{width} scores per row"
     parsed.score_kind = "probability"
     return ids, "index (argmax of the scores)", None

@@ -64,7 +64,7 @@ def test_upload_predictions_and_see_its_number(app_server, page, demo, tmp_path)
     page.get_by_text("Mean accepted labels").wait_for()
     page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
     # How the file is read comes first; the model is added on "Add model".
-    page.get_by_text("20,000 of 20,000 annotated images").wait_for(timeout=60_000)
+    page.get_by_text("20,000 of 20,000 annotated images").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Add model").click()
     page.get_by_text("4 models").wait_for(timeout=60_000)
     value = 100 * metrics.multilabel_accuracy(table, top1)
