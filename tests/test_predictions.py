@@ -262,8 +262,8 @@ def test_npz_problems(tmp_path, demo, monkeypatch):
     np.savez(tmp_path / "big.npz", logits=np.zeros((50_000, 1000), np.float32))
     import data_access.predictions.arrays as A
 
-    monkeypatch.setattr(A, "available_memory", lambda: 10 * 2**20)
-    with pytest.raises(PredictionFileError, match="more than the 0.0 GiB of memory available"):
+    monkeypatch.setattr(A, "MAX_MEMBER_BYTES", 10 * 2**20)
+    with pytest.raises(PredictionFileError, match=r"shape \(50000, 1000\) \(191 MiB\): not a"):
         load_predictions(tmp_path / "big.npz", demo)
 
 

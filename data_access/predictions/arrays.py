@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data_access.classes import NUM_CLASSES
+from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
 from data_access.predictions.columns import Parsed, PredictionFileError
 
 Progress = Callable[[int, int, str], None]
@@ -43,18 +43,9 @@ _PREFERRED = (
     "arr_0",
 )
 _SAMPLES_INFO = "samples_info.npz"
+MAX_ROWS = 1_000_000  # 20x the validation set
+MAX_MEMBER_BYTES = 1 << 30  # an .npz member is inflated whole: (50000, 1000) float64 is 400 MB
 _MAX_NAMES_BYTES = 256 << 20  # 50,000 paths of 100 characters in UTF-32 are 20 MB
-
-
-def available_memory() -> int | None:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def strings(path: Path, array: np.ndarray, key: str) -> list[str]:
@@ -88,37 +79,85 @@ def read_names_file(path: Path) -> list[str]:
         raise PredictionFileError(path, f"cannot read file names: {e}") from e
 
 
-def _npz(path: Path):
-    """The prediction array of an ``.npz`` and its names, if it has them."""
-    with np.load(path, allow_pickle=False) as npz:
-        keys = list(npz.files)
-        name_key = next((k for k in _NAME_KEYS if k in keys), None)
-        names = strings(path, npz[name_key], name_key) if name_key else None
-        data_keys = [k for k in keys if k != name_key]
-        if not data_keys:
-            raise PredictionFileError(path, "no prediction array in the .npz")
-        key = (
-            data_keys[0]
-            if len(data_keys) == 1
-            else next((k for k in _PREFERRED if k in data_keys), None)
+def _npz_key(path: Path, npz) -> tuple[str, list[str] | None]:
+    """The prediction array's key in an open ``.npz``, and the names it carries, if any."""
+    keys = list(npz.files)
+    name_key = next((k for k in _NAME_KEYS if k in keys), None)
+    names = strings(path, npz[name_key], name_key) if name_key else None
+    data_keys = [k for k in keys if k != name_key]
+    if not data_keys:
+        raise PredictionFileError(path, "no prediction array in the .npz")
+    key = (
+        data_keys[0]
+        if len(data_keys) == 1
+        else next((k for k in _PREFERRED if k in data_keys), None)
+    )
+    if key is None:
+        raise PredictionFileError(
+            path,
+            f"several arrays ({', '.join(data_keys)}) and none named like "
+            "logits/probs/predictions; keep one array per file",
         )
-        if key is None:
-            raise PredictionFileError(
-                path,
-                f"several arrays ({', '.join(data_keys)}) and none named like "
-                "logits/probs/predictions; keep one array per file",
-            )
-        info = npz.zip.getinfo(key + ".npy")
-        available = available_memory()
-        if available is not None and info.file_size > available:
-            raise PredictionFileError(
-                path,
-                f"the array {key!r} needs {info.file_size / 2**30:.1f} GiB, more than "
-                f"the {available / 2**30:.1f} GiB of memory available; save it as .npy "
-                "(read in chunks)",
-                key,
-            )
-        return npz[key], names, key  # one copy: a compressed member must be inflated
+    return key, names
+
+
+def _side_names(path: Path, key: str) -> tuple[list[str] | None, str | None]:
+    """Row names kept beside an array: ``<stem>.file_names.txt``, or eth-sri's
+    ``samples_info.npz`` beside ``preds.npz`` or one folder up."""
+    side = path.with_name(path.stem + ".file_names.txt")
+    if side.is_file():
+        return read_names_file(side), None
+    if key in ("top1", "top5", "probs"):
+        for folder in (path.parent, path.parent.parent):
+            if (folder / _SAMPLES_INFO).is_file():
+                names = read_names_file(folder / _SAMPLES_INFO)
+                return names, f"{folder.name}/{_SAMPLES_INFO}"
+    return None, None
+
+
+def check_rows(path: Path, n: int, names: list[str] | None) -> None:
+    """Rows must match their names one to one; without names there must be 50,000."""
+    if names is not None and len(names) != n:
+        raise PredictionFileError(
+            path, f"{n:,} rows but {len(names):,} file names; they must match one to one"
+        )
+    if names is None and n != NUM_VALIDATION_IMAGES:
+        raise PredictionFileError(
+            path,
+            f"{n:,} rows but no file names: only 50,000 rows are read by position "
+            "(validation or ImageFolder order); give the names as a 'file_names' key in an "
+            f".npz, in {path.stem}.file_names.txt, or with --file-names",
+        )
+
+
+def _check_member(path: Path, npz, key: str) -> tuple[int, ...]:
+    """Reads a member's ``.npy`` header (a few bytes) and refuses a shape, type or size no
+    prediction array has, before anything is inflated: a 2 MB zip can expand to gigabytes."""
+    with npz.zip.open(key + ".npy") as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            else:  # 2.0 (and 3.0, read the same way apart from the text encoding)
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        except (ValueError, OSError, EOFError) as e:
+            raise PredictionFileError(path, f"not a NumPy array ({e})", key) from e
+    nbytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    fits = (
+        len(shape) in (1, 2)
+        and shape[0] <= MAX_ROWS
+        and (len(shape) == 1 or shape[1] <= NUM_CLASSES + 1)
+        and dtype.kind in "iuf"
+    )
+    if not fits or nbytes > MAX_MEMBER_BYTES:
+        raise PredictionFileError(
+            path,
+            f"the array {key!r} is {dtype} of shape {shape} ({nbytes / 2**20:,.0f} MiB): not a "
+            f"prediction array (at most {MAX_ROWS:,} rows of 1000 scores, "
+            f"{MAX_MEMBER_BYTES >> 20} MiB in an .npz; save larger arrays as .npy)",
+            key,
+        )
+    return shape
 
 
 def read_numpy(
@@ -129,45 +168,36 @@ def read_numpy(
     progress: Progress | None,
 ) -> Parsed:
     """Reads an ``.npy`` (``magic`` ``\\x93NUMPY``) or ``.npz`` (``PK``) prediction array."""
-    names, key, fmt = file_names, "array", "NumPy .npy"
+    names, key, fmt, side = file_names, "array", "NumPy .npy", None
     try:
         if magic.startswith(b"\x93NUMPY"):
             # Memory-mapped: a (50000, 1000) float32 file is read chunk by chunk, never copied.
             array = np.load(path, mmap_mode="r", allow_pickle=False)
             if path.suffix.lower() == ".npz":
                 fmt = "NumPy .npy bytes under an .npz name (the ImageNet-M paper's files)"
+            if names is None:
+                names, side = _side_names(path, key)
         else:
-            array, npz_names, key = _npz(path)
-            fmt = f"NumPy .npz (array {key!r})"
-            names = names if names is not None else npz_names
+            with np.load(path, allow_pickle=False) as npz:
+                key, npz_names = _npz_key(path, npz)
+                fmt = f"NumPy .npz (array {key!r})"
+                names = names if names is not None else npz_names
+                if names is None:
+                    names, side = _side_names(path, key)
+                # Shape, size and rows from the member's header, before it is inflated.
+                shape = _check_member(path, npz, key)
+                check_rows(path, shape[0], names)
+                array = npz[key]  # one copy: a compressed member must be inflated
     except PredictionFileError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         raise PredictionFileError(path, f"not a readable NumPy file ({e})") from e
     if array.ndim == 0 or array.size == 0:
         raise PredictionFileError(path, f"empty or scalar array, shape {array.shape}")
-    if names is None:
-        side = path.with_name(path.stem + ".file_names.txt")
-        info = next(
-            (
-                p / _SAMPLES_INFO
-                for p in (path.parent, path.parent.parent)
-                if (p / _SAMPLES_INFO).is_file()
-            ),
-            None,
-        )
-        if side.is_file():
-            names = read_names_file(side)
-        elif info is not None and key in ("top1", "top5", "probs"):
-            names = read_names_file(info)
-            fmt = (
-                f"eth-sri preds.npz (array {key!r}, names from {info.parent.name}/{_SAMPLES_INFO})"
-            )
-    n = array.shape[0]
-    if names is not None and len(names) != n:
-        raise PredictionFileError(
-            path, f"{n:,} rows but {len(names):,} file names; they must match one to one"
-        )
+    if side:
+        fmt = f"eth-sri preds.npz (array {key!r}, names from {side})"
+    if names is not None:
+        check_rows(path, array.shape[0], names)
     parsed = Parsed(fmt, names, where=lambda i: f"row {i}")
     parsed.columns = {"predictions": key}
     if array.dtype.kind == "f" and array.ndim == 2:
@@ -228,8 +258,9 @@ def reduce_scores(
         )
     k = TOP_K
     top_k = np.empty((n, k), dtype=np.int64)
-    scores = np.empty((n, k), dtype=np.float32)
-    probabilities = None
+    raw = np.empty((n, k), dtype=np.float32)  # the scores as written
+    soft = np.empty((n, k), dtype=np.float32)  # their softmax, if they turn out to be logits
+    probabilities = True
     for start in range(0, n, _CHUNK_ROWS):
         if progress and start % (_CHUNK_ROWS * 4) == 0:
             progress(start, n, f"reading scores from {path.name}")
@@ -242,9 +273,9 @@ def reduce_scores(
                 "NaN or infinite score (expected finite logits or probabilities)",
                 f"row {bad}",
             )
-        if probabilities is None:
-            # Decided on the first chunk: rows of non-negative numbers summing to 1 are
-            # probabilities; anything else is logits and goes through a softmax.
+        # Probabilities only if every row is non-negative and sums to 1; anything else is
+        # logits and goes through a softmax.
+        if probabilities:
             sums = chunk.sum(axis=1)
             probabilities = bool((chunk >= 0).all() and np.allclose(sums, 1.0, atol=1e-3))
         part = np.argpartition(-chunk, k - 1, axis=1)[:, :k]
@@ -258,12 +289,11 @@ def reduce_scores(
         tied = part[:, 0] != argmax
         if tied.any():
             part[tied, 0] = argmax[tied]
-        if not probabilities:
-            shifted = chunk - chunk.max(axis=1, keepdims=True)
-            denom = np.exp(shifted).sum(axis=1, keepdims=True)
-            vals = np.exp(np.take_along_axis(shifted, part, axis=1)) / denom
+        shifted = chunk - chunk.max(axis=1, keepdims=True)
+        denom = np.exp(shifted).sum(axis=1, keepdims=True)
         top_k[start : start + len(chunk)] = part
-        scores[start : start + len(chunk)] = vals
+        raw[start : start + len(chunk)] = vals
+        soft[start : start + len(chunk)] = np.exp(np.take_along_axis(shifted, part, 1)) / denom
     if progress:
         progress(n, n, f"reading scores from {path.name}")
-    return top_k, scores
+    return top_k, raw if probabilities else soft

@@ -29,9 +29,45 @@ _SCORE_KEYS = ("score", "prob", "probability", "confidence", "logit")
 _LABEL_KEYS = ("label", "class", "prediction", "pred", "wnid", "index", "class_index")
 
 
+class _Pairs:
+    """An ``object_pairs_hook`` that notices a key written twice with different values (JSON
+    keeps the last silently, which would score a prediction the file contradicts)."""
+
+    def __init__(self):
+        self.repeated: tuple | None = None
+
+    def __call__(self, pairs: list) -> dict:
+        d = dict(pairs)
+        if len(d) != len(pairs) and self.repeated is None:
+            seen: dict = {}
+            for k, v in pairs:
+                if k in seen and seen[k] != v:
+                    self.repeated = (k, seen[k], v)
+                    break
+                seen[k] = v
+        return d
+
+    def check(self, path: Path) -> None:
+        if self.repeated:
+            k, a, b = self.repeated
+            raise PredictionFileError(
+                path,
+                f"key {str(k)[:80]!r} appears twice with different values "
+                f"({str(a)[:40]}, then {str(b)[:40]}); JSON keeps only the last, so the file "
+                "is ambiguous",
+            )
+
+
+def _parse(path: Path, text: str):
+    hook = _Pairs()
+    data = json.loads(text, object_pairs_hook=hook)
+    hook.check(path)
+    return data
+
+
 def _loads(path: Path, text: str):
     try:
-        return json.loads(text), None
+        return _parse(path, text), None
     except json.JSONDecodeError as e:
         if e.msg == "Extra data":
             return None, _lines(path, text)
@@ -40,6 +76,8 @@ def _loads(path: Path, text: str):
         ) from e
     except RecursionError as e:
         raise PredictionFileError(path, "JSON nested too deeply") from e
+    except PredictionFileError:
+        raise
     except ValueError as e:  # e.g. an integer of more than 4,300 digits
         raise PredictionFileError(path, f"not usable JSON: {str(e)[:120]}") from e
 
@@ -47,7 +85,9 @@ def _loads(path: Path, text: str):
 def _lines(path: Path, text: str) -> list:
     lines = [line for line in text.splitlines() if line.strip()]
     try:  # one parse of the whole file is faster than one per line
-        return json.loads("[" + ",".join(lines) + "]")
+        return _parse(path, "[" + ",".join(lines) + "]")
+    except PredictionFileError:
+        raise
     except (json.JSONDecodeError, RecursionError, ValueError):
         pass  # the line-by-line parse below names the line
     records = []
@@ -55,7 +95,9 @@ def _lines(path: Path, text: str) -> list:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(_parse(path, line))
+        except PredictionFileError:
+            raise
         except (json.JSONDecodeError, RecursionError, ValueError) as e:
             raise PredictionFileError(
                 path, f"not a JSON value: {str(e)[:100]}", where=f"line {k}"

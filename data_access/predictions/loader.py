@@ -11,7 +11,7 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes
 from data_access.predictions import order as order_check
-from data_access.predictions.arrays import Progress, reduce_scores
+from data_access.predictions.arrays import Progress, check_rows, reduce_scores
 from data_access.predictions.columns import Parsed, PredictionFileError
 from data_access.predictions.model import Coverage, Model
 from data_access.predictions.names import validation_position
@@ -27,7 +27,6 @@ def load_predictions(
     table: AnnotationTable,
     name: str | None = None,
     progress: Progress | None = None,
-    file_names: list[str] | None = None,
     options: ReadOptions | None = None,
 ) -> Model:
     """Loads a prediction file of any supported kind and aligns it to ``table``.
@@ -37,8 +36,6 @@ def load_predictions(
         table: the annotation table to align to.
         name: the model's display name (default: the file's stem).
         progress: ``progress(done, total, message)`` for long loads.
-        file_names: row names for an array (else from the file, ``options.file_names``, an
-            ``.npz`` key or a side file).
         options: how to read what the file cannot say (order, offset, pickle, vocabulary).
 
     Raises:
@@ -51,12 +48,6 @@ def load_predictions(
             "--vocabulary", f"expected one of {', '.join(VOCABULARIES)}, got {options.vocabulary!r}"
         )
     parsed = parse(path, options, progress)
-    if file_names is not None:
-        if len(file_names) != _rows(parsed):
-            raise PredictionFileError(
-                path, f"{_rows(parsed):,} rows but {len(file_names):,} file names"
-            )
-        parsed.names = list(file_names)
     reading: dict = {"file": str(path), "format": parsed.fmt, "columns": dict(parsed.columns)}
     ids, vocabulary, ambiguity = _class_ids(path, parsed, options)
     reading["classes"] = vocabulary
@@ -120,24 +111,11 @@ def _positions(
         return np.fromiter(
             (validation_position(str(n)) for n in parsed.names), np.int64, len(parsed.names)
         )
-    if len(ids) != order_check.NUM_VALIDATION_IMAGES:
-        raise PredictionFileError(
-            path,
-            f"{len(ids):,} rows but no file names: only 50,000 rows are read by position "
-            "(validation or ImageFolder order); give the names as a 'file_names' key in an "
-            f".npz, in {path.stem}.file_names.txt, or with --file-names",
-        )
+    check_rows(path, len(ids), None)
     pos, check = order_check.check_positional(path, ids[:, 0], options.order, bool(shift))
     reading["order"] = f"{check.chosen[0]} (rows without names)"
     reading["order_agreement"] = check.as_dict()
     return pos
-
-
-def _rows(parsed: Parsed) -> int:
-    for x in (parsed.ids, parsed.labels, parsed.scores):
-        if x is not None:
-            return len(x)
-    return 0
 
 
 def _class_ids(

@@ -1,0 +1,147 @@
+"""Prediction files that would give a silent wrong number, or that claim or expand to far
+more memory than a prediction file needs, are refused (issue 10, the predictions part)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from data_access.demo import demo_table
+from data_access.predictions import PredictionFileError, ReadOptions, load_predictions
+
+ROOT = Path(__file__).resolve().parents[1]
+N1, N2 = "ILSVRC2012_val_00000001.JPEG", "ILSVRC2012_val_00000002.JPEG"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demo_table()
+
+
+def test_repeated_json_keys(tmp_path, demo):
+    """JSON keeps the last of two equal keys: a contradiction is refused, a repeat is fine."""
+    (tmp_path / "a.json").write_text(f'{{"{N1}": 5, "{N2}": 7, "{N1}": 6}}')
+    with pytest.raises(PredictionFileError, match=f"key '{N1}' appears twice .*5, then 6"):
+        load_predictions(tmp_path / "a.json", demo)
+    (tmp_path / "b.json").write_text(f'{{"{N1}": 5, "{N1}": 5}}')
+    assert load_predictions(tmp_path / "b.json", demo).top1[0] == 5
+    inner = f'{{"{N1}": {{"label": "tench, Tinca tinca", "label": "goldfish"}}}}'
+    (tmp_path / "c.json").write_text(inner)
+    with pytest.raises(PredictionFileError, match="key 'label' appears twice"):
+        load_predictions(tmp_path / "c.json", demo)
+    (tmp_path / "d.jsonl").write_text(
+        json.dumps({"file_name": N1, "label": 1})
+        + "\n"
+        + f'{{"file_name": "{N2}", "label": 1, "label": 2}}\n'
+    )
+    with pytest.raises(PredictionFileError, match="key 'label' appears twice"):
+        load_predictions(tmp_path / "d.jsonl", demo)
+
+
+def test_probabilities_only_if_every_row_says_so(tmp_path, demo):
+    """Rows that are probabilities at the top of a file and logits further down are logits:
+    every row goes through the softmax, not just the later ones."""
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, (50_000, 1000)).astype(np.float32)
+    labels = np.zeros(50_000, np.int64)
+    from data_access.classes import validation_labels
+
+    labels[:] = validation_labels()
+    logits[np.arange(50_000), labels] += 10
+    probs = np.exp(logits - logits.max(1, keepdims=True))
+    probs /= probs.sum(1, keepdims=True)
+    mixed = logits.copy()
+    mixed[:4096] = probs[:4096]  # the first two chunks look like probabilities
+    np.save(tmp_path / "mixed.npy", mixed)
+    model = load_predictions(tmp_path / "mixed.npy", demo)
+    row = int(np.flatnonzero(demo.validation_position < 4096)[0])
+    p = demo.validation_position[row]
+    softmax = np.exp(mixed[p] - mixed[p].max())
+    softmax /= softmax.sum()
+    assert model.scores[row, 0] == pytest.approx(softmax.max(), rel=1e-5)
+    assert model.scores[row, 0] < probs[p].max()  # not the raw value
+
+
+def _bomb(path: Path, shape: tuple, extra: dict | None = None) -> Path:
+    """An .npz whose member claims ``shape`` (float32) and inflates to all of it, from a few
+    hundred KB of zeros."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("logits.npy", "w", force_zip64=True) as f:
+            header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+            np.lib.format.write_array_header_1_0(f, header)
+            chunk = bytes(1 << 22)
+            left = int(np.prod(shape)) * 4
+            while left > 0:
+                f.write(chunk[: min(left, len(chunk))])
+                left -= len(chunk)
+        for name, data in (extra or {}).items():
+            buf = zf.open(f"{name}.npy", "w")
+            np.lib.format.write_array(buf, data)
+            buf.close()
+    return path
+
+
+def _peak_rss_mb(path: Path, *args: str) -> tuple[float, str]:
+    """Loads ``path`` in a fresh process; returns its peak RSS (MB) and the error line."""
+    code = (
+        "import sys\n"
+        "from data_access.demo import demo_table\n"
+        "from data_access.predictions import load_predictions, PredictionFileError\n"
+        "t = demo_table()\n"
+        "try:\n"
+        f"    load_predictions({str(path)!r}, t)\n"
+        "    msg = 'loaded'\n"
+        "except PredictionFileError as e:\n"
+        "    msg = str(e)\n"
+        # VmHWM belongs to this process's own memory; ru_maxrss would carry pytest's peak
+        # across the exec.
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(int(hwm.split()[1]) / 1024)\n"
+        "print(msg)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    rss, msg = out.stdout.strip().split("\n", 1)
+    return float(rss), msg
+
+
+def test_zip_bomb_refused_before_inflating(tmp_path):
+    """400 MB of zeros in a ~0.4 MB .npz: refused from its header, peak RSS under 300 MB."""
+    bomb = _bomb(tmp_path / "bomb.npz", (100_000, 1000))
+    assert bomb.stat().st_size < 2_000_000
+    rss, msg = _peak_rss_mb(bomb)
+    assert "100,000 rows but no file names" in msg
+    assert rss < 300, rss
+
+
+@pytest.mark.parametrize(
+    "shape, expected",
+    [
+        ((50_000, 6000), "not a prediction array"),  # too wide
+        ((2_000_000, 1000), "not a prediction array"),  # too many rows
+        ((50_000, 10, 10), "not a prediction array"),  # 3-D
+    ],
+)
+def test_npz_header_claims_are_checked(tmp_path, demo, shape, expected):
+    path = tmp_path / "claim.npz"
+    with zipfile.ZipFile(path, "w") as zf, zf.open("logits.npy", "w") as f:
+        header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(f, header)
+        f.write(b"\0" * 64)  # the header lies: nothing behind it is ever read
+    with pytest.raises(PredictionFileError, match=expected):
+        load_predictions(path, demo)
+
+
+def test_npz_rows_must_match_names_before_inflating(tmp_path, demo):
+    names = np.array([N1, N2])
+    path = _bomb(tmp_path / "n.npz", (3, 1000), extra={"file_names": names})
+    with pytest.raises(PredictionFileError, match="3 rows but 2 file names"):
+        load_predictions(path, demo, options=ReadOptions(order="validation"))
