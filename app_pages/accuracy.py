@@ -8,6 +8,7 @@ import streamlit as st
 from data_access import metrics
 from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
+from data_access.csv_safe import frame_csv
 from ui.models import source_key
 from ui.render import (
     BROWSE_PAGE,
@@ -102,7 +103,7 @@ st.dataframe(
 )
 st.download_button(
     "Download this table (CSV)",
-    summary.to_csv(index=False).encode(),
+    frame_csv(summary).encode(),
     file_name="accuracy_summary.csv",
     mime="text/csv",
 )
@@ -184,7 +185,7 @@ if c2.button("Open in Browse", disabled=choice is None) and choice is not None:
     go_browse(BrowseState(classes=(int(choice),), verdict="wrong", model=name))
 st.download_button(
     "Download per-class CSV",
-    shown.to_csv(index=False).encode(),
+    frame_csv(shown).encode(),
     file_name=f"per_class_{name}.csv",
     mime="text/csv",
 )

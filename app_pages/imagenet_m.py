@@ -7,6 +7,7 @@ import streamlit as st
 from data_access import metrics
 from data_access.browse import BrowseState
 from data_access.classes import load_classes
+from data_access.csv_safe import frame_csv
 from data_access.errors import DataError
 from ui.render import synthetic_banner, tile
 from ui.reviews import db_path, store
@@ -82,7 +83,7 @@ if models or references:
         st.dataframe(matrix, width="stretch")
         st.download_button(
             "Download the matrix (CSV)",
-            matrix.to_csv().encode(),
+            frame_csv(matrix, index=True).encode(),
             file_name="imagenet_m_matrix.csv",
             mime="text/csv",
         )

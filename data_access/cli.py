@@ -130,16 +130,18 @@ _CSV_FIELDS = (
 def _write_csv(out, results: list[dict]) -> None:
     import csv
 
+    from data_access.csv_safe import safe_cell
+
     writer = csv.DictWriter(out, fieldnames=_CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for r in results:
-        writer.writerow({**r, "ci95_low": r["ci95"][0], "ci95_high": r["ci95"][1]})
+        row = {**r, "ci95_low": r["ci95"][0], "ci95_high": r["ci95"][1]}
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})  # a model name "=..."
 
 
 def _write_per_class(path: Path, table, models) -> None:
-    import csv
-
     from data_access import metrics
+    from data_access.csv_safe import SafeWriter
 
     try:
         with open(path, "w", newline="") as f:
@@ -148,7 +150,7 @@ def _write_per_class(path: Path, table, models) -> None:
                 cols = metrics.per_class(table, m)
                 keys = list(cols)
                 if writer is None:
-                    writer = csv.writer(f)
+                    writer = SafeWriter(f)
                     writer.writerow(["model", *keys])
                 for i in range(len(cols["index"])):
                     writer.writerow([m.name, *(cols[k][i] for k in keys)])

@@ -29,6 +29,7 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes, validation_position
+from data_access.csv_safe import SafeWriter, read_cell
 from data_access.errors import DataError
 
 SCHEMA_VERSION = 1
@@ -364,7 +365,7 @@ class ReviewStore:
         items = self.reviews(model=model, reviewer=reviewer)
         if fmt == "csv":
             out = io.StringIO()
-            w = csv.writer(out)
+            w = SafeWriter(out)
             w.writerow(
                 [
                     "file_name",
@@ -448,7 +449,10 @@ def parse_reference_file(path: Path | str) -> list[dict]:
     except UnicodeDecodeError as e:
         raise ReviewError(path, f"not UTF-8 text (byte {e.start})") from e
     if path.suffix.lower() == ".csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = [
+            {k: read_cell(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text))
+        ]
         entries = [(f"line {k + 2}", r.get("file_name"), r) for k, r in enumerate(rows)]
     else:
         try:

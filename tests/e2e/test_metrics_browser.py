@@ -64,3 +64,27 @@ def test_imagenet_m_scores_and_download(app_server, page, demo):
     assert len(rows) == 68
     solved = sum(r["demo-strong"] == "✓" for r in rows)
     assert solved == metrics.imagenet_m(table, models["demo-strong"].top1)[0]
+
+
+def test_downloads_neutralise_formula_model_names(app_server, page):
+    """A model renamed to a formula is exported as text in every CSV download of the app."""
+    name = '=HYPERLINK("http://evil.example","x")'
+    page.goto(app_server)
+    page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+    box = page.locator('[data-testid="stSidebar"] input[value="demo-strong"]').element_handle()
+    box.fill(name)
+    box.press("Enter")
+    page.locator('[data-testid="stTable"] tr', has_text="evil.example").wait_for(timeout=60_000)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_role("link", name="Accuracy").click()
+    page.get_by_text("Most frequent confusions").wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download this table (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(info.value.path().read_text())))
+    assert "'" + name in [r["model"] for r in rows]
+    assert not any(v.startswith("=") for r in rows for v in r.values())
+    nav.get_by_role("link", name="ImageNet-M").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the matrix (CSV)").click()
+    header = next(csv.reader(io.StringIO(info.value.path().read_text())))
+    assert "'" + name in header and name not in header
