@@ -180,7 +180,7 @@ def _print_table(results: list[dict]) -> None:
         (
             r["model"],
             _pct(r["multilabel_accuracy"]),
-            f"{_pct(r['ci95'][0])}-{_pct(r['ci95'][1])}",
+            "-" if r["ci95"][0] is None else f"{_pct(r['ci95'][0])}-{_pct(r['ci95'][1])}",
             _pct(r["multilabel_accuracy_strict"]),
             _pct(r["multilabel_accuracy_per_image"]),
             _pct(r["top1_accuracy"]),
@@ -246,8 +246,35 @@ def cmd_download_labels(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_BOOTSTRAP = 100_000  # 100 times the default: the interval's digits no longer change
+
+
+def _bounded(flag: str, lo: int, hi: int):
+    """An argparse type: an integer in [lo, hi], else one line naming the flag and the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{flag} takes a whole number from {lo} to {hi:,}")
+        return value
+
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line and exit 2, like every other bad input (``--help`` still
+    shows the usage)."""
+
+    def error(self, message: str):
+        print(f"error: {self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m data_access",
         description="ImageNet Multi-Label Review: headless tools for imagenet2012_multilabel.",
     )
@@ -277,8 +304,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="model name, once per file in order (default: the file's stem)",
     )
-    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates for ci95")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    p.add_argument(
+        "--bootstrap",
+        type=_bounded("--bootstrap", 0, MAX_BOOTSTRAP),
+        default=1000,
+        help=f"bootstrap replicates for ci95 (0..{MAX_BOOTSTRAP:,}; 0: no interval)",
+    )
+    p.add_argument(
+        "--seed", type=_bounded("--seed", 0, 2**63 - 1), default=0, help="bootstrap seed (>= 0)"
+    )
     p.set_defaults(func=cmd_evaluate)
 
     add_predictions_parser(sub, add_source_flags)

@@ -322,7 +322,10 @@ def evaluate(table: AnnotationTable, model: Model, n_boot: int = 1000, seed: int
         "imagenet_m_total": m_total,
         "coverage": cov.fraction if cov else 1.0,
         "missing_predictions": cov.missing if cov else 0,
-        "ci95": list(bootstrap_ci(table, top1, n_boot=n_boot, seed=seed)),
+        # No interval without replicates (--bootstrap 0): None, never NaN (not valid JSON).
+        "ci95": list(bootstrap_ci(table, top1, n_boot=n_boot, seed=seed))
+        if n_boot
+        else [None, None],
         "unjudged_predictions": len(unjudged(table, top1)),
         "non_problematic_images": int(keep.sum()),
         "classes_evaluated": classes_evaluated,

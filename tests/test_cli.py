@@ -195,10 +195,19 @@ def test_evaluate_table_and_csv(capsys, tmp_path):
     [
         (["evaluate", "/nonexistent.csv"], "error: /nonexistent.csv: file not found"),
         (["evaluate", "a.csv", "b.csv", "--name", "x"], "give one name per prediction file"),
+        (["evaluate", "a.csv", "--bootstrap", "-1"], "--bootstrap takes a whole number from 0"),
+        (["evaluate", "a.csv", "--bootstrap", "10000000"], "from 0 to 100,000"),
+        (["evaluate", "a.csv", "--seed", "-1"], "--seed takes a whole number from 0"),
+        (["evaluate", "a.csv", "--nonsense"], "unrecognized arguments: --nonsense"),
+        (["predictions", "describe", "a.csv", "--order", "x"], "argument --order: invalid choice"),
     ],
 )
 def test_evaluate_bad_input(capsys, argv, message):
-    code, out, err = _run(capsys, *argv)
+    try:
+        code = main(argv)
+    except SystemExit as e:  # argument errors leave through argparse, as one line
+        code = e.code
+    out, err = capsys.readouterr()
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
 
 
@@ -303,3 +312,11 @@ def test_pickle_needs_allow_pickle(capsys, tmp_path):
     assert code == 2 and out == "" and "pass --allow-pickle" in err and err.count("\n") == 1
     pkl = str(tmp_path / "testbed.pkl")
     assert _headline(capsys, pkl, "--allow-pickle", "--order", "imagefolder") == reference
+
+
+def test_bootstrap_zero_is_no_interval(capsys, tmp_path):
+    a = _demo_csv(tmp_path / "m.csv")
+    code, out, _ = _run(capsys, "evaluate", str(a), "--bootstrap", "0", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["ci95"] == [None, None]  # valid JSON, no NaN
+    code, out, _ = _run(capsys, "evaluate", str(a), "--bootstrap", "0")
+    assert code == 0 and out.splitlines()[1].split()[2] == "-"
