@@ -38,6 +38,8 @@ LABELS_URL = (
 )
 LABELS_FILE_NAME = "human_accuracy_v3.0.0.json"
 LABELS_SHA256 = "d5b2b6111fc9efea16aaebd21bc5a401d16ad18285d3fd99635d8b32ebdb6287"
+LABELS_SIZE = 200_417_830
+MAX_LABEL_JSON_BYTES = 512 << 20  # 2.5x the real file: a larger one is not the label JSON
 _SET_KEYS = {
     "correct": "correct_multi_labels",
     "unclear": "unclear_multi_labels",
@@ -73,6 +75,14 @@ def load_json_file(path: Path, *, reject_duplicate_keys: bool = False) -> object
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_LABEL_JSON_BYTES and path.is_file():
+            # Checked before reading: parsing takes several times the file's size in memory.
+            raise LabelFileError(
+                path,
+                f"{size / 2**20:,.0f} MiB; the label JSON is {LABELS_SIZE / 2**20:.0f} MiB "
+                f"(at most {MAX_LABEL_JSON_BYTES >> 20} MiB is read)",
+            )
         with open(path, "rb") as f:
             raw = f.read()
     except FileNotFoundError as e:
@@ -100,6 +110,8 @@ def load_json_file(path: Path, *, reject_duplicate_keys: bool = False) -> object
         ) from e
     except RecursionError as e:
         raise LabelFileError(path, "JSON nested too deeply") from e
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits
+        raise LabelFileError(path, f"not usable JSON: {str(e)[:100]}") from e
     if not reject_duplicate_keys and isinstance(data, dict) and _may_repeat_names(text, data):
         return load_json_file(path, reject_duplicate_keys=True)
     return data

@@ -214,3 +214,23 @@ def test_download_errors_leave_nothing(file_server, tmp_path):
     with pytest.raises(DownloadError):
         download_label_json(dest, f"{base}/labels.json", "1" * 64)
     assert dest.read_bytes() == before
+
+
+def test_oversized_label_json_refused_before_reading(tmp_path, monkeypatch):
+    import data_access.labels_json as L
+
+    path = tmp_path / "huge.json"
+    path.write_text('{"initial_annots": {}}' + " " * 5000)
+    monkeypatch.setattr(L, "MAX_LABEL_JSON_BYTES", 1000)
+    monkeypatch.setattr("builtins.open", None)  # nothing may be read
+    with pytest.raises(L.LabelFileError, match="the label JSON is 191 MiB"):
+        L.load_json_file(path)
+
+
+def test_label_json_with_a_huge_integer_is_one_line(tmp_path):
+    from data_access.labels_json import LabelFileError, load_json_file
+
+    path = tmp_path / "big.json"
+    path.write_text('{"x": ' + "9" * 5000 + "}")
+    with pytest.raises(LabelFileError, match="not usable JSON: Exceeds the limit"):
+        load_json_file(path)

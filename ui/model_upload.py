@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 
 import streamlit as st
 
@@ -62,16 +61,17 @@ def queue(path: str, name: str, uploaded: bool) -> None:
     _pending().append({"id": uuid.uuid4().hex[:8], "path": path, "name": name, "up": uploaded})
 
 
-def _discard(item: dict) -> None:
+def _discard(item: dict, release: Callable[[str], None]) -> None:
     _pending().remove(item)
     if item["up"]:
-        Path(item["path"]).unlink(missing_ok=True)
+        release(item["path"])
 
 
 def render_pending(
     options: ReadOptions,
     load: Callable[[str, str, ReadOptions], Model],
     add: Callable[[dict], None],
+    release: Callable[[str], None],
 ) -> None:
     """Each pending file: how it is read (or why it is refused), then Add model / Discard."""
     for item in list(_pending()):
@@ -79,8 +79,10 @@ def render_pending(
             st.markdown(f"**{md(item['name'])}**")
             try:
                 model = load(item["path"], item["name"], options)
-            except DataError as e:
+            except Exception as e:
                 model = None
+                if not isinstance(e, DataError):
+                    e = DataError(item["path"], f"cannot be read ({type(e).__name__})")
                 st.error(
                     md(e.problem if e.source == item["path"] else str(e)), icon=":material/error:"
                 )
@@ -101,5 +103,5 @@ def render_pending(
                 add({"name": item["name"], "path": item["path"], "options": asdict(options)})
                 st.rerun()
             if cols[1].button("Discard", key=f"discard_{item['id']}"):
-                _discard(item)
+                _discard(item, release)
                 st.rerun()

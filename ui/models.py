@@ -3,20 +3,20 @@
 A session keeps *specs* (name and file path, or a demo model), never the arrays: the arrays
 come from a bounded ``st.cache_data`` keyed by the file and the source, so switching the data
 source re-aligns every model to the new table, and a failed load never removes a loaded one.
-Uploaded files are written to a private per-session folder under a sanitised name.
+Uploaded files are kept by ``data_access.uploads``: a private per-session folder under
+the data folder, one copy per content, removed with their model.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import tempfile
 import uuid
 from dataclasses import astuple
 from pathlib import Path
 
 import streamlit as st
 
+from data_access import uploads
 from data_access.demo import DEMO_MODELS, demo_predictions
 from data_access.errors import DataError
 from data_access.predictions import (
@@ -116,20 +116,24 @@ def loaded_models(source: Source) -> dict[str, Model]:
     return models
 
 
-def _safe_upload_name(name: str) -> str:
-    """A plain file name: no folders, no odd characters, the suffix kept."""
-    base = os.path.basename(name.replace("\\", "/")) or "upload"
-    stem, dot, suffix = base.rpartition(".")
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem if dot else base).strip("._") or "upload"
-    return f"{stem[:80]}.{suffix.lower()}" if dot else stem[:80]
+@st.cache_resource(show_spinner=False)
+def _swept_once() -> int:
+    """Uploads of sessions gone for a day are removed when the server starts (once)."""
+    return uploads.sweep()
 
 
-def _upload_dir() -> Path:
-    if "upload_dir" not in st.session_state:
-        root = Path(tempfile.gettempdir()) / "imagenet-multilabel-review-uploads"
-        root.mkdir(parents=True, exist_ok=True)
-        st.session_state.upload_dir = tempfile.mkdtemp(prefix="session-", dir=root)
-    return Path(st.session_state.upload_dir)
+def upload_dir() -> Path:
+    """This session's private upload folder, under the data folder."""
+    if "upload_session" not in st.session_state:
+        _swept_once()
+        st.session_state.upload_session = uuid.uuid4().hex
+    return uploads.session_folder(st.session_state.upload_session)
+
+
+def in_use() -> set[str]:
+    """Paths the session's models and pending files still use."""
+    pending = st.session_state.get("pending_models", [])
+    return {s["path"] for s in _specs()} | {p["path"] for p in pending}
 
 
 def _taken() -> set[str]:
@@ -142,7 +146,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
     """Upload, add by path, rename, remove; demo models one click away."""
     st.subheader("Models")
     errors: list[str] = st.session_state.setdefault("model_errors", [])
-    uploads = st.file_uploader(
+    files = st.file_uploader(
         "Upload prediction files",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
@@ -151,12 +155,16 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         "JSON Lines, Parquet, .npy/.npz. Each file's reading is shown before it is added. "
         "Several at once.",
     )
-    if uploads:
+    if files:
         errors.clear()
-        for up in uploads:
-            target = _upload_dir() / f"{uuid.uuid4().hex[:8]}-{_safe_upload_name(up.name)}"
-            target.write_bytes(up.getvalue())
-            queue(str(target), default_name(_safe_upload_name(up.name), _taken()), uploaded=True)
+        for up in files:
+            try:
+                target = uploads.store(upload_dir(), up.name, up.getvalue())
+            except OSError as e:
+                errors.append(f"{up.name}: cannot be kept on the server ({e.strerror or e})")
+                continue
+            name = default_name(uploads.safe_upload_name(up.name), _taken())
+            queue(str(target), name, uploaded=True)
         # A new uploader key empties the widget, so the same files are not queued twice.
         st.session_state.uploader_generation = st.session_state.get("uploader_generation", 0) + 1
         st.rerun()
@@ -172,6 +180,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         options,
         lambda path, name, opts: load_file(path, name, opts, source),
         _specs().append,
+        lambda path: uploads.release(Path(path), upload_dir(), in_use()),
     )
     no_demo = not any(s["path"].startswith(DEMO_PREFIX) for s in _specs())
     if source.synthetic and no_demo and st.button("Load the demo models"):
@@ -193,6 +202,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         )
         if cols[1].button("✕", key=f"remove_{k}_{spec['path']}", help=f"Remove {spec['name']}"):
             _specs().remove(spec)
+            uploads.release(Path(spec["path"]), upload_dir(), in_use())
             st.rerun()
         new = new.strip()
         if new and new != spec["name"]:

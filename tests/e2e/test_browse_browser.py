@@ -72,3 +72,46 @@ def test_upload_predictions_and_see_its_number(app_server, page, demo, tmp_path)
     row.wait_for()
     assert f"{value:.2f}" in row.inner_text()
     assert "<b>" not in row.inner_text()
+
+
+def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
+    browser, demo, tmp_path
+):
+    """The same file uploaded twice is one copy under $IMLR_DATA_DIR/uploads; discarding and
+    removing the models removes it."""
+    from tests.e2e.server import serve
+
+    table, models = demo
+    f = tmp_path / "mine.csv"
+    f.write_text(
+        "\n".join(
+            f"{n},{int(k)}" for n, k in zip(table.file_name, models["demo-weak"].top1, strict=True)
+        )
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    with serve(home) as (url, _):
+        page = browser.new_page()
+        try:
+            page.goto(url)
+            page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+            uploader = page.locator('[data-testid="stSidebar"] input[type="file"]')
+            uploader.set_input_files(str(f))
+            page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
+            page.get_by_role("button", name="Add model").click()
+            page.get_by_text("4 models").wait_for(timeout=60_000)
+            uploader.set_input_files(str(f))
+            page.get_by_role("button", name="Discard").wait_for(timeout=60_000)
+            files = list((home / "data" / "uploads").rglob("*.csv"))
+            assert len(files) == 1  # the same content is kept once
+            page.get_by_role("button", name="Discard").click()
+            page.get_by_role("button", name="Discard").wait_for(state="detached")
+            assert files[0].exists()  # still used by the added model
+            row = page.locator(
+                '[data-testid="stHorizontalBlock"]', has=page.locator('input[value="mine"]')
+            )
+            row.get_by_role("button", name="✕").click()
+            page.get_by_text("3 models").wait_for(timeout=60_000)
+            assert not files[0].exists()
+        finally:
+            page.close()

@@ -1,0 +1,77 @@
+"""Where uploaded prediction files live on the server, and when they go.
+
+Under the data folder (``$IMLR_DATA_DIR/uploads/``, see ``index.default_data_root``), one
+folder per browser session, one file per distinct content (named by its hash, so uploading the
+same file again reuses it), readable by the server's user only. A file is removed when its
+model is removed or discarded; folders untouched for a day are swept when the app starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from data_access.index import default_data_root
+
+MAX_AGE_SECONDS = 24 * 3600
+
+
+def uploads_root() -> Path:
+    return default_data_root() / "uploads"
+
+
+def safe_upload_name(name: str) -> str:
+    """A plain file name: no folders, no odd characters, the suffix kept."""
+    base = os.path.basename(name.replace("\\", "/")) or "upload"
+    stem, dot, suffix = base.rpartition(".")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem if dot else base).strip("._") or "upload"
+    return f"{stem[:80]}.{suffix.lower()}" if dot else stem[:80]
+
+
+def session_folder(session: str, root: Path | None = None) -> Path:
+    """The private folder of one session's uploads (made if missing)."""
+    folder = (root or uploads_root()) / re.sub(r"[^A-Za-z0-9-]", "", session)[:64]
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def store(folder: Path, name: str, data: bytes) -> Path:
+    """Writes ``data`` once per content: the same bytes uploaded again give the same path."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    path = folder / f"{digest}-{safe_upload_name(name)}"
+    if not path.exists():
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)  # never a half-written file under the final name
+    return path
+
+
+def release(path: Path, folder: Path, still_used: set[str]) -> None:
+    """Removes an uploaded file that no model or pending file of the session uses any more
+    (files outside the session's folder, e.g. added by path, are never touched)."""
+    if path.parent == folder and str(path) not in still_used:
+        path.unlink(missing_ok=True)
+
+
+def sweep(root: Path | None = None, max_age: float = MAX_AGE_SECONDS) -> int:
+    """Removes session folders not touched for ``max_age`` seconds; returns how many."""
+    root = root or uploads_root()
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - max_age
+    removed = 0
+    for folder in root.iterdir():
+        try:
+            newest = max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+        except OSError:
+            continue
+        if folder.is_dir() and not folder.is_symlink() and newest < cutoff:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(folder)
+                removed += 1
+    return removed

@@ -1,0 +1,46 @@
+"""Uploaded prediction files: under the data folder, one copy per content, released when no
+longer used, swept after a day (issue 10)."""
+
+import os
+import time
+
+from data_access import uploads
+
+
+def test_store_once_per_content_under_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMLR_DATA_DIR", str(tmp_path / "data"))
+    folder = uploads.session_folder("abc123")
+    assert folder == tmp_path / "data" / "uploads" / "abc123"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    a = uploads.store(folder, "C:\\evil\\<b>preds.CSV", b"x,1\n")
+    b = uploads.store(folder, "other name.csv", b"x,1\n")
+    c = uploads.store(folder, "preds.csv", b"x,2\n")
+    assert a.parent == folder and a.name.endswith("-b_preds.csv")
+    assert a.name[:16] == b.name[:16] != c.name[:16]  # the content decides the name
+    assert sorted(p.name for p in folder.iterdir()) == sorted({a.name, b.name, c.name})
+    assert not any(p.name.endswith(".part") for p in folder.iterdir())
+
+
+def test_release_only_unused_files_of_the_session(tmp_path):
+    folder = uploads.session_folder("s", tmp_path)
+    a = uploads.store(folder, "a.csv", b"1")
+    uploads.release(a, folder, still_used={str(a)})
+    assert a.exists()
+    uploads.release(a, folder, still_used=set())
+    assert not a.exists()
+    outside = tmp_path / "mine.csv"  # added by path: never the app's to delete
+    outside.write_text("1")
+    uploads.release(outside, folder, still_used=set())
+    assert outside.exists()
+
+
+def test_sweep_removes_folders_untouched_for_a_day(tmp_path):
+    old = uploads.session_folder("old", tmp_path)
+    f = uploads.store(old, "a.csv", b"1")
+    day_ago = time.time() - 25 * 3600
+    os.utime(f, (day_ago, day_ago))
+    os.utime(old, (day_ago, day_ago))
+    fresh = uploads.session_folder("fresh", tmp_path)
+    uploads.store(fresh, "b.csv", b"2")
+    assert uploads.sweep(tmp_path) == 1
+    assert not old.exists() and fresh.exists()
