@@ -26,6 +26,7 @@ from data_access.errors import ImageNotAvailable, ImageSourceError
 Progress = Callable[[int, int, str], None]
 
 THUMBNAIL_SIZE = 192
+MAX_PIXELS = 40_000_000  # ImageNet's largest validation photos are a few megapixels
 
 
 def make_thumbnail(jpeg: bytes, max_side: int = THUMBNAIL_SIZE, *, source: str = "") -> bytes:
@@ -41,14 +42,49 @@ def make_thumbnail(jpeg: bytes, max_side: int = THUMBNAIL_SIZE, *, source: str =
 
     try:
         with Image.open(io.BytesIO(jpeg)) as img:
+            _check_size(img, source)
             img.draft("RGB", (max_side, max_side))
             img = img.convert("RGB")
             img.thumbnail((max_side, max_side))
             out = io.BytesIO()
             img.save(out, format="JPEG", quality=82)
-    except (UnidentifiedImageError, OSError, ValueError) as e:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
         raise ImageSourceError(source or "image", f"cannot decode the image: {e}") from e
     return out.getvalue()
+
+
+def _check_size(img, source: str) -> None:
+    """Refuses a picture whose header claims more pixels than any photo here: decoding it
+    would take gigabytes (a decompression bomb is a few KB that claim 50,000 x 50,000)."""
+    width, height = img.size
+    if width * height > MAX_PIXELS:
+        raise ImageSourceError(
+            source or "image",
+            f"{width} x {height} pixels: larger than any ImageNet photo (at most "
+            f"{MAX_PIXELS // 10**6} megapixels are decoded)",
+        )
+
+
+def check_image(data: bytes, source: str = "") -> bytes:
+    """``data`` if it is a JPEG, PNG or WebP picture of a sane size that decodes completely
+    (so the browser is never handed HTML, SVG, a truncated file or a bomb).
+
+    Raises:
+        ImageSourceError: naming the image and the problem.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise ImageSourceError(source or "image", "the image is empty (0 bytes)")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format not in ("JPEG", "PNG", "WEBP"):
+                raise ImageSourceError(source or "image", f"{img.format} is not a photo format")
+            _check_size(img, source)
+            img.load()  # a truncated file fails here, not in the browser
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
+        raise ImageSourceError(source or "image", f"not a readable picture ({e})") from e
+    return data
 
 
 class FolderImages:

@@ -113,7 +113,9 @@ class Source:
         folder = self.index_dir / "thumbs" / str(int(max_side))
         path = folder / f"{file_name}.jpg"
         try:
-            return path.read_bytes()
+            cached = path.read_bytes()
+            if cached[:3] == b"\xff\xd8\xff" and cached[-2:] == b"\xff\xd9":
+                return cached  # a whole JPEG; an empty or cut file is made again below
         except OSError:
             pass
         data = make_thumbnail(self.image_bytes(file_name), max_side, source=file_name)

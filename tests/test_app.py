@@ -81,3 +81,35 @@ def test_bad_command_line_falls_back_to_demo(monkeypatch, tmp_path):
     assert not at.exception
     assert md("no prepared imagenet2012_multilabel") in at.sidebar.error[0].value
     assert _metrics(at)["Images"] == "20,000"
+
+
+def test_bad_pictures_show_a_reason_and_the_pages_survive(monkeypatch, label_json, table, tmp_path):
+    """An HTML file and a 64-megapixel PNG named like validation JPEGs, and an empty cached
+    thumbnail: Browse and the Image page show "No picture: ..." and carry on."""
+    import io
+
+    from PIL import Image
+
+    root = tmp_path / "imgs"
+    root.mkdir()
+    names = table.file_name.tolist()
+    buf = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buf, format="PNG")
+    (root / names[0]).write_bytes(buf.getvalue())
+    (root / names[1]).write_bytes(b"<html><body>not a photo</body></html>")
+    for n in names[2:]:
+        buf = io.BytesIO()
+        Image.new("RGB", (40, 30), (10, 120, 10)).save(buf, format="JPEG")
+        (root / n).write_bytes(buf.getvalue())
+    argv = ["app.py", "--source", "json", "--labels-json", str(label_json), "--images", str(root)]
+    monkeypatch.setattr(sys, "argv", argv)
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("app_pages/browse.py").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "No picture" in captions and "larger than any ImageNet photo" in captions
+    for name in names[:2]:
+        at.query_params["image"] = name
+        at.switch_page("app_pages/image.py").run()
+        assert not at.exception
+        assert any("No picture" in c.value for c in at.caption)

@@ -40,8 +40,14 @@ def test_tar_read_in_place(label_json, val_tar, table):
     # The thumbnail is cached on disk next to the index, and read back from there.
     cached = s.index_dir / "thumbs" / "32" / f"{table.file_name[0]}.jpg"
     assert cached.is_file()
-    cached.write_bytes(b"cached")
-    assert s.thumbnail(table.file_name[0], 32) == b"cached"
+    marker = b"\xff\xd8\xff cached \xff\xd9"  # a JPEG's first and last bytes
+    cached.write_bytes(marker)
+    assert s.thumbnail(table.file_name[0], 32) == marker
+    # An empty or cut cache file (a full disk, a killed writer) is made again, not served.
+    for broken in (b"", marker[:-2]):
+        cached.write_bytes(broken)
+        assert Image.open(io.BytesIO(s.thumbnail(table.file_name[0], 32))).format == "JPEG"
+        assert cached.read_bytes() != broken
     with pytest.raises(ImageNotAvailable):
         s.thumbnail("../../etc/passwd", 32)
 
@@ -125,3 +131,30 @@ def test_demo_source():
     name = s.table.file_name[0]
     assert Image.open(io.BytesIO(s.image_bytes(name))).size == (500, 375)
     assert Image.open(io.BytesIO(s.thumbnail(name, 160))).size == (160, 120)
+
+
+def test_pictures_that_are_not_photos_are_refused(tmp_path):
+    """HTML, SVG, empty, truncated and bomb-sized pictures: one clear error each, before any
+    of them reaches the browser or decodes to gigabytes."""
+    from data_access.images import check_image, make_thumbnail
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(buf, format="JPEG")
+    good = buf.getvalue()
+    assert check_image(good, "x.JPEG") == good
+    buf = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buf, format="PNG")  # 64 megapixels in a few KB
+    bomb = buf.getvalue()
+    assert len(bomb) < 100_000
+    cases = {
+        b"": "the image is empty",
+        b"<html><script>alert(1)</script></html>": "not a readable picture",
+        b'<svg xmlns="http://www.w3.org/2000/svg"/>': "not a readable picture",
+        good[: len(good) // 2]: "not a readable picture",
+        bomb: "8000 x 8000 pixels: larger than any ImageNet photo",
+    }
+    for data, message in cases.items():
+        with pytest.raises(ImageSourceError, match=message):
+            check_image(data, "x.JPEG")
+    with pytest.raises(ImageSourceError, match="larger than any ImageNet photo"):
+        make_thumbnail(bomb, 32, source="x.JPEG")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 
 import numpy as np
 import streamlit as st
@@ -17,9 +18,12 @@ from data_access.annotations import CORRECT, UNCLEAR, WRONG, AnnotationTable
 from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
 from data_access.errors import DataError
+from data_access.images import check_image
 from data_access.predictions import Model
 from data_access.sources import Source
 from ui.text import md
+
+log = logging.getLogger(__name__)
 
 IMAGE_PAGE = "app_pages/image.py"
 BROWSE_PAGE = "app_pages/browse.py"
@@ -121,11 +125,16 @@ def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:
         st.caption(":gray[no image: labels only]")
         return
     try:
-        data = source.thumbnail(file_name) if thumbnail else source.image_bytes(file_name)
+        if thumbnail:
+            data = source.thumbnail(file_name)
+        else:
+            data = check_image(source.image_bytes(file_name), file_name)
+        st.image(data, width="stretch" if thumbnail else "content")
     except DataError as e:
-        st.caption(f":gray[{md(e.problem)}]")
-        return
-    st.image(data, width="stretch" if thumbnail else "content")
+        st.caption(f":gray[No picture: {md(e.problem)}]")
+    except Exception as e:
+        log.warning("cannot show %s: %r", file_name, e)
+        st.caption(f":gray[No picture: {md(type(e).__name__)}]")
 
 
 def tile(source: Source, models: dict[str, Model], row: int, state: BrowseState, key: str) -> None:
