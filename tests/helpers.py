@@ -96,3 +96,11 @@ def write_validation_tar(
             info.mtime = 1_234_567_890
             tar.addfile(info, io.BytesIO(data))
     return images
+
+
+def write_top1_csv(path: Path, table: AnnotationTable, top1, header: str = "") -> Path:
+    """A headerless (or ``header``-first) CSV ``file_name,class index`` of one model's top-1."""
+    lines = [header] if header else []
+    lines += [f"{n},{int(k)}" for n, k in zip(table.file_name.tolist(), top1, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -14,6 +14,7 @@ from data_access.browse import (
     to_params,
     view_rows,
 )
+from tests.helpers import write_top1_csv
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 BROWSE = "app_pages/browse.py"
@@ -159,12 +160,7 @@ def _models_status(at) -> str:
 
 def test_models_sidebar_add_rename_remove(tmp_path, demo):
     table, models = demo
-    good = tmp_path / "mine.csv"
-    good.write_text(
-        "\n".join(
-            f"{n},{int(k)}" for n, k in zip(table.file_name, models["demo-weak"].top1, strict=True)
-        )
-    )
+    good = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
     bad = tmp_path / "bad.csv"
     bad.write_text("ILSVRC2012_val_00000001.JPEG;3\n")
     at = AppTest.from_file(APP, default_timeout=90).run()

@@ -80,14 +80,10 @@ def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
     """The same file uploaded twice is one copy under $IMLR_DATA_DIR/uploads; discarding and
     removing the models removes it."""
     from tests.e2e.server import serve
+    from tests.helpers import write_top1_csv
 
     table, models = demo
-    f = tmp_path / "mine.csv"
-    f.write_text(
-        "\n".join(
-            f"{n},{int(k)}" for n, k in zip(table.file_name, models["demo-weak"].top1, strict=True)
-        )
-    )
+    f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
     home = tmp_path / "home"
     home.mkdir()
     with serve(home) as (url, _):
