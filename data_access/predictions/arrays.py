@@ -16,6 +16,7 @@ Rows without names are positional: their order is checked by ``order``, never as
 
 from __future__ import annotations
 
+import tokenize
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +44,18 @@ _PREFERRED = (
     "arr_0",
 )
 _SAMPLES_INFO = "samples_info.npz"
+# What NumPy raises on a damaged file: its header is parsed with ast.literal_eval (then, for
+# old headers, tokenize), so a corrupt header can raise SyntaxError or TokenError.
+_NUMPY_ERRORS = (
+    ValueError,
+    TypeError,
+    SyntaxError,
+    tokenize.TokenError,
+    KeyError,
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+)
 MAX_ROWS = 1_000_000  # 20x the validation set
 MAX_MEMBER_BYTES = 1 << 30  # an .npz member is inflated whole: (50000, 1000) float64 is 400 MB
 _MAX_NAMES_BYTES = 256 << 20  # 50,000 paths of 100 characters in UTF-32 are 20 MB
@@ -75,8 +88,8 @@ def read_names_file(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8").split()
     except PredictionFileError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile) as e:
-        raise PredictionFileError(path, f"cannot read file names: {e}") from e
+    except _NUMPY_ERRORS as e:
+        raise PredictionFileError(path, f"cannot read file names: {str(e)[:120]}") from e
 
 
 def _npz_key(path: Path, npz) -> tuple[str, list[str] | None]:
@@ -140,7 +153,7 @@ def _check_member(path: Path, npz, key: str) -> tuple[int, ...]:
                 shape, _, dtype = np.lib.format.read_array_header_1_0(f)
             else:  # 2.0 (and 3.0, read the same way apart from the text encoding)
                 shape, _, dtype = np.lib.format.read_array_header_2_0(f)
-        except (ValueError, OSError, EOFError) as e:
+        except _NUMPY_ERRORS as e:
             raise PredictionFileError(path, f"not a NumPy array ({e})", key) from e
     nbytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
     fits = (
@@ -190,8 +203,8 @@ def read_numpy(
                 array = npz[key]  # one copy: a compressed member must be inflated
     except PredictionFileError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise PredictionFileError(path, f"not a readable NumPy file ({e})") from e
+    except _NUMPY_ERRORS as e:
+        raise PredictionFileError(path, f"not a readable NumPy file ({str(e)[:120]})") from e
     if array.ndim == 0 or array.size == 0:
         raise PredictionFileError(path, f"empty or scalar array, shape {array.shape}")
     if side:
