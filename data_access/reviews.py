@@ -61,6 +61,9 @@ MAX_NOTE = 5000
 MAX_NAME = 100
 
 
+LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one's lock before giving up
+
+
 class ReviewError(DataError):
     """A review, an import file or a store that cannot be used as it is."""
 
@@ -145,7 +148,7 @@ class ReviewStore:
 
     @contextmanager
     def _connection(self):
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        con = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=FULL")  # a saved review survives a power cut
@@ -159,19 +162,37 @@ class ReviewStore:
         """One IMMEDIATE transaction: the write lock is taken up front, so concurrent savers
         queue (busy timeout) instead of failing half-way."""
         with self._connection() as con:
-            for attempt in range(50):
+            # One wait of LOCK_TIMEOUT in all (SQLite's busy timeout, then short retries for
+            # the "locked" answers that come at once), then a clear refusal: never minutes.
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            while True:
                 try:
                     con.execute("BEGIN IMMEDIATE")
                     break
                 except sqlite3.OperationalError as e:
-                    if "locked" not in str(e) or attempt == 49:
+                    if "locked" not in str(e) and "busy" not in str(e):
                         raise
+                    if time.monotonic() >= deadline:
+                        raise ReviewError(
+                            self.path,
+                            f"busy: another program has held the review database's write lock "
+                            f"for {LOCK_TIMEOUT:g} s; nothing was written, try again",
+                        ) from e
                     time.sleep(0.05)
             try:
                 yield con
                 con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
+            except BaseException as e:
+                # On a full disk SQLite has already rolled back: a second ROLLBACK would hide
+                # the real problem behind "no transaction is active".
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                if isinstance(e, sqlite3.OperationalError) and "full" in str(e):
+                    raise ReviewError(
+                        self.path,
+                        "the disk is full: nothing was written; the reviews saved before are "
+                        "intact",
+                    ) from e
                 raise
 
     @staticmethod

@@ -366,3 +366,62 @@ def test_queue_and_kappa():
         {"a": {"category": "x", "severity": "major"}, "c": {"category": "x", "severity": "minor"}},
     )
     assert res["images"] == 1 and res["category"]["agree"] == 1
+
+
+def test_held_lock_fails_after_one_timeout(tmp_path, monkeypatch):
+    """Another program holding the write lock: one wait, then a clear error; nothing lost."""
+    import sqlite3
+    import time
+
+    import data_access.reviews as R
+
+    store = ReviewStore(tmp_path / "r.sqlite")
+    store.save(_review(k=1))
+    monkeypatch.setattr(R, "LOCK_TIMEOUT", 0.5)
+    holder = sqlite3.connect(tmp_path / "r.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises(ReviewError, match="busy: another program has held .* for 0.5 s"):
+        store.save(_review(k=2))
+    assert time.monotonic() - started < 5
+    holder.execute("ROLLBACK")
+    holder.close()
+    store.save(_review(k=2))
+    assert len(store.reviews(model="m")) == 2
+
+
+def test_full_disk_reports_and_keeps_the_database(tmp_path, monkeypatch):
+    """SQLite's "database or disk is full" mid-save: one clear error (not "cannot rollback"),
+    the earlier reviews intact."""
+    import sqlite3
+    from contextlib import contextmanager
+
+    store = ReviewStore(tmp_path / "r.sqlite")
+    store.save(_review(k=1, note="kept"))
+    real = ReviewStore._connection
+
+    class FullDisk:
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            if sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+                self.con.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
+                raise sqlite3.OperationalError("database or disk is full")
+            return self.con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    @contextmanager
+    def full(self):
+        with real(self) as con:
+            yield FullDisk(con)
+
+    monkeypatch.setattr(ReviewStore, "_connection", full)
+    with pytest.raises(ReviewError, match="the disk is full: nothing was written"):
+        store.save(_review(k=2))
+    monkeypatch.setattr(ReviewStore, "_connection", real)
+    assert [r.note for r in store.reviews(model="m")] == ["kept"]
+    with sqlite3.connect(tmp_path / "r.sqlite") as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
