@@ -94,13 +94,19 @@ def read_dataset_info(data_dir: Path | None) -> dict:
 
 
 def fingerprint(data_dir: Path | None) -> list:
-    """Name, size and mtime of every file of the build: changes when the build changes."""
+    """Name, size, mtime and change time of every file of the build: changes when the build
+    changes (the change time even when the mtime is put back)."""
     ddir = dataset_dir(data_dir)
     try:
         entries = sorted(os.scandir(ddir), key=lambda e: e.name)
     except OSError as e:
         raise TfdsSourceError(ddir, f"cannot list the folder: {e.strerror or e}") from e
-    return [[e.name, e.stat().st_size, e.stat().st_mtime_ns] for e in entries if e.is_file()]
+    out = []
+    for e in entries:
+        if e.is_file():
+            st = e.stat()
+            out.append([e.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+    return out
 
 
 def _builder(data_dir: Path | None):

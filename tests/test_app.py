@@ -113,3 +113,23 @@ def test_bad_pictures_show_a_reason_and_the_pages_survive(monkeypatch, label_jso
         at.switch_page("app_pages/image.py").run()
         assert not at.exception
         assert any("No picture" in c.value for c in at.caption)
+
+
+def test_new_session_sees_a_label_json_changed_while_the_server_runs(
+    monkeypatch, label_json, tmp_path
+):
+    """The open-source cache is keyed by the fingerprint: a second session after an edit shows
+    the new counts (the first keeps what it opened)."""
+    import json
+
+    copy = tmp_path / "labels.json"
+    copy.write_bytes(label_json.read_bytes())
+    monkeypatch.setattr(sys, "argv", ["app.py", "--source", "json", "--labels-json", str(copy)])
+    first = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    before = _metrics(first)["ImageNet-M"]
+    data = json.loads(copy.read_text())
+    data["imagenet_m"] = data["imagenet_m"][:1]
+    copy.write_text(json.dumps(data))
+    second = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not second.exception
+    assert _metrics(second)["ImageNet-M"] == "1" != before

@@ -39,6 +39,28 @@ def test_changed_source_is_rebuilt(label_json, tmp_path, table):
     assert s.info()["index_built"] and s.table.in_imagenet_m.sum() == 2
 
 
+def test_same_size_edit_with_mtime_put_back_is_noticed(label_json, tmp_path):
+    """An edit that keeps the size and restores the mtime (cp -p, touch -r) still changes the
+    fingerprint: its change time cannot be put back."""
+    copy = tmp_path / "labels.json"
+    copy.write_bytes(label_json.read_bytes())
+    before = _open(copy)
+    stat = copy.stat()
+    text = copy.read_text()
+    data = json.loads(text)
+    first = sorted(data["problematic_images"])[0]
+    data["problematic_images"].pop(first)
+    edited = json.dumps(data)
+    edited += " " * (len(text) - len(edited))  # the same size
+    copy.write_text(edited)
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same mtime
+    assert copy.stat().st_size == stat.st_size and copy.stat().st_mtime_ns == stat.st_mtime_ns
+    assert not index_is_current("json", labels_json=copy)
+    after = _open(copy)
+    assert after.info()["index_built"]
+    assert after.table.is_problematic.sum() == before.table.is_problematic.sum() - 1
+
+
 @pytest.mark.parametrize(
     "damage",
     [

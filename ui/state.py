@@ -8,6 +8,7 @@ the previous one in place and says why in the sidebar.
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 from dataclasses import asdict, dataclass
@@ -17,7 +18,7 @@ import streamlit as st
 from data_access.cli_predictions import add_reading_flags, options_from_args
 from data_access.errors import DataError
 from data_access.predictions import Model
-from data_access.sources import Source, index_is_current, open_source
+from data_access.sources import Source, open_source, source_state
 from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.text import md
 
@@ -78,7 +79,9 @@ def _kwargs(params: SourceParams) -> dict:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _open_cached(params: SourceParams) -> Source:
+def _open_cached(params: SourceParams, stamp: str) -> Source:
+    # Keyed by the source's fingerprint as well as its paths: a file changed while the server
+    # runs gives new sessions a fresh open, not the counts of the old file.
     # No Streamlit element may be touched in here: cached functions replay their elements.
     return open_source(params.kind, **_kwargs(params))
 
@@ -89,22 +92,27 @@ def _open(params: SourceParams) -> Source:
     The build runs outside the cached function so that the bar can move; the cached open
     then only loads the fresh index.
     """
-    prepared = st.session_state.setdefault("prepared_sources", set())
-    # Checked once per session and source: with an unwritable cache the index never becomes
-    # current, and the build must not then repeat on every rerun.
-    if params not in prepared and not index_is_current(params.kind, **_kwargs(params)):
-        bar = st.progress(0.0, text="Building the index (first open of this source)...")
+    prepared: dict = st.session_state.setdefault("prepared_sources", {})
+    # Checked once per session and source (stat calls): with an unwritable cache the index
+    # never becomes current, and the build must not then repeat on every rerun.
+    stamp = prepared.get(params)
+    if stamp is None:
+        current, fingerprint = source_state(params.kind, **_kwargs(params))
+        stamp = json.dumps(fingerprint)
+        if not current:
+            bar = st.progress(0.0, text="Building the index (first open of this source)...")
 
-        def progress(done: int, total: int, message: str) -> None:
-            frac = min(1.0, done / total) if total else 0.0
-            bar.progress(frac, text=f"{message} ({done:,} / {total:,})" if total else message)
+            def progress(done: int, total: int, message: str) -> None:
+                frac = min(1.0, done / total) if total else 0.0
+                text = f"{message} ({done:,} / {total:,})" if total else message
+                bar.progress(frac, text=text)
 
-        try:
-            open_source(params.kind, progress=progress, **_kwargs(params))
-        finally:
-            bar.empty()
-    source = _open_cached(params)
-    prepared.add(params)
+            try:
+                open_source(params.kind, progress=progress, **_kwargs(params))
+            finally:
+                bar.empty()
+    source = _open_cached(params, stamp)
+    prepared[params] = stamp
     return source
 
 
