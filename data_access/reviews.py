@@ -470,10 +470,14 @@ def parse_reference_file(path: Path | str) -> list[dict]:
     except UnicodeDecodeError as e:
         raise ReviewError(path, f"not UTF-8 text (byte {e.start})") from e
     if path.suffix.lower() == ".csv":
-        rows = [
-            {k: read_cell(v) if isinstance(v, str) else v for k, v in r.items()}
-            for r in csv.DictReader(io.StringIO(text))
-        ]
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac files
+        reader = csv.DictReader(io.StringIO(text))
+        try:
+            rows = [
+                {k: read_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in reader
+            ]
+        except csv.Error as e:
+            raise ReviewError(path, f"not readable as CSV ({e})", f"line {reader.line_num}") from e
         entries = [(f"line {k + 2}", r.get("file_name"), r) for k, r in enumerate(rows)]
     else:
         try:

@@ -425,3 +425,19 @@ def test_full_disk_reports_and_keeps_the_database(tmp_path, monkeypatch):
     assert [r.note for r in store.reviews(model="m")] == ["kept"]
     with sqlite3.connect(tmp_path / "r.sqlite") as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_reference_csv_with_old_mac_line_endings(tmp_path):
+    from data_access.reviews import parse_reference_file
+
+    f = tmp_path / "mistakes.csv"
+    f.write_bytes(
+        b"file_name,top_prediction,failure category,failure severity\r"
+        b"ILSVRC2012_val_00000612.JPEG,192,Fine-grained error,Minor\r"
+    )
+    items = parse_reference_file(f)
+    assert len(items) == 1 and items[0]["top_prediction"] == 192
+    bad = tmp_path / "bad.csv"
+    bad.write_text('file_name,top_prediction\n"ILSVRC2012_val_00000612.JPEG,192\n')
+    with pytest.raises(ReviewError):
+        parse_reference_file(bad)
