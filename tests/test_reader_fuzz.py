@@ -68,6 +68,15 @@ def mutated(draw, seed: bytes):
     return bytes(data)
 
 
+def _result_or_one_error(read, path, data: bytes) -> None:
+    """``read(path)`` returns, or raises the project's error naming ``path``: nothing else."""
+    path.write_bytes(data)
+    try:
+        read(path)
+    except DataError as e:
+        assert str(e).startswith(str(path))
+
+
 FUZZ = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -76,12 +85,7 @@ FUZZ = settings(
 @FUZZ
 @given(data=st.one_of(mutated(_label_json()), st.binary(max_size=256)))
 def test_label_json_reader(tmp_path, data):
-    path = tmp_path / "human_accuracy_v3.0.0.json"
-    path.write_bytes(data)
-    try:
-        parse_label_json(path)
-    except DataError as e:
-        assert str(e).startswith(str(path))
+    _result_or_one_error(parse_label_json, tmp_path / "human_accuracy_v3.0.0.json", data)
 
 
 @FUZZ
@@ -90,12 +94,7 @@ def test_label_json_reader(tmp_path, data):
     suffix=st.sampled_from([".json", ".csv"]),
 )
 def test_reference_file_reader(tmp_path, data, suffix):
-    path = tmp_path / f"mistakes{suffix}"
-    path.write_bytes(data)
-    try:
-        parse_reference_file(path)
-    except DataError as e:
-        assert str(e).startswith(str(path))
+    _result_or_one_error(parse_reference_file, tmp_path / f"mistakes{suffix}", data)
 
 
 @FUZZ

@@ -12,8 +12,7 @@ or key, and what was expected.
 from data_access.predictions.columns import PredictionFileError
 from data_access.predictions.loader import load_predictions
 from data_access.predictions.model import Coverage, Model, default_name, model_from_arrays
-from data_access.predictions.names import normal_file_name
-from data_access.predictions.registry import ReadOptions, sniff
+from data_access.predictions.registry import ReadOptions
 
 __all__ = [
     "Coverage",
@@ -23,6 +22,4 @@ __all__ = [
     "default_name",
     "load_predictions",
     "model_from_arrays",
-    "normal_file_name",
-    "sniff",
 ]

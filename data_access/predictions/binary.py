@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from data_access.predictions.arrays import MAX_ROWS, integer_ids, reduce_scores
 from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
 
-MAX_ROWS = 1_000_000  # 20x the validation set: anything larger is not one model's predictions
 MAX_INFLATED = 1 << 30
 
 
@@ -68,8 +68,6 @@ def read_pickle(path: Path, allow_pickle: bool, drop_background: bool = False) -
         raise PredictionFileError(
             path, f"expected a dict with 'logits' (imagenet-testbed), got {type(data).__name__}"
         )
-    from data_access.predictions.arrays import integer_ids, reduce_scores
-
     parsed = Parsed(fmt, None, where=lambda i: f"row {i}")
     parsed.columns = {"predictions": "logits"}
     if array.dtype.kind == "f":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from data_access.classes import NUM_VALIDATION_IMAGES, validation_file_name
+from data_access.classes import NUM_VALIDATION_IMAGES
 
 # Any folder prefix (/ or \), the 8-digit number, an optional _nXXXXXXXX wnid suffix and an
 # optional image extension; letter case is ignored.
@@ -32,13 +32,6 @@ def validation_position(raw: str) -> int:
         return -1
     pos = int(m.group(1)) - 1
     return pos if 0 <= pos < NUM_VALIDATION_IMAGES else -1
-
-
-def normal_file_name(raw: str) -> str | None:
-    """``ILSVRC2012_val_00000001.JPEG`` for any form of that name, or None for anything that is
-    not a validation image name."""
-    pos = validation_position(raw)
-    return validation_file_name(pos) if pos >= 0 else None
 
 
 def looks_like_file_name(value: object) -> bool:
