@@ -9,7 +9,7 @@ from data_access import metrics
 from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
-from ui.models import source_key
+from ui.models import is_upload, source_key
 from ui.render import (
     BROWSE_PAGE,
     evaluate_cached,
@@ -108,7 +108,7 @@ st.download_button(
     mime="text/csv",
 )
 for m in models.values():
-    for note in m.notes:
+    for note in m.shown_notes(hide_content=not is_upload(m.source)):
         st.warning(md(f"{m.name}: {note}"))
 classes_evaluated = e["classes_evaluated"]  # the same for every model of this source
 if classes_evaluated < 1000:

@@ -85,7 +85,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     for m in models:
-        for note in m.notes:
+        for note in m.shown_notes():
             print(f"warning: {m.source}: {note}", file=sys.stderr)
     results = [metrics.evaluate(table, m, n_boot=args.bootstrap, seed=args.seed) for m in models]
     if results and results[0]["classes_evaluated"] < 1000:

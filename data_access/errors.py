@@ -8,22 +8,68 @@ exits 2; the app shows it in an error box. Nothing else should reach a user as a
 
 from __future__ import annotations
 
+import re
+
+# Marks around text copied from a file into a message, so that :meth:`DataError.redacted`
+# can hide it (control characters: never in a message otherwise).
+_OPEN, _CLOSE = "\x02", "\x03"
+_QUOTED = re.compile(f"{_OPEN}[^{_CLOSE}]*{_CLOSE}")
+HIDDEN = "(a value from the file)"
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """``repr`` of a value read from a file (cut to ``limit`` characters), marked as content.
+
+    The CLI and the app for the file's own uploader show it; :meth:`DataError.redacted`
+    replaces it, for files the app opened from a server path (whose content the visitor
+    must not learn through error messages).
+    """
+    text = value[:limit] if isinstance(value, str) else value
+    shown = repr(text)
+    if len(shown) > limit + 2:
+        shown = shown[:limit] + "..."
+    return _OPEN + shown.replace(_OPEN, "").replace(_CLOSE, "") + _CLOSE
+
+
+def _plain(text: str) -> str:
+    return text.replace(_OPEN, "").replace(_CLOSE, "")
+
+
+def shown(text: str, hide_content: bool = False) -> str:
+    """A note or message that may hold :func:`quoted` values, as shown: with the values, or
+    with each replaced by a placeholder (``hide_content``)."""
+    return _QUOTED.sub(HIDDEN, text) if hide_content else _plain(text)
+
 
 class DataError(ValueError):
     """Bad or unusable user input, with a message fit to show as is.
 
     Args:
         source: the file, folder or URL the problem is in.
-        problem: what is wrong and, where it helps, what was expected.
+        problem: what is wrong and, where it helps, what was expected; text copied from the
+            file goes through :func:`quoted`.
         where: the row, key or member inside ``source`` (optional).
     """
 
     def __init__(self, source: object, problem: str, where: str | None = None):
         self.source = str(source)
-        self.problem = problem
-        self.where = where
-        location = f"{self.source}: {where}" if where else self.source
-        super().__init__(f"{location}: {problem}")
+        self._marked = (problem, where)
+        self.problem = _plain(problem)
+        self.where = _plain(where) if where else where
+        location = f"{self.source}: {self.where}" if where else self.source
+        super().__init__(f"{location}: {self.problem}")
+
+    def message(self, *, hide_content: bool = False, with_source: bool = True) -> str:
+        """The message, optionally without the file's name (when it is shown above) and with
+        every value copied from the file replaced by a placeholder (``hide_content``): then
+        it names the file, the row or key and the problem, never the content."""
+        problem, where = (shown(t, hide_content) if t else t for t in self._marked)
+        parts = [self.source] if with_source else []
+        return ": ".join([*parts, *([where] if where else []), problem])
+
+    def redacted(self) -> str:
+        """:meth:`message` with the file's content hidden."""
+        return self.message(hide_content=True)
 
 
 class LabelFileError(DataError):

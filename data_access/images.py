@@ -87,6 +87,20 @@ def check_image(data: bytes, source: str = "") -> bytes:
     return data
 
 
+def _inside(real_path: str, real_root: str) -> bool:
+    return real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _file_inside(entry: os.DirEntry, real_root: str) -> bool:
+    """A regular file, or a link to one that stays inside the images folder: a link out of
+    it (``ILSVRC2012_val_00000002.JPEG -> /etc/passwd``) is never read or served."""
+    if entry.is_file(follow_symlinks=False):
+        return True
+    return (
+        entry.is_symlink() and entry.is_file() and _inside(os.path.realpath(entry.path), real_root)
+    )
+
+
 class FolderImages:
     """Validation JPEGs in a folder: ``root/<file_name>`` or ``root/<wnid>/<file_name>``."""
 
@@ -104,16 +118,21 @@ class FolderImages:
             top = list(os.scandir(root))
         except OSError as e:
             raise ImageSourceError(root, f"cannot list the folder: {e.strerror or e}") from e
+        real_root = os.path.realpath(root)
         subdirs = [e for e in top if e.is_dir(follow_symlinks=False)]
         for entry in top:
-            if entry.name in wanted and entry.is_file():
+            if entry.name in wanted and _file_inside(entry, real_root):
                 found[entry.name] = entry.name
         for k, sub in enumerate(subdirs):
             if progress and k % 50 == 0:
                 progress(k, len(subdirs), "scanning image folders")
             try:
                 for entry in os.scandir(sub.path):
-                    if entry.name in wanted and entry.name not in found and entry.is_file():
+                    if (
+                        entry.name in wanted
+                        and entry.name not in found
+                        and _file_inside(entry, real_root)
+                    ):
                         found[entry.name] = f"{sub.name}/{entry.name}"
             except OSError:
                 continue  # an unreadable subfolder only means its images count as missing
@@ -127,6 +146,9 @@ class FolderImages:
         if not rel:
             raise ImageNotAvailable(self.root, "no image for this file", where=file_name)
         path = self.root / rel
+        # Checked again at read time: a file may have become a link since the scan.
+        if not _inside(os.path.realpath(path), os.path.realpath(self.root)):
+            raise ImageNotAvailable(self.root, "the image links outside the folder", where=rel)
         try:
             return path.read_bytes()
         except OSError as e:

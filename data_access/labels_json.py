@@ -31,7 +31,7 @@ from data_access.classes import (
     validation_labels,
     validation_position,
 )
-from data_access.errors import DownloadError, LabelFileError
+from data_access.errors import DownloadError, LabelFileError, quoted
 
 LABELS_URL = (
     "https://storage.googleapis.com/brain-car-datasets/imagenet-mistakes/human_accuracy_v3.0.0.json"
@@ -136,7 +136,7 @@ def _may_repeat_names(text: str, data: dict) -> bool:
 
 
 def _wnid_list(path: Path, file_name: str, key: str, value: object) -> list[int]:
-    where = f"initial_annots[{file_name!r}][{key!r}]"
+    where = f"initial_annots[{file_name!r}][{key!r}]"  # a checked validation name
     if not isinstance(value, list):
         raise LabelFileError(path, f"expected a list of wnids, got {type(value).__name__}", where)
     lookup = load_classes().wnid_to_index
@@ -145,7 +145,7 @@ def _wnid_list(path: Path, file_name: str, key: str, value: object) -> list[int]
         if not isinstance(w, str) or w not in lookup:
             raise LabelFileError(
                 path,
-                f"{w!r} is not one of the 1000 ImageNet class wnids (e.g. 'n01440764')",
+                f"{quoted(w)} is not one of the 1000 ImageNet class wnids (e.g. 'n01440764')",
                 where,
             )
         out.append(lookup[w])
@@ -164,7 +164,7 @@ def table_from_label_data(data: object, path: Path | str) -> AnnotationTable:
     required = {"initial_annots": dict, "problematic_images": dict, "imagenet_m": list}
     missing = [k for k in required if k not in data]
     if missing:
-        found = ", ".join(sorted(map(str, data))[:8]) or "none"
+        found = quoted(", ".join(sorted(map(str, data))[:8])) if data else "none"
         raise LabelFileError(
             path,
             f"missing top-level key(s) {', '.join(missing)} (found: {found}); "
@@ -191,7 +191,7 @@ def table_from_label_data(data: object, path: Path | str) -> AnnotationTable:
                 path,
                 "not an ImageNet validation file name (expected ILSVRC2012_val_"
                 "00000001.JPEG to ILSVRC2012_val_00050000.JPEG)",
-                where=f"initial_annots[{file_name!r}]",
+                where=f"initial_annots[{quoted(file_name)}]",
             )
         if not isinstance(annots, dict):
             raise LabelFileError(
@@ -203,7 +203,8 @@ def table_from_label_data(data: object, path: Path | str) -> AnnotationTable:
         if unknown:
             raise LabelFileError(
                 path,
-                f"unexpected key(s) {sorted(unknown)}; expected correct, unclear, wrong",
+                f"unexpected key(s) {quoted(sorted(map(str, unknown)))}; "
+                "expected correct, unclear, wrong",
                 where=f"initial_annots[{file_name!r}]",
             )
         reason = problematic.get(file_name)
@@ -228,11 +229,13 @@ def table_from_label_data(data: object, path: Path | str) -> AnnotationTable:
     for k, name in enumerate(imagenet_m):
         if not isinstance(name, str) or name not in annotated:
             raise LabelFileError(
-                path, f"{name!r} is not an annotated validation image", where=f"imagenet_m[{k}]"
+                path,
+                f"{quoted(name)} is not an annotated validation image",
+                where=f"imagenet_m[{k}]",
             )
     if len(set(imagenet_m)) != len(imagenet_m):
         dup = next(n for n in imagenet_m if imagenet_m.count(n) > 1)
-        raise LabelFileError(path, f"{dup!r} is listed twice", where="imagenet_m")
+        raise LabelFileError(path, f"{quoted(dup)} is listed twice", where="imagenet_m")
     in_m = set(imagenet_m)
     for r in records:
         r["in_imagenet_m"] = r["file_name"] in in_m

@@ -15,10 +15,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 @pytest.fixture(autouse=True)
-def _private_dirs(tmp_path, monkeypatch):
-    """No test reads or writes the user's real cache or data folders."""
+def _private_dirs(tmp_path, tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's real cache or data folders; the app's path fields
+    accept the tests' own temporary folders (as ``--allow-path`` would), nothing else."""
     monkeypatch.setenv("IMLR_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("IMLR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IMLR_ALLOW_PATHS", str(tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tarfile
 from pathlib import Path
 
@@ -104,3 +105,8 @@ def write_top1_csv(path: Path, table: AnnotationTable, top1, header: str = "") -
     lines += [f"{n},{int(k)}" for n, k in zip(table.file_name.tolist(), top1, strict=True)]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def plain(markdown: str) -> str:
+    """Text as a reader sees it: the app escapes Markdown in everything it shows."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -1,6 +1,5 @@
 """AppTest of Browse, the image page and the models sidebar on the demo source."""
 
-import re
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from data_access.browse import (
     to_params,
     view_rows,
 )
+from tests.helpers import plain as _plain
 from tests.helpers import write_top1_csv
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -147,11 +147,6 @@ def test_image_page_without_or_with_bad_image():
     assert not at.exception
     assert "not an annotated image" in at.warning[0].value
     assert "No image chosen" in at.info[0].value
-
-
-def _plain(markdown: str) -> str:
-    """Text as a reader sees it: the app escapes Markdown in everything it shows."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _models_status(at) -> str:

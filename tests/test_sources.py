@@ -158,3 +158,34 @@ def test_pictures_that_are_not_photos_are_refused(tmp_path):
             check_image(data, "x.JPEG")
     with pytest.raises(ImageSourceError, match="larger than any ImageNet photo"):
         make_thumbnail(bomb, 32, source="x.JPEG")
+
+
+def test_links_out_of_the_images_folder_are_never_read(label_json, val_tar, table, tmp_path):
+    """A link to a file outside the folder counts as missing and is not served, even when it
+    is swapped in after the index was built; a link that stays inside is an image."""
+    _, images = val_tar
+    names = table.file_name.tolist()
+    root = tmp_path / "images"
+    (root / "sub").mkdir(parents=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"root:x:0:0:secret")
+    (root / names[0]).write_bytes(images[names[0]])
+    (root / names[1]).symlink_to(secret)  # out of the folder: refused
+    (root / "sub" / names[2]).symlink_to(root / names[0])  # stays inside: fine
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / names[3]).write_bytes(images[names[3]])
+    (root / "linked_dir").symlink_to(outside, target_is_directory=True)  # not followed
+    (root / names[4]).write_bytes(images[names[4]])
+    s = open_source("json", labels_json=label_json, images=root, index_root=tmp_path / "idx")
+    assert s.has_image(names[0]) and s.has_image(names[2]) and s.has_image(names[4])
+    assert not s.has_image(names[1]) and not s.has_image(names[3])
+    assert s.image_bytes(names[2]) == images[names[0]]
+    with pytest.raises(ImageNotAvailable):
+        s.image_bytes(names[1])
+    # Swapped for a link after the scan: refused at read time, the message has no content.
+    (root / names[4]).unlink()
+    (root / names[4]).symlink_to(secret)
+    with pytest.raises(ImageNotAvailable, match="links outside the folder") as e:
+        s.image_bytes(names[4])
+    assert "secret" not in str(e.value)

@@ -127,6 +127,66 @@ def test_bad_builds(tfds_tfrecord, tmp_path):
         open_source("tfds", data_dir=data_dir)
 
 
+def _info_with(tmp_path, splits) -> object:
+    ddir = dataset_dir(tmp_path / "dd")
+    ddir.mkdir(parents=True, exist_ok=True)
+    (ddir / "dataset_info.json").write_text(
+        json.dumps({"fileFormat": "tfrecord", "splits": splits})
+    )
+    return tmp_path / "dd"
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("/etc/passwd", "leaves the build's folder"),
+        ("../../../secret-{SHARD_X_OF_Y}", "leaves the build's folder"),
+        ("sub/{DATASET}-{SPLIT}-{SHARD_X_OF_Y}", "leaves the build's folder"),
+        ("link-{SPLIT}-{SHARD_X_OF_Y}", "links outside the build's folder"),
+    ],
+)
+def test_shard_paths_stay_inside_the_build(tmp_path, template, message):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    data_dir = _info_with(
+        tmp_path,
+        [
+            {"name": s, "shardLengths": ["1"], "filepathTemplate": template}
+            for s in ("validation", "imagenet_m")
+        ],
+    )
+    for split in ("validation", "imagenet_m"):
+        (dataset_dir(data_dir) / f"link-{split}-00000-of-00001").symlink_to(secret)
+    with pytest.raises(TfdsSourceError, match=message) as e:
+        open_source("tfds", data_dir=data_dir, index_root=tmp_path / "idx")
+    assert "secret" not in str(e.value).replace(str(tmp_path), "")
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        [],
+        {"splits": {"validation": 1}},
+        {"splits": [1]},
+        {"splits": [{"shardLengths": [1]}]},
+        {"splits": [{"name": "validation", "shardLengths": ["x"]}]},
+        {"splits": [{"name": "validation", "shardLengths": 5}]},
+        {"splits": [{"name": "validation", "shardLengths": [-1]}]},
+        {"splits": [{"name": "validation", "filepathTemplate": 7, "shardLengths": [1]}]},
+        {"fileFormat": "riegeli"},
+    ],
+)
+def test_malformed_dataset_info_is_one_line(tmp_path, info):
+    ddir = dataset_dir(tmp_path / "dd")
+    ddir.mkdir(parents=True)
+    (ddir / "dataset_info.json").write_text(json.dumps(info))
+    with pytest.raises(TfdsSourceError, match="dataset_info.json"):
+        open_source("tfds", data_dir=tmp_path / "dd", index_root=tmp_path / "idx")
+    (ddir / "dataset_info.json").write_bytes(b"\xff\xfe{")
+    with pytest.raises(TfdsSourceError, match="unreadable dataset_info.json"):
+        open_source("tfds", data_dir=tmp_path / "dd", index_root=tmp_path / "idx")
+
+
 def test_prepare_refuses_bad_input_before_running_tfds(tmp_path, label_json):
     with pytest.raises(TfdsSourceError, match="ILSVRC2012_img_val.tar not found"):
         prepare(tmp_path, label_json, tmp_path / "out")

@@ -20,7 +20,7 @@ from data_access.errors import DataError
 from data_access.predictions import Model, ReadOptions
 from data_access.predictions.describe import reading_headline, reading_lines
 from data_access.predictions.vocab import VOCABULARIES
-from ui.text import md
+from ui.text import error_text, md
 
 _ORDERS = {
     None: "checked (validation order unless it fits another)",
@@ -84,7 +84,8 @@ def render_pending(
                 if not isinstance(e, DataError):
                     e = DataError(item["path"], f"cannot be read ({type(e).__name__})")
                 st.error(
-                    md(e.problem if e.source == item["path"] else str(e)), icon=":material/error:"
+                    error_text(e, own_file=item["up"], with_source=e.source != item["path"]),
+                    icon=":material/error:",
                 )
             else:
                 st.caption(md(reading_headline(model.reading)))
@@ -95,7 +96,7 @@ def render_pending(
                             for label, value in reading_lines(model.reading, notes=False)
                         )
                     )
-                for note in model.notes:
+                for note in model.shown_notes(hide_content=not item["up"]):
                     st.warning(md(note), icon=":material/warning:")
             cols = st.columns(2)
             if model is not None and cols[0].button("Add model", key=f"add_{item['id']}"):

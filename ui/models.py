@@ -27,6 +27,7 @@ from data_access.predictions import (
     model_from_arrays,
 )
 from data_access.sources import Source
+from ui.access import checked_path, path_fields_shown
 from ui.model_upload import queue, reading_options, render_pending
 from ui.text import md
 
@@ -111,7 +112,8 @@ def loaded_models(source: Source) -> dict[str, Model]:
         try:
             models[spec["name"]] = _load_spec(spec, source)
         except DataError as e:
-            problems[spec["name"]] = str(e)
+            # A file from a server path never shows its content (issue 10); an upload does.
+            problems[spec["name"]] = e.message(hide_content=not is_upload(spec["path"]))
     st.session_state.model_problems = problems
     return models
 
@@ -128,6 +130,12 @@ def upload_dir() -> Path:
         _swept_once()
         st.session_state.upload_session = uuid.uuid4().hex
     return uploads.session_folder(st.session_state.upload_session)
+
+
+def is_upload(path: str) -> bool:
+    """Whether ``path`` is this session's own upload, whose content its visitor may see
+    (a file from a server path never shows its content in a message: issue 10)."""
+    return bool(path) and Path(path).is_relative_to(upload_dir())
 
 
 def in_use() -> set[str]:
@@ -168,13 +176,18 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         # A new uploader key empties the widget, so the same files are not queued twice.
         st.session_state.uploader_generation = st.session_state.get("uploader_generation", 0) + 1
         st.rerun()
-    with st.form("add_path", border=False, clear_on_submit=True):
-        path = st.text_input("Add a prediction file by path", placeholder="/data/preds/vit.npy")
-        if st.form_submit_button("Add") and path.strip():
-            errors.clear()
-            full = str(Path(path.strip()).expanduser())
-            queue(full, default_name(full, _taken()), uploaded=False)
-            st.rerun()  # so its summary shows
+    if path_fields_shown():
+        with st.form("add_path", border=False, clear_on_submit=True):
+            path = st.text_input("Add a prediction file by path", placeholder="/data/preds/vit.npy")
+            if st.form_submit_button("Add") and path.strip():
+                errors.clear()
+                try:
+                    full = checked_path(path.strip(), "Add a prediction file by path")
+                except DataError as e:
+                    errors.append(str(e))
+                else:
+                    queue(full, default_name(full, _taken()), uploaded=False)
+                    st.rerun()  # so its summary shows
     options = reading_options()
     render_pending(
         options,
@@ -212,4 +225,4 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
                 spec["name"] = new
                 st.rerun()
         if model is not None and model.notes:
-            st.caption(md(model.notes[0]))
+            st.caption(md(model.shown_notes(hide_content=not is_upload(model.source))[0]))

@@ -12,13 +12,16 @@ import json
 import shlex
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from data_access.cli_predictions import add_reading_flags, options_from_args
 from data_access.errors import DataError
+from data_access.paths import allowed_roots
 from data_access.predictions import Model
 from data_access.sources import Source, open_source, source_state
+from ui.access import checked_path, path_fields_shown
 from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.text import md
 
@@ -40,13 +43,13 @@ class SourceParams:
 
 def command_line_params(
     argv: list[str] | None = None,
-) -> tuple[SourceParams, str | None, list[tuple[str, dict]]]:
+) -> tuple[SourceParams, str | None, list[tuple[str, dict]], tuple[Path, ...]]:
     """Source and predictions chosen on the command line:
     ``streamlit run app.py -- --source tfds --data-dir DIR --predictions a.csv b.npy``.
 
     Returns:
-        (params, problem, [(prediction path, reading options)]): unknown or bad arguments
-        give the demo and a message, never a crash.
+        (params, problem, [(prediction path, reading options)], allowed roots for the path
+        fields): unknown or bad arguments give the demo and a message, never a crash.
     """
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--source", choices=tuple(SOURCE_LABELS), default="demo")
@@ -55,6 +58,8 @@ def command_line_params(
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--index-dir", default="")
     parser.add_argument("--predictions", nargs="*", default=[])
+    parser.add_argument("--allow-path", action="append", default=[])
+    parser.add_argument("--reviews-db", default="")  # read by ui.reviews
     # How to read the --predictions files, as in `python -m data_access evaluate` (the
     # operator's command line, so --allow-pickle is allowed here and nowhere in the UI).
     add_reading_flags(parser)
@@ -62,11 +67,14 @@ def command_line_params(
     try:
         args, unknown = parser.parse_known_args(argv)
     except (argparse.ArgumentError, SystemExit) as e:
-        return SourceParams(), f"ignored the command line ({shlex.join(argv)}): {e}", []
+        problem = f"ignored the command line ({shlex.join(argv)}): {e}"
+        return SourceParams(), problem, [], allowed_roots()
     problem = f"ignored unknown arguments: {shlex.join(unknown)}" if unknown else None
     params = SourceParams(args.source, args.labels_json, args.images, args.data_dir, args.index_dir)
     options = asdict(options_from_args(args))
-    return params, problem, [(p, options) for p in args.predictions]
+    given = [args.labels_json, args.images, args.data_dir, args.index_dir, *args.predictions]
+    roots = allowed_roots([*given, *args.allow_path])
+    return params, problem, [(p, options) for p in args.predictions], roots
 
 
 def _kwargs(params: SourceParams) -> dict:
@@ -119,17 +127,18 @@ def _open(params: SourceParams) -> Source:
 def current_source() -> Source:
     """The source every page shows; opens the default (command line or demo) the first time."""
     if "source_params" not in st.session_state:
-        params, problem, predictions = command_line_params()
+        params, problem, predictions, roots = command_line_params()
         st.session_state.source_params = params
         st.session_state.source_problem = problem
         st.session_state.cli_predictions = predictions
+        st.session_state.allowed_roots = roots
     params: SourceParams = st.session_state.source_params
     try:
         return _open(params)
     except DataError as e:
         # The command line (or an earlier choice) pointed at something unusable: fall back
         # to the demo and keep the message on screen.
-        st.session_state.source_problem = str(e)
+        st.session_state.source_problem = e.redacted()
         st.session_state.source_params = SourceParams()
         return _open(SourceParams())
 
@@ -147,6 +156,54 @@ def context() -> tuple[Source, dict[str, Model]]:
     return source, loaded_models(source)
 
 
+def _source_form(current: SourceParams, source: Source) -> Source:
+    with st.form("source_form", border=False):
+        kind = st.radio(
+            "Source",
+            list(SOURCE_LABELS),
+            index=list(SOURCE_LABELS).index(current.kind),
+            format_func=SOURCE_LABELS.get,
+            key="source_kind",
+        )
+        labels_json = st.text_input(
+            "Label JSON path (json source)",
+            value=current.labels_json,
+            placeholder="~/data/human_accuracy_v3.0.0.json",
+            help="A local copy of human_accuracy_v3.0.0.json. Leave empty to use the copy "
+            "fetched by `python -m data_access download-labels`. With a TFDS build it is "
+            "optional and only adds the problematic reasons, which TFDS does not keep.",
+        )
+        images = st.text_input(
+            "Images: folder or ILSVRC2012_img_val.tar (optional)",
+            value=current.images,
+            help="Without images the app shows labels and metrics only.",
+        )
+        data_dir = st.text_input(
+            "TFDS data_dir (tfds source)",
+            value=current.data_dir,
+            placeholder="~/tensorflow_datasets",
+        )
+        submitted = st.form_submit_button("Open", type="primary")
+    if submitted:
+        try:
+            new = SourceParams(
+                kind,
+                checked_path(labels_json.strip(), "Label JSON path"),
+                checked_path(images.strip(), "Images"),
+                checked_path(data_dir.strip(), "TFDS data_dir"),
+                current.index_root,
+            )
+            source = _open(new)
+        except DataError as e:
+            # Keep what was loaded; say why the new choice did not open. The server's files
+            # never show their content to a visitor (issue 10).
+            st.session_state.source_problem = e.redacted()
+        else:
+            st.session_state.source_params = new
+            st.session_state.source_problem = None
+    return source
+
+
 def render_sidebar() -> tuple[Source, dict[str, Model]]:
     """The shared sidebar: data source picker, loaded models and a status line.
 
@@ -158,45 +215,13 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
     with st.sidebar:
         st.subheader("Data source")
         current: SourceParams = st.session_state.source_params
-        with st.form("source_form", border=False):
-            kind = st.radio(
-                "Source",
-                list(SOURCE_LABELS),
-                index=list(SOURCE_LABELS).index(current.kind),
-                format_func=SOURCE_LABELS.get,
-                key="source_kind",
+        if path_fields_shown():
+            source = _source_form(current, source)
+        else:
+            st.caption(
+                "The app is open to the network, so it opens no paths typed here: the "
+                "operator chooses the source on the command line."
             )
-            labels_json = st.text_input(
-                "Label JSON path (json source)",
-                value=current.labels_json,
-                placeholder="~/data/human_accuracy_v3.0.0.json",
-                help="A local copy of human_accuracy_v3.0.0.json. Leave empty to use the copy "
-                "fetched by `python -m data_access download-labels`. With a TFDS build it is "
-                "optional and only adds the problematic reasons, which TFDS does not keep.",
-            )
-            images = st.text_input(
-                "Images: folder or ILSVRC2012_img_val.tar (optional)",
-                value=current.images,
-                help="Without images the app shows labels and metrics only.",
-            )
-            data_dir = st.text_input(
-                "TFDS data_dir (tfds source)",
-                value=current.data_dir,
-                placeholder="~/tensorflow_datasets",
-            )
-            submitted = st.form_submit_button("Open", type="primary")
-        if submitted:
-            new = SourceParams(
-                kind, labels_json.strip(), images.strip(), data_dir.strip(), current.index_root
-            )
-            try:
-                source = _open(new)
-            except DataError as e:
-                # Keep what was loaded; say why the new choice did not open.
-                st.session_state.source_problem = str(e)
-            else:
-                st.session_state.source_params = new
-                st.session_state.source_problem = None
         if st.session_state.get("source_problem"):
             st.error(md(st.session_state.source_problem), icon=":material/error:")
         init_specs(st.session_state.get("cli_predictions", []), source)

@@ -7,6 +7,8 @@ Markdown (with ``$...$`` as LaTeX). A path such as ``/data/**new**/$HOME.json`` 
 
 import re
 
+from data_access.errors import DataError
+
 # Every character with a meaning in Streamlit's Markdown: CommonMark punctuation, "$" (math),
 # "~" (strike-through), ":" (emoji and colour shortcodes) and "<" / ">" (HTML-looking text).
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^])")
@@ -15,3 +17,15 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^])")
 def md(text: object) -> str:
     """``text`` with Markdown specials escaped, for any element that renders Markdown."""
     return _SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def error_text(e: Exception, *, own_file: bool = False, with_source: bool = True) -> str:
+    """What the app shows for a failed read, as Markdown-safe text.
+
+    A file the server opened from a path (the source, a prediction file added by path or on
+    the command line) may hold what the visitor must not see, so values copied from it are
+    hidden; the visitor's own upload (``own_file``) is shown in full.
+    """
+    if isinstance(e, DataError):
+        return md(e.message(hide_content=not own_file, with_source=with_source))
+    return md(f"{type(e).__name__}")

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
+from data_access.errors import quoted
 from data_access.predictions.columns import Parsed, PredictionFileError
 
 Progress = Callable[[int, int, str], None]
@@ -63,7 +64,7 @@ _MAX_NAMES_BYTES = 256 << 20  # 50,000 paths of 100 characters in UTF-32 are 20 
 
 def strings(path: Path, array: np.ndarray, key: str) -> list[str]:
     if array.dtype.kind not in "US":
-        raise PredictionFileError(path, f"expected strings, got {array.dtype}", key)
+        raise PredictionFileError(path, f"expected strings, got {array.dtype}", quoted(str(key)))
     return [x.decode() if isinstance(x, bytes) else str(x) for x in array.tolist()]
 
 
@@ -154,7 +155,8 @@ def _check_member(path: Path, npz, key: str) -> tuple[int, ...]:
             else:  # 2.0 (and 3.0, read the same way apart from the text encoding)
                 shape, _, dtype = np.lib.format.read_array_header_2_0(f)
         except _NUMPY_ERRORS as e:
-            raise PredictionFileError(path, f"not a NumPy array ({e})", key) from e
+            problem = f"not a NumPy array ({quoted(str(e), 120)})"
+            raise PredictionFileError(path, problem, quoted(key)) from e
     nbytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
     fits = (
         len(shape) in (1, 2)
@@ -165,10 +167,11 @@ def _check_member(path: Path, npz, key: str) -> tuple[int, ...]:
     if not fits or nbytes > MAX_MEMBER_BYTES:
         raise PredictionFileError(
             path,
-            f"the array {key!r} is {dtype} of shape {shape} ({nbytes / 2**20:,.0f} MiB): not a "
+            f"the array {quoted(key)} is {dtype} of shape {shape} ({nbytes / 2**20:,.0f} MiB): "
+            "not a "
             f"prediction array (at most {MAX_ROWS:,} rows of 1000 scores, "
             f"{MAX_MEMBER_BYTES >> 20} MiB in an .npz; save larger arrays as .npy)",
-            key,
+            quoted(key),
         )
     return shape
 
@@ -204,7 +207,8 @@ def read_numpy(
     except PredictionFileError:
         raise
     except _NUMPY_ERRORS as e:
-        raise PredictionFileError(path, f"not a readable NumPy file ({str(e)[:120]})") from e
+        problem = f"not a readable NumPy file ({quoted(str(e), 120)})"
+        raise PredictionFileError(path, problem) from e
     if array.ndim == 0 or array.size == 0:
         raise PredictionFileError(path, f"empty or scalar array, shape {array.shape}")
     if side:

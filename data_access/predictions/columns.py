@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data_access.errors import DataError
+from data_access.errors import DataError, quoted
 from data_access.predictions.names import looks_like_file_name
 
 _SCORE_HINT = re.compile(r"prob|score|conf|logit", re.IGNORECASE)
@@ -288,7 +288,8 @@ def ragged_ids(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
             None,
         )
         if bad is not None:
-            raise PredictionFileError(path, f"{bad!r} is not a class index (0..999)", where(i))
+            problem = f"{quoted(bad)} is not a class index (0..999)"
+            raise PredictionFileError(path, problem, where(i))
         big = next((v for v in r if abs(v) >= 1 << 62), None)
         if big is not None:
             raise PredictionFileError(path, f"class {big} is out of range 0..999", where(i))

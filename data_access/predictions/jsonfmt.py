@@ -18,6 +18,7 @@ import json
 from operator import itemgetter
 from pathlib import Path
 
+from data_access.errors import quoted
 from data_access.predictions.columns import (
     Parsed,
     PredictionFileError,
@@ -52,9 +53,9 @@ class _Pairs:
             k, a, b = self.repeated
             raise PredictionFileError(
                 path,
-                f"key {str(k)[:80]!r} appears twice with different values "
-                f"({str(a)[:40]}, then {str(b)[:40]}); JSON keeps only the last, so the file "
-                "is ambiguous",
+                f"key {quoted(str(k), 80)} appears twice with different values "
+                f"({quoted(a, 40)}, then {quoted(b, 40)}); JSON keeps only the last, "
+                "so the file is ambiguous",
             )
 
 
@@ -189,7 +190,7 @@ def read_json(path: Path, text: str) -> Parsed:
         values = list(data.values())
 
         def where(i):
-            return f"key {keys[i]!r}"
+            return f"key {quoted(keys[i])}"
 
         if isinstance(values[0], dict):
             records = [{"file_name": k, **v} if isinstance(v, dict) else v for k, v in data.items()]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.annotations import AnnotationTable
-from data_access.errors import DataError
+from data_access.errors import DataError, quoted, shown
 
 
 class PredictionFileError(DataError):
@@ -64,7 +64,7 @@ class Coverage:
         if self.unrecognised:
             parts.append(
                 f"{self.unrecognised:,} rows are not ImageNet validation file names and were "
-                f"ignored (e.g. {', '.join(self.unrecognised_examples[:3])})"
+                f"ignored (e.g. {quoted(', '.join(self.unrecognised_examples[:3]), 120)})"
             )
         return "; ".join(parts) or None
 
@@ -92,6 +92,11 @@ class Model:
     coverage: Coverage | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     reading: dict | None = None
+
+    def shown_notes(self, hide_content: bool = False) -> list[str]:
+        """The notes as shown: values copied from the file hidden when ``hide_content``
+        (a file the app opened from a server path; see :func:`errors.quoted`)."""
+        return [shown(n, hide_content) for n in self.notes]
 
     def renamed(self, name: str) -> Model:
         return replace(self, name=name)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.classes import NUM_CLASSES
+from data_access.errors import quoted
 from data_access.predictions.columns import Parsed, PredictionFileError
 from data_access.predictions.vocab import describe_classes, resolve, vocabulary_text
 
@@ -31,11 +32,13 @@ def resolve_labels(
                 if isinstance(v, bool) or not isinstance(v, int | float | str):
                     raise PredictionFileError(
                         path,
-                        f"{v!r} is not a class index (0..999), wnid or class name",
+                        f"{quoted(v)} is not a class index (0..999), wnid or class name",
                         parsed.where(i),
                     )
                 if isinstance(v, float) and not v.is_integer():
-                    raise PredictionFileError(path, f"{v!r} is not a class index", parsed.where(i))
+                    raise PredictionFileError(
+                        path, f"{quoted(v)} is not a class index", parsed.where(i)
+                    )
     distinct = {v for v in flat if isinstance(v, str)}
     res = resolve(distinct, vocabulary)
     if res.unknown:
@@ -99,7 +102,7 @@ def _refuse_unknown(path: Path, parsed: Parsed, res) -> None:
     )
     raise PredictionFileError(
         path,
-        f"{first!r} is not {what} ({rows}); "
+        f"{quoted(first)} is not {what} ({rows}); "
         f"{len(res.unknown)} unknown in all. Classes are read as indices 0..999, wnids, or names "
         "exactly as timm / Hugging Face, Keras or torchvision write them",
     )
@@ -133,7 +136,7 @@ def cross_check(path: Path, parsed: Parsed, ids: np.ndarray, vocabulary: str | N
         if r and isinstance(r[0], str) and r[0] in res.mapping and res.mapping[r[0]] != ids[i, 0]:
             raise PredictionFileError(
                 path,
-                f"the class id {int(ids[i, 0])} and the class name {r[0]!r} "
+                f"the class id {int(ids[i, 0])} and the class name {quoted(r[0])} "
                 f"(class {res.mapping[r[0]]}) disagree; the ids may be shifted or from another "
                 "class order",
                 parsed.where(i),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from data_access.errors import quoted
 from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
 from data_access.predictions.names import looks_like_file_name
 
@@ -153,7 +154,7 @@ def read_delimited(path: Path, text: str) -> Parsed:
                     col.append(_cell(cell))
                 except ValueError as e:
                     raise PredictionFileError(
-                        path, f"cannot read {cell[:60]!r}: {e}", f"line {line}"
+                        path, f"cannot read {quoted(cell)}: {quoted(str(e))}", f"line {line}"
                     ) from e
         cols.append(col)
     timm = header[0] == "filename" or any(h in ("label", "prob", "logit") for h in header)

@@ -49,6 +49,8 @@ def serve(home: Path | None = None, app_args: tuple[str, ...] | list[str] = ()):
     if home is not None:
         env["IMLR_INDEX_DIR"] = str(home / "index")
         env["IMLR_DATA_DIR"] = str(home / "data")
+        # The tests' fixture files sit beside `home`, in pytest's base temporary folder.
+        env["IMLR_ALLOW_PATHS"] = str(home.parent)
         log = open(home / "server.log", "ab")  # noqa: SIM115 (closed in finally)
     else:
         log = open(os.devnull, "wb")  # noqa: SIM115 (closed in finally)
