@@ -12,12 +12,14 @@ stale or damaged index is never trusted and never crashes the app.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -135,6 +137,73 @@ def save_index(folder: Path, kind: str, fingerprint: object, arrays: dict, meta:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return folder / INDEX_FILE
+
+
+LOCK_FILE = ".build.lock"
+PROGRESS_FILE = ".build-progress.json"
+
+
+@contextlib.contextmanager
+def build_lock(folder: Path, progress=None, poll: float = 0.25):
+    """Holds the index folder's build lock (``flock``), so one source is built once at a time
+    across threads, sessions and processes; while another holder builds, waits and passes its
+    progress (from :data:`PROGRESS_FILE`) to ``progress``.
+
+    Yields:
+        ``(waited, report)``: whether another build ran while this one waited (then the
+        index may be current now: load before building), and a progress callback that also
+        tells waiters. An unwritable index root yields ``(False, progress)`` with no lock.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        log.warning("building without a lock: %s", e)
+        yield False, progress
+        return
+    try:
+        waited = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = True
+                _pass_on(folder, progress)
+                time.sleep(poll)
+        yield waited, _reporter(folder, progress)
+    finally:
+        with contextlib.suppress(OSError):
+            (folder / PROGRESS_FILE).unlink()
+        os.close(fd)  # releases the lock
+
+
+def _reporter(folder: Path, progress):
+    last = [0.0]
+
+    def report(done: int, total: int, message: str) -> None:
+        if progress:
+            progress(done, total, message)
+        now = time.monotonic()
+        if now - last[0] > 0.25:  # a few writes a second at most
+            last[0] = now
+            with contextlib.suppress(OSError):
+                tmp = folder / f"{PROGRESS_FILE}.{os.getpid()}.part"
+                tmp.write_text(json.dumps([done, total, message]))
+                os.replace(tmp, folder / PROGRESS_FILE)
+
+    return report
+
+
+def _pass_on(folder: Path, progress) -> None:
+    if progress is None:
+        return
+    try:
+        done, total, message = json.loads((folder / PROGRESS_FILE).read_text())
+        progress(int(done), int(total), f"another session is building this index: {message}")
+    except (OSError, ValueError, TypeError):
+        progress(0, 0, "another session is building this index")
 
 
 def clean_stale_parts(folder: Path) -> None:

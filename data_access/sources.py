@@ -252,16 +252,25 @@ def _load_or_build(kind, identity, fingerprint, index_root, build, progress, reb
             return folder, arrays, meta, False
         except index_lib.StaleIndex as why:
             log.info("building the %s index in %s: %s", kind, folder, why)
-    started = time.perf_counter()
-    arrays, meta = build()
-    # What a later load must find, so a damaged index is caught before it is used.
-    meta["image_arrays"] = sorted(k for k in arrays if k.startswith("image_"))
-    meta["build_seconds"] = round(time.perf_counter() - started, 3)
-    try:
-        index_lib.save_index(folder, kind, fingerprint, arrays, meta)
-        index_lib.clean_stale_parts(folder)
-    except OSError as e:  # an unwritable cache: work from memory, say so in the log
-        log.warning("cannot write the index to %s: %s", folder, e)
+    # One build per source at a time, across sessions and processes: a second opener waits
+    # for the first and then loads what it wrote.
+    with index_lib.build_lock(folder, progress) as (waited, report):
+        if waited and not rebuild:
+            try:
+                arrays, meta = index_lib.load_index(folder, kind, fingerprint)
+                return folder, arrays, meta, False
+            except index_lib.StaleIndex:
+                pass  # the other build failed or was for other files: build here
+        started = time.perf_counter()
+        arrays, meta = build(report)
+        # What a later load must find, so a damaged index is caught before it is used.
+        meta["image_arrays"] = sorted(k for k in arrays if k.startswith("image_"))
+        meta["build_seconds"] = round(time.perf_counter() - started, 3)
+        try:
+            index_lib.save_index(folder, kind, fingerprint, arrays, meta)
+            index_lib.clean_stale_parts(folder)
+        except OSError as e:  # an unwritable cache: work from memory, say so in the log
+            log.warning("cannot write the index to %s: %s", folder, e)
     return folder, arrays, meta, True
 
 
@@ -309,7 +318,7 @@ def _open_json(labels_json, images, index_root, progress, rebuild, check_only=Fa
         folder = index_lib.index_dir_for(index_root, "json", identity)
         return index_lib.is_current(folder, "json", fingerprint), fingerprint
 
-    def build():
+    def build(progress):
         if progress:
             progress(0, 1, "reading the label JSON")
         table = parse_label_json(labels_path)
@@ -405,7 +414,7 @@ def _open_tfds(data_dir, labels_json, index_root, progress, rebuild, check_only=
         folder = index_lib.index_dir_for(index_root, "tfds", identity)
         return index_lib.is_current(folder, "tfds", fingerprint), fingerprint
 
-    def build():
+    def build(progress):
         val = tfds_source.read_split(data_dir, "validation", progress)
         m = tfds_source.read_split(data_dir, "imagenet_m", progress)
         names = val["file_name"]

@@ -22,6 +22,7 @@ from data_access.paths import allowed_roots
 from data_access.predictions import Model
 from data_access.sources import Source, open_source, source_state
 from ui.access import checked_path, path_fields_shown
+from ui.build import build_once
 from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.text import md
 
@@ -116,7 +117,12 @@ def _open(params: SourceParams) -> Source:
                 bar.progress(frac, text=text)
 
             try:
-                open_source(params.kind, progress=progress, **_kwargs(params))
+                # In a thread of its own, so clicking another page does not restart it.
+                build_once(
+                    params,
+                    lambda report: open_source(params.kind, progress=report, **_kwargs(params)),
+                    progress,
+                )
             finally:
                 bar.empty()
     source = _open_cached(params, stamp)
