@@ -145,3 +145,62 @@ def test_npz_rows_must_match_names_before_inflating(tmp_path, demo):
     path = _bomb(tmp_path / "n.npz", (3, 1000), extra={"file_names": names})
     with pytest.raises(PredictionFileError, match="3 rows but 2 file names"):
         load_predictions(path, demo, options=ReadOptions(order="validation"))
+
+
+def _chunked_cases(tmp_path: Path) -> dict[str, Path]:
+    from data_access.classes import validation_file_name
+    from tests import prediction_writers as W
+
+    rng = np.random.default_rng(3)
+    names = [validation_file_name(i) for i in range(600)]
+    top5 = rng.integers(0, 1000, (600, 5))
+    probs = np.sort(rng.dirichlet(np.ones(1000), 600)[:, :5], axis=1)[:, ::-1]
+    logits = rng.normal(0, 2, (600, 1000)).round(4)
+    wide = tmp_path / "wide.csv"
+    lines = [f"{n}," + ",".join(map(str, row)) for n, row in zip(names, logits, strict=True)]
+    wide.write_text("file_name," + ",".join(f"logit_{k}" for k in range(1000)) + "\n")
+    with wide.open("a") as f:
+        f.write("\n".join(lines) + "\n")
+    mixed = tmp_path / "mixed.csv"  # ints first, a float late: read as if cell by cell
+    mixed.write_text(
+        ",file_name,class_id,score\n"
+        + "".join(f"{i},{n},{i % 1000},{1 if i < 500 else 0.5}\n" for i, n in enumerate(names))
+    )
+    return {
+        "timm top-5 + index": W.write_timm(
+            tmp_path / "t.csv", names, top5, probs, topk=5, include_index=True
+        ),
+        "timm descriptions": W.write_timm(tmp_path / "d.csv", names, top5, probs, topk=5),
+        "1000 logit columns": wide,
+        "pandas index, mixed numbers": mixed,
+    }
+
+
+def test_streamed_chunks_read_like_one_pass(tmp_path, demo, monkeypatch):
+    """CSV text is parsed a few MiB at a time (issue 10: memory near the result's size); with
+    chunks of a few rows every file reads exactly as in one pass."""
+    from data_access.predictions import text
+
+    real = text._parse_column
+    for case, path in _chunked_cases(tmp_path).items():
+        whole = load_predictions(path, demo)
+        calls: list[int] = []
+        monkeypatch.setattr(text, "_CHUNK_CHARS", 300)
+        monkeypatch.setattr(text, "_parse_column", lambda *a, c=calls: c.append(1) or real(*a))
+        parts = load_predictions(path, demo)
+        monkeypatch.undo()
+        assert len(calls) > 100, case  # really read in many chunks
+        assert parts.top1.tolist() == whole.top1.tolist(), case
+        for a, b in ((parts.top_k, whole.top_k), (parts.scores, whole.scores)):
+            assert (a is None) == (b is None), case
+            if a is not None:
+                np.testing.assert_array_equal(a, b, err_msg=case)
+        assert parts.reading == whole.reading, case
+    # An error in a late chunk names its line, as in one pass.
+    bad = tmp_path / "bad.csv"
+    rows = [f"ILSVRC2012_val_{i + 1:08d}.JPEG,{i % 1000}" for i in range(400)]
+    rows[350] = rows[350].replace(",", ",1,")
+    bad.write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr(text, "_CHUNK_CHARS", 300)
+    with pytest.raises(PredictionFileError, match="line 351: 3 columns, expected 2"):
+        load_predictions(bad, demo)

@@ -125,10 +125,15 @@ def _group_separate(header: list[str], cols: list[list]) -> tuple[list[str], lis
             members = sorted((int(_GROUP.fullmatch(header[i]).group(2)), i) for i in merged)
             idx = [i for _, i in members if merged[i] == prefix]
             out_h.append(prefix)
-            parts = [cols[i] for i in idx]
-            if all(isinstance(p, np.ndarray) and p.ndim == 1 for p in parts):
-                out_c.append(np.stack(parts, axis=1))
+            if all(isinstance(cols[i], np.ndarray) and cols[i].ndim == 1 for i in idx):
+                dtype = np.result_type(*(cols[i] for i in idx))
+                stacked = np.empty((len(cols[idx[0]]), len(idx)), dtype)
+                for k, i in enumerate(idx):
+                    stacked[:, k] = cols[i]
+                    cols[i] = None  # freed as copied: one copy of 1000 score columns at a time
+                out_c.append(stacked)
             else:
+                parts = [cols[i] for i in idx]
                 out_c.append([list(row) for row in zip(*parts, strict=True)])
     return out_h, out_c
 
@@ -213,8 +218,20 @@ def from_columns(
         parsed.columns["ignored"] = ", ".join(ignored)
 
     def rows_of(js: list[int]) -> list[list] | np.ndarray:
+        if len(js) == 1 and isinstance(cols[js[0]], np.ndarray):
+            out, cols[js[0]] = cols[js[0]].reshape(n, -1), None
+            return out
         if all(isinstance(cols[j], np.ndarray) for j in js):
-            return np.concatenate([cols[j].reshape(n, -1) for j in js], axis=1)
+            widths = [cols[j].reshape(n, -1).shape[1] for j in js]
+            out = np.empty((n, sum(widths)), np.result_type(*(cols[j] for j in js)))
+            at = 0
+            for j, w in zip(js, widths, strict=True):
+                out[:, at : at + w] = cols[j].reshape(n, -1)
+                at += w
+                # Each column is read once: freed as it is copied, so a file of 1000 score
+                # columns holds one copy of its scores, not two.
+                cols[j] = None
+            return out
         per_col = [_as_lists(cols[j]) for j in js]
         if len(per_col) == 1:
             return per_col[0]
@@ -314,7 +331,7 @@ def ragged_scores(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
                 vals = np.asarray(r, dtype=np.float64)
             except (TypeError, ValueError) as e:
                 raise PredictionFileError(
-                    path, f"a score is not a number: {list(r[:5])}", where(i)
+                    path, f"a score is not a number: {quoted(list(r[:5]))}", where(i)
                 ) from e
             if vals.ndim != 1 or not np.all(np.isfinite(vals)):
                 raise PredictionFileError(path, "a score is NaN, infinite or nested", where(i))

@@ -69,13 +69,16 @@ def sniff(path: Path) -> tuple[str, bytes]:
     return "text", head
 
 
-def _read_text(path: Path, size: int) -> str:
+def _check_text_size(path: Path, size: int) -> None:
     if size > MAX_TEXT_BYTES:
         raise PredictionFileError(
             path,
             f"{size / 2**30:.1f} GiB is too large for a text prediction file "
             "(at most 1 GiB); use .npy for scores",
         )
+
+
+def _read_text(path: Path) -> str:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -111,5 +114,7 @@ def parse(path: Path, options: ReadOptions, progress: Progress | None = None) ->
             "binary data, expected a prediction file (CSV, TSV, JSON, JSON Lines, .npy, .npz, "
             "Parquet)",
         )
-    text = _read_text(path, size)
-    return read_json(path, text) if family == "json" else read_delimited(path, text)
+    _check_text_size(path, size)
+    if family == "json":
+        return read_json(path, _read_text(path))
+    return read_delimited(path)  # streamed

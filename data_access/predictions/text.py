@@ -12,7 +12,6 @@ when the name holds a quote, like ``"jack-o'-lantern"``).
 from __future__ import annotations
 
 import csv
-import io
 import re
 from itertools import chain
 from pathlib import Path
@@ -97,68 +96,138 @@ def _column(cells: list[str]):
     return None
 
 
-def read_delimited(path: Path, text: str) -> Parsed:
-    """Reads CSV or TSV (the delimiter is sniffed from the first line, not the suffix)."""
-    if "\r" in text:  # Windows and old Mac line endings
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first and ("," not in first or path.suffix == ".tsv") else ","
-    csv.field_size_limit(_MAX_FIELD)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True)
-    rows, lines = [], []
+_CHUNK_CHARS = 8 << 20  # rows are turned into arrays every ~8 MiB of text
+
+
+def _lines(path: Path):
+    """The file's text, streamed: ``\r\n`` and a lone ``\r`` end lines too (csv's own rule
+    with ``newline=""``); a byte-order mark is dropped."""
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def read_delimited(path: Path) -> Parsed:
+    """Reads CSV or TSV (the delimiter is sniffed from the first line, not the suffix).
+
+    Streamed: rows are parsed ~8 MiB of text at a time and each chunk's columns become NumPy
+    arrays at once, so memory stays near the size of the result (a 376 MB CSV of 1000 logits
+    per image peaks at ~3x its size, was ~18x: ``benchmarks/bench_memory.py``).
+    """
+    try:
+        with _lines(path) as f:
+            first = f.readline(1 << 16).split("\n", 1)[0].split("\r", 1)[0]
+            f.seek(0)
+            delimiter = (
+                "\t" if "\t" in first and ("," not in first or path.suffix == ".tsv") else ","
+            )
+            csv.field_size_limit(_MAX_FIELD)
+            reader = csv.reader(f, delimiter=delimiter, strict=True)
+            return _read_rows(path, reader, first, delimiter)
+    except UnicodeDecodeError as e:
+        raise PredictionFileError(path, f"not UTF-8 text (byte {e.start} of a block)") from e
+
+
+def _read_rows(path: Path, reader, first: str, delimiter: str) -> Parsed:
+    header, width, headerless = None, 0, True
+    chunks: list[list] = []  # per column, its parsed chunks
+    lines: list[int] = []
+    rows: list[list[str]] = []
+    row_lines: list[int] = []
+    chars = 0
+
+    def flush() -> None:
+        nonlocal chars
+        if not rows:
+            return
+        for j in range(width):
+            chunks[j].append(_parse_column(path, [row[j] for row in rows], row_lines))
+        lines.extend(row_lines)
+        rows.clear()
+        row_lines.clear()
+        chars = 0
+
     try:
         for row in reader:
-            if row and (len(row) > 1 or row[0].strip()):
-                rows.append(row)
-                lines.append(reader.line_num)
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if not chunks:
+                # A header is a first row with no file name in it.
+                if header is None and not any(looks_like_file_name(c) for c in row):
+                    header, headerless = [c.strip() for c in row], False
+                    continue
+                # The first data row sets the width (a header may be shorter).
+                width = max(len(row), len(header or ()))
+                if width < 2:
+                    _one_column(path, first, delimiter)
+                chunks = [[] for _ in range(width)]
+            if len(row) != width:
+                raise PredictionFileError(
+                    path,
+                    f"{len(row)} columns, expected {width} like the first line",
+                    f"line {reader.line_num}",
+                )
+            rows.append(row)
+            row_lines.append(reader.line_num)
+            chars += sum(map(len, row))
+            if chars > _CHUNK_CHARS:
+                flush()
     except csv.Error as e:
         raise PredictionFileError(
             path, f"not readable as CSV ({e})", where=f"line {reader.line_num}"
         ) from e
-    if not rows:
-        raise PredictionFileError(path, "the file is empty")
-    width = max(len(r) for r in rows)
-    if width < 2:
-        other = next((d for d in (";", "|", " ", "\t", ",") if d in first and d != delimiter), None)
-        hint = f" (the file looks {other!r}-separated)" if other else ""
+    flush()
+    if not lines:
         raise PredictionFileError(
-            path,
-            f"expected at least 2 columns (file_name, prediction) separated by "
-            f"{delimiter!r}, found 1{hint}",
-            where="line 1",
+            path, "only a header, no predictions" if header else "the file is empty"
         )
-    # A header is a first row with no file name in it.
-    header = None
-    if not any(looks_like_file_name(c) for c in rows[0]):
-        header = [c.strip() for c in rows[0]]
-        rows, lines = rows[1:], lines[1:]
-        if not rows:
-            raise PredictionFileError(path, "only a header, no predictions")
-    for row, line in zip(rows, lines, strict=True):
-        if len(row) != width:
-            raise PredictionFileError(
-                path, f"{len(row)} columns, expected {width} like the first line", f"line {line}"
-            )
-    headerless = header is None
     if headerless:
         header = [f"column {j + 1}" for j in range(width)]
     header = header + [""] * (width - len(header))
     cols = []
-    for j in range(width):
-        cells = [row[j] for row in rows]
-        col = _column(cells)
-        if col is None:
-            col = []
-            for cell, line in zip(cells, lines, strict=True):
-                try:
-                    col.append(_cell(cell))
-                except ValueError as e:
-                    raise PredictionFileError(
-                        path, f"cannot read {quoted(cell)}: {quoted(str(e))}", f"line {line}"
-                    ) from e
-        cols.append(col)
+    while chunks:  # each column's chunks are freed as it is joined: one copy at a time
+        cols.append(_join(chunks.pop(0)))
     timm = header[0] == "filename" or any(h in ("label", "prob", "logit") for h in header)
     fmt = "timm inference.py CSV" if timm else ("TSV" if delimiter == "\t" else "CSV")
     if headerless:
         fmt += " (no header)"
     return from_columns(path, fmt, header, cols, lambda i: f"line {lines[i]}")
+
+
+def _one_column(path: Path, first: str, delimiter: str) -> None:
+    other = next((d for d in (";", "|", " ", "\t", ",") if d in first and d != delimiter), None)
+    hint = f" (the file looks {other!r}-separated)" if other else ""
+    raise PredictionFileError(
+        path,
+        f"expected at least 2 columns (file_name, prediction) separated by "
+        f"{delimiter!r}, found 1{hint}",
+        where="line 1",
+    )
+
+
+def _parse_column(path: Path, cells: list[str], lines: list[int]):
+    """One chunk of a column: an array where it can be, else the cells one by one."""
+    col = _column(cells)
+    if col is not None:
+        return col
+    out = []
+    for cell, line in zip(cells, lines, strict=True):
+        try:
+            out.append(_cell(cell))
+        except ValueError as e:
+            raise PredictionFileError(
+                path, f"cannot read {quoted(cell)}: {quoted(str(e))}", f"line {line}"
+            ) from e
+    return out
+
+
+def _join(parts: list):
+    """A column from its chunks: one array when every chunk is an array of the same kind and
+    width, else one list (as if the whole column had been read cell by cell)."""
+    if len(parts) == 1:
+        return parts[0]
+    arrays = all(isinstance(p, np.ndarray) for p in parts)
+    if arrays and len({(p.dtype, p.shape[1:]) for p in parts}) == 1:
+        return np.concatenate(parts)
+    out: list = []
+    for p in parts:
+        out.extend(p.tolist() if isinstance(p, np.ndarray) else p)
+    return out
