@@ -7,6 +7,7 @@ command line: ``streamlit run app.py -- --source tfds --data-dir DIR`` /
 
 import streamlit as st
 
+from ui.guard import guarded
 from ui.state import render_sidebar
 
 st.set_page_config(
@@ -28,5 +29,6 @@ pages = [
     st.Page("app_pages/image.py", title="Image", icon=":material/image:", visibility="hidden"),
 ]
 page = st.navigation(pages)
-render_sidebar()
-page.run()
+# Each runs on its own: an unexpected error in one is one line, and the other still works.
+guarded(render_sidebar, "The sidebar", st.sidebar)
+guarded(page.run, "This page")

@@ -201,6 +201,8 @@ def _tfrecord_records(path: Path) -> Iterator[tuple[int, bytes]]:
             if len(header) < 12:
                 raise TfdsSourceError(path, f"truncated record header at byte {pos}")
             (length,) = struct.unpack("<Q", header[:8])
+            if length > size - pos - 16:  # checked before reading: a damaged length is huge
+                raise TfdsSourceError(path, f"truncated record at byte {pos}")
             payload = f.read(length)
             if len(payload) != length or len(f.read(4)) != 4:
                 raise TfdsSourceError(path, f"truncated record at byte {pos}")

@@ -133,3 +133,30 @@ def test_new_session_sees_a_label_json_changed_while_the_server_runs(
     second = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not second.exception
     assert _metrics(second)["ImageNet-M"] == "1" != before
+
+
+def test_a_failing_page_or_sidebar_leaves_the_other_working(monkeypatch):
+    """An unexpected error is one line where it happened; the rest of the app still works."""
+    import ui.render
+    import ui.state
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path details")
+
+    monkeypatch.setattr(ui.render, "tile", broken)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/browse.py").run()
+    assert not at.exception
+    assert [e.value for e in at.main.error] == [
+        md("This page failed (RuntimeError); the rest of the app still works. "
+           "The server's log has the details.")
+    ]  # fmt: skip
+    assert any("20,000 images" in c.value for c in at.sidebar.caption)  # the sidebar is whole
+    monkeypatch.undo()
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+    monkeypatch.setattr(ui.state, "render_models_sidebar", broken)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "The sidebar failed (RuntimeError)" in at.sidebar.error[0].value.replace("\\", "")
+    assert "secret" not in at.sidebar.error[0].value
+    assert _metrics(at) == _expected(open_source("demo").table.summary())  # the page is whole

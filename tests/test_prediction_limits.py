@@ -204,3 +204,22 @@ def test_streamed_chunks_read_like_one_pass(tmp_path, demo, monkeypatch):
     monkeypatch.setattr(text, "_CHUNK_CHARS", 300)
     with pytest.raises(PredictionFileError, match="line 351: 3 columns, expected 2"):
         load_predictions(bad, demo)
+
+
+@pytest.mark.parametrize(("field", "value"), [("flag", 1), ("method", 99)])
+def test_npz_with_encrypted_or_unknown_members_is_one_line(tmp_path, demo, field, value):
+    """zipfile raises RuntimeError / NotImplementedError for these: still the one-line error."""
+    path = tmp_path / "p.npz"
+    np.savez(path, scores=np.zeros((20_000, 5), np.float32))
+    raw = bytearray(path.read_bytes())
+    central = raw.rfind(b"PK\x01\x02")
+    local = 0
+    if field == "flag":  # general purpose bit 0: encrypted
+        raw[central + 8] |= value
+        raw[local + 6] |= value
+    else:  # the compression method
+        raw[central + 10 : central + 12] = value.to_bytes(2, "little")
+        raw[local + 8 : local + 10] = value.to_bytes(2, "little")
+    path.write_bytes(bytes(raw))
+    with pytest.raises(PredictionFileError, match="p.npz"):
+        load_predictions(path, demo)

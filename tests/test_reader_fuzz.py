@@ -1,16 +1,19 @@
 """Random bytes and mutations of valid files at the other readers: the label JSON, a review
-reference file (JSON or CSV), and pictures. Each gives a result or the project's error."""
+reference file (JSON or CSV), pictures, TFDS metadata and TFRecord framing, the validation
+tar's member headers and the on-disk index. Each gives a result or the project's error."""
 
 from __future__ import annotations
 
 import io
 import json
+import struct
+import tarfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from data_access.errors import DataError
+from data_access.errors import DataError, ImageSourceError, TfdsSourceError
 from data_access.images import check_image, make_thumbnail
 from data_access.labels_json import parse_label_json
 from data_access.reviews import parse_reference_file
@@ -110,3 +113,101 @@ def test_picture_readers(data):
             assert str(e).startswith("x.JPEG")
         else:
             assert out[:2] == b"\xff\xd8" or out == data
+
+
+def _tfrecord(payloads: list[bytes]) -> bytes:
+    out = b""
+    for p in payloads:
+        out += struct.pack("<Q", len(p)) + b"\0" * 4 + p + b"\0" * 4
+    return out
+
+
+@FUZZ
+@given(data=st.one_of(mutated(_tfrecord([b"abc" * 20, b"x" * 50])), st.binary(max_size=256)))
+def test_tfrecord_framing(tmp_path, data):
+    from data_access.tfds_source import _tfrecord_records
+
+    path = tmp_path / "shard.tfrecord"
+    path.write_bytes(data)
+    try:
+        for offset, payload in _tfrecord_records(path):
+            assert data[offset : offset + len(payload)] == payload
+    except TfdsSourceError as e:
+        assert str(e).startswith(str(path))
+
+
+def _dataset_info() -> bytes:
+    splits = [
+        {"name": s, "shardLengths": ["1"], "filepathTemplate": "{SPLIT}-{SHARD_X_OF_Y}"}
+        for s in ("validation", "imagenet_m")
+    ]
+    return json.dumps({"fileFormat": "tfrecord", "splits": splits}).encode()
+
+
+@FUZZ
+@given(data=st.one_of(mutated(_dataset_info()), st.binary(max_size=256)))
+def test_dataset_info_reader(tmp_path, data):
+    from data_access.tfds_source import dataset_dir, read_dataset_info
+
+    ddir = dataset_dir(tmp_path)
+    ddir.mkdir(parents=True, exist_ok=True)
+    for s in ("validation", "imagenet_m"):
+        (ddir / f"{s}-00000-of-00001").write_bytes(b"")
+    (ddir / "dataset_info.json").write_bytes(data)
+    try:
+        info = read_dataset_info(tmp_path)
+    except TfdsSourceError as e:
+        assert str(e).startswith(str(ddir))
+    else:
+        for split in info["splits"].values():
+            assert all(f.parent == ddir for f in split["files"])  # never outside the build
+
+
+def _tar() -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for i in (1, 2):
+            info = tarfile.TarInfo(N.format(i))
+            info.size = 40
+            tar.addfile(info, io.BytesIO(bytes([i]) * 40))
+    return buf.getvalue()
+
+
+@FUZZ
+@given(data=st.one_of(mutated(_tar()), st.binary(max_size=600)))
+def test_tar_member_index(tmp_path, data):
+    from data_access.images import index_tar
+
+    path = tmp_path / "ILSVRC2012_img_val.tar"
+    path.write_bytes(data)
+    try:
+        found = index_tar(path, {N.format(1), N.format(2)})
+    except ImageSourceError as e:
+        assert str(e).startswith(str(path))
+    else:
+        for offset, size in found.values():
+            assert offset >= 0 and offset + size <= len(data)
+
+
+@FUZZ
+@given(data=st.binary(max_size=64), at=st.integers(0, 10_000))
+def test_damaged_index_is_never_trusted(tmp_path, data, at):
+    """Any damage to index.npz makes the load say "stale" (and the source rebuild), never
+    crash and never return arrays that differ from what was saved."""
+    import numpy as np
+
+    from data_access import index as index_lib
+
+    folder = tmp_path / "idx"
+    arrays = {"file_name": np.array([N.format(1), N.format(2)]), "x": np.arange(2)}
+    path = index_lib.save_index(folder, "json", {"f": 1}, arrays, {})
+    raw = bytearray(path.read_bytes())
+    at = at % len(raw)
+    raw[at : at + len(data)] = data
+    path.write_bytes(bytes(raw))
+    try:
+        loaded, _ = index_lib.load_index(folder, "json", {"f": 1})
+    except index_lib.StaleIndex:
+        return
+    assert loaded["file_name"].tolist() == arrays["file_name"].tolist()
+    assert loaded["x"].tolist() == [0, 1]

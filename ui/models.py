@@ -114,6 +114,8 @@ def loaded_models(source: Source) -> dict[str, Model]:
         except DataError as e:
             # A file from a server path never shows its content (issue 10); an upload does.
             problems[spec["name"]] = e.message(hide_content=not is_upload(spec["path"]))
+        except Exception as e:  # a bug or MemoryError in one file must not take the others
+            problems[spec["name"]] = f"{spec['path']}: cannot be read ({type(e).__name__})"
     st.session_state.model_problems = problems
     return models
 

@@ -56,6 +56,8 @@ _NUMPY_ERRORS = (
     OSError,
     EOFError,
     zipfile.BadZipFile,
+    RuntimeError,  # zipfile: an encrypted member
+    NotImplementedError,  # zipfile: an unknown compression method
 )
 MAX_ROWS = 1_000_000  # 20x the validation set
 MAX_MEMBER_BYTES = 1 << 30  # an .npz member is inflated whole: (50000, 1000) float64 is 400 MB
