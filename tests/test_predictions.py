@@ -290,3 +290,26 @@ def test_logits_load_without_a_full_copy(tmp_path, demo):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 200e6 / 4  # far below one copy of the 200 MB array
+
+
+def test_json_has_its_own_cap_checked_before_reading(tmp_path, demo):
+    """JSON is read whole (~8x its size in memory), so it stops at 192 MiB; the size is
+    checked on a sparse file, which is never read."""
+    path = tmp_path / "huge.json"
+    with path.open("wb") as f:
+        f.write(b'{"' + N0.encode() + b'": 1' + b" " * 5000)  # text where it is sniffed
+        f.truncate((192 << 20) + 1)
+    with pytest.raises(PredictionFileError, match="201,326,593 bytes: over the 192 MiB limit for a JSON"):
+        load_predictions(path, demo)
+
+
+def test_json_object_of_score_lists_is_read_as_scores(tmp_path, demo):
+    """``{file_name: logits.tolist()}``: 1000 numbers that are not whole are scores."""
+    rng = np.random.default_rng(1)
+    names = demo.file_name.tolist()[:50]
+    logits = rng.normal(0, 2, (50, 1000)).round(4)
+    path = tmp_path / "logits.json"
+    path.write_text(json.dumps({n: row.tolist() for n, row in zip(names, logits, strict=True)}))
+    m = load_predictions(path, demo)
+    assert m.top1[:50].tolist() == logits.argmax(axis=1).tolist()
+    assert m.reading["columns"]["scores"] == "scores" and "argmax" in m.reading["classes"]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from data_access.errors import quoted
 from data_access.predictions.columns import (
+    SAMPLE,
     Parsed,
     PredictionFileError,
     from_columns,
@@ -162,6 +163,12 @@ def _records(path: Path, fmt: str, records: list, where) -> Parsed:
     return from_columns(path, fmt, header, cols, where)
 
 
+def _fractional(value) -> bool:
+    return isinstance(value, list) and any(
+        isinstance(x, float) and not x.is_integer() for x in value[:50]
+    )
+
+
 def read_json(path: Path, text: str) -> Parsed:
     """Reads any JSON shape in the module docstring."""
     data, lines = _loads(path, text)
@@ -195,7 +202,10 @@ def read_json(path: Path, text: str) -> Parsed:
         if isinstance(values[0], dict):
             records = [{"file_name": k, **v} if isinstance(v, dict) else v for k, v in data.items()]
             return _records(path, "JSON object of records", records, where)
-        header, cols = _expand(["file_name", "prediction"], [keys, values])
+        # {"name": [0.12, -3.4, ...]}: numbers that are not whole are scores (logits or
+        # probabilities per class), not class ids.
+        role = "scores" if any(_fractional(v) for v in values[:SAMPLE]) else "prediction"
+        header, cols = _expand(["file_name", role], [keys, values])
         return from_columns(path, "JSON object", header, cols, where)
     if isinstance(data, list):
         if not data:

@@ -18,6 +18,9 @@ from data_access.predictions.jsonfmt import read_json
 from data_access.predictions.text import read_delimited
 
 MAX_TEXT_BYTES = 1 << 30  # a text prediction file over 1 GiB is not a prediction file
+# JSON is parsed whole by json.loads, at ~8x its size in memory (a float is a Python object):
+# 192 MiB keeps that near 1.5 GB. Real tools' JSON (timm, HF top-5 of 50,000 images) is ~15 MB.
+MAX_JSON_BYTES = 192 << 20
 _BINARY_SUFFIXES = {".npy": "NumPy", ".npz": "NumPy", ".parquet": "Parquet", ".pkl": "pickle"}
 
 
@@ -115,6 +118,12 @@ def parse(path: Path, options: ReadOptions, progress: Progress | None = None) ->
             "Parquet)",
         )
     _check_text_size(path, size)
+    if family == "json" and size > MAX_JSON_BYTES:
+        raise PredictionFileError(
+            path,
+            f"{size:,} bytes: over the {MAX_JSON_BYTES >> 20} MiB limit for a JSON prediction "
+            "file (JSON is read whole); use CSV, Parquet or .npy",
+        )
     if family == "json":
         return read_json(path, _read_text(path))
     return read_delimited(path)  # streamed
