@@ -151,6 +151,8 @@ def _read_rows(path: Path, reader, first: str, delimiter: str) -> Parsed:
                 continue
             if not chunks:
                 # A header is a first row with no file name in it.
+                if len(row) < 2:  # a header needs two columns as much as a row does
+                    _one_column(path, first, delimiter)
                 if header is None and not any(looks_like_file_name(c) for c in row):
                     header, headerless = [c.strip() for c in row], False
                     continue
