@@ -223,3 +223,14 @@ def test_npz_with_encrypted_or_unknown_members_is_one_line(tmp_path, demo, field
     path.write_bytes(bytes(raw))
     with pytest.raises(PredictionFileError, match="p.npz"):
         load_predictions(path, demo)
+
+
+def test_a_huge_file_names_list_is_refused_before_reading(tmp_path, demo):
+    names = tmp_path / "names.txt"
+    with names.open("wb") as f:
+        f.write(b"ILSVRC2012_val_00000001.JPEG\n")
+        f.truncate((256 << 20) + 1)  # sparse: never read
+    preds = tmp_path / "p.npy"
+    np.save(preds, np.zeros(3, dtype=np.int64))
+    with pytest.raises(PredictionFileError, match="too large for a list of file names"):
+        load_predictions(preds, demo, options=ReadOptions(file_names=str(names)))

@@ -74,12 +74,17 @@ def read_names_file(path: Path) -> list[str]:
     """Row names from ``--file-names``: a text file (one per line), or an ``.npz``/``.npy`` of
     strings (eth-sri ``samples_info.npz`` included)."""
     try:
-        head = path.open("rb").read(6)
+        with path.open("rb") as f:
+            head = f.read(6)
+        if not head.startswith(b"PK") and path.stat().st_size > _MAX_NAMES_BYTES:
+            raise PredictionFileError(
+                path, f"over {_MAX_NAMES_BYTES >> 20} MiB: too large for a list of file names"
+            )
         if head.startswith(b"PK"):
             with np.load(path, allow_pickle=False) as npz:
                 key = next((k for k in _NAME_KEYS if k in npz.files), None)
                 if key is None:
-                    raise PredictionFileError(path, f"no names array among {npz.files[:6]}")
+                    raise PredictionFileError(path, f"no names array among {quoted(npz.files[:6])}")
                 size = npz.zip.getinfo(key + ".npy").file_size
                 if size > _MAX_NAMES_BYTES:  # before inflating: a zip can be a bomb
                     raise PredictionFileError(
@@ -92,7 +97,8 @@ def read_names_file(path: Path) -> list[str]:
     except PredictionFileError:
         raise
     except _NUMPY_ERRORS as e:
-        raise PredictionFileError(path, f"cannot read file names: {str(e)[:120]}") from e
+        problem = f"cannot read file names: {quoted(str(e), 120)}"
+        raise PredictionFileError(path, problem) from e
 
 
 def _npz_key(path: Path, npz) -> tuple[str, list[str] | None]:
