@@ -10,6 +10,7 @@ from data_access.browse import from_params, to_params, view_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.reviews import CATEGORIES, SEVERITIES
+from data_access.schema import LABEL_SETS, verdict_is_right
 from ui.render import (
     BROWSE_PAGE,
     badges,
@@ -74,14 +75,15 @@ with right:
     if b:
         st.markdown(b)
     sets = []
-    for kind, field in (
-        ("correct", "correct_multi_labels"),
-        ("unclear", "unclear_multi_labels"),
-        ("wrong", "wrong_multi_labels"),
-    ):
-        for k in getattr(table, field).row(row).tolist():
+    for label_set in LABEL_SETS:
+        for k in getattr(table, label_set.field).row(row).tolist():
             sets.append(
-                {"set": kind, "class": classes.names[k], "wnid": classes.wnids[k], "index": k}
+                {
+                    "set": label_set.name,
+                    "class": classes.names[k],
+                    "wnid": classes.wnids[k],
+                    "index": k,
+                }
             )
     st.subheader("Expert labels")
     if sets:
@@ -95,7 +97,7 @@ if not models:
 for mname, m in models.items():
     pred = int(m.top1[row])
     v = verdict_of(table, row, pred)
-    ok = v in ("correct", "unclear")
+    ok = verdict_is_right(v)
     st.markdown(
         f"{':green-badge[✓ right]' if ok else ':red-badge[✗ wrong]'} **{md(mname)}** "
         f"predicts {md(classes.names[pred]) if pred >= 0 else 'nothing'}"

@@ -16,13 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_access.classes import NUM_CLASSES, validation_position
-
-# Bit flags of label_state. Flags, not one state per cell: the reference loop accepts a
-# prediction found in correct OR unclear, so a class listed in two sets must keep both.
-CORRECT = np.uint8(1)
-UNCLEAR = np.uint8(2)
-WRONG = np.uint8(4)
-ACCEPTED = np.uint8(CORRECT | UNCLEAR)
+from data_access.schema import LABEL_SETS, SET_FIELDS, is_accepted
 
 
 @dataclass(frozen=True)
@@ -96,7 +90,7 @@ class AnnotationTable:
         for name in ("original_label", "is_problematic", "problematic_reason", "in_imagenet_m"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"{name} has {len(getattr(self, name))} rows, expected {n}")
-        for name in ("correct_multi_labels", "unclear_multi_labels", "wrong_multi_labels"):
+        for name in SET_FIELDS:
             if len(getattr(self, name)) != n:
                 raise ValueError(f"{name} has {len(getattr(self, name))} rows, expected {n}")
 
@@ -130,7 +124,7 @@ class AnnotationTable:
             "problematic_reason": self.problematic_reason.astype("U"),
             "in_imagenet_m": self.in_imagenet_m,
         }
-        for key in ("correct_multi_labels", "unclear_multi_labels", "wrong_multi_labels"):
+        for key in SET_FIELDS:
             sets: LabelSets = getattr(self, key)
             out[f"{key}.offsets"] = sets.offsets
             out[f"{key}.values"] = sets.values
@@ -140,7 +134,7 @@ class AnnotationTable:
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> AnnotationTable:
         """Inverse of :meth:`to_arrays`; raises ``KeyError``/``ValueError`` on a bad layout."""
         sets = {}
-        for key in ("correct_multi_labels", "unclear_multi_labels", "wrong_multi_labels"):
+        for key in SET_FIELDS:
             offsets = np.asarray(arrays[f"{key}.offsets"], dtype=np.int64)
             values = np.asarray(arrays[f"{key}.values"], dtype=np.int16)
             if (
@@ -167,38 +161,22 @@ class AnnotationTable:
 
     @functools.cached_property
     def label_state(self) -> np.ndarray:
-        """uint8 (n, 1000) bit matrix: CORRECT | UNCLEAR | WRONG flags of class j for image i.
+        """uint8 (n, 1000) bit matrix: the flags (:mod:`data_access.schema`) of the label sets
+        holding class j for image i.
 
         About 20 MB at full size; built once in a few milliseconds. A zero cell means nobody
         judged that class for that image.
         """
         state = np.zeros((len(self), NUM_CLASSES), dtype=np.uint8)
-        for key, flag in (
-            ("correct_multi_labels", CORRECT),
-            ("unclear_multi_labels", UNCLEAR),
-            ("wrong_multi_labels", WRONG),
-        ):
-            sets: LabelSets = getattr(self, key)
-            state[sets.row_ids(), sets.values.astype(np.int64)] |= flag
+        for label_set in LABEL_SETS:
+            sets: LabelSets = getattr(self, label_set.field)
+            state[sets.row_ids(), sets.values.astype(np.int64)] |= label_set.flag
         return state
-
-    def accepted(self, predictions: np.ndarray) -> np.ndarray:
-        """Whether each image's prediction is in correct ∪ unclear.
-
-        Args:
-            predictions: int array (n,) of class indices, one per row; or (n, k) for top-k,
-                then the result is (n, k).
-        """
-        predictions = np.asarray(predictions, dtype=np.int64)
-        rows = np.arange(len(self))
-        if predictions.ndim == 2:
-            rows = rows[:, None]
-        return (self.label_state[rows, predictions] & ACCEPTED) != 0
 
     @functools.cached_property
     def num_accepted(self) -> np.ndarray:
         """Distinct accepted (correct or unclear) labels per image."""
-        return np.count_nonzero(self.label_state & ACCEPTED, axis=1)
+        return np.count_nonzero(is_accepted(self.label_state), axis=1)
 
     @functools.cached_property
     def validation_position(self) -> np.ndarray:

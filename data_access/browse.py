@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from data_access.annotations import CORRECT, AnnotationTable
+from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes, validation_position
 from data_access.metrics import hits, unjudged
 from data_access.predictions import Model
+from data_access.schema import CORRECT
 
 PAGE_SIZES = (24, 48, 96)
 DEFAULT_PAGE_SIZE = 48

@@ -18,6 +18,7 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable, LabelSets
 from data_access.classes import NUM_CLASSES, load_classes, validation_file_name, validation_labels
+from data_access.schema import is_accepted
 
 DEMO_SEED = 20_22
 IMAGES_PER_CLASS = 20
@@ -153,12 +154,9 @@ def demo_predictions(seed: int = DEMO_SEED) -> dict[str, dict[str, np.ndarray]]:
     neighbours = [x.tolist() for x in _neighbours()]
     n = len(table)
     # Per-image lists, computed once for the three models.
-    accepted_sets = [
-        set(table.correct_multi_labels.row(i).tolist())
-        | set(table.unclear_multi_labels.row(i).tolist())
-        for i in range(n)
-    ]
-    accepted_lists = [sorted(a) for a in accepted_sets]
+    rows, classes = np.nonzero(is_accepted(table.label_state))  # row-major: sorted per row
+    accepted_lists = [c.tolist() for c in np.split(classes, np.searchsorted(rows, range(1, n)))]
+    accepted_sets = [set(a) for a in accepted_lists]
     wrong_lists = [table.wrong_multi_labels.row(i).tolist() for i in range(n)]
     originals = table.original_label.tolist()
     out = {}

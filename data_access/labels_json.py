@@ -32,6 +32,7 @@ from data_access.classes import (
     validation_position,
 )
 from data_access.errors import DownloadError, LabelFileError, quoted
+from data_access.schema import LABEL_SETS
 
 LABELS_URL = (
     "https://storage.googleapis.com/brain-car-datasets/imagenet-mistakes/human_accuracy_v3.0.0.json"
@@ -40,11 +41,7 @@ LABELS_FILE_NAME = "human_accuracy_v3.0.0.json"
 LABELS_SHA256 = "d5b2b6111fc9efea16aaebd21bc5a401d16ad18285d3fd99635d8b32ebdb6287"
 LABELS_SIZE = 200_417_830
 MAX_LABEL_JSON_BYTES = 512 << 20  # 2.5x the real file: a larger one is not the label JSON
-_SET_KEYS = {
-    "correct": "correct_multi_labels",
-    "unclear": "unclear_multi_labels",
-    "wrong": "wrong_multi_labels",
-}
+_SET_KEYS = {s.name: s.field for s in LABEL_SETS}  # the JSON's keys -> the table's columns
 
 Progress = Callable[[int, int, str], None]
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data_access.annotations import ACCEPTED, CORRECT, AnnotationTable
+from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes
 from data_access.predictions import Model
+from data_access.schema import ACCEPTED, CORRECT
 
 # WordNet groups offered by default (synset id -> shown name).
 DEFAULT_GROUPS = {

@@ -31,6 +31,7 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes, validation_position
 from data_access.csv_safe import SafeWriter, read_cell
 from data_access.errors import DataError
+from data_access.schema import is_accepted
 
 SCHEMA_VERSION = 1
 DB_FILE = "reviews.sqlite"
@@ -577,7 +578,7 @@ def suggest(table: AnnotationTable, row: int, prediction: int) -> dict:
     its original label when none is accepted) — a neighbouring class in the hierarchy, such as
     two dog breeds. An "unjudged" flag marks a prediction in none of the three label sets.
     """
-    accepted = np.flatnonzero(table.label_state[row] & 3).tolist() or [
+    accepted = np.flatnonzero(is_accepted(table.label_state[row])).tolist() or [
         int(table.original_label[row])
     ]
     distance = min(wordnet_distance(prediction, a) for a in accepted)

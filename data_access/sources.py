@@ -41,6 +41,7 @@ from data_access.images import (
     make_thumbnail,
 )
 from data_access.labels_json import LABELS_FILE_NAME, parse_label_json
+from data_access.schema import SET_FIELDS
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
@@ -445,9 +446,7 @@ def _open_tfds(data_dir, labels_json, index_root, progress, rebuild, check_only=
             {
                 "file_name": names[i],
                 "original_label": val["original_label"][i],
-                "correct_multi_labels": val["correct_multi_labels"][i],
-                "unclear_multi_labels": val["unclear_multi_labels"][i],
-                "wrong_multi_labels": val["wrong_multi_labels"][i],
+                **{f: val[f][i] for f in SET_FIELDS},
                 "is_problematic": val["is_problematic"][i],
                 "problematic_reason": reasons.get(names[i], "") if val["is_problematic"][i] else "",
                 "in_imagenet_m": names[i] in in_m,

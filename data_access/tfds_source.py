@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.errors import DataError, LabelFileError, TfdsSourceError
+from data_access.schema import SET_FIELDS
 
 DATASET = "imagenet2012_multilabel"
 VERSION = "3.0.0"
@@ -229,9 +230,7 @@ def read_split(data_dir: Path | None, split: str, progress: Progress | None = No
         for k in (
             "file_name",
             "original_label",
-            "correct_multi_labels",
-            "unclear_multi_labels",
-            "wrong_multi_labels",
+            *SET_FIELDS,
             "is_problematic",
             "record",
             "shard",
@@ -245,7 +244,7 @@ def read_split(data_dir: Path | None, split: str, progress: Progress | None = No
             progress(k, total, f"reading the {split} split through TFDS")
         cols["file_name"].append(_text(example["file_name"]))
         cols["original_label"].append(int(example["original_label"]))
-        for key in ("correct_multi_labels", "unclear_multi_labels", "wrong_multi_labels"):
+        for key in SET_FIELDS:
             cols[key].append([int(x) for x in np.asarray(example[key]).reshape(-1)])
         cols["is_problematic"].append(bool(example["is_problematic"]))
 

@@ -3,7 +3,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data_access.annotations import ACCEPTED, CORRECT, UNCLEAR, WRONG, AnnotationTable, LabelSets
+from data_access.annotations import AnnotationTable, LabelSets
+from data_access.metrics import hits
+from data_access.schema import CORRECT, UNCLEAR, WRONG, verdict, verdict_is_right
 
 label_lists = st.lists(st.lists(st.integers(0, 999), max_size=4), min_size=1, max_size=30)
 
@@ -26,7 +28,7 @@ def _table(correct, unclear, wrong):
 
 @settings(max_examples=60, deadline=None)
 @given(label_lists, label_lists, label_lists, st.integers(0, 2**32 - 1))
-def test_accepted_matches_set_membership(correct, unclear, wrong, seed):
+def test_hits_match_set_membership(correct, unclear, wrong, seed):
     t = _table(correct, unclear, wrong)
     rng = np.random.default_rng(seed)
     pred = rng.integers(0, 1000, size=len(t))
@@ -39,9 +41,17 @@ def test_accepted_matches_set_membership(correct, unclear, wrong, seed):
         in set(t.correct_multi_labels.row(i).tolist()) | set(t.unclear_multi_labels.row(i).tolist())
         for i, p in enumerate(pred)
     ]
-    assert t.accepted(pred).tolist() == expect
+    assert hits(t, pred).tolist() == expect
     topk = np.stack([pred, (pred + 1) % 1000], axis=1)
-    assert t.accepted(topk)[:, 0].tolist() == expect
+    assert hits(t, topk)[:, 0].tolist() == expect
+    # The verdict words say the same: right exactly when the class is correct or unclear.
+    for i, p in enumerate(pred):
+        v = verdict(int(t.label_state[i, p]), int(p))
+        assert verdict_is_right(v) == expect[i]
+        in_sets = [int(p) in getattr(t, f"{k}_multi_labels").row(i).tolist()
+                   for k in ("correct", "unclear", "wrong")]  # fmt: skip
+        assert v == (["correct", "unclear", "wrong"][in_sets.index(True)] if any(in_sets)
+                     else "unjudged")  # fmt: skip
 
 
 def test_label_state_keeps_every_flag():
@@ -50,9 +60,10 @@ def test_label_state_keeps_every_flag():
     s = t.label_state[0]
     assert s[1] == CORRECT and s[2] == CORRECT | UNCLEAR and s[3] == UNCLEAR | WRONG
     assert s[4] == WRONG and s[5] == 0
-    assert t.accepted(np.array([3])).tolist() == [True]
-    assert t.accepted(np.array([4])).tolist() == [False]
-    assert int(ACCEPTED) == 3
+    assert hits(t, np.array([3])).tolist() == [True]
+    assert hits(t, np.array([4])).tolist() == [False]
+    assert hits(t, np.array([-1])).tolist() == [False]
+    assert verdict(0, -1) == "no prediction" and not verdict_is_right("no prediction")
 
 
 def test_summary_counts_distinct_accepted_labels():

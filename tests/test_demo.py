@@ -5,6 +5,7 @@ from PIL import Image
 
 from data_access.classes import validation_labels
 from data_access.demo import DEMO_MODELS, demo_predictions, demo_table, render_demo_image
+from data_access.metrics import hits
 
 
 def test_demo_has_the_real_split_shape():
@@ -22,7 +23,7 @@ def test_demo_has_the_real_split_shape():
     assert t.file_name.tolist() == sorted(t.file_name.tolist())
     # Non-problematic images accept their original label; every problematic one has a reason.
     keep = ~t.is_problematic
-    assert t.accepted(t.original_label)[keep].all()
+    assert hits(t, t.original_label)[keep].all()
     assert (t.problematic_reason[t.is_problematic] != "").all()
     assert (t.problematic_reason[keep] == "").all()
 
@@ -46,10 +47,10 @@ def test_demo_models_differ_clearly():
         assert p["top_k"].shape == (20_000, 5) and p["scores"].shape == (20_000, 5)
         assert np.allclose(p["scores"].sum(axis=1), 1.0, atol=1e-5)
         assert (np.diff(p["scores"], axis=1) <= 0).all()  # sorted, top-1 first
-        accs.append(t.accepted(p["top_k"][:, 0])[keep].mean())
+        accs.append(hits(t, p["top_k"][:, 0])[keep].mean())
     assert accs[0] - accs[1] > 0.08 and accs[1] - accs[2] > 0.15
     # ImageNet-M is hard for all of them.
-    assert all(t.accepted(p["top_k"][:, 0])[t.in_imagenet_m].sum() < 34 for p in preds.values())
+    assert all(hits(t, p["top_k"][:, 0])[t.in_imagenet_m].sum() < 34 for p in preds.values())
 
 
 def test_demo_image_is_a_jpeg_and_deterministic():

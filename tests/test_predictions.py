@@ -299,7 +299,9 @@ def test_json_has_its_own_cap_checked_before_reading(tmp_path, demo):
     with path.open("wb") as f:
         f.write(b'{"' + N0.encode() + b'": 1' + b" " * 5000)  # text where it is sniffed
         f.truncate((192 << 20) + 1)
-    with pytest.raises(PredictionFileError, match="201,326,593 bytes: over the 192 MiB limit for a JSON"):
+    with pytest.raises(
+        PredictionFileError, match="201,326,593 bytes: over the 192 MiB limit for a JSON"
+    ):
         load_predictions(path, demo)
 
 

@@ -200,11 +200,16 @@ def test_fingerprints_hash_the_label_json_and_the_build_metadata(label_json, tmp
     from data_access.tfds_source import dataset_dir, fingerprint
 
     _, fp = source_state("json", labels_json=label_json, index_root=tmp_path)
-    assert fp["labels"][-1] == hashlib.sha1(label_json.read_bytes()).hexdigest()
+    assert (
+        fp["labels"][-1] == hashlib.sha1(label_json.read_bytes(), usedforsecurity=False).hexdigest()
+    )
     ddir = dataset_dir(tmp_path / "dd")
     ddir.mkdir(parents=True)
     (ddir / "dataset_info.json").write_text('{"a": 1}')
     (ddir / "shard-00000-of-00001").write_bytes(b"x" * 10)
     rows = {r[0]: r for r in fingerprint(tmp_path / "dd")}
-    assert rows["dataset_info.json"][-1] == hashlib.sha1(b'{"a": 1}').hexdigest()
+    assert (
+        rows["dataset_info.json"][-1]
+        == hashlib.sha1(b'{"a": 1}', usedforsecurity=False).hexdigest()
+    )
     assert len(rows["shard-00000-of-00001"]) == 4  # shards: stat only (they are large)

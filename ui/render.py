@@ -14,12 +14,13 @@ import numpy as np
 import streamlit as st
 
 from data_access import metrics
-from data_access.annotations import CORRECT, UNCLEAR, WRONG, AnnotationTable
+from data_access.annotations import AnnotationTable
 from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.images import check_image
 from data_access.predictions import Model
+from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict, verdict_is_right
 from data_access.sources import Source
 from ui.text import md
 
@@ -48,43 +49,32 @@ def _chips(color: str, classes: list[int]) -> str:
     return " ".join(f":{color}-badge[{md(names[c])}]" for c in classes)
 
 
+SET_COLORS = {"correct": "green", "unclear": "orange", "wrong": "red"}
+
+
 def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
     """(Markdown chips, hover text): correct green, unclear amber, wrong red (folded)."""
     c = load_classes()
-    correct = table.correct_multi_labels.row(row).tolist()
-    unclear = table.unclear_multi_labels.row(row).tolist()
-    wrong = table.wrong_multi_labels.row(row).tolist()
+    sets = {s.name: getattr(table, s.field).row(row).tolist() for s in LABEL_SETS}
     parts = []
-    if correct:
-        parts.append(_chips("green", correct))
-    if unclear:
-        parts.append(_chips("orange", unclear))
-    if wrong:
-        parts.append(_chips("red", wrong[:MAX_WRONG_CHIPS]))
-        if len(wrong) > MAX_WRONG_CHIPS:
-            parts.append(f":red[+{len(wrong) - MAX_WRONG_CHIPS} more wrong]")
+    for s in LABEL_SETS:
+        ks = sets[s.name]
+        shown = ks if s.accepted else ks[:MAX_WRONG_CHIPS]  # rejected labels are folded
+        if shown:
+            parts.append(_chips(SET_COLORS[s.name], shown))
+        if len(ks) > len(shown):
+            parts.append(f":{SET_COLORS[s.name]}[+{len(ks) - len(shown)} more {s.name}]")
     if not parts:
         parts.append(":gray[no labels]")
     hover = "\n".join(
-        f"{kind}: {c.names[k]} ({c.wnids[k]})"
-        for kind, ks in (("correct", correct), ("unclear", unclear), ("wrong", wrong))
-        for k in ks
+        f"{kind}: {c.names[k]} ({c.wnids[k]})" for kind, ks in sets.items() for k in ks
     )
     return " ".join(parts), hover or "no labels"
 
 
 def verdict_of(table: AnnotationTable, row: int, cls: int) -> str:
-    """How the experts judged class ``cls`` for the image."""
-    if cls < 0:
-        return "no prediction"
-    state = int(table.label_state[row, cls])
-    if state & CORRECT:
-        return "correct"
-    if state & UNCLEAR:
-        return "unclear"
-    if state & WRONG:
-        return "wrong"
-    return "unjudged"
+    """How the experts judged class ``cls`` for the image (see :func:`schema.verdict`)."""
+    return verdict(int(table.label_state[row, cls]) if cls >= 0 else 0, cls)
 
 
 def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:
@@ -98,9 +88,9 @@ def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:
     for name, m in models.items():
         pred = int(m.top1[row])
         v = verdict_of(table, row, pred)
-        color = {"correct": "green", "unclear": "orange"}.get(v, "red")
-        mark = "✓" if v in ("correct", "unclear") else "✗"
-        shown = names[pred] if pred >= 0 else "no prediction"
+        color = SET_COLORS[v] if verdict_is_right(v) else "red"
+        mark = "✓" if verdict_is_right(v) else "✗"
+        shown = names[pred] if pred >= 0 else NO_PREDICTION
         out.append(f":{color}-badge[{mark} {md(name)}: {md(shown)}]")
     return " ".join(out)
 
