@@ -373,7 +373,7 @@ def test_held_lock_fails_after_one_timeout(tmp_path, monkeypatch):
     import sqlite3
     import time
 
-    import data_access.reviews as R
+    import data_access.reviews.store as R
 
     store = ReviewStore(tmp_path / "r.sqlite")
     store.save(_review(k=1))

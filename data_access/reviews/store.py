@@ -4,133 +4,39 @@ Every save is one ``BEGIN IMMEDIATE`` transaction that upserts the review and ap
 previous and new value to ``review_history`` (who, when, what it was): nothing is overwritten
 without a trace, two sessions reviewing at once cannot lose each other's work, and a process
 killed mid-write leaves the database as it was before that save (SQLite's WAL journal).
-
-Reference sets (for example the paper's published categorisation of ViT-3B and Greedy Soups
-mistakes) are imported read-only under a name. The exchange format is the published one:
-``{file_name: {"top_prediction": int, "failure category": str, "failure severity": str}}``;
-exports add ``model``, ``reviewer``, ``note`` and ``proposed_correct_labels`` to each entry,
-which the importer accepts too.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
-from data_access.annotations import AnnotationTable
-from data_access.classes import NUM_CLASSES, load_classes, validation_position
-from data_access.csv_safe import SafeWriter, read_cell
-from data_access.errors import DataError
-from data_access.schema import is_accepted
+from data_access.csv_safe import SafeWriter
+from data_access.reviews.reference import parse_reference_file
+from data_access.reviews.taxonomy import (
+    CATEGORIES,
+    SEVERITIES,
+    Review,
+    ReviewError,
+    _check_name,
+    _now,
+    validate,
+)
 
 SCHEMA_VERSION = 1
 DB_FILE = "reviews.sqlite"
-
-CATEGORIES = {
-    "fine_grained": "Fine-grained error",
-    "fine_grained_oov": "Fine-grained error with OOV",
-    "spurious_correlation": "Spurious Correlation",
-    "non_prototypical": "Non-prototypical",
-    "other": "Other model failure",
-    "not_a_mistake": "Not a mistake: the prediction is also correct",
-}
-SEVERITIES = {"major": "Major", "minor": "Minor", "borderline": "Borderline"}
-# Spellings found in the published files (and ours), lower-cased -> category key.
-_CATEGORY_ALIASES = {
-    **{v.lower(): k for k, v in CATEGORIES.items()},
-    **{k: k for k in CATEGORIES},
-    "fine-grained": "fine_grained",
-    "fine-grained with oov": "fine_grained_oov",
-    "fine-grained error with out-of-vocabulary object": "fine_grained_oov",
-    "fine-grained with multilabel options": "fine_grained",
-    "spurious correlation": "spurious_correlation",
-    "non-prototypical instance": "non_prototypical",
-    "not a mistake": "not_a_mistake",
-}
-_SEVERITY_ALIASES = {**{v.lower(): k for k, v in SEVERITIES.items()}, **{k: k for k in SEVERITIES}}
-MAX_NOTE = 5000
-MAX_NAME = 100
-
-
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one's lock before giving up
-
-
-class ReviewError(DataError):
-    """A review, an import file or a store that cannot be used as it is."""
-
-
-@dataclass
-class Review:
-    """One reviewer's judgement of one model's prediction on one image."""
-
-    model: str
-    file_name: str
-    reviewer: str
-    category: str
-    severity: str
-    top_prediction: int
-    proposed_correct_labels: list[int] = field(default_factory=list)
-    note: str = ""
-    updated_at: str = ""
-    version: int = 0
 
 
 def default_db_path() -> Path:
     from data_access.index import default_data_root
 
     return default_data_root() / DB_FILE
-
-
-def category_key(text: str) -> str | None:
-    return _CATEGORY_ALIASES.get(str(text).strip().lower())
-
-
-def severity_key(text: str) -> str | None:
-    return _SEVERITY_ALIASES.get(str(text).strip().lower())
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _check_name(what: str, value: str) -> str:
-    value = str(value).strip()
-    if not value:
-        raise ReviewError(what, "must not be empty")
-    if len(value) > MAX_NAME or any(ord(c) < 32 for c in value):
-        raise ReviewError(what, f"at most {MAX_NAME} printable characters")
-    return value
-
-
-def validate(review: Review) -> Review:
-    """Checks a review before it is saved (raises :class:`ReviewError`)."""
-    review.model = _check_name("model", review.model)
-    review.reviewer = _check_name("reviewer", review.reviewer)
-    if validation_position(review.file_name) < 0:
-        raise ReviewError(review.file_name, "not an ImageNet validation file name")
-    if review.category not in CATEGORIES:
-        raise ReviewError(review.file_name, f"unknown category {review.category!r}")
-    if review.severity not in SEVERITIES:
-        raise ReviewError(review.file_name, f"unknown severity {review.severity!r}")
-    if not 0 <= int(review.top_prediction) < NUM_CLASSES:
-        raise ReviewError(review.file_name, f"top_prediction {review.top_prediction} not 0..999")
-    labels = [int(x) for x in review.proposed_correct_labels]
-    if any(not 0 <= x < NUM_CLASSES for x in labels):
-        raise ReviewError(review.file_name, "proposed correct labels must be classes 0..999")
-    review.proposed_correct_labels = sorted(set(labels))
-    if len(review.note) > MAX_NOTE:
-        raise ReviewError(review.file_name, f"note longer than {MAX_NOTE} characters")
-    return review
 
 
 class ReviewStore:
@@ -451,179 +357,3 @@ def _row_to_review(row) -> Review:
         updated_at=row[8],
         version=row[9],
     )
-
-
-def parse_reference_file(path: Path | str) -> list[dict]:
-    """Reads and checks a categorisation file (JSON in the published format, or CSV)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as e:
-        raise ReviewError(path, "file not found") from e
-    except OSError as e:
-        raise ReviewError(path, f"cannot read: {e.strerror or e}") from e
-    if not raw.strip():
-        raise ReviewError(path, "the file is empty")
-    if len(raw) > 200 * 2**20:
-        raise ReviewError(path, "larger than 200 MB: not a categorisation file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ReviewError(path, f"not UTF-8 text (byte {e.start})") from e
-    if path.suffix.lower() == ".csv":
-        text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac files
-        reader = csv.DictReader(io.StringIO(text))
-        try:
-            rows = [
-                {k: read_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in reader
-            ]
-        except csv.Error as e:
-            raise ReviewError(path, f"not readable as CSV ({e})", f"line {reader.line_num}") from e
-        entries = [(f"line {k + 2}", r.get("file_name"), r) for k, r in enumerate(rows)]
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ReviewError(path, f"not valid JSON at line {e.lineno}: {e.msg}") from e
-        except RecursionError as e:
-            raise ReviewError(path, "JSON nested too deeply") from e
-        if not isinstance(data, dict):
-            raise ReviewError(
-                path,
-                "expected an object {file_name: {top_prediction, failure "
-                "category, failure severity}}",
-            )
-        entries = [(f"key {k!r}", k, v) for k, v in data.items()]
-    items, seen = [], set()
-    for where, name, entry in entries:
-        if not isinstance(name, str) or validation_position(name) < 0:
-            raise ReviewError(
-                path, f"{str(name)[:60]!r} is not an ImageNet validation file name", where
-            )
-        if name in seen:
-            raise ReviewError(path, f"{name} appears twice", where)
-        seen.add(name)
-        if not isinstance(entry, dict):
-            raise ReviewError(
-                path,
-                "expected an object with top_prediction, failure category, failure severity",
-                where,
-            )
-        missing = [
-            k
-            for k in ("top_prediction", "failure category", "failure severity")
-            if entry.get(k) in (None, "")
-        ]
-        if missing:
-            raise ReviewError(path, f"missing {', '.join(missing)}", where)
-        try:
-            pred = int(entry["top_prediction"])
-        except (TypeError, ValueError) as e:
-            raise ReviewError(
-                path, f"top_prediction {entry['top_prediction']!r} is not a class index", where
-            ) from e
-        if not 0 <= pred < NUM_CLASSES or isinstance(entry["top_prediction"], bool):
-            raise ReviewError(path, f"top_prediction {pred} is not in 0..999", where)
-        cat, sev = str(entry["failure category"]), str(entry["failure severity"])
-        if category_key(cat) is None:
-            raise ReviewError(
-                path,
-                f"unknown failure category {cat[:60]!r}; expected one of "
-                f"{', '.join(CATEGORIES.values())}",
-                where,
-            )
-        if severity_key(sev) is None:
-            raise ReviewError(
-                path,
-                f"unknown failure severity {sev[:60]!r}; expected Major, Minor or Borderline",
-                where,
-            )
-        items.append(
-            {
-                "file_name": name,
-                "top_prediction": pred,
-                "category": category_key(cat),
-                "severity": severity_key(sev),
-                "raw_category": cat,
-                "raw_severity": sev,
-            }
-        )
-    if not items:
-        raise ReviewError(path, "no entries")
-    return items
-
-
-# --- suggestions and agreement ---------------------------------------------------------------
-
-FINE_GRAINED_MAX_STEPS = 3
-
-
-def wordnet_distance(a: int, b: int) -> int:
-    """Steps from class ``a`` up to the deepest shared ancestor on the primary hypernym paths
-    (the larger of the two sides). 0 for the same class."""
-    pa, pb = load_classes().paths[a], load_classes().paths[b]
-    common = 0
-    for x, y in zip(pa, pb, strict=False):
-        if x != y:
-            break
-        common += 1
-    return max(len(pa), len(pb)) - common
-
-
-def suggest(table: AnnotationTable, row: int, prediction: int) -> dict:
-    """A suggestion for reviewing one mistake; never saved on its own.
-
-    Rule: pre-select "fine-grained error" when the prediction is within
-    :data:`FINE_GRAINED_MAX_STEPS` WordNet steps of one of the image's accepted labels (or of
-    its original label when none is accepted) — a neighbouring class in the hierarchy, such as
-    two dog breeds. An "unjudged" flag marks a prediction in none of the three label sets.
-    """
-    accepted = np.flatnonzero(is_accepted(table.label_state[row])).tolist() or [
-        int(table.original_label[row])
-    ]
-    distance = min(wordnet_distance(prediction, a) for a in accepted)
-    return {
-        "category": "fine_grained" if distance <= FINE_GRAINED_MAX_STEPS else None,
-        "distance": distance,
-        "unjudged": bool(table.label_state[row, prediction] == 0),
-    }
-
-
-def cohen_kappa(a: Iterable[str], b: Iterable[str]) -> dict:
-    """Cohen's kappa of two label sequences over the same items, with the counts."""
-    a, b = list(a), list(b)
-    n = len(a)
-    if n == 0:
-        return {"n": 0, "agree": 0, "kappa": float("nan")}
-    labels = sorted(set(a) | set(b))
-    agree = sum(x == y for x, y in zip(a, b, strict=True))
-    po = agree / n
-    pe = sum((a.count(k) / n) * (b.count(k) / n) for k in labels)
-    kappa = 1.0 if pe == 1 else (po - pe) / (1 - pe)
-    return {"n": n, "agree": agree, "kappa": kappa}
-
-
-def agreement(first: dict[str, dict], second: dict[str, dict]) -> dict:
-    """Agreement on category and on severity over the images both judged.
-
-    Each argument maps file_name -> {"category", "severity"}.
-    """
-    common = sorted(set(first) & set(second))
-    return {
-        "images": len(common),
-        "category": cohen_kappa(
-            [first[f]["category"] for f in common], [second[f]["category"] for f in common]
-        ),
-        "severity": cohen_kappa(
-            [first[f]["severity"] for f in common], [second[f]["severity"] for f in common]
-        ),
-    }
-
-
-def review_queue(table: AnnotationTable, top1: np.ndarray) -> np.ndarray:
-    """Rows to review for a model: its multi-label mistakes on non-problematic images, and
-    every ImageNet-M image (in file-name order)."""
-    from data_access.metrics import hits
-
-    wrong = ~hits(table, top1) & ~table.is_problematic
-    return np.flatnonzero(wrong | table.in_imagenet_m)
