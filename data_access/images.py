@@ -7,6 +7,10 @@ so that one reader can serve many threads of the app at once.
 * :class:`OffsetImages`: byte ranges inside large files: members of the original
   ``ILSVRC2012_img_val.tar`` read in place, or the JPEG bytes inside TFDS TFRecord shards.
 * :class:`DataSourceImages`: records of an ArrayRecord TFDS build, through ``tfds.data_source``.
+* :class:`DemoImages`: the demo's synthetic pictures, drawn on demand.
+* :class:`NoImages`: labels only.
+
+All follow :class:`ImageReader`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,23 @@ import numpy as np
 from data_access.errors import ImageNotAvailable, ImageSourceError
 
 Progress = Callable[[int, int, str], None]
+
+
+class ImageReader(typing.Protocol):
+    """What every source's images offer: ``has`` and ``read`` (the stored JPEG bytes)."""
+
+    kind: str
+
+    def has(self, file_name: str) -> bool: ...
+
+    def read(self, file_name: str) -> bytes:
+        """The image's bytes.
+
+        Raises:
+            ImageNotAvailable: no image for this file; ImageSourceError: it cannot be read.
+        """
+        ...
+
 
 THUMBNAIL_SIZE = 192
 MAX_PIXELS = 40_000_000  # ImageNet's largest validation photos are a few megapixels
@@ -270,6 +291,26 @@ class DataSourceImages:
             raise ImageNotAvailable(self.data_dir, "no image for this file", where=file_name)
         example = self._source()[int(self.records[row])]
         return bytes(example["image"])
+
+
+class DemoImages:
+    """Synthetic pictures, rendered on demand (see :func:`data_access.demo.render_demo_image`)."""
+
+    kind = "demo"
+
+    def __init__(self, table):
+        self._table = table
+
+    def has(self, file_name: str) -> bool:
+        return file_name in self._table.row_of
+
+    def read(self, file_name: str, size: tuple[int, int] = (500, 375)) -> bytes:
+        from data_access.demo import render_demo_image
+
+        row = self._table.row_of.get(file_name)
+        if row is None:
+            raise ImageNotAvailable("demo", "not in the demo set", where=file_name)
+        return render_demo_image(file_name, int(self._table.original_label[row]), size)
 
 
 class NoImages:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from data_access import index as index_lib
-from data_access import sources
+from data_access import source_kinds
 from data_access.sources import open_source
 from ui.build import build_once
 
@@ -73,14 +73,14 @@ def test_every_waiter_gets_the_error_and_the_next_call_builds_again():
 
 def test_concurrent_opens_build_once(label_json, tmp_path, monkeypatch):
     builds = []
-    real = sources.parse_label_json
+    real = source_kinds.parse_label_json
 
     def slow_parse(path):
         builds.append(path)
         time.sleep(0.8)
         return real(path)
 
-    monkeypatch.setattr(sources, "parse_label_json", slow_parse)
+    monkeypatch.setattr(source_kinds, "parse_label_json", slow_parse)
     results = []
 
     def open_it():

@@ -1,0 +1,290 @@
+"""The indexed source kinds, each one small object behind :class:`SourceKind`.
+
+A kind knows its files: what identifies it (the index folder's name), its fingerprint (when
+the index is stale), how to build the index arrays, the image reader over them, and what to
+tell the user. :func:`data_access.sources.open_source` does the rest the same way for all:
+load or build the index once, check it, make the table. A new kind (another image store) is
+one more class here and one line in :data:`KINDS`.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from data_access import index as index_lib
+from data_access import tfds_source
+from data_access.annotations import AnnotationTable
+from data_access.classes import validation_position
+from data_access.errors import ImageSourceError, LabelFileError, TfdsSourceError, quoted
+from data_access.images import (
+    DataSourceImages,
+    FolderImages,
+    ImageReader,
+    NoImages,
+    OffsetImages,
+    index_tar,
+)
+from data_access.labels_json import LABELS_FILE_NAME, MAX_LABEL_JSON_BYTES, parse_label_json
+from data_access.schema import SET_FIELDS
+
+Progress = Callable[[int, int, str], None]
+
+
+class SourceKind(Protocol):
+    """What :func:`data_access.sources.open_source` needs from a kind of indexed source."""
+
+    kind: str
+
+    def identity(self) -> dict:
+        """The paths that name this source (its index folder is a hash of them)."""
+
+    def fingerprint(self) -> object:
+        """Changes whenever the source's files do (cheap: stat calls, small hashes)."""
+
+    def build(self, progress: Progress | None) -> tuple[dict, dict]:
+        """The index: (table arrays plus image arrays, metadata)."""
+
+    def reader(self, table: AnnotationTable, arrays: dict, meta: dict) -> ImageReader:
+        """The image reader over a loaded index."""
+
+    def details(self, table: AnnotationTable, arrays: dict, meta: dict) -> tuple[str, dict]:
+        """(one line naming what was opened, facts for ``info``)."""
+
+
+def default_labels_json() -> Path:
+    """Where ``download-labels`` puts the label JSON."""
+    return index_lib.default_data_root() / LABELS_FILE_NAME
+
+
+def _stat(path: Path) -> list:
+    # The change time cannot be set back by a user (mtime can: `touch -d`, `cp -p`), so a file
+    # edited to the same size with its mtime restored still changes the fingerprint; the
+    # inode catches a file replaced by another. Nothing is read: opening stays milliseconds.
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _stat_and_hash(path: Path) -> list:
+    """:func:`_stat` plus a hash of the content, for the label JSON: a copy restored with
+    ``cp -a`` onto a file system whose clock was set back would keep every stat field, and
+    hashing the 191 MiB file takes ~0.13 s, once per version per process (capped as when
+    parsed)."""
+    out = _stat(path)
+    if out[0] > MAX_LABEL_JSON_BYTES:
+        return out  # refused with its size when parsed; never read whole here
+    return [*out, tfds_source.file_hash(path)]
+
+
+def _images_fingerprint(path: Path | None) -> list | None:
+    if path is None:
+        return None
+    if path.is_dir():
+        # A folder changes when files are added or removed in it or in a subfolder.
+        subdirs = sorted(e.name for e in os.scandir(path) if e.is_dir())
+        return [_stat(path)[1], [[d, _stat(path / d)[1]] for d in subdirs]]
+    return _stat(path)
+
+
+class JsonKind:
+    """The label JSON, with images from a folder or the validation tar (or none)."""
+
+    kind = "json"
+
+    def __init__(self, labels_json: Path | str | None, images: Path | str | None):
+        path = Path(labels_json).expanduser() if labels_json else default_labels_json()
+        if not path.is_file():
+            if labels_json:
+                problem = (
+                    "file not found" if not path.exists() else "not a file; expected the label JSON"
+                )
+                raise LabelFileError(path, problem)
+            raise LabelFileError(
+                path,
+                "no label JSON given and none downloaded yet: pass --labels-json PATH "
+                "(human_accuracy_v3.0.0.json) or run `python -m data_access download-labels`",
+            )
+        self.labels = path.resolve()
+        self.images = Path(images).expanduser().resolve() if images else None
+        expected = "expected a folder of validation JPEGs or ILSVRC2012_img_val.tar"
+        if self.images is not None and not self.images.exists():
+            raise ImageSourceError(self.images, f"not found; {expected}")
+        is_file = self.images is not None and self.images.is_file()
+        if is_file and not tarfile.is_tarfile(self.images):
+            raise ImageSourceError(self.images, f"not a tar archive; {expected}")
+
+    def identity(self) -> dict:
+        return {"labels": str(self.labels), "images": str(self.images) if self.images else None}
+
+    def fingerprint(self) -> dict:
+        return {"labels": _stat_and_hash(self.labels), "images": _images_fingerprint(self.images)}
+
+    def build(self, progress: Progress | None) -> tuple[dict, dict]:
+        if progress:
+            progress(0, 1, "reading the label JSON")
+        table = parse_label_json(self.labels)
+        arrays = table.to_arrays()
+        names = table.file_name.tolist()
+        wanted = set(names)
+        meta = {"images_kind": "none"}
+        if self.images is None:
+            return arrays, meta
+        if self.images.is_dir():
+            found = FolderImages.scan(self.images, wanted, progress)
+            arrays["image_path"] = np.array([found.get(f, "") for f in names])
+            meta["images_kind"] = "folder"
+        else:
+            found = index_tar(self.images, wanted, progress)
+            where = [found.get(f, (-1, 0)) for f in names]
+            arrays["image_offset"] = np.array([w[0] for w in where], dtype=np.int64)
+            arrays["image_size"] = np.array([w[1] for w in where], dtype=np.int64)
+            meta["images_kind"] = "tar"
+        if not found:
+            raise ImageSourceError(
+                self.images,
+                f"none of the {len(table)} annotated validation images is in it; "
+                "expected ILSVRC2012_val_*.JPEG files (flat or in per-wnid folders) or the tar",
+            )
+        return arrays, meta
+
+    def _present(self, table: AnnotationTable, arrays: dict, meta: dict) -> np.ndarray:
+        if meta["images_kind"] == "folder":
+            return arrays["image_path"] != ""
+        if meta["images_kind"] == "tar":
+            return arrays["image_offset"] >= 0
+        return np.zeros(len(table), dtype=bool)
+
+    def reader(self, table: AnnotationTable, arrays: dict, meta: dict) -> ImageReader:
+        if meta["images_kind"] == "folder":
+            return FolderImages(self.images, arrays["image_path"], table.file_name)
+        if meta["images_kind"] == "tar":
+            offsets = arrays["image_offset"]
+            return OffsetImages(
+                [self.images],
+                table.file_name,
+                np.where(offsets >= 0, 0, -1),
+                offsets,
+                arrays["image_size"],
+            )
+        return NoImages()
+
+    def details(self, table: AnnotationTable, arrays: dict, meta: dict) -> tuple[str, dict]:
+        present = self._present(table, arrays, meta)
+        images = self.images
+        facts = {
+            "labels_json": str(self.labels),
+            "images_path": str(images) if images else None,
+            "images_kind": meta["images_kind"],
+            "images_found": int(present.sum()),
+            "images_missing": int((~present).sum()) if images else 0,
+            "missing_examples": table.file_name[~present][:5].tolist() if images else [],
+        }
+        desc = f"label JSON {self.labels.name}" + (
+            f" + images {images}" if images else " (labels only, no images)"
+        )
+        return desc, facts
+
+
+class TfdsKind:
+    """A prepared ``imagenet2012_multilabel`` build (ArrayRecord or TFRecord), optionally with
+    the label JSON for the problematic reasons TFDS does not keep."""
+
+    kind = "tfds"
+
+    def __init__(self, data_dir: Path | str | None, labels_json: Path | str | None):
+        self.data_dir = (
+            Path(data_dir).expanduser().resolve() if data_dir else tfds_source.default_data_dir()
+        )
+        self.info = tfds_source.read_dataset_info(self.data_dir)
+        self.labels = Path(labels_json).expanduser().resolve() if labels_json else None
+        if self.labels is not None and not self.labels.is_file():
+            raise LabelFileError(self.labels, "file not found")
+
+    def identity(self) -> dict:
+        return {"data_dir": str(self.data_dir), "labels": str(self.labels) if self.labels else None}
+
+    def fingerprint(self) -> dict:
+        return {
+            "build": tfds_source.fingerprint(self.data_dir),
+            "labels": _stat_and_hash(self.labels) if self.labels else None,
+        }
+
+    def build(self, progress: Progress | None) -> tuple[dict, dict]:
+        val = tfds_source.read_split(self.data_dir, "validation", progress)
+        m = tfds_source.read_split(self.data_dir, "imagenet_m", progress)
+        where = tfds_source.dataset_dir(self.data_dir)
+        names = val["file_name"]
+        bad = next((f for f in names if validation_position(f) < 0), None)
+        if bad is not None:
+            raise TfdsSourceError(where, f"{quoted(bad)} is not an ImageNet validation file name")
+        if len(set(names)) != len(names):
+            raise TfdsSourceError(where, "duplicate file names")
+        missing = sorted(set(m["file_name"]) - set(names))
+        if missing:
+            raise TfdsSourceError(
+                where, f"imagenet_m holds images not in validation: {missing[:3]}"
+            )
+        in_m = set(m["file_name"])
+        order = np.argsort(np.array(names))
+        reasons = {}
+        if self.labels is not None:
+            if progress:
+                progress(0, 1, "reading problematic reasons from the label JSON")
+            labels = parse_label_json(self.labels)
+            reasons = dict(zip(labels.file_name.tolist(), labels.problematic_reason.tolist(),
+                               strict=True))  # fmt: skip
+        problematic = val["is_problematic"]
+        records = [
+            {
+                "file_name": names[i],
+                "original_label": val["original_label"][i],
+                **{f: val[f][i] for f in SET_FIELDS},
+                "is_problematic": problematic[i],
+                "problematic_reason": reasons.get(names[i], "") if problematic[i] else "",
+                "in_imagenet_m": names[i] in in_m,
+            }
+            for i in order
+        ]
+        arrays = AnnotationTable.from_records(records).to_arrays()
+        if self.info["file_format"] == "array_record":
+            arrays["image_record"] = np.array(val["record"], dtype=np.int64)[order]
+        else:
+            for key in ("shard", "offset", "size"):
+                arrays[f"image_{key}"] = np.array(val[key], dtype=np.int64)[order]
+        return arrays, {"file_format": self.info["file_format"]}
+
+    def reader(self, table: AnnotationTable, arrays: dict, meta: dict) -> ImageReader:
+        if meta["file_format"] == "array_record":
+            return DataSourceImages(
+                self.data_dir, "validation", table.file_name, arrays["image_record"]
+            )
+        return OffsetImages(
+            self.info["splits"]["validation"]["files"],
+            table.file_name,
+            arrays["image_shard"],
+            arrays["image_offset"],
+            arrays["image_size"],
+        )
+
+    def details(self, table: AnnotationTable, arrays: dict, meta: dict) -> tuple[str, dict]:
+        facts = {
+            "data_dir": str(self.data_dir),
+            "labels_json": str(self.labels) if self.labels else None,
+            "file_format": meta["file_format"],
+        }
+        desc = (
+            f"TFDS {tfds_source.DATASET} {tfds_source.VERSION} in {self.data_dir} "
+            f"({meta['file_format']})"
+        )
+        return desc, facts
+
+
+KINDS: dict[str, Callable[..., SourceKind]] = {
+    "json": lambda labels_json=None, images=None, data_dir=None: JsonKind(labels_json, images),
+    "tfds": lambda labels_json=None, images=None, data_dir=None: TfdsKind(data_dir, labels_json),
+}
