@@ -31,6 +31,7 @@ from data_access.images import (
     index_tar,
 )
 from data_access.labels_json import LABELS_FILE_NAME, MAX_LABEL_JSON_BYTES, parse_label_json
+from data_access.parquet_images import ParquetImages, index_shards, shards_of
 from data_access.schema import SET_FIELDS
 
 Progress = Callable[[int, int, str], None]
@@ -97,6 +98,8 @@ class JsonKind:
     kind = "json"
 
     def __init__(self, labels_json: Path | str | None, images: Path | str | None):
+        # --images: a folder of JPEGs, the validation tar, or Hugging Face Parquet shards
+        # (their folder or a glob).
         path = Path(labels_json).expanduser() if labels_json else default_labels_json()
         if not path.is_file():
             if labels_json:
@@ -110,8 +113,14 @@ class JsonKind:
                 "(human_accuracy_v3.0.0.json) or run `python -m data_access download-labels`",
             )
         self.labels = path.resolve()
-        self.images = Path(images).expanduser().resolve() if images else None
-        expected = "expected a folder of validation JPEGs or ILSVRC2012_img_val.tar"
+        self.shards = shards_of(images) if images else None
+        self.images = Path(images).expanduser().resolve() if images and not self.shards else None
+        if self.shards:
+            self.images = Path(os.path.commonpath([p.parent for p in self.shards]))
+        expected = (
+            "expected a folder of validation JPEGs, ILSVRC2012_img_val.tar, or the Hugging "
+            "Face imagenet-1k validation Parquet shards (their folder or a glob)"
+        )
         if self.images is not None and not self.images.exists():
             raise ImageSourceError(self.images, f"not found; {expected}")
         is_file = self.images is not None and self.images.is_file()
@@ -119,10 +128,16 @@ class JsonKind:
             raise ImageSourceError(self.images, f"not a tar archive; {expected}")
 
     def identity(self) -> dict:
-        return {"labels": str(self.labels), "images": str(self.images) if self.images else None}
+        images = [str(p) for p in self.shards] if self.shards else self.images
+        return {"labels": str(self.labels), "images": str(images) if images else None}
 
     def fingerprint(self) -> dict:
-        return {"labels": _stat_and_hash(self.labels), "images": _images_fingerprint(self.images)}
+        images = (
+            [[p.name, *_stat(p)] for p in self.shards]
+            if self.shards
+            else _images_fingerprint(self.images)
+        )
+        return {"labels": _stat_and_hash(self.labels), "images": images}
 
     def build(self, progress: Progress | None) -> tuple[dict, dict]:
         if progress:
@@ -134,7 +149,12 @@ class JsonKind:
         meta = {"images_kind": "none"}
         if self.images is None:
             return arrays, meta
-        if self.images.is_dir():
+        if self.shards:
+            found = index_shards(self.shards, wanted, progress)
+            where = [found.get(f, (-1, 0, 0)) for f in names]
+            arrays["image_parquet"] = np.array(where, dtype=np.int64).reshape(len(names), 3)
+            meta["images_kind"] = "parquet"
+        elif self.images.is_dir():
             found = FolderImages.scan(self.images, wanted, progress)
             arrays["image_path"] = np.array([found.get(f, "") for f in names])
             meta["images_kind"] = "folder"
@@ -157,6 +177,8 @@ class JsonKind:
             return arrays["image_path"] != ""
         if meta["images_kind"] == "tar":
             return arrays["image_offset"] >= 0
+        if meta["images_kind"] == "parquet":
+            return arrays["image_parquet"][:, 0] >= 0
         return np.zeros(len(table), dtype=bool)
 
     def reader(self, table: AnnotationTable, arrays: dict, meta: dict) -> ImageReader:
@@ -171,6 +193,8 @@ class JsonKind:
                 offsets,
                 arrays["image_size"],
             )
+        if meta["images_kind"] == "parquet":
+            return ParquetImages(self.shards, table.file_name, arrays["image_parquet"])
         return NoImages()
 
     def details(self, table: AnnotationTable, arrays: dict, meta: dict) -> tuple[str, dict]:
@@ -184,6 +208,9 @@ class JsonKind:
             "images_missing": int((~present).sum()) if images else 0,
             "missing_examples": table.file_name[~present][:5].tolist() if images else [],
         }
+        if self.shards:
+            facts["images_shards"] = len(self.shards)
+            images = f"{images} ({len(self.shards)} Parquet shards)"
         desc = f"label JSON {self.labels.name}" + (
             f" + images {images}" if images else " (labels only, no images)"
         )

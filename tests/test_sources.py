@@ -213,3 +213,71 @@ def test_fingerprints_hash_the_label_json_and_the_build_metadata(label_json, tmp
         == hashlib.sha1(b'{"a": 1}', usedforsecurity=False).hexdigest()
     )
     assert len(rows["shard-00000-of-00001"]) == 4  # shards: stat only (they are large)
+
+
+def _hf_shards(folder, names, images, wnids, groups=4):
+    """Hugging Face ``imagenet-1k`` validation shards, in the Hub's schema: ``image`` =
+    struct{bytes, path} (``ILSVRC2012_val_00000001_n01751748.JPEG``), ``label`` int64."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    image_type = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    half = (len(names) + 1) // 2
+    parts = [names[:half], names[half:]]
+    for k, part in enumerate(parts):
+        rows = [
+            {"bytes": images[n], "path": n.replace(".JPEG", f"_{wnids[n]}.JPEG")} for n in part
+        ]
+        table = pa.table(
+            {
+                "image": pa.array(rows, type=image_type),
+                "label": pa.array([7] * len(part), type=pa.int64()),
+            }
+        )
+        pq.write_table(
+            table, folder / f"validation-{k:05d}-of-{len(parts):05d}.parquet", row_group_size=groups
+        )
+    return folder
+
+
+def test_hugging_face_parquet_shards_are_read_in_place(label_json, val_tar, table, tmp_path):
+    from data_access.classes import load_classes
+
+    _, images = val_tar
+    names = table.file_name.tolist()
+    wnids = {n: load_classes().wnids[int(table.original_label[i])] for i, n in enumerate(names)}
+    shards = _hf_shards(tmp_path / "data", names[:-1], images, wnids)  # the last one missing
+    for spec in (shards, str(shards / "validation-*.parquet")):
+        s = open_source("json", labels_json=label_json, images=spec, index_root=tmp_path / "i")
+        info = s.info()
+        assert info["images_kind"] == "parquet" and info["images_shards"] == 2
+        assert info["images_found"] == len(names) - 1 and info["missing_examples"] == [names[-1]]
+        for n in names[:-1]:
+            assert s.image_bytes(n) == images[n]  # byte for byte, across row groups and shards
+        assert s.thumbnail(names[0], 32)[:2] == b"\xff\xd8"
+        with pytest.raises(ImageNotAvailable):
+            s.image_bytes(names[-1])
+    # A second open loads the index; a changed shard is noticed.
+    again = open_source("json", labels_json=label_json, images=shards, index_root=tmp_path / "i")
+    assert not again.info()["index_built"]
+    first = shards / "validation-00000-of-00002.parquet"
+    first.write_bytes(first.read_bytes())
+    again = open_source("json", labels_json=label_json, images=shards, index_root=tmp_path / "i")
+    assert again.info()["index_built"]
+
+
+def test_bad_parquet_shards_are_one_line(label_json, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "validation-00000-of-00001.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(ImageSourceError, match="not a Hugging Face imagenet-1k Parquet shard"):
+        open_source("json", labels_json=label_json, images=folder, index_root=tmp_path / "i")
+    pq.write_table(pa.table({"label": [1, 2]}), folder / "validation-00000-of-00001.parquet")
+    with pytest.raises(ImageSourceError, match="expected a column image"):
+        open_source("json", labels_json=label_json, images=folder, index_root=tmp_path / "i")
+    with pytest.raises(ImageSourceError, match="not found"):
+        open_source("json", labels_json=label_json, images=str(tmp_path / "nothing-*.parquet"))
