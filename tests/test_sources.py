@@ -226,9 +226,7 @@ def _hf_shards(folder, names, images, wnids, groups=4):
     half = (len(names) + 1) // 2
     parts = [names[:half], names[half:]]
     for k, part in enumerate(parts):
-        rows = [
-            {"bytes": images[n], "path": n.replace(".JPEG", f"_{wnids[n]}.JPEG")} for n in part
-        ]
+        rows = [{"bytes": images[n], "path": n.replace(".JPEG", f"_{wnids[n]}.JPEG")} for n in part]
         table = pa.table(
             {
                 "image": pa.array(rows, type=image_type),
