@@ -9,13 +9,11 @@ from data_access import metrics
 from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
-from ui.models import is_upload, source_key
+from ui.cache import evaluate_cached, per_class_cached
+from ui.models import is_upload
 from ui.render import (
     BROWSE_PAGE,
-    evaluate_cached,
-    model_key,
     no_models_prompt,
-    per_class_cached,
     synthetic_banner,
 )
 from ui.state import context
@@ -24,7 +22,6 @@ from ui.text import md
 source, models = context()
 table = source.table
 classes = load_classes()
-skey = source_key(source)
 # Widgets that navigate away get fresh keys afterwards, so coming back does not jump again.
 gen = st.session_state.setdefault("acc_gen", 0)
 
@@ -58,7 +55,7 @@ HELP = {
 }
 rows = []
 for m in models.values():
-    e = evaluate_cached(skey, model_key(m), table, m)
+    e = evaluate_cached(table, m)
     rows.append(
         {
             "model": m.name,
@@ -120,7 +117,7 @@ if classes_evaluated < 1000:
 st.divider()
 name = st.selectbox("Details for model", list(models), key="acc_model")
 model = models[name]
-pc = per_class_cached(skey, model_key(model), table, model)
+pc = per_class_cached(table, model)
 present = pc[pc["images"] > 0]
 
 st.subheader("Per class")

@@ -7,13 +7,10 @@ import streamlit as st
 
 from data_access import metrics
 from data_access.browse import BrowseState, to_params
-from ui.models import source_key
+from ui.cache import evaluate_cached, per_class_cached
 from ui.render import (
     BROWSE_PAGE,
-    evaluate_cached,
-    model_key,
     no_models_prompt,
-    per_class_cached,
     synthetic_banner,
 )
 from ui.state import context
@@ -21,7 +18,6 @@ from ui.text import md
 
 source, models = context()
 table = source.table
-skey = source_key(source)
 
 st.title("Compare two models")
 synthetic_banner(source)
@@ -37,8 +33,8 @@ c1, c2 = st.columns(2)
 a_name = c1.selectbox("Model A", names, index=0, key="cmp_a")
 b_name = c2.selectbox("Model B", [n for n in names if n != a_name], index=0, key="cmp_b")
 a, b = models[a_name], models[b_name]
-ea = evaluate_cached(skey, model_key(a), table, a)
-eb = evaluate_cached(skey, model_key(b), table, b)
+ea = evaluate_cached(table, a)
+eb = evaluate_cached(table, b)
 res = metrics.paired(table, a, b)
 
 m = st.columns(5)
@@ -88,8 +84,8 @@ if b2.button(f"Browse the {res.b_only:,} images only B gets right", disabled=not
     )
 
 st.subheader("Per class")
-pa = per_class_cached(skey, model_key(a), table, a)
-pb = per_class_cached(skey, model_key(b), table, b)
+pa = per_class_cached(table, a)
+pb = per_class_cached(table, b)
 scatter = pd.DataFrame(
     {
         "class": pa["name"],

@@ -10,6 +10,7 @@ over all images at once.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -177,6 +178,17 @@ class AnnotationTable:
     def num_accepted(self) -> np.ndarray:
         """Distinct accepted (correct or unclear) labels per image."""
         return np.count_nonzero(is_accepted(self.label_state), axis=1)
+
+    @functools.cached_property
+    def content_key(self) -> str:
+        """A hash of everything in the table (~1 ms, once per table object): two tables with
+        the same key hold the same annotations, so caches keyed by it never serve numbers of
+        a changed source."""
+        h = hashlib.blake2b(digest_size=16)
+        for key, value in sorted(self.to_arrays().items()):
+            h.update(key.encode())
+            h.update(np.ascontiguousarray(value).tobytes())
+        return h.hexdigest()
 
     @functools.cached_property
     def validation_position(self) -> np.ndarray:

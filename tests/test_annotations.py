@@ -100,3 +100,19 @@ def test_label_sets_csr():
     assert s.offsets.tolist() == [0, 2, 2, 3]
     assert s.row_ids().tolist() == [0, 0, 2]
     assert s.lengths.tolist() == [2, 0, 1]
+
+
+def test_content_key_and_the_metric_cache_follow_the_annotations():
+    """Same file names, one label changed: a new key, and the cached metric is recomputed
+    (a cache keyed by paths would serve the old number)."""
+    from data_access.predictions import model_from_arrays
+    from ui.cache import evaluate_cached
+
+    a = _table([[1], [2], [3]], [[]], [[4]])
+    b = _table([[1], [2], [5]], [[]], [[4]])
+    assert a.content_key == _table([[1], [2], [3]], [[]], [[4]]).content_key
+    assert a.content_key != b.content_key
+    m = model_from_arrays("m", a, np.array([1, 2, 3]))
+    ra, rb = evaluate_cached(a, m), evaluate_cached(b, m)
+    assert ra["multilabel_accuracy_per_image"] != rb["multilabel_accuracy_per_image"]
+    assert rb["multilabel_accuracy_per_image"] == pytest.approx(1 / 2)  # row 0 is problematic

@@ -35,16 +35,12 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "json", "jsonl", "ndjson", "npy", "npz", "p
 DEMO_PREFIX = "demo:"
 
 
-def source_key(source: Source) -> str:
-    return f"{source.kind}:{source.index_dir}:{len(source.table)}:{source.description}"
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def _load_file(
-    path: str, size: int, mtime_ns: int, key: str, name: str, options: tuple, _source: Source
+    path: str, stamp: tuple, key: str, name: str, options: tuple, _source: Source
 ) -> Model:
-    # size, mtime, the source key and the reading options make the entry specific to this
-    # file, table and reading.
+    # The file's stat (size, mtime, change time, inode), the table's content key and the
+    # reading options make the entry specific to this file version, table and reading.
     return load_predictions(path, _source.table, name=name, options=ReadOptions(*options))
 
 
@@ -55,7 +51,8 @@ def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Mod
     except OSError as e:
         raise DataError(path, f"cannot read: {e.strerror or e}") from e
     key = astuple(options)  # hashable and cheap: the cache key part for the reading
-    model = _load_file(path, st_.st_size, st_.st_mtime_ns, source_key(source), name, key, source)
+    stamp = (st_.st_size, st_.st_mtime_ns, st_.st_ctime_ns, st_.st_ino)
+    model = _load_file(path, stamp, source.table.content_key, name, key, source)
     return model.renamed(name)
 
 
@@ -98,7 +95,7 @@ def _load_spec(spec: dict, source: Source) -> Model:
     if path.startswith(DEMO_PREFIX):
         if not source.synthetic:
             raise DataError(spec["name"], "demo models only fit the demo source")
-        return _demo_models(source_key(source), source)[path[len(DEMO_PREFIX) :]].renamed(
+        return _demo_models(source.table.content_key, source)[path[len(DEMO_PREFIX) :]].renamed(
             spec["name"]
         )
     return load_file(path, spec["name"], ReadOptions(**spec.get("options", {})), source)

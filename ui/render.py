@@ -7,13 +7,11 @@ never interpreted as HTML or Markdown.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 
 import numpy as np
 import streamlit as st
 
-from data_access import metrics
 from data_access.annotations import AnnotationTable
 from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
@@ -22,6 +20,7 @@ from data_access.images import check_image
 from data_access.predictions import Model
 from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict, verdict_is_right
 from data_access.sources import Source
+from ui.cache import evaluate_cached
 from ui.text import md
 
 log = logging.getLogger(__name__)
@@ -29,19 +28,6 @@ log = logging.getLogger(__name__)
 IMAGE_PAGE = "app_pages/image.py"
 BROWSE_PAGE = "app_pages/browse.py"
 MAX_WRONG_CHIPS = 3
-
-
-def model_key(model: Model) -> str:
-    """A cache key that changes whenever the model's predictions do."""
-    h = hashlib.blake2b(model.top1.tobytes(), digest_size=12)
-    if model.top_k is not None:  # two files may share top-1 but differ in their top-5
-        h.update(model.top_k.tobytes())
-    return f"{model.name}|{h.hexdigest()}"
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def evaluate_cached(source_key: str, key: str, _table: AnnotationTable, _model: Model) -> dict:
-    return metrics.evaluate(_table, _model)
 
 
 def _chips(color: str, classes: list[int]) -> str:
@@ -168,11 +154,9 @@ def headline_table(source: Source, models: dict[str, Model]):
     """One row per model: the headline with its interval and the main companions."""
     import pandas as pd
 
-    from ui.models import source_key
-
     rows = []
     for m in models.values():
-        e = evaluate_cached(source_key(source), model_key(m), source.table, m)
+        e = evaluate_cached(source.table, m)
         rows.append(
             {
                 "model": m.name,
@@ -188,13 +172,6 @@ def headline_table(source: Source, models: dict[str, Model]):
 
 def first_rows(table: AnnotationTable, mask: np.ndarray, k: int = 1) -> list[int]:
     return np.flatnonzero(mask)[:k].tolist()
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def per_class_cached(source_key: str, key: str, _table: AnnotationTable, _model: Model):
-    import pandas as pd
-
-    return pd.DataFrame(metrics.per_class(_table, _model))
 
 
 def no_models_prompt(source: Source) -> None:
