@@ -7,22 +7,16 @@ the previous one in place and says why in the sidebar.
 
 from __future__ import annotations
 
-import argparse
 import json
-import shlex
-import sys
-from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import streamlit as st
 
-from data_access.cli_predictions import add_reading_flags, options_from_args
 from data_access.errors import DataError
-from data_access.paths import allowed_roots
 from data_access.predictions import Model
 from data_access.sources import Source, open_source, source_state
 from ui.access import checked_path, path_fields_shown
 from ui.build import build_once
+from ui.cli_args import SourceParams, app_args
 from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.text import md
 
@@ -31,51 +25,6 @@ SOURCE_LABELS = {
     "json": "Label JSON (+ images)",
     "tfds": "Prepared TFDS build",
 }
-
-
-@dataclass(frozen=True)
-class SourceParams:
-    kind: str = "demo"
-    labels_json: str = ""
-    images: str = ""
-    data_dir: str = ""
-    index_root: str = ""
-
-
-def command_line_params(
-    argv: list[str] | None = None,
-) -> tuple[SourceParams, str | None, list[tuple[str, dict]], tuple[Path, ...]]:
-    """Source and predictions chosen on the command line:
-    ``streamlit run app.py -- --source tfds --data-dir DIR --predictions a.csv b.npy``.
-
-    Returns:
-        (params, problem, [(prediction path, reading options)], allowed roots for the path
-        fields): unknown or bad arguments give the demo and a message, never a crash.
-    """
-    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
-    parser.add_argument("--source", choices=tuple(SOURCE_LABELS), default="demo")
-    parser.add_argument("--labels-json", default="")
-    parser.add_argument("--images", default="")
-    parser.add_argument("--data-dir", default="")
-    parser.add_argument("--index-dir", default="")
-    parser.add_argument("--predictions", nargs="*", default=[])
-    parser.add_argument("--allow-path", action="append", default=[])
-    parser.add_argument("--reviews-db", default="")  # read by ui.reviews
-    # How to read the --predictions files, as in `python -m data_access evaluate` (the
-    # operator's command line, so --allow-pickle is allowed here and nowhere in the UI).
-    add_reading_flags(parser)
-    argv = sys.argv[1:] if argv is None else argv
-    try:
-        args, unknown = parser.parse_known_args(argv)
-    except (argparse.ArgumentError, SystemExit) as e:
-        problem = f"ignored the command line ({shlex.join(argv)}): {e}"
-        return SourceParams(), problem, [], allowed_roots()
-    problem = f"ignored unknown arguments: {shlex.join(unknown)}" if unknown else None
-    params = SourceParams(args.source, args.labels_json, args.images, args.data_dir, args.index_dir)
-    options = asdict(options_from_args(args))
-    given = [args.labels_json, args.images, args.data_dir, args.index_dir, *args.predictions]
-    roots = allowed_roots([*given, *args.allow_path])
-    return params, problem, [(p, options) for p in args.predictions], roots
 
 
 def _kwargs(params: SourceParams) -> dict:
@@ -133,11 +82,11 @@ def _open(params: SourceParams) -> Source:
 def current_source() -> Source:
     """The source every page shows; opens the default (command line or demo) the first time."""
     if "source_params" not in st.session_state:
-        params, problem, predictions, roots = command_line_params()
-        st.session_state.source_params = params
-        st.session_state.source_problem = problem
-        st.session_state.cli_predictions = predictions
-        st.session_state.allowed_roots = roots
+        args = app_args()
+        st.session_state.source_params = args.params
+        st.session_state.source_problem = args.problem
+        st.session_state.cli_predictions = list(args.predictions)
+        st.session_state.allowed_roots = args.roots
     params: SourceParams = st.session_state.source_params
     try:
         return _open(params)
