@@ -331,6 +331,14 @@ def prepare(
         TfdsSourceError / LabelFileError: with what to do about it.
     """
     manual_dir = Path(manual_dir).expanduser()
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        raise TfdsSourceError(
+            "prepare",
+            "preparing the TFDS build needs TensorFlow, which the app itself does not: "
+            "pip install -r requirements-prepare.txt (or: pip install tensorflow-cpu)",
+        )
     if file_format not in FILE_FORMATS:
         raise TfdsSourceError("--file-format", f"{file_format!r} is not one of {FILE_FORMATS}")
     tar = manual_dir / MANUAL_TAR

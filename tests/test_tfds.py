@@ -219,3 +219,48 @@ def test_prepare_without_local_labels_explains_a_refused_download(tmp_path, val_
     monkeypatch.setattr(tfds.download.DownloadManager, "download", refuse)
     with pytest.raises(TfdsSourceError, match=r"HTTP code: 403.*pass --labels-json"):
         prepare(val_tar[0].parent, None, tmp_path / "out")
+
+
+# As if TensorFlow were not installed: every import finder answers "no such module" for it
+# (find_spec gives None, import raises ModuleNotFoundError), everything else is untouched.
+_NO_TENSORFLOW = (
+    "import sys\n"
+    "class _Hide:\n"
+    "    def __init__(self, finder):\n"
+    "        self.finder = finder\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'tensorflow' or name.startswith('tensorflow.'):\n"
+    "            return None\n"
+    "        return self.finder.find_spec(name, path, target)\n"
+    "    def __getattr__(self, attr):\n"
+    "        return getattr(self.finder, attr)\n"
+    "sys.meta_path[:] = [_Hide(f) for f in sys.meta_path]\n"
+    "import importlib.util\n"
+    "assert importlib.util.find_spec('tensorflow') is None\n"
+)
+
+
+def test_everything_but_prepare_works_without_tensorflow(tfds_tfrecord, tfds_array_record,
+                                                          label_json, tmp_path):  # fmt: skip
+    """The lean install (requirements.txt has no TensorFlow): with TensorFlow impossible to
+    import, both build formats index and serve images, and `prepare` says what to install."""
+    code = _NO_TENSORFLOW + (
+        "from data_access.sources import open_source\n"
+        f"for d in ({str(tfds_tfrecord)!r}, {str(tfds_array_record)!r}):\n"
+        "    s = open_source('tfds', data_dir=d)\n"
+        "    assert s.info()['index_built'] and len(s.image_bytes(s.table.file_name[0])) > 100\n"
+        "from data_access.cli import main\n"
+        f"sys.exit(main(['prepare', '--manual-dir', {str(tmp_path)!r}, "
+        f"'--labels-json', {str(label_json)!r}, '--data-dir', {str(tmp_path / 'out')!r}]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"IMLR_INDEX_DIR": str(tmp_path / "index"), "PATH": ""},
+    )
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.strip().splitlines() == [
+        "error: prepare: preparing the TFDS build needs TensorFlow, which the app itself does "
+        "not: pip install -r requirements-prepare.txt (or: pip install tensorflow-cpu)"
+    ]
