@@ -19,7 +19,8 @@ from ui.render import (
 from ui.state import context
 from ui.text import md
 
-source, models = context()
+ctx = context()
+source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 # Widgets that navigate away get fresh keys afterwards, so coming back does not jump again.

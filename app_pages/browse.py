@@ -30,7 +30,8 @@ from ui.render import (
 from ui.state import context
 from ui.text import md
 
-source, models = context()
+ctx = context()
+source, models = ctx.source, ctx.models
 table = source.table
 parsed = from_params(query_params_dict(), models, table)
 url_state = parsed.state.with_(image=None)

@@ -16,7 +16,8 @@ from ui.render import (
 from ui.state import context
 from ui.text import md
 
-source, models = context()
+ctx = context()
+source, models = ctx.source, ctx.models
 table = source.table
 
 st.title("Compare two models")

@@ -20,11 +20,11 @@ from ui.render import (
     synthetic_banner,
     verdict_of,
 )
-from ui.reviews import db_path, store
 from ui.state import context
 from ui.text import md
 
-source, models = context()
+ctx = context()
+source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 parsed = from_params(query_params_dict(), models, table)
@@ -130,7 +130,7 @@ for mname, m in models.items():
 
 st.subheader("Reviews and reference categorisations")
 try:
-    db = store(db_path())
+    db = ctx.reviews()
     refs = db.references_for(name)
     reviews = db.reviews(file_name=name)
 except DataError as e:

@@ -10,11 +10,11 @@ from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.errors import DataError
 from ui.render import synthetic_banner, tile
-from ui.reviews import db_path, store
 from ui.state import context
 from ui.text import md
 
-source, models = context()
+ctx = context()
+source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 
@@ -57,7 +57,7 @@ st.caption(f"{len(shown)} of {len(rows)} images")
 
 # Imported reference categorisations (e.g. the paper's), shown next to each image.
 try:
-    db = store(db_path())
+    db = ctx.reviews()
     references = {name: db.reference(name) for name in db.reference_sets()}
 except DataError as e:
     st.warning(md(f"Reference categorisations unavailable: {e}"))

@@ -9,7 +9,8 @@ from ui.render import first_rows, headline_table, synthetic_banner, tile
 from ui.state import context
 from ui.text import md
 
-source, models = context()
+ctx = context()
+source, models = ctx.source, ctx.models
 info = source.info()
 table = source.table
 

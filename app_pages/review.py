@@ -26,17 +26,17 @@ from data_access.reviews import (
     suggest,
 )
 from ui.render import label_chips, no_models_prompt, show_image, synthetic_banner, verdict_of
-from ui.reviews import db_path, store
 from ui.state import context
 from ui.text import md
 
-source, models = context()
+ctx = context()
+source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 st.title("Review mistakes")
 synthetic_banner(source)
 try:
-    db = store(db_path())
+    db = ctx.reviews()
 except DataError as e:
     st.error(md(str(e)))
     st.stop()

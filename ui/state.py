@@ -17,6 +17,7 @@ from data_access.sources import Source, open_source, source_state
 from ui.access import checked_path, path_fields_shown
 from ui.build import build_once
 from ui.cli_args import SourceParams, app_args
+from ui.context import AppContext
 from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.text import md
 
@@ -98,17 +99,17 @@ def current_source() -> Source:
         return _open(SourceParams())
 
 
-def context() -> tuple[Source, dict[str, Model]]:
-    """The source and the loaded models, for a page.
+def context() -> AppContext:
+    """The run's :class:`AppContext`, for a page.
 
-    The sidebar, which runs before every page, leaves them in the session for this run, so a
-    page does not load the models a second time.
+    The sidebar, which runs before every page, leaves it in the session for this run, so a
+    page does not load the models a second time (if the sidebar failed, it is built here).
     """
     ctx = st.session_state.get("_run_context")
     if ctx is not None:
         return ctx
     source = current_source()
-    return source, loaded_models(source)
+    return AppContext(source, loaded_models(source), app_args())
 
 
 def _source_form(current: SourceParams, source: Source) -> Source:
@@ -192,5 +193,5 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
         st.caption(status)
         if source.synthetic:
             st.caption(":orange[Synthetic demo data, not ImageNet.]")
-    st.session_state._run_context = (source, models)
+    st.session_state._run_context = AppContext(source, models, app_args())
     return source, models
