@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access.browse import class_options, group_options
+from data_access.browse import BrowseState, class_options, filter_rows, group_options
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.reviews import (
@@ -22,6 +22,7 @@ from data_access.reviews import (
     SEVERITIES,
     Review,
     agreement,
+    review_problems,
     review_queue,
     suggest,
 )
@@ -79,13 +80,12 @@ with tab_review:
         )
         only_m = c4.toggle("ImageNet-M only", key="rv_m")
 
+        # The Browse filters, so a class, group or ImageNet-M means here what it means there.
+        view = BrowseState(
+            classes=tuple(chosen), group=group or None, states=("imagenet_m",) if only_m else ()
+        )
         queue = review_queue(table, model.top1)
-        if chosen:
-            queue = queue[np.isin(table.original_label[queue], chosen)]
-        if group:
-            queue = queue[classes.group_mask(group)[table.original_label[queue]]]
-        if only_m:
-            queue = queue[table.in_imagenet_m[queue]]
+        queue = queue[np.isin(queue, filter_rows(table, models, view))]
         names = [str(table.file_name[r]) for r in queue]
         done = {
             r.file_name
@@ -199,31 +199,16 @@ with tab_review:
                     "Save and go to the next", type="primary", shortcut="Ctrl+Enter"
                 )
             if submitted:
-                problems = []
-                if not reviewer:
-                    problems.append("enter your name first")
-                if category is None:
-                    problems.append("choose a category")
-                if severity is None:
-                    problems.append("choose a severity")
-                if pred < 0:
-                    problems.append("the model has no prediction to review")
+                review = Review(
+                    model_name, current, reviewer, category, severity, pred, list(extra), note
+                )
+                # The store's own rules, all at once, in words (data_access.reviews).
+                problems = [what for _, what in review_problems(review)]
                 if problems:
-                    st.error("Not saved: " + "; ".join(problems) + ".")
+                    st.error(md("Not saved: " + "; ".join(problems) + "."))
                 else:
                     try:
-                        db.save(
-                            Review(
-                                model_name,
-                                current,
-                                reviewer,
-                                category,
-                                severity,
-                                pred,
-                                list(extra),
-                                note,
-                            )
-                        )
+                        db.save(review)
                     except DataError as e:
                         st.error(md(f"Not saved: {e}"))
                     else:

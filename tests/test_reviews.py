@@ -441,3 +441,19 @@ def test_reference_csv_with_old_mac_line_endings(tmp_path):
     bad.write_text('file_name,top_prediction\n"ILSVRC2012_val_00000612.JPEG,192\n')
     with pytest.raises(ReviewError):
         parse_reference_file(bad)
+
+
+def test_every_problem_of_a_review_is_listed_at_once():
+    """The Review page shows all of them from the same rules the store enforces."""
+    from data_access.reviews import review_problems
+
+    r = Review("m", N.format(3), "  ", None, None, -1, [1, 2000], "x" * 5001)
+    assert [what for _, what in review_problems(r)] == [
+        "enter your name first (the reviewer must not be empty)",
+        "choose a category",
+        "choose a severity",
+        "the model has no prediction to review",
+        "proposed correct labels must be classes 0..999",
+        "note longer than 5000 characters",
+    ]
+    assert review_problems(_review()) == []

@@ -24,6 +24,7 @@ from data_access.reviews.taxonomy import (
     Review,
     ReviewError,
     category_key,
+    review_problems,
     severity_key,
     validate,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "cohen_kappa",
     "default_db_path",
     "parse_reference_file",
+    "review_problems",
     "review_queue",
     "severity_key",
     "suggest",

@@ -23,7 +23,7 @@ from data_access.reviews.taxonomy import (
     SEVERITIES,
     Review,
     ReviewError,
-    _check_name,
+    _name_problem,
     _now,
     validate,
 )
@@ -219,7 +219,10 @@ class ReviewStore:
         Returns:
             The number of images imported.
         """
-        name = _check_name("--as", name)
+        problem = _name_problem(name)
+        if problem:
+            raise ReviewError("--as", problem)
+        name = str(name).strip()
         items = parse_reference_file(path)
         with self._write() as con:
             exists = con.execute("SELECT 1 FROM reference_sets WHERE name=?", (name,)).fetchone()

@@ -67,31 +67,60 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _check_name(what: str, value: str) -> str:
-    value = str(value).strip()
+def _name_problem(value: object) -> str | None:
+    value = str(value or "").strip()
     if not value:
-        raise ReviewError(what, "must not be empty")
+        return "must not be empty"
     if len(value) > MAX_NAME or any(ord(c) < 32 for c in value):
-        raise ReviewError(what, f"at most {MAX_NAME} printable characters")
-    return value
+        return f"at most {MAX_NAME} printable characters"
+    return None
+
+
+def review_problems(review: Review) -> list[tuple[str, str]]:
+    """Everything that keeps ``review`` from being saved, as (where, what) in words a reviewer
+    can act on; empty when it can be saved. The one set of rules: :func:`validate` raises the
+    first, the Review page lists them all."""
+    out = []
+    for what in ("reviewer", "model"):
+        problem = _name_problem(getattr(review, what))
+        if problem and what == "reviewer" and problem.startswith("must not"):
+            problem = "enter your name first (the reviewer must not be empty)"
+        if problem:
+            out.append((what, problem))
+    where = str(review.file_name)
+    if validation_position(where) < 0:
+        out.append((where, "not an ImageNet validation file name"))
+    if review.category is None:
+        out.append((where, "choose a category"))
+    elif review.category not in CATEGORIES:
+        out.append((where, f"unknown category {review.category!r}"))
+    if review.severity is None:
+        out.append((where, "choose a severity"))
+    elif review.severity not in SEVERITIES:
+        out.append((where, f"unknown severity {review.severity!r}"))
+    pred = int(review.top_prediction)
+    if pred < 0:
+        out.append((where, "the model has no prediction to review"))
+    elif pred >= NUM_CLASSES:
+        out.append((where, f"top_prediction {pred} not 0..999"))
+    if any(not 0 <= int(x) < NUM_CLASSES for x in review.proposed_correct_labels):
+        out.append((where, "proposed correct labels must be classes 0..999"))
+    if len(review.note) > MAX_NOTE:
+        out.append((where, f"note longer than {MAX_NOTE} characters"))
+    return out
 
 
 def validate(review: Review) -> Review:
-    """Checks a review before it is saved (raises :class:`ReviewError`)."""
-    review.model = _check_name("model", review.model)
-    review.reviewer = _check_name("reviewer", review.reviewer)
-    if validation_position(review.file_name) < 0:
-        raise ReviewError(review.file_name, "not an ImageNet validation file name")
-    if review.category not in CATEGORIES:
-        raise ReviewError(review.file_name, f"unknown category {review.category!r}")
-    if review.severity not in SEVERITIES:
-        raise ReviewError(review.file_name, f"unknown severity {review.severity!r}")
-    if not 0 <= int(review.top_prediction) < NUM_CLASSES:
-        raise ReviewError(review.file_name, f"top_prediction {review.top_prediction} not 0..999")
-    labels = [int(x) for x in review.proposed_correct_labels]
-    if any(not 0 <= x < NUM_CLASSES for x in labels):
-        raise ReviewError(review.file_name, "proposed correct labels must be classes 0..999")
-    review.proposed_correct_labels = sorted(set(labels))
-    if len(review.note) > MAX_NOTE:
-        raise ReviewError(review.file_name, f"note longer than {MAX_NOTE} characters")
+    """Checks a review before it is saved and normalises it (names stripped, proposed
+    labels sorted and unique).
+
+    Raises:
+        ReviewError: the first of :func:`review_problems`.
+    """
+    problems = review_problems(review)
+    if problems:
+        raise ReviewError(*problems[0])
+    review.model = str(review.model).strip()
+    review.reviewer = str(review.reviewer).strip()
+    review.proposed_correct_labels = sorted({int(x) for x in review.proposed_correct_labels})
     return review
