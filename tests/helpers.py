@@ -109,4 +109,4 @@ def write_top1_csv(path: Path, table: AnnotationTable, top1, header: str = "") -
 
 def plain(markdown: str) -> str:
     """Text as a reader sees it: the app escapes Markdown in everything it shows."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

@@ -14,9 +14,18 @@ from data_access.errors import DataError
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^])")
 
 
+# Streamlit turns :material/name: and :emoji: shortcodes into icons in the parsed text, where
+# a backslash escape is already gone: a WORD JOINER (U+2060, invisible, no width) after such
+# a colon keeps the shortcode from matching, which escaping cannot do.
+_SHORTCODE = re.compile(r":(?=[\w+-])")
+WORD_JOINER = "\u2060"
+
+
 def md(text: object) -> str:
-    """``text`` with Markdown specials escaped, for any element that renders Markdown."""
-    return _SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    """``text`` with Markdown specials escaped, for any element that renders Markdown; a
+    colon that could open a shortcode is followed by an invisible word joiner."""
+    text = _SHORTCODE.sub(":" + WORD_JOINER, str(text))
+    return _SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 def error_text(e: Exception, *, own_file: bool = False, with_source: bool = True) -> str:
