@@ -32,6 +32,7 @@ from data_access.classes import (
     validation_position,
 )
 from data_access.errors import DownloadError, LabelFileError, quoted
+from data_access.files import read_capped
 from data_access.schema import LABEL_SETS
 
 LABELS_URL = (
@@ -71,25 +72,8 @@ def load_json_file(path: Path, *, reject_duplicate_keys: bool = False) -> object
             :func:`parse_label_json` uses it only when a fast scan finds a suspect).
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_LABEL_JSON_BYTES and path.is_file():
-            # Checked before reading: parsing takes several times the file's size in memory.
-            raise LabelFileError(
-                path,
-                f"{size / 2**20:,.0f} MiB; the label JSON is {LABELS_SIZE / 2**20:.0f} MiB "
-                f"(at most {MAX_LABEL_JSON_BYTES >> 20} MiB is read)",
-            )
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError as e:
-        raise LabelFileError(path, "file not found") from e
-    except IsADirectoryError as e:
-        raise LabelFileError(path, "is a folder, expected the label JSON file") from e
-    except OSError as e:
-        raise LabelFileError(path, f"cannot read: {e.strerror or e}") from e
-    if not raw.strip():
-        raise LabelFileError(path, "the file is empty")
+    # The real file is 191 MiB; parsing takes several times the file's size in memory.
+    raw = read_capped(path, MAX_LABEL_JSON_BYTES, LabelFileError, "the label JSON file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

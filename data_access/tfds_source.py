@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.errors import DataError, LabelFileError, TfdsSourceError
+from data_access.files import read_capped
 from data_access.schema import SET_FIELDS
 
 DATASET = "imagenet2012_multilabel"
@@ -62,9 +63,10 @@ def read_dataset_info(data_dir: Path | None) -> dict:
             "`python -m data_access prepare --manual-dir DIR --labels-json FILE --data-dir "
             f"{Path(data_dir or default_data_dir())}`",
         )
+    raw = read_capped(info_path, 16 << 20, TfdsSourceError, "a dataset_info.json")  # ~10 KB
     try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:  # UnicodeDecodeError and JSONDecodeError included
+        info = json.loads(raw.decode("utf-8"))
+    except ValueError as e:  # UnicodeDecodeError and JSONDecodeError included
         raise TfdsSourceError(info_path, f"unreadable dataset_info.json: {e}") from e
     if not isinstance(info, dict) or not isinstance(info.get("splits", []), list):
         raise TfdsSourceError(info_path, "not a TFDS dataset_info.json (expected an object)")

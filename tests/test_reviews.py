@@ -457,3 +457,13 @@ def test_every_problem_of_a_review_is_listed_at_once():
         "note longer than 5000 characters",
     ]
     assert review_problems(_review()) == []
+
+
+def test_a_huge_reference_file_is_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "mistakes.json"
+    with path.open("wb") as f:
+        f.write(b"{")
+        f.truncate((200 << 20) + 1)  # sparse
+    monkeypatch.setattr("builtins.open", None)  # nothing may be read
+    with pytest.raises(ReviewError, match="larger than a categorisation file can be"):
+        parse_reference_file(path)

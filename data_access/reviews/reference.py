@@ -14,22 +14,16 @@ from pathlib import Path
 
 from data_access.classes import NUM_CLASSES, validation_position
 from data_access.csv_safe import read_cell
+from data_access.files import read_capped
 from data_access.reviews.taxonomy import CATEGORIES, ReviewError, category_key, severity_key
+
+MAX_REFERENCE_BYTES = 200 << 20  # the published files are ~50 KB; the size is checked first
 
 
 def parse_reference_file(path: Path | str) -> list[dict]:
     """Reads and checks a categorisation file (JSON in the published format, or CSV)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as e:
-        raise ReviewError(path, "file not found") from e
-    except OSError as e:
-        raise ReviewError(path, f"cannot read: {e.strerror or e}") from e
-    if not raw.strip():
-        raise ReviewError(path, "the file is empty")
-    if len(raw) > 200 * 2**20:
-        raise ReviewError(path, "larger than 200 MB: not a categorisation file")
+    raw = read_capped(path, MAX_REFERENCE_BYTES, ReviewError, "a categorisation file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

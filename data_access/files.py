@@ -1,0 +1,38 @@
+"""Reading a file the app parses whole: the size checked before a byte is read, and every
+way it can fail turned into the caller's one-line :class:`DataError`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data_access.errors import DataError
+
+
+def read_capped(path: Path, cap: int, error: type[DataError], what: str) -> bytes:
+    """The bytes of ``path``, refused before reading when larger than ``cap``.
+
+    Args:
+        cap: the most bytes read; a larger file is not ``what`` (and parsing it whole would
+            take several times its size in memory).
+        error: the :class:`DataError` subclass to raise.
+        what: the expected file in words, for messages ("the label JSON").
+
+    Raises:
+        error: not found, a folder, too large, unreadable or empty.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise error(path, f"is a folder, expected {what}")
+        if size > cap:
+            raise error(path, f"{size:,} bytes: larger than {what} can be ({cap >> 20} MiB)")
+        with open(path, "rb") as f:
+            raw = f.read(cap + 1)
+    except FileNotFoundError as e:
+        raise error(path, "file not found") from e
+    except OSError as e:
+        raise error(path, f"cannot read: {e.strerror or e}") from e
+    if not raw.strip():
+        raise error(path, "the file is empty")
+    return raw
