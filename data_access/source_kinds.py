@@ -30,7 +30,7 @@ from data_access.images import (
     OffsetImages,
     index_tar,
 )
-from data_access.labels_json import LABELS_FILE_NAME, MAX_LABEL_JSON_BYTES, parse_label_json
+from data_access.labels_json import LABELS_FILE_NAME, parse_label_json
 from data_access.parquet_images import ParquetImages, index_shards, shards_of
 from data_access.schema import SET_FIELDS
 
@@ -69,17 +69,6 @@ def _stat(path: Path) -> list:
     # inode catches a file replaced by another. Nothing is read: opening stays milliseconds.
     st = path.stat()
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
-
-def _stat_and_hash(path: Path) -> list:
-    """:func:`_stat` plus a hash of the content, for the label JSON: a copy restored with
-    ``cp -a`` onto a file system whose clock was set back would keep every stat field, and
-    hashing the 191 MiB file takes ~0.13 s, once per version per process (capped as when
-    parsed)."""
-    out = _stat(path)
-    if out[0] > MAX_LABEL_JSON_BYTES:
-        return out  # refused with its size when parsed; never read whole here
-    return [*out, tfds_source.file_hash(path)]
 
 
 def _images_fingerprint(path: Path | None) -> list | None:
@@ -137,7 +126,7 @@ class JsonKind:
             if self.shards
             else _images_fingerprint(self.images)
         )
-        return {"labels": _stat_and_hash(self.labels), "images": images}
+        return {"labels": _stat(self.labels), "images": images}
 
     def build(self, progress: Progress | None) -> tuple[dict, dict]:
         if progress:
@@ -238,7 +227,7 @@ class TfdsKind:
     def fingerprint(self) -> dict:
         return {
             "build": tfds_source.fingerprint(self.data_dir),
-            "labels": _stat_and_hash(self.labels) if self.labels else None,
+            "labels": _stat(self.labels) if self.labels else None,
         }
 
     def build(self, progress: Progress | None) -> tuple[dict, dict]:

@@ -123,24 +123,12 @@ def _split_files(info_path: Path, ddir: Path, file_format: str, split: object, k
 
 
 def file_hash(path: Path) -> str:
-    """SHA-1 of a file's content (change detection, not security: the fastest hashlib digest
-    here, ~0.13 s for the 191 MiB label JSON), memoised per process by the file's full stat,
-    so a running server hashes each version of a file once."""
+    """SHA-1 of a small file's content (change detection, not security)."""
     try:
-        st = os.stat(path)
-        key = (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        if key not in _HASHES:
-            with open(path, "rb") as f:
-                digest = hashlib.file_digest(f, lambda: hashlib.sha1(usedforsecurity=False))
-            if len(_HASHES) > 64:
-                _HASHES.clear()
-            _HASHES[key] = digest.hexdigest()
-        return _HASHES[key]
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, lambda: hashlib.sha1(usedforsecurity=False)).hexdigest()
     except OSError as e:
         raise DataError(path, f"cannot read: {e.strerror or e}") from e
-
-
-_HASHES: dict[tuple, str] = {}
 
 
 def fingerprint(data_dir: Path | None) -> list:
