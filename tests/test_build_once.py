@@ -9,15 +9,15 @@ import threading
 import time
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException as _Stopped
 
 from data_access import index as index_lib
 from data_access import source_kinds
 from data_access.sources import open_source
 from ui.build import build_once
 
-
-class _Stopped(Exception):
-    """What Streamlit raises into a run when the user clicks another page."""
+# _Stopped is what Streamlit raises into a run (at its next element update) when the user
+# clicks another page: a BaseException, so no `except Exception` on the way stops it.
 
 
 def test_a_stopped_waiter_does_not_restart_the_build():
