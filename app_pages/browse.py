@@ -20,6 +20,7 @@ from data_access.browse import (
     to_params,
     view_rows,
 )
+from data_access.views import view_csv, view_jsonl, view_records
 from ui.render import (
     prefetch_thumbnails,
     query_params_dict,
@@ -151,6 +152,25 @@ p2.selectbox("Per page", PAGE_SIZES, key="f_size")
 p3.number_input("Page", min_value=1, max_value=pages, step=1, key="f_page")
 if state.sort == "confidence" and not any(m.scores is not None for m in models.values()):
     st.caption("No loaded model has scores: sorted by file name.")
+
+if len(rows):
+    # The whole view (every image of the filter, not just this page), to take away; made
+    # only when asked for, so paging and filtering never pay for it.
+    def _records() -> list[dict]:
+        return view_records(table, models, rows)
+
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "This view (CSV)", lambda: view_csv(_records()).encode(), "browse_view.csv", "text/csv"
+    )
+    d2.download_button(
+        "This view (JSON Lines)",
+        lambda: view_jsonl(_records()).encode(),
+        "browse_view.jsonl",
+        "application/jsonl",
+    )
+    if d3.toggle("Show the file names to copy", key="f_names"):
+        st.code("\n".join(str(table.file_name[r]) for r in rows), language=None)
 
 if to_params(state) != to_params(url_state):
     st.session_state.browse_synced = to_params(state)

@@ -26,6 +26,7 @@ from data_access.predictions import Model, ReadOptions, model_from_arrays
 from data_access.predictions import load_predictions as _load
 from data_access.schema import LABEL_SETS, verdict
 from data_access.sources import Source
+from data_access.views import view_records
 
 
 def load_predictions(path: str | Path, source: Source, name: str | None = None, **options) -> Model:
@@ -91,7 +92,9 @@ def imagenet_m(source: Source, model: Model):
 
 
 def browse_view(source: Source, models: Mapping[str, Model] | None = None, **view):
-    """The rows a Browse view shows, as a DataFrame (file name, labels, each model's top-1).
+    """The images a Browse view shows (all of them, in its order) as a DataFrame indexed by
+    table row: file name, original label, the label sets, problematic (and why), ImageNet-M,
+    and each model's top-1 and the experts' verdict on it.
 
     Args:
         view: :class:`~data_access.browse.BrowseState` fields, e.g. ``verdict="wrong"``,
@@ -100,18 +103,5 @@ def browse_view(source: Source, models: Mapping[str, Model] | None = None, **vie
     import pandas as pd
 
     models = dict(models or {})
-    table = source.table
-    names = load_classes().names
-    rows = view_rows(table, models, BrowseState(**view))
-    frame = {
-        "file_name": table.file_name[rows],
-        "original_label": [names[int(k)] for k in table.original_label[rows]],
-        "is_problematic": table.is_problematic[rows],
-        "in_imagenet_m": table.in_imagenet_m[rows],
-    }
-    for s in LABEL_SETS:
-        sets = getattr(table, s.field)
-        frame[s.name] = [[names[k] for k in sets.row(int(r)).tolist()] for r in rows]
-    for name, m in models.items():
-        frame[name] = [names[int(k)] if k >= 0 else None for k in m.top1[rows]]
-    return pd.DataFrame(frame, index=rows)
+    rows = view_rows(source.table, models, BrowseState(**view))
+    return pd.DataFrame(view_records(source.table, models, rows), index=rows)

@@ -20,6 +20,7 @@ from data_access.images import check_image
 from data_access.predictions import Model
 from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict, verdict_is_right
 from data_access.sources import Source
+from data_access.views import image_description
 from ui.cache import evaluate_cached
 from ui.text import md
 
@@ -105,7 +106,9 @@ def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:
             data = source.thumbnail(file_name)
         else:
             data = check_image(source.image_bytes(file_name), file_name)
-        st.image(data, width="stretch" if thumbnail else "content")
+        row = source.table.row_of.get(file_name)
+        alt = image_description(source.table, row) if row is not None else file_name
+        st.image(data, width="stretch" if thumbnail else "content", alt=alt)
     except DataError as e:
         st.caption(f":gray[No picture: {md(e.problem)}]")
     except Exception as e:

@@ -111,3 +111,24 @@ def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
             assert not files[0].exists()
         finally:
             page.close()
+
+
+def test_thumbnails_have_text_alternatives_and_the_view_downloads(app_server, page, demo):
+    """Every picture says in words what the tile shows in colour (image-alt), and the whole
+    view (not only the page) downloads as JSON Lines."""
+    import json
+
+    table, _ = demo
+    page.goto(f"{app_server}/browse?state=imagenet_m")
+    page.get_by_text(re.compile(r"of 20,000 images")).first.wait_for()
+    imgs = page.locator('[data-testid="stMain"] img')
+    imgs.first.wait_for()
+    alts = [imgs.nth(i).get_attribute("alt") or "" for i in range(imgs.count())]
+    assert len(alts) == 48 and all("original label" in a and "in ImageNet-M" in a for a in alts)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="This view (JSON Lines)").click()
+    lines = open(info.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115
+    expected = view_rows(table, {}, BrowseState(states=("imagenet_m",)))
+    assert [json.loads(x)["file_name"] for x in lines] == [
+        str(table.file_name[r]) for r in expected
+    ]

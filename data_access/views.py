@@ -1,0 +1,75 @@
+"""A view's images in words and tables: the text alternative of a picture, and a whole
+Browse view (every image of the filter, not just the page) as rows for CSV or JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import numpy as np
+
+from data_access.annotations import AnnotationTable
+from data_access.classes import load_classes
+from data_access.predictions import Model
+from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict
+
+
+def image_description(table: AnnotationTable, row: int) -> str:
+    """The picture in words (its text alternative): file name, original label, each label set
+    by name and the flags, so nothing the tiles show in colour is lost without sight."""
+    names = load_classes().names
+    parts = [f"{table.file_name[row]}, original label {names[int(table.original_label[row])]}"]
+    for s in LABEL_SETS:
+        classes = getattr(table, s.field).row(row).tolist()
+        parts.append(f"{s.name}: {', '.join(names[k] for k in classes) if classes else 'none'}")
+    if table.is_problematic[row]:
+        parts.append("problematic")
+    if table.in_imagenet_m[row]:
+        parts.append("in ImageNet-M")
+    return "; ".join(parts)
+
+
+def view_records(
+    table: AnnotationTable, models: Mapping[str, Model], rows: np.ndarray
+) -> list[dict]:
+    """One record per image of the view, in its order: file name, original label (name and
+    wnid), the three label sets (names), problematic and its reason, ImageNet-M, and for
+    each loaded model its top-1 and the experts' verdict on it."""
+    c = load_classes()
+    out = []
+    for r in np.asarray(rows, dtype=np.int64).tolist():
+        orig = int(table.original_label[r])
+        rec = {
+            "file_name": str(table.file_name[r]),
+            "original_label": c.names[orig],
+            "original_wnid": c.wnids[orig],
+            **{
+                s.name: [c.names[k] for k in getattr(table, s.field).row(r).tolist()]
+                for s in LABEL_SETS
+            },
+            "is_problematic": bool(table.is_problematic[r]),
+            "problematic_reason": str(table.problematic_reason[r]),
+            "in_imagenet_m": bool(table.in_imagenet_m[r]),
+        }
+        for name, m in models.items():
+            p = int(m.top1[r])
+            state = int(table.label_state[r, p]) if p >= 0 else 0
+            rec[f"{name}: top-1"] = c.names[p] if p >= 0 else NO_PREDICTION
+            rec[f"{name}: verdict"] = verdict(state, p)
+        out.append(rec)
+    return out
+
+
+def view_jsonl(records: list[dict]) -> str:
+    """JSON Lines: one object per image, label sets as lists."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def view_csv(records: list[dict]) -> str:
+    """CSV: label sets joined with " | "; cells that a spreadsheet would run are neutralised."""
+    import pandas as pd
+
+    from data_access.csv_safe import frame_csv
+
+    flat = [{k: " | ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in records]
+    return frame_csv(pd.DataFrame(flat))

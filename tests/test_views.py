@@ -1,0 +1,81 @@
+"""A Browse view taken away (CSV, JSON Lines) and pictures in words, against hand-made
+expectations on a small table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+
+from data_access.classes import load_classes
+from data_access.predictions import model_from_arrays
+from data_access.views import image_description, view_csv, view_jsonl, view_records
+from tests.helpers import small_table
+
+
+def _setup():
+    table = small_table()
+    rng = np.random.default_rng(4)
+    top1 = rng.integers(0, 1000, len(table))
+    top1[::3] = table.original_label[::3]  # some right
+    top1[5] = -1  # no prediction
+    models = {
+        '=HYPERLINK("x")': model_from_arrays("h", table, top1),
+        "plain": model_from_arrays("p", table, table.original_label.astype(np.int64)),
+    }
+    return table, models
+
+
+def test_records_say_what_the_tiles_show():
+    table, models = _setup()
+    names = load_classes().names
+    rows = np.array([7, 2, 5])
+    records = view_records(table, models, rows)
+    assert [r["file_name"] for r in records] == [str(table.file_name[r]) for r in rows]
+    for r, rec in zip(rows.tolist(), records, strict=True):
+        sets = {
+            "correct": table.correct_multi_labels.row(r).tolist(),
+            "unclear": table.unclear_multi_labels.row(r).tolist(),
+            "wrong": table.wrong_multi_labels.row(r).tolist(),
+        }
+        for k, v in sets.items():
+            assert rec[k] == [names[c] for c in v]
+        assert rec["original_label"] == names[int(table.original_label[r])]
+        assert rec["in_imagenet_m"] == bool(table.in_imagenet_m[r])
+        p = int(models['=HYPERLINK("x")'].top1[r])
+        hand = (
+            "no prediction"
+            if p < 0
+            else next((k for k in ("correct", "unclear", "wrong") if p in sets[k]), "unjudged")
+        )
+        assert rec['=HYPERLINK("x"): verdict'] == hand
+    assert records[2]['=HYPERLINK("x"): top-1'] == "no prediction"
+
+
+def test_csv_and_jsonl_carry_every_record_safely():
+    table, models = _setup()
+    rows = np.arange(len(table))
+    records = view_records(table, models, rows)
+    lines = view_jsonl(records).splitlines()
+    assert [json.loads(x) for x in lines] == records
+    parsed = list(csv.DictReader(io.StringIO(view_csv(records))))
+    assert len(parsed) == len(table)
+    header = list(parsed[0])
+    assert '\'=HYPERLINK("x"): top-1' in header  # a formula never reaches a spreadsheet
+    assert all(not h.startswith("=") for h in header)
+    r = next(i for i, rec in enumerate(records) if len(rec["correct"]) > 1)
+    assert parsed[r]["correct"] == " | ".join(records[r]["correct"])
+
+
+def test_image_description_names_everything_shown_in_colour():
+    table, _ = _setup()
+    names = load_classes().names
+    r = int(np.flatnonzero(table.in_imagenet_m)[0])
+    text = image_description(table, r)
+    assert text.startswith(f"{table.file_name[r]}, original label ")
+    for c in table.correct_multi_labels.row(r).tolist():
+        assert names[c] in text.split("correct: ")[1].split(";")[0]
+    assert "in ImageNet-M" in text
+    assert ("problematic" in text) == bool(table.is_problematic[r])
