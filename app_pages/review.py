@@ -153,7 +153,7 @@ with tab_review:
                         f"{hint['distance']} WordNet steps from an accepted label)."
                     )
                 if hint.get("unjudged"):
-                    st.caption(":orange[Unjudged: nobody judged this class for this image.]")
+                    st.markdown(":orange-badge[Unjudged: nobody judged this class for this image.]")
                 refs = db.references_for(current)
                 for set_name, ref in refs.items():
                     st.caption(

@@ -38,7 +38,7 @@ def test_overview_on_demo():
     assert not at.exception
     assert _metrics(at) == _expected(open_source("demo").table.summary())
     assert "Synthetic demo data" in at.warning[0].value
-    assert any("Synthetic demo data, not ImageNet" in c.value for c in at.sidebar.caption)
+    assert any("Synthetic demo data, not ImageNet" in m.value for m in at.sidebar.markdown)
 
 
 def test_sidebar_opens_a_label_json(label_json, table):

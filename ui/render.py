@@ -52,7 +52,7 @@ def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
         if len(ks) > len(shown):
             parts.append(f":{SET_COLORS[s.name]}[+{len(ks) - len(shown)} more {s.name}]")
     if not parts:
-        parts.append(":gray[no labels]")
+        parts.append(":gray-badge[no labels]")
     hover = "\n".join(
         f"{kind}: {c.names[k]} ({c.wnids[k]})" for kind, ks in sets.items() for k in ks
     )
@@ -99,7 +99,7 @@ def prefetch_thumbnails(source: Source, names: list[str]) -> None:
 
 def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:
     if not source.has_images:
-        st.caption(":gray[no image: labels only]")
+        st.caption("no image: labels only")
         return
     try:
         if thumbnail:
@@ -110,10 +110,10 @@ def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:
         alt = image_description(source.table, row) if row is not None else file_name
         st.image(data, width="stretch" if thumbnail else "content", alt=alt)
     except DataError as e:
-        st.caption(f":gray[No picture: {md(e.problem)}]")
+        st.caption(f"No picture: {md(e.problem)}")
     except Exception as e:
         log.warning("cannot show %s: %r", file_name, e)
-        st.caption(f":gray[No picture: {md(type(e).__name__)}]")
+        st.caption(f"No picture: {md(type(e).__name__)}")
 
 
 def tile(source: Source, models: dict[str, Model], row: int, state: BrowseState, key: str) -> None:

@@ -1,0 +1,70 @@
+"""WCAG 2 A/AA on every page, checked by axe-core in the browser (issue 12).
+
+axe-core comes from the npm registry (``npm install axe-core``; ``.ci/run`` installs it, and
+this test does too when it is missing), is injected into each page by Playwright, and any
+critical or serious violation fails the test with the rule, the element and axe's summary.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / ".cache" / "test-tools"
+AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [
+    "",
+    "browse",
+    "browse?state=imagenet_m&verdict=wrong",
+    "accuracy",
+    "compare",
+    "imagenet-m",
+    "review",
+    "image?image=ILSVRC2012_val_00000001.JPEG",
+]
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> str:
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(
+                "npm not found: install Debian's npm (axe-core comes from the npm registry)"
+            )
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--silent",
+             "axe-core@4"],
+            check=True,
+            timeout=300,
+        )  # fmt: skip
+    return AXE.read_text()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_wcag_violation(app_server, page, axe_js, path):
+    """The demo with its three models, so tiles carry badges and verdicts."""
+    page.goto(f"{app_server}/{path}")
+    page.locator('[data-testid="stSidebar"]').get_by_text("3 models").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # the last elements of the run settle
+    page.add_script_tag(content=axe_js)
+    result = page.evaluate(
+        "async () => await axe.run(document, "
+        "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+    )
+    bad = [
+        f"{v['id']} ({v['impact']}): {n['target']} {n.get('failureSummary', '')[:200]}"
+        for v in result["violations"]
+        if v["impact"] in ("critical", "serious")
+        for n in v["nodes"]
+    ]
+    assert not bad, "\n".join(bad)
+    assert result["passes"], "axe ran no rule: the page was empty"
