@@ -1,5 +1,6 @@
 """AppTest of Browse, the image page and the models sidebar on the demo source."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -46,6 +47,26 @@ def test_browse_default_view(demo):
     assert _count(at) == 20_000
     assert len([b for b in at.button if b.label == "Details"]) == 48
     assert "Synthetic demo data" in at.warning[0].value
+
+
+def test_label_sets_are_never_told_by_colour_alone(demo):
+    """Each chip carries its set's mark as well as its colour (WCAG 1.4.1), on the tiles."""
+    from ui.render import label_chips
+
+    table, _ = demo
+    row = next(
+        i
+        for i in range(len(table))
+        if all(
+            len(getattr(table, f"{k}_multi_labels").row(i)) for k in ("correct", "unclear", "wrong")
+        )
+    )
+    chips, _ = label_chips(table, row)
+    for color, mark in (("green", "✓"), ("orange", "?"), ("red", "✗")):
+        found = re.findall(rf":{color}-badge\[(.)", chips)
+        assert found and set(found) == {mark}, color
+    at = _app({"state": "unclear"})  # and the tiles show them
+    assert ":orange-badge[?" in " ".join(m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize(

@@ -31,16 +31,19 @@ BROWSE_PAGE = "app_pages/browse.py"
 MAX_WRONG_CHIPS = 3
 
 
-def _chips(color: str, classes: list[int]) -> str:
-    names = load_classes().names
-    return " ".join(f":{color}-badge[{md(names[c])}]" for c in classes)
-
-
 SET_COLORS = {"correct": "green", "unclear": "orange", "wrong": "red"}
+# The set is never told by colour alone (WCAG 1.4.1): each chip carries a mark too.
+SET_MARKS = {"correct": "✓", "unclear": "?", "wrong": "✗"}
+
+
+def _chips(set_name: str, classes: list[int]) -> str:
+    names = load_classes().names
+    color, mark = SET_COLORS[set_name], SET_MARKS[set_name]
+    return " ".join(f":{color}-badge[{mark} {md(names[c])}]" for c in classes)
 
 
 def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
-    """(Markdown chips, hover text): correct green, unclear amber, wrong red (folded)."""
+    """(Markdown chips, hover text): correct green ✓, unclear amber ?, wrong red ✗ (folded)."""
     c = load_classes()
     sets = {s.name: getattr(table, s.field).row(row).tolist() for s in LABEL_SETS}
     parts = []
@@ -48,7 +51,7 @@ def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
         ks = sets[s.name]
         shown = ks if s.accepted else ks[:MAX_WRONG_CHIPS]  # rejected labels are folded
         if shown:
-            parts.append(_chips(SET_COLORS[s.name], shown))
+            parts.append(_chips(s.name, shown))
         if len(ks) > len(shown):
             parts.append(f":{SET_COLORS[s.name]}[+{len(ks) - len(shown)} more {s.name}]")
     if not parts:
