@@ -23,6 +23,7 @@ from pathlib import Path
 from data_access.cli_common import Bar as _Bar
 from data_access.cli_common import add_source_flags, open_from_args
 from data_access.cli_predictions import add_predictions_parser, add_reading_flags
+from data_access.cli_thumbnails import add_thumbnails_parser
 from data_access.errors import DataError
 
 EXIT_BAD_INPUT = 2
@@ -316,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
 
     add_predictions_parser(sub, add_source_flags)
+    add_thumbnails_parser(sub, add_source_flags)
 
     p = sub.add_parser("reviews", help="import reference categorisations, export reviews")
     p.add_argument("--db", type=Path, help="the review database (default: the app's)")

@@ -94,6 +94,36 @@ class Source:
             log.warning("cannot cache thumbnail %s: %s", path, e)
         return data
 
+    def make_thumbnails(
+        self, names: list[str], workers: int = 2, progress: Progress | None = None
+    ) -> int:
+        """Makes (and caches) the thumbnails of ``names`` that are not cached yet, on
+        ``workers`` threads (JPEG decoding releases the GIL).
+
+        Returns:
+            How many could not be made (each tile or command says why when asked).
+        """
+        if not self.has_images or self.index_dir is None:
+            return 0
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(name: str) -> bool:
+            try:
+                self.thumbnail(name)
+                return True
+            except DataError:
+                return False
+
+        failed = 0
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for k, ok in enumerate(pool.map(one, names)):
+                failed += not ok
+                if progress and k % 200 == 0:
+                    progress(k, len(names), "making thumbnails")
+        if progress:
+            progress(len(names), len(names), "making thumbnails")
+        return failed
+
     def info(self) -> dict:
         """The table's summary plus what this source is."""
         out = {"source": self.kind, "synthetic": self.synthetic, **self.table.summary()}

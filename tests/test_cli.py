@@ -329,3 +329,35 @@ def test_bootstrap_zero_is_no_interval(capsys, tmp_path):
     assert code == 0 and json.loads(out)[0]["ci95"] == [None, None]  # valid JSON, no NaN
     code, out, _ = _run(capsys, "evaluate", str(a), "--bootstrap", "0")
     assert code == 0 and out.splitlines()[1].split()[2] == "-"
+
+
+def test_thumbnails_made_ahead_of_time(capsys, label_json, image_folder, tmp_path):
+    """`thumbnails` makes every thumbnail once; Browse then reads them from the cache."""
+    from data_access.sources import open_source
+
+    root, _, missing = image_folder
+    flags = ["--source", "json", "--labels-json", str(label_json), "--images", str(root),
+             "--index-dir", str(tmp_path)]  # fmt: skip
+    code, out, err = _run(capsys, "thumbnails", *flags)
+    source = open_source("json", labels_json=label_json, images=root, index_root=tmp_path)
+    thumbs = sorted(p.name for p in (source.index_dir / "thumbs").rglob("*.jpg"))
+    expected = sorted(f"{n}.jpg" for n in source.table.file_name.tolist() if n != missing)
+    assert code == 0 and thumbs == expected
+    assert out.startswith(f"{len(expected):,} thumbnails in ") and "1 images could not" in out
+    # A labels-only source has nothing to make: one line, exit 2.
+    code, _, err = _run(capsys, "thumbnails", "--source", "json", "--labels-json",
+                        str(label_json), "--index-dir", str(tmp_path))  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and "no images on disk" in err
+
+
+def test_the_next_page_is_made_in_the_background(label_json, image_folder, tmp_path):
+    from data_access.sources import open_source
+    from ui.render import _ahead, prefetch_ahead
+
+    root, _, missing = image_folder
+    source = open_source("json", labels_json=label_json, images=root, index_root=tmp_path)
+    names = [n for n in source.table.file_name.tolist()[:6] if n != missing]
+    prefetch_ahead(source, names)
+    prefetch_ahead(source, names)  # asked twice: made once
+    _ahead.submit(lambda: None).result(timeout=30)  # the queue has run
+    assert sorted(p.stem for p in (source.index_dir / "thumbs").rglob("*.jpg")) == sorted(names)
