@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,19 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 SOURCE_KINDS = ("demo", *KINDS)
 __all__ = ["SOURCE_KINDS", "Source", "default_labels_json", "open_source", "source_state"]
+
+
+_IN_FLIGHT: dict[Path, threading.Event] = {}
+_IN_FLIGHT_LOCK = threading.Lock()
+
+
+def _read_cached(path: Path) -> bytes | None:
+    """A cached thumbnail if it is a whole JPEG (an empty or cut file is made again)."""
+    try:
+        cached = path.read_bytes()
+    except OSError:
+        return None
+    return cached if cached[:3] == b"\xff\xd8\xff" and cached[-2:] == b"\xff\xd9" else None
 
 
 @dataclass
@@ -77,12 +91,30 @@ class Source:
             return make_thumbnail(self.image_bytes(file_name), max_side, source=file_name)
         folder = self.index_dir / "thumbs" / str(int(max_side))
         path = folder / f"{file_name}.jpg"
+        cached = _read_cached(path)
+        if cached is not None:
+            return cached
+        # One maker per thumbnail in this process: the page's own prefetch and the next
+        # page's background prefetch may ask for the same picture at once.
+        with _IN_FLIGHT_LOCK:
+            event = _IN_FLIGHT.get(path)
+            mine = event is None
+            if mine:
+                event = _IN_FLIGHT[path] = threading.Event()
+        if not mine:
+            event.wait(timeout=30)
+            cached = _read_cached(path)
+            if cached is not None:
+                return cached
         try:
-            cached = path.read_bytes()
-            if cached[:3] == b"\xff\xd8\xff" and cached[-2:] == b"\xff\xd9":
-                return cached  # a whole JPEG; an empty or cut file is made again below
-        except OSError:
-            pass
+            return self._make_thumbnail(file_name, max_side, folder, path)
+        finally:
+            if mine:
+                with _IN_FLIGHT_LOCK:
+                    _IN_FLIGHT.pop(path, None)
+                event.set()
+
+    def _make_thumbnail(self, file_name: str, max_side: int, folder: Path, path: Path) -> bytes:
         data = make_thumbnail(self.image_bytes(file_name), max_side, source=file_name)
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -54,7 +54,7 @@ def test_no_serious_wcag_violation(app_server, page, axe_js, path):
     page.goto(f"{app_server}/{path}")
     page.locator('[data-testid="stSidebar"]').get_by_text("3 models").first.wait_for()
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1500)  # the last elements of the run settle
+    page.wait_for_timeout(500)  # the last elements of the run settle
     page.add_script_tag(content=axe_js)
     result = page.evaluate(
         "async () => await axe.run(document, "
