@@ -348,3 +348,16 @@ def test_thumbnails_made_ahead_of_time(capsys, label_json, image_folder, tmp_pat
     code, _, err = _run(capsys, "thumbnails", "--source", "json", "--labels-json",
                         str(label_json), "--index-dir", str(tmp_path))  # fmt: skip
     assert code == 2 and err.count("\n") == 1 and "no images on disk" in err
+
+
+def test_the_next_page_is_made_in_the_background(label_json, image_folder, tmp_path):
+    from data_access.sources import open_source
+    from ui.render import _ahead, prefetch_ahead
+
+    root, _, missing = image_folder
+    source = open_source("json", labels_json=label_json, images=root, index_root=tmp_path)
+    names = [n for n in source.table.file_name.tolist()[:6] if n != missing]
+    prefetch_ahead(source, names)
+    prefetch_ahead(source, names)  # asked twice: made once
+    _ahead.submit(lambda: None).result(timeout=30)  # the queue has run
+    assert sorted(p.stem for p in (source.index_dir / "thumbs").rglob("*.jpg")) == sorted(names)

@@ -7,6 +7,7 @@ never interpreted as HTML or Markdown.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import streamlit as st
@@ -88,6 +89,24 @@ def prefetch_thumbnails(source: Source, names: list[str]) -> None:
     """Makes the page's missing thumbnails now (tiles then read them from the on-disk cache;
     errors surface later, per tile)."""
     source.make_thumbnails(names)
+
+
+_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thumbnails-ahead")
+_asked: set[tuple[str, str]] = set()
+
+
+def prefetch_ahead(source: Source, names: list[str]) -> None:
+    """Makes the next page's thumbnails in the background while this one is viewed, so
+    paging on finds them cached (one thread per process, each page asked for once)."""
+    if not names or not source.has_images or source.index_dir is None:
+        return
+    key = (str(source.index_dir), names[0])
+    if key in _asked:
+        return
+    if len(_asked) > 10_000:
+        _asked.clear()
+    _asked.add(key)
+    _ahead.submit(source.make_thumbnails, names, 1)
 
 
 def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:

@@ -1,0 +1,135 @@
+"""Where Browse's browser time goes (issue 12, item 1): element and DOM counts, media requests
+and Chromium's main-thread time, for the near-empty Image page, a fresh Browse load and page
+changes, against the full-size stand-in (``python -m benchmarks.standin`` first).
+
+Chromium's own counters come from the DevTools protocol (``Performance.getMetrics``:
+ScriptDuration = JavaScript, Layout and RecalcStyle = rendering, TaskDuration = all main-
+thread work); they restart with each document, so a fresh load reports the new document's
+totals and a page change (same document) the difference.
+
+Measured (2 cores, `python -m benchmarks.trace_browse`):
+
+| case | wall s | elements | DOM nodes | media requests | script s | layout+style s | main s |
+|---|---|---|---|---|---|---|---|
+| Image page, no image | 1.59 | 20 | 447 | 2 | 0.47 | 0.08 | 0.77 |
+| Browse, fresh load, cached thumbnails | 2.11 | 175 | 2,817 | 50 | 1.16 | 0.28 | 1.92 |
+| Browse, fresh load, new thumbnails | 2.71 | 175 | 2,915 | 50 | 1.49 | 0.36 | 2.48 |
+| Browse, next page, 48 new pictures | 1.07-1.58 | 175 | ~2,940 | 48 | 0.51-0.80 | 0.07-0.10 | 0.90-1.32 |
+
+So: a page of tiles is ~155 more Streamlit elements and ~2,450 more DOM nodes than the
+baseline, and 48 separate thumbnail requests; on a page change the browser's main thread works
+0.9-1.3 s, of which 0.5-0.8 s is JavaScript (React reconciling the elements, 48 image loads)
+and under 0.1 s layout and style, while the server's run takes ~0.3 s (`bench_browse`, mostly
+making thumbnails). The next step (item 2) is fewer elements: the grid as one element.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from tests.e2e.server import CHROMIUM_ARGS, serve
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "out" / "tfds_array_record"
+KEYS = ("ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "TaskDuration")
+
+
+def _metrics(cdp) -> dict:
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def _loaded(page, n: int = 48) -> None:
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stImage] img')]"
+        f".filter(i => i.complete && i.naturalWidth > 0).length >= {n}",
+        timeout=60_000,
+    )
+
+
+def _srcs(page) -> list[str]:
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=stImage] img')].map(i => i.src)"
+    )
+
+
+def _loaded_new(page, old: list[str], n: int = 48) -> None:
+    """48 loaded pictures none of which was on the page before (a count alone would be met
+    by the previous page's pictures while the new ones are still coming)."""
+    page.wait_for_function(
+        "old => [...document.querySelectorAll('[data-testid=stImage] img')]"
+        f".filter(i => i.complete && i.naturalWidth > 0 && !old.includes(i.src)).length >= {n}",
+        arg=old,
+        timeout=60_000,
+    )
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    from data_access.sources import open_source
+
+    os.environ["IMLR_INDEX_DIR"] = tempfile.mkdtemp(prefix="trace-index-")
+    open_source("tfds", data_dir=DATA_DIR)  # a warm index, as after a first open
+    with (
+        serve(app_args=["--source", "tfds", "--data-dir", str(DATA_DIR)]) as (url, _),
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        requests: list[str] = []
+        page.on("requestfinished", lambda r: requests.append(r.url))
+        page.goto(f"{url}/browse")
+        _loaded(page)  # warm-up visit
+        cases = [
+            ("Image page, no image (baseline)", f"{url}/image", False),
+            ("Browse, fresh load, cached thumbnails", f"{url}/browse", True),
+            ("Browse, fresh load, new thumbnails", f"{url}/browse?page=7", True),
+        ]
+        for label, target, tiles in cases:
+            requests.clear()
+            started = time.perf_counter()
+            page.goto(target)
+            _loaded(page) if tiles else page.wait_for_load_state("networkidle")
+            wall = time.perf_counter() - started
+            totals = _metrics(cdp)  # a new document: its own totals
+            print(
+                json.dumps(_row(label, wall, requests, page, {k: totals.get(k, 0) for k in KEYS}))
+            )
+        plus = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator(
+            "button[data-testid='stNumberInputStepUp']"
+        )
+        for k in (8, 9, 10):
+            requests.clear()
+            old = _srcs(page)
+            before = _metrics(cdp)
+            started = time.perf_counter()
+            plus.click()
+            page.wait_for_function(f"() => document.body.innerText.includes('page {k} of')")
+            _loaded_new(page, old)
+            wall = time.perf_counter() - started
+            after = _metrics(cdp)
+            delta = {key: after.get(key, 0) - before.get(key, 0) for key in KEYS}
+            print(json.dumps(_row(f"next page ({k})", wall, requests, page, delta)))
+        browser.close()
+
+
+def _row(label: str, wall: float, requests: list[str], page, durations: dict) -> dict:
+    return {
+        "case": label,
+        "wall_s": round(wall, 3),
+        "media_requests": sum("/media/" in u for u in requests),
+        "element_containers": page.evaluate(
+            "() => document.querySelectorAll('[data-testid=stElementContainer]').length"
+        ),
+        "dom_nodes": page.evaluate("() => document.getElementsByTagName('*').length"),
+        **{k: round(v, 3) for k, v in durations.items()},
+    }
+
+
+if __name__ == "__main__":
+    main()
