@@ -14,7 +14,7 @@ Measured (2 cores, `python -m benchmarks.trace_browse`):
 | Image page, no image | 1.59 | 20 | 447 | 2 | 0.47 | 0.08 | 0.77 |
 | Browse, fresh load, cached thumbnails | 2.11 | 175 | 2,817 | 50 | 1.16 | 0.28 | 1.92 |
 | Browse, fresh load, new thumbnails | 2.71 | 175 | 2,915 | 50 | 1.49 | 0.36 | 2.48 |
-| Browse, next page, 48 new pictures | 1.07-1.58 | 175 | ~2,940 | 48 | 0.51-0.80 | 0.07-0.10 | 0.90-1.32 |
+| Browse, next page (48 new) | 1.07-1.58 | 175 | ~2,940 | 48 | .51-.80 | .07-.10 | .90-1.32 |
 
 So: a page of tiles is ~155 more Streamlit elements and ~2,450 more DOM nodes than the
 baseline, and 48 separate thumbnail requests; on a page change the browser's main thread works
