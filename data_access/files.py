@@ -36,3 +36,18 @@ def read_capped(path: Path, cap: int, error: type[DataError], what: str) -> byte
     if not raw.strip():
         raise error(path, "the file is empty")
     return raw
+
+
+def read_text_capped(
+    path: Path, cap: int, error: type[DataError], what: str, hint: str = ""
+) -> str:
+    """:func:`read_capped`, decoded as UTF-8 (a byte-order mark is dropped).
+
+    Raises:
+        error: as :func:`read_capped`, or not UTF-8 (naming the byte, then ``hint``).
+    """
+    raw = read_capped(path, cap, error, what)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise error(path, f"not UTF-8 text (byte {e.start}){hint}") from e

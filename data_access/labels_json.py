@@ -32,7 +32,7 @@ from data_access.classes import (
     validation_position,
 )
 from data_access.errors import DownloadError, LabelFileError, quoted
-from data_access.files import read_capped
+from data_access.files import read_text_capped
 from data_access.schema import LABEL_SETS
 
 LABELS_URL = (
@@ -73,11 +73,9 @@ def load_json_file(path: Path, *, reject_duplicate_keys: bool = False) -> object
     """
     path = Path(path)
     # The real file is 191 MiB; parsing takes several times the file's size in memory.
-    raw = read_capped(path, MAX_LABEL_JSON_BYTES, LabelFileError, "the label JSON file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise LabelFileError(path, f"not UTF-8 text (byte {e.start}); is it the label JSON?") from e
+    text = read_text_capped(
+        path, MAX_LABEL_JSON_BYTES, LabelFileError, "the label JSON file", "; is it the label JSON?"
+    )
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates if reject_duplicate_keys else None)
     except _DuplicateKey as e:

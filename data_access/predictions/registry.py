@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_access.files import read_text_capped
 from data_access.predictions.arrays import Progress, read_names_file, read_numpy
 from data_access.predictions.binary import read_parquet, read_pickle
 from data_access.predictions.columns import Parsed, PredictionFileError
@@ -81,16 +82,6 @@ def _check_text_size(path: Path, size: int) -> None:
         )
 
 
-def _read_text(path: Path) -> str:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise PredictionFileError(path, f"not UTF-8 text (byte {e.start})") from e
-    if not text.strip():
-        raise PredictionFileError(path, "the file is empty")
-    return text
-
-
 def parse(path: Path, options: ReadOptions, progress: Progress | None = None) -> Parsed:
     """Reads ``path`` with the reader its bytes call for."""
     try:
@@ -125,5 +116,6 @@ def parse(path: Path, options: ReadOptions, progress: Progress | None = None) ->
             "file (JSON is read whole); use CSV, Parquet or .npy",
         )
     if family == "json":
-        return read_json(path, _read_text(path))
+        text = read_text_capped(path, MAX_JSON_BYTES, PredictionFileError, "a JSON prediction file")
+        return read_json(path, text)
     return read_delimited(path)  # streamed

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from data_access.classes import NUM_CLASSES, validation_position
 from data_access.csv_safe import read_cell
-from data_access.files import read_capped
+from data_access.files import read_text_capped
 from data_access.reviews.taxonomy import CATEGORIES, ReviewError, category_key, severity_key
 
 MAX_REFERENCE_BYTES = 200 << 20  # the published files are ~50 KB; the size is checked first
@@ -23,11 +23,7 @@ MAX_REFERENCE_BYTES = 200 << 20  # the published files are ~50 KB; the size is c
 def parse_reference_file(path: Path | str) -> list[dict]:
     """Reads and checks a categorisation file (JSON in the published format, or CSV)."""
     path = Path(path)
-    raw = read_capped(path, MAX_REFERENCE_BYTES, ReviewError, "a categorisation file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ReviewError(path, f"not UTF-8 text (byte {e.start})") from e
+    text = read_text_capped(path, MAX_REFERENCE_BYTES, ReviewError, "a categorisation file")
     if path.suffix.lower() == ".csv":
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac files
         reader = csv.DictReader(io.StringIO(text))
