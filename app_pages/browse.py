@@ -21,14 +21,8 @@ from data_access.browse import (
     view_rows,
 )
 from data_access.views import view_csv, view_jsonl, view_records
-from ui.render import (
-    prefetch_ahead,
-    prefetch_thumbnails,
-    query_params_dict,
-    show_problems,
-    synthetic_banner,
-    tile,
-)
+from ui.grid import image_grid
+from ui.render import prefetch_ahead, query_params_dict, show_problems, synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -179,11 +173,14 @@ if to_params(state) != to_params(url_state):
 
 if not len(rows):
     st.info("No image matches these filters.")
-prefetch_thumbnails(source, [str(table.file_name[r]) for r in page_rows])
+image_grid(
+    source,
+    models,
+    page_rows.tolist(),
+    state,
+    key="browse_grid",
+    columns=COLUMNS,
+    label=f"Images of page {page} of {pages}",
+)
 next_rows, _, _ = page_of(rows, page + 1, state.page_size) if page < pages else ([], 0, 0)
 prefetch_ahead(source, [str(table.file_name[r]) for r in next_rows])
-for start in range(0, len(page_rows), COLUMNS):
-    cols = st.columns(COLUMNS)
-    for col, row in zip(cols, page_rows[start : start + COLUMNS], strict=False):
-        with col:
-            tile(source, models, int(row), state, key="b")

@@ -9,7 +9,8 @@ from data_access.browse import BrowseState
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.errors import DataError
-from ui.render import synthetic_banner, tile
+from ui.grid import image_grid
+from ui.render import synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -88,9 +89,11 @@ if models or references:
             mime="text/csv",
         )
 
-state = BrowseState(states=("imagenet_m",))
-for start in range(0, len(shown), 6):
-    cols = st.columns(6)
-    for col, r in zip(cols, shown[start : start + 6], strict=False):
-        with col:
-            tile(source, models, int(r), state, key="m")
+image_grid(
+    source,
+    models,
+    shown.tolist(),
+    BrowseState(states=("imagenet_m",)),
+    key="imagenet_m_grid",
+    label=f"ImageNet-M images: {which}",
+)

@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from data_access.browse import BrowseState
-from ui.render import first_rows, headline_table, synthetic_banner, tile
+from ui.grid import image_grid
+from ui.render import first_rows, headline_table, synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -109,11 +110,17 @@ examples = {
     "Problematic": first_rows(table, table.is_problematic),
     "ImageNet-M": first_rows(table, table.in_imagenet_m),
 }
-cols = st.columns(4)
-for col, (title, rows) in zip(cols, examples.items(), strict=True):
-    with col:
-        st.markdown(f"**{title}**")
-        if rows:
-            tile(source, models, rows[0], BrowseState(), key=f"ex_{title}")
-        else:
-            st.caption("none in this source")
+found = {title: rows[0] for title, rows in examples.items() if rows}
+image_grid(
+    source,
+    models,
+    list(found.values()),
+    BrowseState(),
+    key="overview_examples",
+    columns=4,
+    label="Examples from this source",
+    headings=list(found),
+)
+missing = [title for title, rows in examples.items() if not rows]
+if missing:
+    st.caption(md("None in this source: " + ", ".join(missing)))

@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_browse import new_thumbs_loaded, srcs, thumbs_loaded
 from tests.e2e.server import CHROMIUM_ARGS, serve
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "out" / "tfds_array_record"
@@ -39,31 +40,6 @@ KEYS = ("ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "TaskDuration
 
 def _metrics(cdp) -> dict:
     return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-
-
-def _loaded(page, n: int = 48) -> None:
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stImage] img')]"
-        f".filter(i => i.complete && i.naturalWidth > 0).length >= {n}",
-        timeout=60_000,
-    )
-
-
-def _srcs(page) -> list[str]:
-    return page.evaluate(
-        "() => [...document.querySelectorAll('[data-testid=stImage] img')].map(i => i.src)"
-    )
-
-
-def _loaded_new(page, old: list[str], n: int = 48) -> None:
-    """48 loaded pictures none of which was on the page before (a count alone would be met
-    by the previous page's pictures while the new ones are still coming)."""
-    page.wait_for_function(
-        "old => [...document.querySelectorAll('[data-testid=stImage] img')]"
-        f".filter(i => i.complete && i.naturalWidth > 0 && !old.includes(i.src)).length >= {n}",
-        arg=old,
-        timeout=60_000,
-    )
 
 
 def main() -> None:
@@ -84,7 +60,7 @@ def main() -> None:
         requests: list[str] = []
         page.on("requestfinished", lambda r: requests.append(r.url))
         page.goto(f"{url}/browse")
-        _loaded(page)  # warm-up visit
+        thumbs_loaded(page, 48)  # warm-up visit
         cases = [
             ("Image page, no image (baseline)", f"{url}/image", False),
             ("Browse, fresh load, cached thumbnails", f"{url}/browse", True),
@@ -94,7 +70,7 @@ def main() -> None:
             requests.clear()
             started = time.perf_counter()
             page.goto(target)
-            _loaded(page) if tiles else page.wait_for_load_state("networkidle")
+            thumbs_loaded(page, 48) if tiles else page.wait_for_load_state("networkidle")
             wall = time.perf_counter() - started
             totals = _metrics(cdp)  # a new document: its own totals
             print(
@@ -105,12 +81,12 @@ def main() -> None:
         )
         for k in (8, 9, 10):
             requests.clear()
-            old = _srcs(page)
+            old = srcs(page)
             before = _metrics(cdp)
             started = time.perf_counter()
             plus.click()
             page.wait_for_function(f"() => document.body.innerText.includes('page {k} of')")
-            _loaded_new(page, old)
+            new_thumbs_loaded(page, old, 48)
             wall = time.perf_counter() - started
             after = _metrics(cdp)
             delta = {key: after.get(key, 0) - before.get(key, 0) for key in KEYS}
@@ -126,7 +102,12 @@ def _row(label: str, wall: float, requests: list[str], page, durations: dict) ->
         "element_containers": page.evaluate(
             "() => document.querySelectorAll('[data-testid=stElementContainer]').length"
         ),
-        "dom_nodes": page.evaluate("() => document.getElementsByTagName('*').length"),
+        # Shadow roots included (the image grid renders in one).
+        "dom_nodes": page.evaluate(
+            "() => { const all = [...document.getElementsByTagName('*')];"
+            " return all.length + all.reduce((n, e) => n +"
+            " (e.shadowRoot ? e.shadowRoot.querySelectorAll('*').length : 0), 0); }"
+        ),
         **{k: round(v, 3) for k, v in durations.items()},
     }
 

@@ -126,32 +126,61 @@ class Source:
             log.warning("cannot cache thumbnail %s: %s", path, e)
         return data
 
+    def thumbnails(self, names: list[str], workers: int = 2) -> list[bytes | Exception]:
+        """The thumbnails of ``names`` in order, the exception in place of one that cannot be
+        made (a :class:`DataError`, or an unexpected one, logged): cached ones read at once,
+        the others made on ``workers`` threads (JPEG decoding releases the GIL)."""
+        out: list[bytes | Exception | None] = [None] * len(names)
+        missing = []
+        for k, name in enumerate(names):
+            cached = self._cached_thumbnail(name)
+            if cached is not None:
+                out[k] = cached
+            else:
+                missing.append(k)
+
+        def one(k: int) -> bytes | Exception:
+            try:
+                return self.thumbnail(names[k])
+            except DataError as e:
+                return e
+            except Exception as e:  # one broken picture never takes a page down
+                log.warning("cannot make the thumbnail of %s: %r", names[k], e)
+                return e
+
+        if len(missing) > 1 and workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                made = list(pool.map(one, missing))
+        else:
+            made = [one(k) for k in missing]
+        for k, data in zip(missing, made, strict=True):
+            out[k] = data
+        return out  # type: ignore[return-value]
+
+    def _cached_thumbnail(self, name: str, max_side: int = THUMBNAIL_SIZE) -> bytes | None:
+        if self.index_dir is None or name not in self.table.row_of:
+            return None
+        return _read_cached(self.index_dir / "thumbs" / str(int(max_side)) / f"{name}.jpg")
+
     def make_thumbnails(
         self, names: list[str], workers: int = 2, progress: Progress | None = None
     ) -> int:
-        """Makes (and caches) the thumbnails of ``names`` that are not cached yet, on
-        ``workers`` threads (JPEG decoding releases the GIL).
+        """Makes (and caches) the thumbnails of ``names`` that are not cached yet.
 
         Returns:
             How many could not be made (each tile or command says why when asked).
         """
         if not self.has_images or self.index_dir is None:
             return 0
-        from concurrent.futures import ThreadPoolExecutor
-
-        def one(name: str) -> bool:
-            try:
-                self.thumbnail(name)
-                return True
-            except DataError:
-                return False
-
         failed = 0
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for k, ok in enumerate(pool.map(one, names)):
-                failed += not ok
-                if progress and k % 200 == 0:
-                    progress(k, len(names), "making thumbnails")
+        step = 200
+        for start in range(0, len(names), step):
+            if progress:
+                progress(start, len(names), "making thumbnails")
+            chunk = self.thumbnails(names[start : start + step], workers)
+            failed += sum(isinstance(x, Exception) for x in chunk)
         if progress:
             progress(len(names), len(names), "making thumbnails")
         return failed

@@ -1,17 +1,79 @@
-"""A view's images in words and tables: the text alternative of a picture, and a whole
-Browse view (every image of the filter, not just the page) as rows for CSV or JSON Lines."""
+"""A view's images in words and tables: what a tile shows (its chips, in words), the text
+alternative of a picture, and a whole Browse view (every image of the filter, not just the
+page) as rows for CSV or JSON Lines."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes
 from data_access.predictions import Model
-from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict
+from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict, verdict_is_right
+
+# Rejected labels beyond this many are folded into "+N more wrong" on a tile.
+MAX_WRONG_CHIPS = 3
+# A chip's state is never told by colour alone (WCAG 1.4.1): each carries a mark too.
+SET_MARKS = {"correct": "✓", "unclear": "?", "wrong": "✗"}
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One chip of a tile, in words; the page chooses its colour from ``kind``.
+
+    Attributes:
+        kind: ``correct``, ``unclear`` or ``wrong`` (a label set, or a verdict's colour),
+            ``problematic``, ``imagenet_m`` or ``none``.
+        text: what the chip says, mark included (``✓ tabby``, ``+2 more wrong``).
+        title: the longer text shown on hover (class name and wnid), or "".
+        folded: True for a "+N more" chip.
+    """
+
+    kind: str
+    text: str
+    title: str = ""
+    folded: bool = False
+
+
+def label_chips(table: AnnotationTable, row: int) -> list[Chip]:
+    """The image's label sets as chips: every accepted label, rejected ones after
+    :data:`MAX_WRONG_CHIPS` folded into one "+N more wrong" chip, "no labels" when empty."""
+    c = load_classes()
+    out = []
+    for s in LABEL_SETS:
+        ks = getattr(table, s.field).row(row).tolist()
+        shown = ks if s.accepted else ks[:MAX_WRONG_CHIPS]
+        mark = SET_MARKS[s.name]
+        out += [Chip(s.name, f"{mark} {c.names[k]}", f"{s.name}: {c.wnids[k]}") for k in shown]
+        if len(ks) > len(shown):
+            more = ks[len(shown) :]
+            title = ", ".join(f"{c.names[k]} ({c.wnids[k]})" for k in more)
+            out.append(Chip(s.name, f"+{len(more)} more {s.name}", title, folded=True))
+    return out or [Chip("none", "no labels")]
+
+
+def flag_chips(table: AnnotationTable, row: int, models: Mapping[str, Model]) -> list[Chip]:
+    """Problematic and ImageNet-M flags, then one verdict chip per loaded model: its top-1
+    with ✓ (and the set's colour) when the experts accept it, ✗ otherwise."""
+    c = load_classes()
+    out = []
+    if table.is_problematic[row]:
+        reason = str(table.problematic_reason[row])
+        out.append(Chip("problematic", "problematic", reason))
+    if table.in_imagenet_m[row]:
+        out.append(Chip("imagenet_m", "ImageNet-M"))
+    for name, m in models.items():
+        pred = int(m.top1[row])
+        v = verdict(int(table.label_state[row, pred]) if pred >= 0 else 0, pred)
+        right = verdict_is_right(v)
+        shown = c.names[pred] if pred >= 0 else NO_PREDICTION
+        title = f"{name}: {shown} ({c.wnids[pred]}), {v}" if pred >= 0 else f"{name}: {v}"
+        out.append(Chip(v if right else "wrong", f"{'✓' if right else '✗'} {name}: {shown}", title))
+    return out
 
 
 def image_description(table: AnnotationTable, row: int) -> str:

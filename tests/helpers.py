@@ -110,3 +110,17 @@ def write_top1_csv(path: Path, table: AnnotationTable, top1, header: str = "") -
 def plain(markdown: str) -> str:
     """Text as a reader sees it: the app escapes Markdown in everything it shows."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def grid_tiles(at, key: str | None = None) -> list[dict]:
+    """The tiles an AppTest run sent to the image grid (ui/grid.py), as the browser gets them:
+    ``key`` picks one grid (its element id ends with it), else every grid's tiles in order."""
+    import json
+
+    out = []
+    for e in at.get("bidi_component"):
+        if e.proto.component_name == "imlr_image_grid" and (
+            key is None or e.proto.id.endswith(f"-{key}")
+        ):
+            out += json.loads(e.proto.json)["tiles"]
+    return out

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.sources import index_is_current, open_source
+from tests.helpers import grid_tiles
 from ui.text import md
 
 TIMEOUT = 60
@@ -106,8 +107,11 @@ def test_bad_pictures_show_a_reason_and_the_pages_survive(monkeypatch, label_jso
     at = AppTest.from_file(APP, default_timeout=90).run()
     at.switch_page("app_pages/browse.py").run()
     assert not at.exception
-    captions = " ".join(c.value for c in at.caption)
-    assert "No picture" in captions and "larger than any ImageNet photo" in captions
+    tiles = {t["name"]: t for t in grid_tiles(at, "browse_grid")}
+    assert tiles[names[0]]["src"] is None
+    assert "larger than any ImageNet photo" in tiles[names[0]]["no_picture"]
+    assert tiles[names[1]]["no_picture"].startswith("No picture: ")
+    assert tiles[names[2]]["src"].startswith("data:image/jpeg;base64,")
     for name in names[:2]:
         at.query_params["image"] = name
         at.switch_page("app_pages/image.py").run()
@@ -137,13 +141,13 @@ def test_new_session_sees_a_label_json_changed_while_the_server_runs(
 
 def test_a_failing_page_or_sidebar_leaves_the_other_working(monkeypatch):
     """An unexpected error is one line where it happened; the rest of the app still works."""
-    import ui.render
+    import ui.grid
     import ui.state
 
     def broken(*args, **kwargs):
         raise RuntimeError("/srv/secret/path details")
 
-    monkeypatch.setattr(ui.render, "tile", broken)
+    monkeypatch.setattr(ui.grid, "image_grid", broken)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("app_pages/browse.py").run()
     assert not at.exception

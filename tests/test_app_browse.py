@@ -14,8 +14,8 @@ from data_access.browse import (
     to_params,
     view_rows,
 )
+from tests.helpers import grid_tiles, write_top1_csv
 from tests.helpers import plain as _plain
-from tests.helpers import write_top1_csv
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 BROWSE = "app_pages/browse.py"
@@ -45,7 +45,9 @@ def _count(at) -> int:
 def test_browse_default_view(demo):
     at = _app()
     assert _count(at) == 20_000
-    assert len([b for b in at.button if b.label == "Details"]) == 48
+    tiles = grid_tiles(at, "browse_grid")
+    assert len(tiles) == 48
+    assert all(t["src"].startswith("data:image/jpeg;base64,") for t in tiles)
     assert "Synthetic demo data" in at.warning[0].value
 
 
@@ -66,7 +68,10 @@ def test_label_sets_are_never_told_by_colour_alone(demo):
         found = re.findall(rf":{color}-badge\[(.)", chips)
         assert found and set(found) == {mark}, color
     at = _app({"state": "unclear"})  # and the tiles show them
-    assert ":orange-badge[?" in " ".join(m.value for m in at.markdown)
+    assert all(
+        any(c["kind"] == "unclear" and c["text"].startswith("? ") for c in t["labels"])
+        for t in grid_tiles(at, "browse_grid")
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,11 +114,9 @@ def test_sort_and_pages(demo):
     state = BrowseState(sort="confidence", descending=True, page=3, page_size=24, states=("multi",))
     at = _app(to_params(state))
     rows = view_rows(table, models, state)
-    buttons = [b for b in at.button if b.label == "Details"]
-    assert len(buttons) == 24
+    tiles = grid_tiles(at, "browse_grid")
     expected = [str(table.file_name[r]) for r in rows[48:72]]
-    shown = [b.key.split("_", 1)[1] for b in buttons]
-    assert shown == expected
+    assert [t["name"] for t in tiles] == expected
     assert any("page 3 of" in m.value for m in at.markdown)
 
 
@@ -265,3 +268,37 @@ def test_refused_order_is_fixed_in_reading_options(tmp_path, demo):
     # The model keeps the reading it was added with, whatever the options are later.
     at.sidebar.selectbox(key="read_order").set_value(None).run()
     assert "4 models" in _models_status(at) and not at.sidebar.warning
+
+
+def test_details_opens_the_image_page_only_for_a_name_on_the_grid(demo, monkeypatch):
+    """The grid's Details link points at the image page within the view; a click comes back
+    as a trigger value, and only a name shown on this grid opens anything."""
+    import ui.grid
+
+    table, models = demo
+    seen: dict = {}
+
+    class _Result:
+        def __init__(self, opened):
+            self.open = opened
+
+    def fake_component(*, data, key, on_open_change):
+        seen["tiles"] = data["tiles"]
+        return _Result(seen.pop("open", None))
+
+    monkeypatch.setattr(ui.grid, "_component", fake_component)
+    at = _app({"state": "multi", "page": "2"})
+    first = seen["tiles"][0]["name"]
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    assert first == str(table.file_name[rows[48]])
+    assert seen["tiles"][0]["href"] == f"image?state=multi&page=2&image={first}"
+    for hostile in ("../../etc/passwd", str(table.file_name[rows[0]]), ["x"], 3):
+        seen["open"] = hostile  # not on this page's grid: nothing happens
+        at.run()
+        assert not at.exception and _count(at) == len(rows)
+    seen["open"] = first
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == first
+    assert at.query_params["image"] in (first, [first])
+    assert at.query_params["page"] in ("2", ["2"])

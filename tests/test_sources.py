@@ -280,3 +280,36 @@ def test_bad_parquet_shards_are_one_line(label_json, tmp_path):
         open_source("json", labels_json=label_json, images=folder, index_root=tmp_path / "i")
     with pytest.raises(ImageSourceError, match="not found"):
         open_source("json", labels_json=label_json, images=str(tmp_path / "nothing-*.parquet"))
+
+
+def test_thumbnails_in_order_cached_made_and_failed(label_json, tmp_path, table):
+    """A page's thumbnails: in the order asked, a broken picture's error in its place, made
+    ones cached (read again without the image), the demo's generated."""
+    import io
+
+    from PIL import Image
+
+    root = tmp_path / "imgs"
+    root.mkdir()
+    names = table.file_name.tolist()[:6]
+    for k, n in enumerate(names):
+        buf = io.BytesIO()
+        Image.new("RGB", (400, 300), (40 * k, 10, 10)).save(buf, format="JPEG")
+        (root / n).write_bytes(buf.getvalue())
+    (root / names[3]).write_bytes(b"not a jpeg")
+    s = open_source("json", labels_json=label_json, images=root)
+    first = s.thumbnails([*names, "ILSVRC2012_val_99999999.JPEG"])
+    assert isinstance(first[3], ImageSourceError) and isinstance(first[6], DataError)
+    ok = [k for k in range(6) if k != 3]
+    for k in ok:
+        assert Image.open(io.BytesIO(first[k])).size == (192, 144)
+    colours = [Image.open(io.BytesIO(first[k])).getpixel((96, 72))[0] for k in ok]
+    assert colours == sorted(colours)  # each in its own place
+    for k in ok:
+        (root / names[k]).unlink()  # from now on only the cache has them
+    again = s.thumbnails(list(reversed(names)))
+    assert again[::-1][:3] + again[::-1][4:] == [first[k] for k in ok]
+    assert s.make_thumbnails(names) == 1
+    demo = open_source("demo")
+    pics = demo.thumbnails(demo.table.file_name.tolist()[:3])
+    assert all(p[:3] == b"\xff\xd8\xff" for p in pics)

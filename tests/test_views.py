@@ -9,9 +9,17 @@ import json
 
 import numpy as np
 
+from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes
 from data_access.predictions import model_from_arrays
-from data_access.views import image_description, view_csv, view_jsonl, view_records
+from data_access.views import (
+    flag_chips,
+    image_description,
+    label_chips,
+    view_csv,
+    view_jsonl,
+    view_records,
+)
 from tests.helpers import small_table
 
 
@@ -79,3 +87,67 @@ def test_image_description_names_everything_shown_in_colour():
         assert names[c] in text.split("correct: ")[1].split(";")[0]
     assert "in ImageNet-M" in text
     assert ("problematic" in text) == bool(table.is_problematic[r])
+
+
+def _one(**kw) -> AnnotationTable:
+    rec = {
+        "file_name": "ILSVRC2012_val_00000001.JPEG",
+        "original_label": 0,
+        "correct_multi_labels": [],
+        "unclear_multi_labels": [],
+        "wrong_multi_labels": [],
+        "is_problematic": False,
+        "problematic_reason": "",
+        "in_imagenet_m": False,
+    }
+    return AnnotationTable.from_records([{**rec, **kw}])
+
+
+def test_tile_chips_by_hand():
+    """Accepted labels all shown with their marks, rejected ones folded after three, flags
+    and one verdict chip per model, each chip's state in its text as well as its kind."""
+    c = load_classes()
+    t = _one(
+        correct_multi_labels=[5, 1],
+        unclear_multi_labels=[7],
+        wrong_multi_labels=[10, 11, 12, 13, 14],
+        is_problematic=True,
+        problematic_reason="multiple objects",
+        in_imagenet_m=True,
+    )
+    chips = label_chips(t, 0)
+    assert [(x.kind, x.text) for x in chips] == [
+        ("correct", f"✓ {c.names[5]}"),
+        ("correct", f"✓ {c.names[1]}"),
+        ("unclear", f"? {c.names[7]}"),
+        ("wrong", f"✗ {c.names[10]}"),
+        ("wrong", f"✗ {c.names[11]}"),
+        ("wrong", f"✗ {c.names[12]}"),
+        ("wrong", "+2 more wrong"),
+    ]
+    assert chips[-1].folded and c.wnids[14] in chips[-1].title
+    assert chips[0].title == f"correct: {c.wnids[5]}"
+    models = {
+        "right": model_from_arrays("right", t, np.array([1])),
+        "unclear": model_from_arrays("unclear", t, np.array([7])),
+        "wrong": model_from_arrays("wrong", t, np.array([13])),
+        "unjudged": model_from_arrays("unjudged", t, np.array([900])),
+        "none": model_from_arrays("none", t, np.array([-1])),
+    }
+    flags = flag_chips(t, 0, models)
+    assert [(x.kind, x.text) for x in flags] == [
+        ("problematic", "problematic"),
+        ("imagenet_m", "ImageNet-M"),
+        ("correct", f"✓ right: {c.names[1]}"),
+        ("unclear", f"✓ unclear: {c.names[7]}"),
+        ("wrong", f"✗ wrong: {c.names[13]}"),
+        ("wrong", f"✗ unjudged: {c.names[900]}"),
+        ("wrong", "✗ none: no prediction"),
+    ]
+    assert flags[0].title == "multiple objects"
+    assert flags[4].title.endswith(", wrong") and flags[5].title.endswith(", unjudged")
+
+
+def test_a_row_without_labels_says_so():
+    assert [(x.kind, x.text) for x in label_chips(_one(), 0)] == [("none", "no labels")]
+    assert flag_chips(_one(), 0, {}) == []

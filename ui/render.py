@@ -1,4 +1,4 @@
-"""Shared pieces of the pages: label chips, verdict badges, image tiles, cached numbers.
+"""Shared pieces of the pages: label chips, verdict badges, pictures, cached numbers.
 
 Every name, label and file name goes through :func:`ui.text.md`, so it shows as typed and is
 never interpreted as HTML or Markdown.
@@ -12,15 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import streamlit as st
 
+from data_access import views
 from data_access.annotations import AnnotationTable
-from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.images import check_image
 from data_access.predictions import Model
-from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict, verdict_is_right
+from data_access.schema import LABEL_SETS, verdict
 from data_access.sources import Source
-from data_access.views import image_description
+from data_access.views import Chip, image_description
 from ui.cache import evaluate_cached
 from ui.text import md
 
@@ -28,38 +28,39 @@ log = logging.getLogger(__name__)
 
 IMAGE_PAGE = "app_pages/image.py"
 BROWSE_PAGE = "app_pages/browse.py"
-MAX_WRONG_CHIPS = 3
 
 
-SET_COLORS = {"correct": "green", "unclear": "orange", "wrong": "red"}
-# The set is never told by colour alone (WCAG 1.4.1): each chip carries a mark too.
-SET_MARKS = {"correct": "✓", "unclear": "?", "wrong": "✗"}
+# Streamlit badge colours per chip kind (data_access.views.Chip); the chip's text carries
+# its mark, so the state is never told by colour alone.
+CHIP_COLORS = {
+    "correct": "green",
+    "unclear": "orange",
+    "wrong": "red",
+    "problematic": "gray",
+    "imagenet_m": "violet",
+    "none": "gray",
+}
 
 
-def _chips(set_name: str, classes: list[int]) -> str:
-    names = load_classes().names
-    color, mark = SET_COLORS[set_name], SET_MARKS[set_name]
-    return " ".join(f":{color}-badge[{mark} {md(names[c])}]" for c in classes)
+def chips_markdown(chips: list[Chip]) -> str:
+    """Chips as Streamlit Markdown badges ("+N more" ones as plain coloured text)."""
+    return " ".join(
+        f":{CHIP_COLORS[c.kind]}[{md(c.text)}]"
+        if c.folded
+        else f":{CHIP_COLORS[c.kind]}-badge[{md(c.text)}]"
+        for c in chips
+    )
 
 
 def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
     """(Markdown chips, hover text): correct green ✓, unclear amber ?, wrong red ✗ (folded)."""
     c = load_classes()
-    sets = {s.name: getattr(table, s.field).row(row).tolist() for s in LABEL_SETS}
-    parts = []
-    for s in LABEL_SETS:
-        ks = sets[s.name]
-        shown = ks if s.accepted else ks[:MAX_WRONG_CHIPS]  # rejected labels are folded
-        if shown:
-            parts.append(_chips(s.name, shown))
-        if len(ks) > len(shown):
-            parts.append(f":{SET_COLORS[s.name]}[+{len(ks) - len(shown)} more {s.name}]")
-    if not parts:
-        parts.append(":gray-badge[no labels]")
     hover = "\n".join(
-        f"{kind}: {c.names[k]} ({c.wnids[k]})" for kind, ks in sets.items() for k in ks
+        f"{s.name}: {c.names[k]} ({c.wnids[k]})"
+        for s in LABEL_SETS
+        for k in getattr(table, s.field).row(row).tolist()
     )
-    return " ".join(parts), hover or "no labels"
+    return chips_markdown(views.label_chips(table, row)), hover or "no labels"
 
 
 def verdict_of(table: AnnotationTable, row: int, cls: int) -> str:
@@ -69,26 +70,7 @@ def verdict_of(table: AnnotationTable, row: int, cls: int) -> str:
 
 def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:
     """Problematic / ImageNet-M badges and one verdict badge per loaded model."""
-    names = load_classes().names
-    out = []
-    if table.is_problematic[row]:
-        out.append(":gray-badge[problematic]")
-    if table.in_imagenet_m[row]:
-        out.append(":violet-badge[ImageNet-M]")
-    for name, m in models.items():
-        pred = int(m.top1[row])
-        v = verdict_of(table, row, pred)
-        color = SET_COLORS[v] if verdict_is_right(v) else "red"
-        mark = "✓" if verdict_is_right(v) else "✗"
-        shown = names[pred] if pred >= 0 else NO_PREDICTION
-        out.append(f":{color}-badge[{mark} {md(name)}: {md(shown)}]")
-    return " ".join(out)
-
-
-def prefetch_thumbnails(source: Source, names: list[str]) -> None:
-    """Makes the page's missing thumbnails now (tiles then read them from the on-disk cache;
-    errors surface later, per tile)."""
-    source.make_thumbnails(names)
+    return chips_markdown(views.flag_chips(table, row, models))
 
 
 _ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thumbnails-ahead")
@@ -126,23 +108,6 @@ def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:
     except Exception as e:
         log.warning("cannot show %s: %r", file_name, e)
         st.caption(f"No picture: {md(type(e).__name__)}")
-
-
-def tile(source: Source, models: dict[str, Model], row: int, state: BrowseState, key: str) -> None:
-    """One Browse tile: thumbnail, original label, label chips, badges, a Details button."""
-    table = source.table
-    c = load_classes()
-    name = str(table.file_name[row])
-    orig = int(table.original_label[row])
-    chips, hover = label_chips(table, row)
-    b = badges(table, row, models)
-    # One Markdown element for all the text: a page of 48 tiles stays a few hundred elements.
-    text = f"**{md(c.names[orig])}**  \n:gray[{md(name)}]  \n{chips}" + (f"  \n{b}" if b else "")
-    with st.container(border=True):
-        show_image(source, name)
-        st.markdown(text, help=f"original label: {c.names[orig]} ({c.wnids[orig]})\n\n{hover}")
-        if st.button("Details", key=f"{key}_{name}", width="stretch"):
-            st.switch_page(IMAGE_PAGE, query_params=to_params(state.with_(image=name)))
 
 
 def query_params_dict() -> dict[str, list[str]]:

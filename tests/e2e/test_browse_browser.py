@@ -33,7 +33,7 @@ def test_browse_filter_and_image(app_server, page, demo):
     first = str(table.file_name[view_rows(table, models, BrowseState(states=("multi",)))[0]])
     # The filtered grid is on screen (not the stale one) once its first tile names the image.
     page.get_by_text(first, exact=True).first.wait_for()
-    page.get_by_role("button", name="Details").first.click()
+    page.get_by_role("link", name="Details").first.click()
     page.get_by_role("heading", name=first).wait_for()
     assert f"image={first}" in page.url
     page.get_by_text("Expert labels").wait_for()
