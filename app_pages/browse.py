@@ -21,7 +21,7 @@ from data_access.browse import (
     view_rows,
 )
 from data_access.views import view_csv, view_jsonl, view_records
-from ui.grid import image_grid
+from ui.grid import Paging, image_grid
 from ui.render import prefetch_ahead, query_params_dict, show_problems, synthetic_banner
 from ui.state import context
 from ui.text import md
@@ -173,6 +173,7 @@ if to_params(state) != to_params(url_state):
 
 if not len(rows):
     st.info("No image matches these filters.")
+size = state.page_size
 image_grid(
     source,
     models,
@@ -180,7 +181,9 @@ image_grid(
     state,
     key="browse_grid",
     columns=COLUMNS,
-    label=f"Images of page {page} of {pages}",
+    label="Images of this view",
+    paging=Paging(page, pages, rows[page * size : (page + 1) * size].tolist(), "f_page"),
 )
-next_rows, _, _ = page_of(rows, page + 1, state.page_size) if page < pages else ([], 0, 0)
-prefetch_ahead(source, [str(table.file_name[r]) for r in next_rows])
+# The two pages after this one are made in the background while it is viewed: the grid
+# holds the next one ready, and paging on finds the one after made.
+prefetch_ahead(source, [str(table.file_name[r]) for r in rows[page * size : (page + 2) * size]])

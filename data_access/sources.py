@@ -13,6 +13,7 @@ import os
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ __all__ = ["SOURCE_KINDS", "Source", "default_labels_json", "open_source", "sour
 
 
 _IN_FLIGHT: dict[Path, threading.Event] = {}
+MEMORY_THUMBNAILS = 1_000
 _IN_FLIGHT_LOCK = threading.Lock()
 
 
@@ -64,6 +66,8 @@ class Source:
     synthetic: bool = False
     index_dir: Path | None = None
     details: dict = field(default_factory=dict)
+    _memory: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    _memory_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def has_images(self) -> bool:
@@ -85,10 +89,8 @@ class Source:
         """A small JPEG of ``file_name``, cached on disk in the index folder for real sources."""
         if file_name not in self.table.row_of:  # also keeps odd names out of cache paths
             raise ImageNotAvailable(self.description, "not an annotated image", where=file_name)
-        if isinstance(self.images, DemoImages):
-            return self.images.read(file_name, size=(max_side, max_side * 3 // 4))
         if self.index_dir is None:
-            return make_thumbnail(self.image_bytes(file_name), max_side, source=file_name)
+            return self._memory_thumbnail(file_name, max_side)
         folder = self.index_dir / "thumbs" / str(int(max_side))
         path = folder / f"{file_name}.jpg"
         cached = _read_cached(path)
@@ -114,6 +116,24 @@ class Source:
                     _IN_FLIGHT.pop(path, None)
                 event.set()
 
+    def _memory_thumbnail(self, file_name: str, max_side: int) -> bytes:
+        """Without an index folder (the demo) thumbnails are kept in memory, the last
+        :data:`MEMORY_THUMBNAILS` of them (~7 KB each)."""
+        key = (file_name, max_side)
+        with self._memory_lock:
+            if key in self._memory:
+                self._memory.move_to_end(key)
+                return self._memory[key]
+        if isinstance(self.images, DemoImages):
+            data = self.images.read(file_name, size=(max_side, max_side * 3 // 4))
+        else:
+            data = make_thumbnail(self.image_bytes(file_name), max_side, source=file_name)
+        with self._memory_lock:
+            self._memory[key] = data
+            while len(self._memory) > MEMORY_THUMBNAILS:
+                self._memory.popitem(last=False)
+        return data
+
     def _make_thumbnail(self, file_name: str, max_side: int, folder: Path, path: Path) -> bytes:
         data = make_thumbnail(self.image_bytes(file_name), max_side, source=file_name)
         try:
@@ -126,10 +146,13 @@ class Source:
             log.warning("cannot cache thumbnail %s: %s", path, e)
         return data
 
-    def thumbnails(self, names: list[str], workers: int = 2) -> list[bytes | Exception]:
+    def thumbnails(
+        self, names: list[str], workers: int = 2, cached_only: bool = False
+    ) -> list[bytes | Exception | None]:
         """The thumbnails of ``names`` in order, the exception in place of one that cannot be
         made (a :class:`DataError`, or an unexpected one, logged): cached ones read at once,
-        the others made on ``workers`` threads (JPEG decoding releases the GIL)."""
+        the others made on ``workers`` threads (JPEG decoding releases the GIL), or left
+        None with ``cached_only``."""
         out: list[bytes | Exception | None] = [None] * len(names)
         missing = []
         for k, name in enumerate(names):
@@ -138,6 +161,8 @@ class Source:
                 out[k] = cached
             else:
                 missing.append(k)
+        if cached_only:
+            return out
 
         def one(k: int) -> bytes | Exception:
             try:
@@ -148,7 +173,8 @@ class Source:
                 log.warning("cannot make the thumbnail of %s: %r", names[k], e)
                 return e
 
-        if len(missing) > 1 and workers > 1:
+        # The demo's pictures are drawn in Python: threads would only take turns.
+        if len(missing) > 1 and workers > 1 and not isinstance(self.images, DemoImages):
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -157,11 +183,14 @@ class Source:
             made = [one(k) for k in missing]
         for k, data in zip(missing, made, strict=True):
             out[k] = data
-        return out  # type: ignore[return-value]
+        return out
 
     def _cached_thumbnail(self, name: str, max_side: int = THUMBNAIL_SIZE) -> bytes | None:
-        if self.index_dir is None or name not in self.table.row_of:
+        if name not in self.table.row_of:
             return None
+        if self.index_dir is None:
+            with self._memory_lock:
+                return self._memory.get((name, max_side))
         return _read_cached(self.index_dir / "thumbs" / str(int(max_side)) / f"{name}.jpg")
 
     def make_thumbnails(

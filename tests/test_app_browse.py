@@ -1,5 +1,6 @@
 """AppTest of Browse, the image page and the models sidebar on the demo source."""
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -282,7 +283,8 @@ def test_details_opens_the_image_page_only_for_a_name_on_the_grid(demo, monkeypa
         def __init__(self, opened):
             self.open = opened
 
-    def fake_component(*, data, key, on_open_change):
+    def fake_component(*, data, key, **callbacks):
+        assert set(callbacks) == {"on_open_change", "on_page_change"}
         seen["tiles"] = data["tiles"]
         return _Result(seen.pop("open", None))
 
@@ -302,3 +304,28 @@ def test_details_opens_the_image_page_only_for_a_name_on_the_grid(demo, monkeypa
     assert at.title[0].value == first
     assert at.query_params["image"] in (first, [first])
     assert at.query_params["page"] in ("2", ["2"])
+
+
+def test_the_grid_holds_the_next_page_once_made_ahead(demo):
+    """Browse sends the page with the next page's tiles once the background has made their
+    thumbnails, so the grid's Next shows it at once; the tiles are exactly what that page's
+    own run sends (same links), so the grid does not redraw when the run arrives."""
+    from ui.render import _ahead
+
+    table, models = demo
+    state = BrowseState(states=("multi",), page=2)
+    rows = view_rows(table, models, state)
+    at = _app(to_params(state))
+    _ahead.submit(lambda: None).result(timeout=60)  # the background has made pages 3 and 4
+    at.run()
+    grid = next(e for e in at.get("bidi_component") if e.proto.id.endswith("-browse_grid"))
+    paging = json.loads(grid.proto.json)["paging"]
+    pages = -(-len(rows) // 48)
+    assert (paging["page"], paging["pages"]) == (2, pages)
+    assert paging["view"] == "state=multi"
+    nxt = paging["next"]
+    assert [t["name"] for t in nxt] == [str(table.file_name[r]) for r in rows[96:144]]
+    assert all(f"&page=3&image={t['name']}" in t["href"] for t in nxt)
+    at.number_input(key="f_page").set_value(3)
+    at.run()
+    assert grid_tiles(at, "browse_grid") == nxt

@@ -1,18 +1,76 @@
 // The image grid (ui/grid.py): one element for a whole page of tiles.
 // Every text from the data is set with textContent or as a property, never parsed as HTML.
+//
+// Paging (Browse): the page arrives with the next page's tiles when their thumbnails are
+// ready; the grid's own Previous / Next buttons show a page it holds at once, then tell
+// the server (a trigger value), whose rerun sends the same tiles back (not redrawn) and the
+// page after. Pages already seen in this view are kept, so Previous is instant too.
+const MEMORY = new WeakMap(); // per grid: {view, pages: Map(page -> {tiles, sig}), shown}
+const KEEP_PAGES = 6;
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = text;
+  return e;
+};
+
+function chips(items) {
+  const p = el("p", "chips");
+  for (const c of items) {
+    const chip = el("span", (c.folded ? "more k-" : "chip k-") + c.kind, c.text);
+    if (c.title) chip.title = c.title;
+    p.append(chip, " ");
+  }
+  return p;
+}
+
+function tile(t, open) {
+  const li = el("li", "tile");
+  if (t.heading) li.append(el("h4", "heading", t.heading));
+  if (t.src) {
+    const img = el("img");
+    img.width = 192;
+    img.height = 144;
+    img.decoding = "async";
+    img.alt = t.alt;
+    img.src = t.src;
+    img.addEventListener("click", open(t.name));
+    li.append(img);
+  } else {
+    li.append(el("p", "no-picture", t.no_picture));
+  }
+  const original = el("p", "original", t.original);
+  original.title = t.title;
+  li.append(original, el("p", "file", t.name), chips(t.labels));
+  if (t.flags.length) li.append(chips(t.flags));
+  const a = el("a", "details", "Details");
+  a.href = t.href;
+  a.setAttribute("aria-label", "Details: " + t.name);
+  a.addEventListener("click", open(t.name));
+  li.append(a);
+  return li;
+}
+
+// Decoded ahead, so a page held for later shows without a decoding pause.
+function predecode(tiles) {
+  for (const t of tiles) {
+    if (!t.src) continue;
+    const img = new Image();
+    img.src = t.src;
+    img.decode().catch(() => {});
+  }
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  const list = parentElement.querySelector("ul.imlr-grid");
-  // A rerun that sends the same tiles (another widget changed) keeps the pictures as they are.
-  const signature = JSON.stringify(data);
-  if (list.imlrSignature === signature) return;
-  list.imlrSignature = signature;
-  const el = (tag, cls, text) => {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  };
+  const root = parentElement.querySelector(".imlr");
+  const list = root.querySelector("ul.imlr-grid");
+  let mem = MEMORY.get(parentElement);
+  if (!mem) {
+    mem = { view: null, pages: new Map(), shown: null, count: 0, page: 0, asked: null };
+    MEMORY.set(parentElement, mem);
+  }
   // The Details link is an ordinary link (a new tab, a copied address, a middle click all
   // work); a plain click stays in this session, so uploaded models are still loaded.
   const open = (name) => (event) => {
@@ -22,42 +80,70 @@ export default function (component) {
     event.preventDefault();
     setTriggerValue("open", name);
   };
-  const chips = (items) => {
-    const p = el("p", "chips");
-    for (const c of items) {
-      const chip = el("span", (c.folded ? "more k-" : "chip k-") + c.kind, c.text);
-      if (c.title) chip.title = c.title;
-      p.append(chip, " ");
+  const navs = [...root.querySelectorAll("nav.imlr-pages")];
+
+  function show(page, entry) {
+    if (mem.shown !== entry.sig) {
+      mem.shown = entry.sig;
+      list.replaceChildren(...entry.tiles.map((t) => tile(t, open)));
     }
-    return p;
-  };
+    list.setAttribute("aria-label", page ? `${data.label}: page ${page} of ${mem.count}` : data.label);
+    for (const nav of navs) {
+      nav.hidden = !page;
+      if (!page) continue;
+      nav.querySelector(".where").textContent = `Page ${page} of ${mem.count}`;
+      nav.querySelector(".prev").disabled = page <= 1;
+      nav.querySelector(".next").disabled = page >= mem.count;
+    }
+    mem.page = page;
+  }
+
+  function go(target, fromBottom) {
+    if (target < 1 || target > mem.count) return;
+    const held = mem.pages.get(target);
+    mem.asked = { page: target, at: performance.now() };
+    if (!held) {
+      root.setAttribute("aria-busy", "true");
+      setTriggerValue("page", target);
+      return;
+    }
+    show(target, held);
+    if (fromBottom) root.scrollIntoView({ block: "start" });
+    // The server hears of it after the new page is painted: its run (which sends the same
+    // tiles back) would otherwise compete with the painting.
+    requestAnimationFrame(() => setTimeout(() => setTriggerValue("page", target), 0));
+  }
+
   list.style.setProperty("--columns", String(data.columns || 6));
-  list.setAttribute("aria-label", data.label || "Images");
-  const items = (data.tiles || []).map((t) => {
-    const li = el("li", "tile");
-    if (t.heading) li.append(el("h4", "heading", t.heading));
-    if (t.src) {
-      const img = el("img");
-      img.width = 192;
-      img.height = 144;
-      img.decoding = "async";
-      img.alt = t.alt;
-      img.src = t.src;
-      img.addEventListener("click", open(t.name));
-      li.append(img);
-    } else {
-      li.append(el("p", "no-picture", t.no_picture));
+  const paging = data.paging;
+  const entry = { tiles: data.tiles || [], sig: JSON.stringify(data.tiles || []) };
+  const viewChanged = Boolean(paging) && mem.view !== paging.view;
+  if (paging) {
+    if (viewChanged) {
+      mem.view = paging.view;
+      mem.pages = new Map();
     }
-    const original = el("p", "original", t.original);
-    original.title = t.title;
-    li.append(original, el("p", "file", t.name), chips(t.labels));
-    if (t.flags.length) li.append(chips(t.flags));
-    const a = el("a", "details", "Details");
-    a.href = t.href;
-    a.setAttribute("aria-label", "Details: " + t.name);
-    a.addEventListener("click", open(t.name));
-    li.append(a);
-    return li;
-  });
-  list.replaceChildren(...items);
+    mem.count = paging.pages;
+    mem.pages.set(paging.page, entry);
+    if (paging.next) {
+      mem.pages.set(paging.page + 1, { tiles: paging.next, sig: JSON.stringify(paging.next) });
+      predecode(paging.next);
+    }
+    for (const p of [...mem.pages.keys()]) {
+      if (mem.pages.size > KEEP_PAGES && Math.abs(p - paging.page) > 2) mem.pages.delete(p);
+    }
+    navs.forEach((nav, k) => {
+      nav.querySelector(".prev").onclick = () => go(mem.page - 1, k === 1);
+      nav.querySelector(".next").onclick = () => go(mem.page + 1, k === 1);
+    });
+  }
+  root.removeAttribute("aria-busy");
+  // A run for an older page that arrives after the grid moved on (its own paging asked for
+  // a newer one, which is on its way) is kept for later, not shown.
+  if (paging && mem.asked) {
+    const fresh = performance.now() - mem.asked.at < 5000;
+    if (paging.page !== mem.asked.page && fresh && !viewChanged) return;
+    mem.asked = null;
+  }
+  show(paging ? paging.page : 0, entry);
 }

@@ -11,6 +11,7 @@ stays in the session (a trigger value read here, then :func:`st.switch_page`).
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,9 +27,23 @@ from data_access.views import flag_chips, image_description, label_chips
 IMAGE_PAGE = "app_pages/image.py"
 _HERE = Path(__file__).parent
 
+# The grid's own paging, above and below the tiles (shown by grid.js on Browse only).
+_NAV = (
+    '<nav class="imlr-pages" aria-label="Pages ({where})" hidden>'
+    '<button type="button" class="prev">← Previous page</button>'
+    '<span class="where"{live}></span>'
+    '<button type="button" class="next">Next page →</button></nav>'
+)
+
 _component = st.components.v2.component(
     "imlr_image_grid",
-    html='<div class="imlr"><ul class="imlr-grid"></ul></div>',
+    html=(
+        '<div class="imlr">'
+        + _NAV.format(where="top", live=' aria-live="polite"')
+        + '<ul class="imlr-grid"></ul>'
+        + _NAV.format(where="bottom", live="")
+        + "</div>"
+    ),
     css=(_HERE / "grid.css").read_text(encoding="utf-8"),
     js=(_HERE / "grid.js").read_text(encoding="utf-8"),
 )
@@ -78,6 +93,46 @@ def tile_data(
     }
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Browse's paging, for the grid's own Previous / Next buttons.
+
+    Attributes:
+        page: the page shown (1-based); pages: how many there are.
+        next_rows: the next page's rows, sent along when their thumbnails are ready so the
+            grid can show that page at once.
+        page_key: the session-state key of the page's own page widget, which the grid's
+            buttons set.
+    """
+
+    page: int
+    pages: int
+    next_rows: list[int]
+    page_key: str
+
+
+def _tiles(source, models, rows, state, pictures, headings=None) -> list[dict]:
+    return [
+        tile_data(source, models, int(r), state, pictures[k], headings[k] if headings else "")
+        for k, r in enumerate(rows)
+    ]
+
+
+def _next_page(source: Source, models, state: BrowseState, paging: Paging) -> list[dict] | None:
+    """The next page's tiles if every thumbnail of it is ready (made ahead in the
+    background), else None: waiting for them would slow the page on screen."""
+    if not paging.next_rows:
+        return None
+    names = [str(source.table.file_name[r]) for r in paging.next_rows]
+    if not source.has_images:
+        pictures = [None] * len(names)
+    else:
+        pictures = source.thumbnails(names, cached_only=True)
+        if any(p is None for p in pictures):
+            return None
+    return _tiles(source, models, paging.next_rows, state.with_(page=paging.page + 1), pictures)
+
+
 def image_grid(
     source: Source,
     models: dict[str, Model],
@@ -88,21 +143,38 @@ def image_grid(
     columns: int = 6,
     label: str = "Images",
     headings: list[str] | None = None,
+    paging: Paging | None = None,
 ) -> None:
     """Renders ``rows`` as one grid element; a plain click on a tile's Details (or its
-    picture) opens the image page within ``state``."""
+    picture) opens the image page within ``state``; with ``paging``, the grid's own
+    Previous / Next buttons page through the view (instantly when the page is held)."""
     names = [str(source.table.file_name[r]) for r in rows]
     pictures = source.thumbnails(names) if source.has_images else [None] * len(rows)
-    tiles = [
-        tile_data(source, models, int(r), state, pictures[k], headings[k] if headings else "")
-        for k, r in enumerate(rows)
-    ]
-    result = _component(
-        data={"tiles": tiles, "columns": columns, "label": label},
-        key=key,
-        on_open_change=lambda: None,
-    )
+    tiles = _tiles(source, models, rows, state, pictures, headings)
+    data: dict = {"tiles": tiles, "columns": columns, "label": label}
+    callbacks = {"on_open_change": _ignore}
+    if paging is not None:
+        data["paging"] = {
+            # Pages are kept per view: a new filter or sort starts afresh.
+            "view": urlencode(to_params(state.with_(page=1)), doseq=True),
+            "page": paging.page,
+            "pages": paging.pages,
+            "next": _next_page(source, models, state, paging),
+        }
+
+        def _on_page() -> None:
+            # Runs before the next script run; the value comes from the browser.
+            asked = (st.session_state.get(key) or {}).get("page")
+            if type(asked) is int and 1 <= asked <= paging.pages:
+                st.session_state[paging.page_key] = asked
+
+        callbacks["on_page_change"] = _on_page
+    result = _component(data=data, key=key, **callbacks)
     opened = getattr(result, "open", None)
     # The value comes from the browser: only a name on this grid opens anything.
-    if isinstance(opened, str) and opened in {t["name"] for t in tiles}:
+    if isinstance(opened, str) and opened in set(names):
         st.switch_page(IMAGE_PAGE, query_params=to_params(state.with_(image=opened)))
+
+
+def _ignore() -> None:
+    """A trigger needs a callback to be reported; the grid reads it after mounting."""

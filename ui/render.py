@@ -78,17 +78,17 @@ _asked: set[tuple[str, str]] = set()
 
 
 def prefetch_ahead(source: Source, names: list[str]) -> None:
-    """Makes the next page's thumbnails in the background while this one is viewed, so
+    """Makes the next pages' thumbnails in the background while this one is viewed, so
     paging on finds them cached (one thread per process, each page asked for once)."""
-    if not names or not source.has_images or source.index_dir is None:
+    if not names or not source.has_images:
         return
-    key = (str(source.index_dir), names[0])
+    key = (str(source.index_dir or id(source)), names[0])
     if key in _asked:
         return
     if len(_asked) > 10_000:
         _asked.clear()
     _asked.add(key)
-    _ahead.submit(source.make_thumbnails, names, 1)
+    _ahead.submit(source.thumbnails, names, 1)
 
 
 def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:

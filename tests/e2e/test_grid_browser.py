@@ -23,13 +23,18 @@ def test_details_is_a_keyboard_link_that_stays_in_the_session(app_server, page, 
     assert link.get_attribute("href") == f"image?state=multi&image={first}"
     assert page.locator("li.tile").count() == 48
     page.evaluate("() => { window.__same_session = true; }")
-    # Keyboard only: from the last control above the grid, Tab reaches the first tile's link.
+    # Keyboard only: from the last control above the grid, Tab reaches the grid's Next page
+    # (Previous is disabled on page 1, so skipped), then the first tile's Details link.
+    focused = (
+        "() => { const h = [...document.querySelectorAll('*')].find(e => e.shadowRoot &&"
+        " e.shadowRoot.activeElement); const a = h && h.shadowRoot.activeElement;"
+        " return a ? (a.getAttribute('aria-label') || a.textContent) : null; }"
+    )
     page.get_by_role("switch", name="Show the file names to copy").focus()
     page.keyboard.press("Tab")
-    assert page.evaluate(
-        "() => [...document.querySelectorAll('*')].some(e => e.shadowRoot &&"
-        " e.shadowRoot.activeElement && e.shadowRoot.activeElement.matches('a.details'))"
-    )
+    assert page.evaluate(focused) == "Next page →"
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == f"Details: {first}"
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=first).wait_for()
     assert f"image={first}" in page.url and "state=multi" in page.url
@@ -75,3 +80,35 @@ def test_hostile_model_name_in_the_grid_is_text(browser, demo, tmp_path):
             assert page.evaluate("() => window.__pwned") is None
         finally:
             page.close()
+
+
+def test_grid_pages_forward_and_back_with_its_own_buttons(app_server, page, demo):
+    """The grid's Next / Previous page buttons move through the view: the tiles, the page
+    widget and the URL agree after each move, and Previous shows the page held at once."""
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+
+    def names(k: int) -> list[str]:
+        return [str(n) for n in table.file_name[rows[(k - 1) * 48 : k * 48]]]
+
+    def on_page(k: int) -> None:
+        page.wait_for_function(f"() => location.search.includes('page={k}')")
+        page.locator("li.tile .file").first.filter(has_text=names(k)[0]).wait_for()
+        assert page.locator("li.tile .file").all_inner_texts() == names(k)
+        number = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator("input")
+        page.wait_for_function(
+            "([el, k]) => el.value === String(k)", arg=[number.element_handle(), k]
+        )
+
+    page.goto(f"{app_server}/browse?state=multi")
+    page.locator("li.tile img").first.wait_for()
+    top = page.locator("nav.imlr-pages").first
+    assert top.locator(".prev").is_disabled()
+    top.get_by_role("button", name="Next page →").click()
+    on_page(2)
+    top.get_by_role("button", name="Next page →").click()
+    on_page(3)
+    assert top.locator(".where").inner_text() == f"Page 3 of {-(-len(rows) // 48)}"
+    bottom = page.locator("nav.imlr-pages").last
+    bottom.get_by_role("button", name="← Previous page").click()
+    on_page(2)
