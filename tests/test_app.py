@@ -40,6 +40,14 @@ def test_overview_on_demo():
     assert _metrics(at) == _expected(open_source("demo").table.summary())
     assert "Synthetic demo data" in at.warning[0].value
     assert any("Synthetic demo data, not ImageNet" in m.value for m in at.sidebar.markdown)
+    tiles = grid_tiles(at, "overview_examples")
+    assert [t["heading"] for t in tiles] == [
+        "Several correct labels", "Unclear labels", "Problematic", "ImageNet-M"
+    ]  # fmt: skip
+    assert sum(c["kind"] == "correct" for c in tiles[0]["labels"]) >= 2
+    assert any(c["kind"] == "unclear" for c in tiles[1]["labels"])
+    assert any(c["kind"] == "problematic" for c in tiles[2]["flags"])
+    assert any(c["kind"] == "imagenet_m" for c in tiles[3]["flags"])
 
 
 def test_sidebar_opens_a_label_json(label_json, table):
@@ -52,6 +60,14 @@ def test_sidebar_opens_a_label_json(label_json, table):
     assert not at.warning  # no synthetic banner on real data
     assert any("labels only" in c.value for c in at.sidebar.caption)
     assert any("labels only" in i.value for i in at.info)
+    # The Overview's examples: one grid, a heading per kind found, no pictures to show.
+    tiles = grid_tiles(at, "overview_examples")
+    assert tiles and all(
+        t["src"] is None and t["no_picture"] == "no image: labels only" for t in tiles
+    )
+    assert {t["heading"] for t in tiles} <= {
+        "Several correct labels", "Unclear labels", "Problematic", "ImageNet-M"
+    }  # fmt: skip
     # The index was built by the app (with its progress bar) and is now current on disk.
     assert index_is_current("json", labels_json=label_json)
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import metrics
 from data_access.browse import BrowseState, from_params, view_rows
 from data_access.predictions import load_predictions
+from tests.helpers import grid_tiles
 from ui.text import md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -122,6 +123,13 @@ def test_imagenet_m_page(demo):
     matrix = at.dataframe[0].value
     assert len(matrix) == int((solved == 0).sum())
     assert set(matrix["demo-strong"]) <= {"✗"}
+    # The gallery is one grid of exactly those images, each tile with every model's ✗.
+    tiles = grid_tiles(at, "imagenet_m_grid")
+    assert [t["name"] for t in tiles] == [str(table.file_name[r]) for r in rows[solved == 0]]
+    for t in tiles:
+        verdicts = [c["text"] for c in t["flags"] if c["kind"] not in ("problematic", "imagenet_m")]
+        assert len(verdicts) == len(models) and all(v.startswith("✗ ") for v in verdicts)
+        assert t["href"] == f"image?state=imagenet_m&image={t['name']}"
 
 
 @pytest.mark.parametrize(
