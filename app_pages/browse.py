@@ -22,6 +22,7 @@ from data_access.browse import (
 )
 from data_access.views import view_csv, view_jsonl, view_records
 from ui.grid import Paging, image_grid
+from ui.guard import guarded
 from ui.render import prefetch_ahead, query_params_dict, show_problems, synthetic_banner
 from ui.state import context
 from ui.text import md
@@ -29,161 +30,178 @@ from ui.text import md
 ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
-parsed = from_params(query_params_dict(), models, table)
-url_state = parsed.state.with_(image=None)
 COLUMNS = 6
 # Option values meaning "no filter" (never a wnid, a verdict key or, in practice, a model name).
 ANY = "any"
 FIRST = "(first loaded)"
 
-# Widgets follow the URL whenever it changed since we last wrote it.
-if st.session_state.get("browse_synced") != to_params(url_state):
-    st.session_state.f_classes = list(url_state.classes)
-    st.session_state.f_group = url_state.group or ANY
-    st.session_state.f_states = list(url_state.states)
-    st.session_state.f_verdict = url_state.verdict or ANY
-    st.session_state.f_model = url_state.model if url_state.model in models else FIRST
-    st.session_state.f_sort = url_state.sort
-    st.session_state.f_desc = url_state.descending
-    st.session_state.f_size = url_state.page_size
-    st.session_state.f_page = url_state.page
-    st.session_state.browse_synced = to_params(url_state)
-
 st.title("Browse")
 synthetic_banner(source)
-show_problems(parsed.problems)
 
-groups = dict(group_options())
-options = class_options()
-with st.container(border=True):
-    c1, c2, c3 = st.columns([3, 2, 2])
-    c1.multiselect(
-        "Class",
-        list(range(1000)),
-        format_func=lambda i: options[i],
-        key="f_classes",
-        placeholder="any class: type a name, synonym or wnid",
+
+# The view is a fragment: a filter, a sort or a page reruns it alone, not the sidebar and
+# the rest of the app, so the browser redraws a third of the elements. A fragment's rerun
+# does not pass through app.py's guard, so it has its own.
+@st.fragment
+def _fragment() -> None:
+    guarded(_browse, "This page")
+
+
+def _browse() -> None:
+    parsed = from_params(query_params_dict(), models, table)
+    url_state = parsed.state.with_(image=None)
+
+    # Widgets follow the URL whenever it changed since we last wrote it.
+    if st.session_state.get("browse_synced") != to_params(url_state):
+        st.session_state.f_classes = list(url_state.classes)
+        st.session_state.f_group = url_state.group or ANY
+        st.session_state.f_states = list(url_state.states)
+        st.session_state.f_verdict = url_state.verdict or ANY
+        st.session_state.f_model = url_state.model if url_state.model in models else FIRST
+        st.session_state.f_sort = url_state.sort
+        st.session_state.f_desc = url_state.descending
+        st.session_state.f_size = url_state.page_size
+        st.session_state.f_page = url_state.page
+        st.session_state.browse_synced = to_params(url_state)
+
+    show_problems(parsed.problems)
+
+    groups = dict(group_options())
+    options = class_options()
+    with st.container(border=True):
+        c1, c2, c3 = st.columns([3, 2, 2])
+        c1.multiselect(
+            "Class",
+            list(range(1000)),
+            format_func=lambda i: options[i],
+            key="f_classes",
+            placeholder="any class: type a name, synonym or wnid",
+        )
+        c2.selectbox(
+            "WordNet group",
+            [ANY, *groups],
+            format_func=lambda w: groups.get(w, ANY),
+            key="f_group",
+        )
+        c3.multiselect(
+            "Label state",
+            list(LABEL_STATES),
+            format_func=LABEL_STATES.get,
+            key="f_states",
+            placeholder="any",
+        )
+        c4, c5, c6, c7 = st.columns([3, 2, 2, 1])
+        c4.selectbox(
+            "Model verdict",
+            [ANY, *VERDICTS],
+            format_func=lambda v: VERDICTS.get(v, ANY),
+            key="f_verdict",
+            disabled=not models,
+            help=None if models else "Load predictions in the sidebar first.",
+        )
+        c5.selectbox(
+            "Model",
+            [FIRST, *models],
+            key="f_model",
+            disabled=not models,
+        )
+        c6.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
+        c7.toggle("Descending", key="f_desc")
+
+    state = BrowseState(
+        classes=tuple(st.session_state.f_classes),
+        group=None if st.session_state.f_group == ANY else st.session_state.f_group,
+        states=tuple(st.session_state.f_states),
+        verdict=None
+        if not models or st.session_state.f_verdict == ANY
+        else st.session_state.f_verdict,
+        model=None if st.session_state.f_model == FIRST else st.session_state.f_model,
+        sort=st.session_state.f_sort,
+        descending=bool(st.session_state.f_desc),
+        page_size=int(st.session_state.f_size),
+        page=int(st.session_state.f_page),
+        predicted=url_state.predicted,
+        vs=url_state.vs,
     )
-    c2.selectbox(
-        "WordNet group",
-        [ANY, *groups],
-        format_func=lambda w: groups.get(w, ANY),
-        key="f_group",
+    # Filters set from other pages (a confusion, a comparison) have no widget: show them, with a
+    # way out.
+    extra = []
+    if state.predicted is not None:
+        extra.append(f"predicted class: {class_options()[state.predicted].split(' · ')[0]}")
+    if state.verdict in ("beats", "loses") and state.vs:
+        extra.append(f"compared with: {state.vs}")
+    if extra:
+
+        def _clear_extra() -> None:
+            # Runs before the next script run, so the URL (and with it the widgets) can change.
+            for key in ("pred", "vs"):
+                if key in st.query_params:
+                    del st.query_params[key]
+            if st.query_params.get("verdict") in ("beats", "loses"):
+                del st.query_params["verdict"]
+
+        e1, e2 = st.columns([5, 1], vertical_alignment="center")
+        e1.caption(md("Also filtered by " + "; ".join(extra)))
+        e2.button("Clear these", on_click=_clear_extra)
+    # A new filter or sort starts again at page 1.
+    if state.with_(page=1, page_size=48) != url_state.with_(page=1, page_size=48):
+        state = state.with_(page=1)
+        st.session_state.f_page = 1
+
+    rows = view_rows(table, models, state)
+    page_rows, page, pages = page_of(rows, state.page, state.page_size)
+    if page != state.page:
+        if state.page > pages:
+            st.info(f"Page {state.page} does not exist; showing page {page} of {pages}.")
+        state = state.with_(page=page)
+        st.session_state.f_page = page
+
+    p1, p2, p3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    p1.markdown(f"**{len(rows):,}** of {len(table):,} images · page {page} of {pages}")
+    p2.selectbox("Per page", PAGE_SIZES, key="f_size")
+    p3.number_input("Page", min_value=1, max_value=pages, step=1, key="f_page")
+    if state.sort == "confidence" and not any(m.scores is not None for m in models.values()):
+        st.caption("No loaded model has scores: sorted by file name.")
+
+    if len(rows):
+        # The whole view (every image of the filter, not just this page), to take away; made
+        # only when asked for, so paging and filtering never pay for it.
+        def _records() -> list[dict]:
+            return view_records(table, models, rows)
+
+        d1, d2, d3 = st.columns(3)
+        d1.download_button(
+            "This view (CSV)", lambda: view_csv(_records()).encode(), "browse_view.csv", "text/csv"
+        )
+        d2.download_button(
+            "This view (JSON Lines)",
+            lambda: view_jsonl(_records()).encode(),
+            "browse_view.jsonl",
+            "application/jsonl",
+        )
+        if d3.toggle("Show the file names to copy", key="f_names"):
+            st.code("\n".join(str(table.file_name[r]) for r in rows), language=None)
+
+    if to_params(state) != to_params(url_state):
+        st.session_state.browse_synced = to_params(state)
+        st.query_params.from_dict(to_params(state))
+
+    if not len(rows):
+        st.info("No image matches these filters.")
+    size = state.page_size
+    image_grid(
+        source,
+        models,
+        page_rows.tolist(),
+        state,
+        key="browse_grid",
+        columns=COLUMNS,
+        label="Images of this view",
+        paging=Paging(page, pages, rows[page * size : (page + 1) * size].tolist(), "f_page"),
     )
-    c3.multiselect(
-        "Label state",
-        list(LABEL_STATES),
-        format_func=LABEL_STATES.get,
-        key="f_states",
-        placeholder="any",
-    )
-    c4, c5, c6, c7 = st.columns([3, 2, 2, 1])
-    c4.selectbox(
-        "Model verdict",
-        [ANY, *VERDICTS],
-        format_func=lambda v: VERDICTS.get(v, ANY),
-        key="f_verdict",
-        disabled=not models,
-        help=None if models else "Load predictions in the sidebar first.",
-    )
-    c5.selectbox(
-        "Model",
-        [FIRST, *models],
-        key="f_model",
-        disabled=not models,
-    )
-    c6.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
-    c7.toggle("Descending", key="f_desc")
+    # The two pages after this one are made in the background while it is viewed: the grid
+    # holds the next one ready, and paging on finds the one after made.
+    prefetch_ahead(source, [str(table.file_name[r]) for r in rows[page * size : (page + 2) * size]])
 
-state = BrowseState(
-    classes=tuple(st.session_state.f_classes),
-    group=None if st.session_state.f_group == ANY else st.session_state.f_group,
-    states=tuple(st.session_state.f_states),
-    verdict=None if not models or st.session_state.f_verdict == ANY else st.session_state.f_verdict,
-    model=None if st.session_state.f_model == FIRST else st.session_state.f_model,
-    sort=st.session_state.f_sort,
-    descending=bool(st.session_state.f_desc),
-    page_size=int(st.session_state.f_size),
-    page=int(st.session_state.f_page),
-    predicted=url_state.predicted,
-    vs=url_state.vs,
-)
-# Filters set from other pages (a confusion, a comparison) have no widget: show them, with a
-# way out.
-extra = []
-if state.predicted is not None:
-    extra.append(f"predicted class: {class_options()[state.predicted].split(' · ')[0]}")
-if state.verdict in ("beats", "loses") and state.vs:
-    extra.append(f"compared with: {state.vs}")
-if extra:
 
-    def _clear_extra() -> None:
-        # Runs before the next script run, so the URL (and with it the widgets) can change.
-        for key in ("pred", "vs"):
-            if key in st.query_params:
-                del st.query_params[key]
-        if st.query_params.get("verdict") in ("beats", "loses"):
-            del st.query_params["verdict"]
-
-    e1, e2 = st.columns([5, 1], vertical_alignment="center")
-    e1.caption(md("Also filtered by " + "; ".join(extra)))
-    e2.button("Clear these", on_click=_clear_extra)
-# A new filter or sort starts again at page 1.
-if state.with_(page=1, page_size=48) != url_state.with_(page=1, page_size=48):
-    state = state.with_(page=1)
-    st.session_state.f_page = 1
-
-rows = view_rows(table, models, state)
-page_rows, page, pages = page_of(rows, state.page, state.page_size)
-if page != state.page:
-    if state.page > pages:
-        st.info(f"Page {state.page} does not exist; showing page {page} of {pages}.")
-    state = state.with_(page=page)
-    st.session_state.f_page = page
-
-p1, p2, p3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-p1.markdown(f"**{len(rows):,}** of {len(table):,} images · page {page} of {pages}")
-p2.selectbox("Per page", PAGE_SIZES, key="f_size")
-p3.number_input("Page", min_value=1, max_value=pages, step=1, key="f_page")
-if state.sort == "confidence" and not any(m.scores is not None for m in models.values()):
-    st.caption("No loaded model has scores: sorted by file name.")
-
-if len(rows):
-    # The whole view (every image of the filter, not just this page), to take away; made
-    # only when asked for, so paging and filtering never pay for it.
-    def _records() -> list[dict]:
-        return view_records(table, models, rows)
-
-    d1, d2, d3 = st.columns(3)
-    d1.download_button(
-        "This view (CSV)", lambda: view_csv(_records()).encode(), "browse_view.csv", "text/csv"
-    )
-    d2.download_button(
-        "This view (JSON Lines)",
-        lambda: view_jsonl(_records()).encode(),
-        "browse_view.jsonl",
-        "application/jsonl",
-    )
-    if d3.toggle("Show the file names to copy", key="f_names"):
-        st.code("\n".join(str(table.file_name[r]) for r in rows), language=None)
-
-if to_params(state) != to_params(url_state):
-    st.session_state.browse_synced = to_params(state)
-    st.query_params.from_dict(to_params(state))
-
-if not len(rows):
-    st.info("No image matches these filters.")
-size = state.page_size
-image_grid(
-    source,
-    models,
-    page_rows.tolist(),
-    state,
-    key="browse_grid",
-    columns=COLUMNS,
-    label="Images of this view",
-    paging=Paging(page, pages, rows[page * size : (page + 1) * size].tolist(), "f_page"),
-)
-# The two pages after this one are made in the background while it is viewed: the grid
-# holds the next one ready, and paging on finds the one after made.
-prefetch_ahead(source, [str(table.file_name[r]) for r in rows[page * size : (page + 2) * size]])
+_fragment()

@@ -35,7 +35,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(home: Path | None = None, app_args: tuple[str, ...] | list[str] = ()):
+def serve(
+    home: Path | None = None,
+    app_args: tuple[str, ...] | list[str] = (),
+    script: Path = ROOT / "app.py",
+):
     """Yields (url, process) once the server is healthy, and always stops it (the whole
     process group).
 
@@ -43,6 +47,7 @@ def serve(home: Path | None = None, app_args: tuple[str, ...] | list[str] = ()):
         home: a folder for the server's index and data folders and its log; None keeps the
             caller's environment and discards the output.
         app_args: arguments for the app, after ``--`` (``--source``, ``--predictions``, ...).
+        script: the Streamlit script to run (the app; a benchmark's baseline app).
     """
     port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -59,7 +64,7 @@ def serve(home: Path | None = None, app_args: tuple[str, ...] | list[str] = ()):
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script),
         "--server.port",
         str(port),
         "--server.address",
