@@ -65,7 +65,7 @@ else:
 
 left, right = st.columns([3, 2])
 with left:
-    show_image(source, name, thumbnail=False)
+    show_image(source, name)
 with right:
     st.markdown(f"**Original label:** {md(classes.names[orig])} `{classes.wnids[orig]}`")
     if table.is_problematic[row]:

@@ -127,7 +127,7 @@ with tab_review:
             pred = int(model.top1[row])
             left, right = st.columns([3, 2])
             with left:
-                show_image(source, current, thumbnail=False)
+                show_image(source, current)
             with right:
                 orig = int(table.original_label[row])
                 st.markdown(f"### {md(current)}")

@@ -103,18 +103,17 @@ def prefetch_ahead(source: Source, names: list[str]) -> None:
     _ahead.submit(source.thumbnails, names, 1)
 
 
-def show_image(source: Source, file_name: str, thumbnail: bool = True) -> None:
+def show_image(source: Source, file_name: str) -> None:
+    """The full-size picture with its text alternative, or one line saying why not (the
+    grids show thumbnails themselves, ui/grid.py)."""
     if not source.has_images:
         st.caption("no image: labels only")
         return
     try:
-        if thumbnail:
-            data = source.thumbnail(file_name)
-        else:
-            data = check_image(source.image_bytes(file_name), file_name)
+        data = check_image(source.image_bytes(file_name), file_name)
         row = source.table.row_of.get(file_name)
         alt = image_description(source.table, row) if row is not None else file_name
-        st.image(data, width="stretch" if thumbnail else "content", alt=alt)
+        st.image(data, width="content", alt=alt)
     except DataError as e:
         st.caption(f"No picture: {md(e.problem)}")
     except Exception as e:
