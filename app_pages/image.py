@@ -18,7 +18,6 @@ from ui.render import (
     show_image,
     show_problems,
     synthetic_banner,
-    verdict_of,
 )
 from ui.state import context
 from ui.text import md
@@ -96,7 +95,7 @@ if not models:
     st.info("No predictions loaded: add prediction files in the sidebar.")
 for mname, m in models.items():
     pred = int(m.top1[row])
-    v = verdict_of(table, row, pred)
+    v = table.verdict(row, pred)
     ok = verdict_is_right(v)
     st.markdown(
         f"{':green-badge[✓ right]' if ok else ':red-badge[✗ wrong]'} **{md(mname)}** "
@@ -114,7 +113,7 @@ for mname, m in models.items():
                 "rank": rank + 1,
                 "class": classes.names[k],
                 "wnid": classes.wnids[k],
-                "experts": verdict_of(table, row, k),
+                "experts": table.verdict(row, k),
                 "score": None if scores is None or np.isnan(scores[rank]) else float(scores[rank]),
             }
         )

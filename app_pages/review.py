@@ -26,7 +26,7 @@ from data_access.reviews import (
     review_queue,
     suggest,
 )
-from ui.render import label_chips, no_models_prompt, show_image, synthetic_banner, verdict_of
+from ui.render import label_chips, no_models_prompt, show_image, synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -141,7 +141,7 @@ with tab_review:
                 if pred < 0:
                     st.warning("This model has no prediction for the image.")
                 else:
-                    v = verdict_of(table, row, pred)
+                    v = table.verdict(row, pred)
                     st.markdown(
                         f"**{md(model_name)} predicts** {md(classes.names[pred])} "
                         f"`{classes.wnids[pred]}` · experts: **{v}**"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_access.classes import NUM_CLASSES, validation_position
-from data_access.schema import LABEL_SETS, SET_FIELDS, is_accepted
+from data_access.schema import LABEL_SETS, SET_FIELDS, is_accepted, verdict
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,11 @@ class AnnotationTable:
             sets: LabelSets = getattr(self, label_set.field)
             state[sets.row_ids(), sets.values.astype(np.int64)] |= label_set.flag
         return state
+
+    def verdict(self, row: int, cls: int) -> str:
+        """How the experts judged class ``cls`` (a model's prediction, ``-1`` for none) for
+        image ``row``: see :func:`data_access.schema.verdict`."""
+        return verdict(int(self.label_state[row, cls]) if cls >= 0 else 0, cls)
 
     @functools.cached_property
     def num_accepted(self) -> np.ndarray:

@@ -24,7 +24,7 @@ from data_access.browse import BrowseState, view_rows
 from data_access.classes import load_classes
 from data_access.predictions import Model, ReadOptions, model_from_arrays
 from data_access.predictions import load_predictions as _load
-from data_access.schema import LABEL_SETS, verdict
+from data_access.schema import LABEL_SETS
 from data_access.sources import Source
 from data_access.views import view_records
 
@@ -74,7 +74,7 @@ def imagenet_m(source: Source, model: Model):
     out = []
     for row, right in solved.tolist():
         pred = int(model.top1[row])
-        v = verdict(int(table.label_state[row, pred]) if pred >= 0 else 0, pred)
+        v = table.verdict(row, pred)
         out.append(
             {
                 "file_name": table.file_name[row],

@@ -13,7 +13,7 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes
 from data_access.predictions import Model
-from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict, verdict_is_right
+from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict_is_right
 
 # Rejected labels beyond this many are folded into "+N more wrong" on a tile.
 MAX_WRONG_CHIPS = 3
@@ -68,7 +68,7 @@ def flag_chips(table: AnnotationTable, row: int, models: Mapping[str, Model]) ->
         out.append(Chip("imagenet_m", "ImageNet-M"))
     for name, m in models.items():
         pred = int(m.top1[row])
-        v = verdict(int(table.label_state[row, pred]) if pred >= 0 else 0, pred)
+        v = table.verdict(row, pred)
         right = verdict_is_right(v)
         shown = c.names[pred] if pred >= 0 else NO_PREDICTION
         title = f"{name}: {shown} ({c.wnids[pred]}), {v}" if pred >= 0 else f"{name}: {v}"
@@ -115,9 +115,8 @@ def view_records(
         }
         for name, m in models.items():
             p = int(m.top1[r])
-            state = int(table.label_state[r, p]) if p >= 0 else 0
             rec[f"{name}: top-1"] = c.names[p] if p >= 0 else NO_PREDICTION
-            rec[f"{name}: verdict"] = verdict(state, p)
+            rec[f"{name}: verdict"] = table.verdict(r, p)
         out.append(rec)
     return out
 

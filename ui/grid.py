@@ -58,22 +58,17 @@ def _picture(data: bytes | Exception) -> tuple[str | None, str | None]:
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"), None
 
 
-def image_link(state: BrowseState, name: str) -> str:
-    """The image page's address for ``name`` within the view ``state``, relative to the
-    current page (so it also works under a ``server.baseUrlPath``)."""
-    return "image?" + urlencode(to_params(state.with_(image=name)), doseq=True)
-
-
 def tile_data(
     source: Source,
     models: dict[str, Model],
     row: int,
-    state: BrowseState,
+    view: dict,
     picture: bytes | Exception | None,
     heading: str = "",
 ) -> dict:
-    """What one tile shows, as the JSON the grid renders (``picture``: the thumbnail, why
-    there is none, or None for a labels-only source)."""
+    """What one tile shows, as the JSON the grid renders (``view``: the view's query
+    parameters, for the Details link; ``picture``: the thumbnail, why there is none, or None
+    for a labels-only source)."""
     table, c = source.table, load_classes()
     name = str(table.file_name[row])
     orig = int(table.original_label[row])
@@ -89,7 +84,8 @@ def tile_data(
         "title": f"original label: {c.names[orig]} ({c.wnids[orig]})",
         "labels": [vars(x) for x in labels],
         "flags": [vars(x) for x in flag_chips(table, row, models)],
-        "href": image_link(state, name),
+        # Relative to the current page, so it also works under a server.baseUrlPath.
+        "href": "image?" + urlencode({**view, "image": name}, doseq=True),
     }
 
 
@@ -112,8 +108,9 @@ class Paging:
 
 
 def _tiles(source, models, rows, state, pictures, headings=None) -> list[dict]:
+    view = to_params(state.with_(image=None))  # once per page, not per tile
     return [
-        tile_data(source, models, int(r), state, pictures[k], headings[k] if headings else "")
+        tile_data(source, models, int(r), view, pictures[k], headings[k] if headings else "")
         for k, r in enumerate(rows)
     ]
 

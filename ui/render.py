@@ -21,7 +21,7 @@ from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.images import check_image
 from data_access.predictions import Model
-from data_access.schema import LABEL_SETS, verdict
+from data_access.schema import LABEL_SETS
 from data_access.sources import Source
 from data_access.views import Chip, image_description
 from ui.cache import evaluate_cached
@@ -64,11 +64,6 @@ def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
         for k in getattr(table, s.field).row(row).tolist()
     )
     return chips_markdown(views.label_chips(table, row)), hover or "no labels"
-
-
-def verdict_of(table: AnnotationTable, row: int, cls: int) -> str:
-    """How the experts judged class ``cls`` for the image (see :func:`schema.verdict`)."""
-    return verdict(int(table.label_state[row, cls]) if cls >= 0 else 0, cls)
 
 
 def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:
