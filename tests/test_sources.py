@@ -313,3 +313,28 @@ def test_thumbnails_in_order_cached_made_and_failed(label_json, tmp_path, table)
     demo = open_source("demo")
     pics = demo.thumbnails(demo.table.file_name.tolist()[:3])
     assert all(p[:3] == b"\xff\xd8\xff" for p in pics)
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((500, 375), (192, 144)),
+        ((375, 500), (144, 192)),
+        ((2000, 200), (192, 19)),
+        ((100, 80), (100, 80)),
+    ],
+)
+def test_thumbnail_sizes(size, expected):
+    """The longer side becomes 192 whatever the shape (draft decoding picks its scale from
+    the thumbnail's own size), and a small picture is never enlarged."""
+    import io
+
+    from PIL import Image
+
+    from data_access.images import make_thumbnail
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buf, format="JPEG", quality=95)
+    thumb = Image.open(io.BytesIO(make_thumbnail(buf.getvalue())))
+    assert thumb.size == expected
+    assert abs(thumb.getpixel((expected[0] // 2, expected[1] // 2))[0] - 200) < 12
