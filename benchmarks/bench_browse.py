@@ -274,7 +274,18 @@ def main() -> None:
                     times.append(since_press(page, NEW_PICTURES, old))
                 except Exception:
                     page.screenshot(path="/tmp/bench_browse_stuck.png")
-                    sys.exit(f"the grid's Next from {where} showed no new page: {page.url}")
+                    seen = page.evaluate(
+                        f"old => {{ const im = {TILE_IMAGES}; return [im.length,"
+                        " im.filter(i => !old.includes(i.src)).length,"
+                        " im.filter(i => i.complete && i.naturalWidth > 0"
+                        " && !old.includes(i.src)).length,"
+                        " performance.now() - window.__pressed]; }",
+                        old,
+                    )
+                    sys.exit(
+                        f"the grid's Next from {where} showed no new page: {page.url}; "
+                        f"pictures, new, new and loaded, ms since the press: {seen}"
+                    )
             out[name] = _summary(times)
         out["server_rss_mb_after_40_pages"] = round(_rss_mb(proc.pid), 1)
         browser.close()

@@ -110,8 +110,13 @@ export default function (component) {
     show(target, held);
     if (fromBottom) root.scrollIntoView({ block: "start" });
     // The server hears of it after the new page is painted: its run (which sends the same
-    // tiles back) would otherwise compete with the painting.
-    requestAnimationFrame(() => setTimeout(() => setTriggerValue("page", target), 0));
+    // tiles back) would otherwise compete with the painting. A click meanwhile (Next again)
+    // has asked for a newer page itself; this older one must not follow it.
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (mem.asked && mem.asked.page === target) setTriggerValue("page", target);
+      }, 0),
+    );
   }
 
   list.style.setProperty("--columns", String(data.columns || 6));
