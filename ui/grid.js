@@ -102,6 +102,16 @@ export default function (component) {
     if (target < 1 || target > mem.count) return;
     const held = mem.pages.get(target);
     mem.asked = { page: target, at: performance.now() };
+    // A call that reaches the server while its run for the previous call is under way can
+    // be dropped by Streamlit (seen about once in a few hundred quick clicks): until the
+    // page asked for arrives, the call is repeated (setting the page is idempotent).
+    const asked = mem.asked;
+    const again = (tries) => {
+      if (mem.asked !== asked || tries === 0) return;
+      setTriggerValue("page", target);
+      setTimeout(() => again(tries - 1), 1500);
+    };
+    setTimeout(() => again(3), 1500);
     if (!held) {
       root.setAttribute("aria-busy", "true");
       setTriggerValue("page", target);
