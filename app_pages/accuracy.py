@@ -9,7 +9,9 @@ from data_access import metrics
 from data_access.browse import BrowseState, to_params
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
+from data_access.published import model_rank
 from ui.cache import evaluate_cached, per_class_cached
+from ui.leaderboard import leaderboard
 from ui.models import is_upload
 from ui.render import (
     BROWSE_PAGE,
@@ -36,6 +38,8 @@ st.title("Accuracy")
 synthetic_banner(source)
 if not models:
     no_models_prompt(source)
+    st.divider()
+    leaderboard(source, models)  # the published models alone are context worth a look
     st.stop()
 
 HELP = {
@@ -50,10 +54,31 @@ HELP = {
     "ML top-5": "Any of the top 5 predictions accepted; class-averaged like the headline.",
     "ImageNet-M": "Of the 68 hard images, how many the top-1 prediction gets right "
     "(correct or unclear).",
+    "ReaL": "ReaL accuracy (Beyer et al. 2020): over all 50,000 validation images that have a "
+    "ReaL label, the share whose top-1 is among them. Empty when the file does not cover "
+    "them all (not estimated).",
+    "ReaL (annotated)": "ReaL accuracy on the annotated images only (missing predictions "
+    "count as wrong).",
+    "published rank": "Rank of the multi-label accuracy among the published models "
+    "(1 = best); published figures are from the real dataset.",
     "coverage": "Annotated images with a prediction; missing ones count as wrong.",
     "unjudged": "Non-problematic images whose predicted class is in no label set: nobody "
     "judged it (the sets came from a 67-model testbed).",
 }
+
+
+def _real_columns(e: dict) -> dict:
+    """ReaL columns when the source has ReaL labels; the published rank when known."""
+    out = {}
+    if table.real is not None:
+        out["ReaL"] = 100 * e["real_accuracy"] if "real_accuracy" in e else None
+        out["ReaL (annotated)"] = 100 * e["real_accuracy_annotated"]
+    rank = model_rank(e["multilabel_accuracy"])
+    if rank:
+        out["published rank"] = f"{rank['rank']} of {rank['total']}"
+    return out
+
+
 rows = []
 for m in models.values():
     e = evaluate_cached(table, m)
@@ -70,6 +95,7 @@ for m in models.values():
             if e["multilabel_top5_accuracy"] is None
             else 100 * e["multilabel_top5_accuracy"],
             "ImageNet-M": f"{e['imagenet_m_correct']}/{e['imagenet_m_total']}",
+            **_real_columns(e),
             "coverage": 100 * e["coverage"],
             "unjudged": e["unjudged_predictions"],
         }
@@ -91,8 +117,11 @@ st.dataframe(
                 "top-1 (same images)",
                 "top-1 (all 20,000)",
                 "ML top-5",
+                "ReaL",
+                "ReaL (annotated)",
             )
         },
+        "published rank": st.column_config.TextColumn(help=HELP["published rank"]),
         "95% CI": st.column_config.TextColumn(help=HELP["95% CI"]),
         "ImageNet-M": st.column_config.TextColumn(help=HELP["ImageNet-M"]),
         "coverage": st.column_config.NumberColumn(help=HELP["coverage"], format="%.1f %%"),
@@ -164,6 +193,10 @@ event = st.dataframe(
         "strict_accuracy": st.column_config.NumberColumn("strict", format="%.3f"),
         "top1_accuracy": st.column_config.NumberColumn("top-1", format="%.3f"),
         "gap": st.column_config.NumberColumn("gap", format="%+.3f", help="multi-label minus top-1"),
+        "real_accuracy": st.column_config.NumberColumn(
+            "ReaL", format="%.3f", help="annotated images of the class with a ReaL label"
+        ),
+        "real_images": st.column_config.NumberColumn("ReaL images"),
     },
 )
 selected = event.selection.rows if event else []
@@ -249,3 +282,6 @@ else:
                 model=name,
             )
         )
+
+st.divider()
+leaderboard(source, models)

@@ -10,6 +10,7 @@ import streamlit as st
 from data_access.browse import (
     LABEL_STATES,
     PAGE_SIZES,
+    REAL_FILTERS,
     SORTS,
     VERDICTS,
     BrowseState,
@@ -57,6 +58,7 @@ def _browse() -> None:
         st.session_state.f_group = url_state.group or ANY
         st.session_state.f_states = list(url_state.states)
         st.session_state.f_verdict = url_state.verdict or ANY
+        st.session_state.f_real = url_state.real or ANY
         st.session_state.f_model = url_state.model if url_state.model in models else FIRST
         st.session_state.f_sort = url_state.sort
         st.session_state.f_desc = url_state.descending
@@ -69,7 +71,7 @@ def _browse() -> None:
     groups = dict(group_options())
     options = class_options()
     with st.container(border=True):
-        c1, c2, c3 = st.columns([3, 2, 2])
+        c1, c2, c3, c3b = st.columns([3, 2, 2, 2])
         c1.multiselect(
             "Class",
             list(range(1000)),
@@ -89,6 +91,17 @@ def _browse() -> None:
             format_func=LABEL_STATES.get,
             key="f_states",
             placeholder="any",
+        )
+        c3b.selectbox(
+            "Experts vs ReaL",
+            [ANY, *REAL_FILTERS],
+            format_func=lambda v: REAL_FILTERS.get(v, "any (no filter)"),
+            key="f_real",
+            disabled=table.real is None,
+            help="Images where the experts' label sets and the ReaL labels (Beyer et al. "
+            "2020) disagree, and how."
+            if table.real is not None
+            else "This source has no ReaL labels.",
         )
         c4, c5, c6, c7 = st.columns([3, 2, 2, 1])
         c4.selectbox(
@@ -122,6 +135,7 @@ def _browse() -> None:
         page=int(st.session_state.f_page),
         predicted=url_state.predicted,
         vs=url_state.vs,
+        real=None if st.session_state.f_real == ANY else st.session_state.f_real,
     )
     # Filters set from other pages (a confusion, a comparison) have no widget: show them, with a
     # way out.

@@ -15,6 +15,7 @@ from ui.render import (
     BROWSE_PAGE,
     badges,
     query_params_dict,
+    real_section,
     show_image,
     show_problems,
     synthetic_banner,
@@ -89,6 +90,8 @@ with right:
         st.dataframe(pd.DataFrame(sets), hide_index=True, width="stretch")
     else:
         st.caption("No labels were judged for this image.")
+    if table.real_rows is not None:
+        real_section(table, row)
 
 st.subheader("Models")
 if not models:

@@ -10,6 +10,7 @@ from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.errors import DataError
 from ui.grid import image_grid
+from ui.leaderboard import imagenet_m_distribution
 from ui.render import synthetic_banner
 from ui.state import context
 from ui.text import md
@@ -38,6 +39,8 @@ if models:
         score[k % len(score)].metric(md(name), f"{int(ok.sum())}/{len(rows)}")
 else:
     st.info("No predictions loaded: the gallery shows the images and their labels only.")
+with st.expander("Published models' ImageNet-M scores", expanded=False):
+    imagenet_m_distribution(source, {n: int(ok.sum()) for n, ok in solved.items()}, len(rows))
 
 counts = np.sum(list(solved.values()), axis=0) if models else np.zeros(len(rows), int)
 which = st.radio(

@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from data_access.browse import BrowseState
+from data_access.real import DISAGREEMENTS
 from ui.grid import image_grid
-from ui.render import first_rows, headline_table, synthetic_banner
+from ui.render import BROWSE_PAGE, first_rows, headline_table, synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -102,6 +103,20 @@ c3.bar_chart(
     x_label="problematic images in the class",
     y_label="classes",
 )
+
+if table.real_disagreements is not None:
+    st.subheader("The experts and ReaL")
+    who = "synthetic ReaL labels (demo)" if table.real.synthetic else "the ReaL labels"
+    st.markdown(
+        f"A second re-annotation of the same images, {who} (Beyer et al. 2020), accepts its own "
+        "set of labels per image. Where the two disagree, on this source's "
+        f"{len(table):,} images:"
+    )
+    kinds = st.columns(len(DISAGREEMENTS))
+    for col, (kind, words) in zip(kinds, DISAGREEMENTS.items(), strict=True):
+        col.metric(words, f"{int(table.real_disagreements[kind].sum()):,}")
+        col.page_link(BROWSE_PAGE, label="Show in Browse", query_params={"real": kind})
+    st.caption(md(table.real.citation))
 
 st.subheader("Examples from this source")
 examples = {

@@ -26,7 +26,7 @@ from data_access.reviews import (
     review_queue,
     suggest,
 )
-from ui.render import label_chips, no_models_prompt, show_image, synthetic_banner
+from ui.render import label_chips, no_models_prompt, real_line, show_image, synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -136,6 +136,7 @@ with tab_review:
                 )
                 chips, hover = label_chips(table, row)
                 st.markdown(chips, help=hover)
+                real_line(table, row)
                 if table.in_imagenet_m[row]:
                     st.markdown(":violet-badge[ImageNet-M]")
                 if pred < 0:

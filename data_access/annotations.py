@@ -9,6 +9,7 @@ over all images at once.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_access.classes import NUM_CLASSES, validation_position
+from data_access.real import RealLabels, disagreement_masks
 from data_access.schema import LABEL_SETS, SET_FIELDS, is_accepted, verdict
 
 
@@ -75,6 +77,8 @@ class AnnotationTable:
         problematic_reason: str array, ``""`` where the image is not problematic or no reason
             is known.
         in_imagenet_m: bool, the image belongs to the 68-image ImageNet-M split.
+        real: the ReaL labels of all 50,000 validation images (a second opinion, see
+            :mod:`data_access.real`), or None; attached when a source opens, never indexed.
     """
 
     file_name: np.ndarray
@@ -85,6 +89,7 @@ class AnnotationTable:
     is_problematic: np.ndarray
     problematic_reason: np.ndarray
     in_imagenet_m: np.ndarray
+    real: RealLabels | None = None
 
     def __post_init__(self) -> None:
         n = len(self.file_name)
@@ -193,12 +198,31 @@ class AnnotationTable:
         for key, value in sorted(self.to_arrays().items()):
             h.update(key.encode())
             h.update(np.ascontiguousarray(value).tobytes())
+        if self.real is not None:
+            h.update(b"real" + self.real.content_key.encode())
         return h.hexdigest()
 
     @functools.cached_property
     def validation_position(self) -> np.ndarray:
         """0-based position of each image among the 50,000 validation images (int32)."""
         return np.array([validation_position(f) for f in self.file_name], dtype=np.int32)
+
+    @functools.cached_property
+    def real_rows(self) -> np.ndarray | None:
+        """int16 (n, w): each image's ReaL list padded with -1, or None without ReaL labels."""
+        return None if self.real is None else self.real.padded[self.validation_position]
+
+    @functools.cached_property
+    def real_disagreements(self) -> dict[str, np.ndarray] | None:
+        """bool (n,) per kind of :data:`data_access.real.DISAGREEMENTS`, or None without
+        ReaL labels (computed once per table)."""
+        if self.real_rows is None:
+            return None
+        return disagreement_masks(self.label_state, self.is_problematic, self.real_rows)
+
+    def with_real(self, real: RealLabels | None) -> AnnotationTable:
+        """The same table with ``real`` attached."""
+        return dataclasses.replace(self, real=real)
 
     @functools.cached_property
     def row_of(self) -> dict[str, int]:

@@ -19,6 +19,7 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes, validation_position
 from data_access.metrics import hits, unjudged
 from data_access.predictions import Model
+from data_access.real import ANY_DISAGREEMENT, DISAGREEMENTS
 from data_access.schema import CORRECT
 
 PAGE_SIZES = (24, 48, 96)
@@ -41,6 +42,7 @@ VERDICTS = {
     "beats": "right where the compared model is wrong",
     "loses": "wrong where the compared model is right",
 }
+REAL_FILTERS = {ANY_DISAGREEMENT: "experts and ReaL disagree (any way)", **DISAGREEMENTS}
 SORTS = {
     "file_name": "file name",
     "class": "class",
@@ -64,6 +66,8 @@ class BrowseState:
         image: the file name of the open image (detail view), or None.
         predicted: keep images whose top-1 prediction (by ``model``) is this class.
         vs: the compared model for the ``beats`` / ``loses`` verdicts.
+        real: a key of :data:`REAL_FILTERS`: keep images where the experts' sets and the
+            ReaL labels disagree (in that way); no image matches without ReaL labels.
     """
 
     classes: tuple[int, ...] = ()
@@ -78,6 +82,7 @@ class BrowseState:
     image: str | None = None
     predicted: int | None = None
     vs: str | None = None
+    real: str | None = None
 
     def with_(self, **changes) -> BrowseState:
         return replace(self, **changes)
@@ -114,7 +119,20 @@ def filter_rows(
     if state.predicted is not None:
         model = model_for(state, models)
         keep &= (model.top1 == state.predicted) if model is not None else False
+    if state.real:
+        keep &= real_mask(table, state.real)
     return np.flatnonzero(keep)
+
+
+def real_mask(table: AnnotationTable, kind: str) -> np.ndarray:
+    """Rows where the experts and ReaL disagree in the way ``kind`` (a key of
+    :data:`REAL_FILTERS`) says; none without ReaL labels."""
+    masks = table.real_disagreements
+    if masks is None:
+        return np.zeros(len(table), dtype=bool)
+    if kind == ANY_DISAGREEMENT:
+        return np.logical_or.reduce(list(masks.values()))
+    return masks[kind]
 
 
 def _state_mask(table: AnnotationTable, name: str) -> np.ndarray:
@@ -265,6 +283,8 @@ def to_params(state: BrowseState) -> dict[str, str | list[str]]:
         out["pred"] = wnids[state.predicted]
     if state.vs:
         out["vs"] = state.vs
+    if state.real:
+        out["real"] = state.real
     return out
 
 
@@ -344,7 +364,12 @@ def from_params(
     if vs is not None and models is not None and vs not in models:
         problems.append(f"compared model {vs[:60]!r} from the link is not loaded")
         vs = None
+    real = one("real")
+    if real is not None and real not in REAL_FILTERS:
+        problems.append(f"unknown ReaL filter {real[:40]!r} in the link was ignored")
+        real = None
     state = BrowseState(
+        real=real,
         classes=tuple(classes),
         group=group,
         states=tuple(states),

@@ -65,6 +65,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from data_access import metrics
     from data_access.cli_predictions import options_from_args
     from data_access.predictions import default_name, load_predictions
+    from data_access.published import model_rank, rank_sentence
 
     if args.name and len(args.name) != len(args.predictions):
         raise DataError(
@@ -89,6 +90,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         for note in m.shown_notes():
             print(f"warning: {m.source}: {note}", file=sys.stderr)
     results = [metrics.evaluate(table, m, n_boot=args.bootstrap, seed=args.seed) for m in models]
+    for r in results:
+        rank = model_rank(r["multilabel_accuracy"])
+        if rank is not None:
+            r.update(published_rank=rank["rank"], published_total=rank["total"],
+                     published_better_than=rank["better_than"])  # fmt: skip
     if results and results[0]["classes_evaluated"] < 1000:
         print(
             f"warning: only {results[0]['classes_evaluated']} of 1000 classes have "
@@ -105,6 +111,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         _write_csv(sys.stdout, results)
     else:
         _print_table(results)
+        for r in results:
+            rank = model_rank(r["multilabel_accuracy"])
+            if rank is not None:
+                print(f"{r['model']}: {rank_sentence(rank, source.synthetic)}")
     return 0
 
 
@@ -118,6 +128,8 @@ _CSV_FIELDS = (
     "top1_accuracy",
     "top1_accuracy_all",
     "multilabel_top5_accuracy",
+    "real_accuracy",
+    "real_accuracy_annotated",
     "imagenet_m_correct",
     "imagenet_m_total",
     "coverage",
@@ -125,6 +137,8 @@ _CSV_FIELDS = (
     "unjudged_predictions",
     "non_problematic_images",
     "classes_evaluated",
+    "published_rank",
+    "published_total",
 )
 
 
@@ -173,6 +187,8 @@ def _print_table(results: list[dict]) -> None:
         "top-1",
         "top-1 all",
         "ML top-5",
+        "ReaL",
+        "ReaL annot.",
         "ImageNet-M",
         "coverage",
         "unjudged",
@@ -187,6 +203,8 @@ def _print_table(results: list[dict]) -> None:
             _pct(r["top1_accuracy"]),
             _pct(r["top1_accuracy_all"]),
             _pct(r["multilabel_top5_accuracy"]),
+            _pct(r.get("real_accuracy")),
+            _pct(r.get("real_accuracy_annotated")),
             f"{r['imagenet_m_correct']}/{r['imagenet_m_total']}",
             _pct(r["coverage"]),
             str(r["unjudged_predictions"]),
@@ -199,7 +217,9 @@ def _print_table(results: list[dict]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
     print(
         "multi-label: recommended protocol (non-problematic images, correct or unclear, "
-        "mean of per-class accuracies), in %. Others are companions, not the headline."
+        "mean of per-class accuracies), in %. Others are companions, not the headline. "
+        "ReaL: images with a ReaL label, top-1 in it (all 50,000 images; '-' when the file "
+        "does not cover them); ReaL annot.: the same on the annotated images."
     )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable, LabelSets
 from data_access.classes import NUM_CLASSES, load_classes, validation_file_name, validation_labels
+from data_access.real import RealLabels, from_lists
 from data_access.schema import is_accepted
 
 DEMO_SEED = 20_22
@@ -138,6 +139,39 @@ def demo_table(seed: int = DEMO_SEED, images_per_class: int = IMAGES_PER_CLASS) 
         ).astype("U"),
         in_imagenet_m=in_m,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def demo_real_labels() -> RealLabels:
+    """Synthetic ReaL lists for all 50,000 validation positions, marked synthetic.
+
+    The demo's pictures and expert sets are generated, so ImageNet's real ReaL labels would
+    not fit them; these follow the demo's own sets with ReaL's kinds of disagreement: about 6%
+    of images without a label (45% of problematic ones), an accepted label left out of some
+    multi-label images, and now and then a label the experts called wrong accepted.
+    """
+    table = demo_table()
+    rng = np.random.default_rng([DEMO_SEED, 7])
+    labels = validation_labels()
+    lists: list[list[int]] = [[int(c)] for c in labels.tolist()]
+    rows, classes = np.nonzero(is_accepted(table.label_state))
+    per_row = np.split(classes, np.searchsorted(rows, range(1, len(table))))
+    drop, add, empty = rng.random((3, len(table))).tolist()
+    pick = rng.integers(0, 1 << 30, len(table)).tolist()
+    empty_p = np.where(table.is_problematic, 0.45, 0.04).tolist()
+    wrong = table.wrong_multi_labels
+    for r, pos in enumerate(table.validation_position.tolist()):
+        accepted = per_row[r].tolist()
+        if len(accepted) > 1 and drop[r] < 0.15:
+            accepted.pop(pick[r] % len(accepted))
+        if add[r] < 0.05 and wrong.offsets[r + 1] > wrong.offsets[r]:
+            accepted.append(int(wrong.values[wrong.offsets[r]]))
+        lists[pos] = [] if empty[r] < empty_p[r] else accepted
+    annotated = set(table.validation_position.tolist())
+    for pos in np.flatnonzero(rng.random(len(lists)) < 0.02).tolist():
+        if pos not in annotated:
+            lists[pos] = []
+    return from_lists(lists, "demo ReaL labels", synthetic=True)
 
 
 @functools.lru_cache(maxsize=2)

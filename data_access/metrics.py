@@ -17,7 +17,9 @@ says how many that was.
 
 Companions, always labelled as such: strict (unclear counts as wrong), per-image (micro)
 average, original top-1 accuracy on the same non-problematic images and on all annotated
-images, and multi-label top-5 (any of the top 5 accepted; same class averaging).
+images, multi-label top-5 (any of the top 5 accepted; same class averaging), and ReaL accuracy
+(:mod:`data_access.real`: over the images with a ReaL list, the share whose top-1 is in it; over
+all 50,000 images when the file covers them, and over the annotated images).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes
 from data_access.predictions import Model
+from data_access.real import in_real, real_accuracy, real_accuracy_rows
 from data_access.schema import ACCEPTED, CORRECT
 
 # WordNet groups offered by default (synset id -> shown name).
@@ -181,7 +184,10 @@ def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
     """Per-class columns over non-problematic images (NaN where a class has no image).
 
     Keys: ``index``, ``wnid``, ``name``, ``images``, ``multilabel_accuracy``,
-    ``strict_accuracy``, ``top1_accuracy``, ``gap`` (multi-label minus top-1).
+    ``strict_accuracy``, ``top1_accuracy``, ``gap`` (multi-label minus top-1); with ReaL
+    labels also ``real_images`` and ``real_accuracy``: the class's annotated images with a
+    ReaL list (problematic ones included, as ReaL's protocol has no such filter) and the share
+    of them whose top-1 is in it.
     """
     classes = load_classes()
     keep = ~table.is_problematic
@@ -192,7 +198,7 @@ def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
         ml_acc = np.where(images > 0, ml / images, np.nan)
         strict_acc = np.where(images > 0, strict / images, np.nan)
         top1_acc = np.where(images > 0, top1 / images, np.nan)
-    return {
+    out = {
         "index": np.arange(NUM_CLASSES),
         "wnid": np.array(classes.wnids),
         "name": np.array(classes.names),
@@ -202,6 +208,15 @@ def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
         "top1_accuracy": top1_acc,
         "gap": ml_acc - top1_acc,
     }
+    if table.real_rows is not None:
+        labelled = (table.real_rows >= 0).any(axis=1)
+        real_images, real_right = class_counts(
+            table, labelled, in_real(table.real_rows, model.top1)
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["real_accuracy"] = np.where(real_images > 0, real_right / real_images, np.nan)
+        out["real_images"] = real_images
+    return out
 
 
 def groups(
@@ -330,4 +345,21 @@ def evaluate(table: AnnotationTable, model: Model, n_boot: int = 1000, seed: int
         "unjudged_predictions": len(unjudged(table, top1)),
         "non_problematic_images": int(keep.sum()),
         "classes_evaluated": classes_evaluated,
+        **real_metrics(table, model),
     }
+
+
+def real_metrics(table: AnnotationTable, model: Model) -> dict:
+    """``real_accuracy`` (all 50,000 images; only when the file has a prediction for every
+    image with a ReaL list: a partial file is left out, not estimated) and
+    ``real_accuracy_annotated`` (the annotated images with a ReaL list; a missing prediction
+    counts as wrong), both absent without ReaL labels."""
+    if table.real is None:
+        return {}
+    out = {}
+    if model.top1_by_position is not None:
+        acc = real_accuracy(table.real, model.top1_by_position)
+        if acc is not None:
+            out["real_accuracy"] = acc
+    out["real_accuracy_annotated"] = real_accuracy_rows(table.real_rows, model.top1)
+    return out

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from data_access import index as index_lib
 from data_access.annotations import AnnotationTable
-from data_access.demo import DEMO_NOTICE, demo_table
+from data_access.demo import DEMO_NOTICE, demo_real_labels, demo_table
 from data_access.errors import DataError, ImageNotAvailable
 from data_access.images import THUMBNAIL_SIZE, DemoImages, ImageReader, NoImages, make_thumbnail
+from data_access.real import shipped_real_labels
 from data_access.source_kinds import KINDS, SourceKind, default_labels_json
 
 log = logging.getLogger(__name__)
@@ -256,13 +257,17 @@ def open_source(
         DataError: with a message that names the file and the problem.
     """
     if kind == "demo":
-        table = demo_table()
+        table = demo_table().with_real(demo_real_labels())
         return Source("demo", DEMO_NOTICE, table, DemoImages(table), synthetic=True)
     k = _kind(kind, labels_json, images, data_dir)
     folder, arrays, meta, built = _open_indexed(k, index_root, progress, rebuild)
     table = _table_from_index(arrays, folder)
     desc, details = k.details(table, arrays, meta)
     details.update(index_built=built, build_seconds=meta.get("build_seconds"))
+    try:
+        table = table.with_real(shipped_real_labels())
+    except (OSError, ValueError) as e:  # the rest of the source still works without ReaL
+        details["real_labels"] = f"ReaL labels not shown: {e}"
     return Source(k.kind, desc, table, k.reader(table, arrays, meta), index_dir=folder,
                   details=details)  # fmt: skip
 

@@ -27,7 +27,8 @@ class Chip:
 
     Attributes:
         kind: ``correct``, ``unclear`` or ``wrong`` (a label set, or a verdict's colour),
-            ``problematic``, ``imagenet_m`` or ``none``.
+            ``problematic``, ``imagenet_m``, ``real`` (the ReaL labels, a second opinion) or
+            ``none``.
         text: what the chip says, mark included (``✓ tabby``, ``+2 more wrong``).
         title: the longer text shown on hover (class name and wnid), or "".
         folded: True for a "+N more" chip.
@@ -54,6 +55,28 @@ def label_chips(table: AnnotationTable, row: int) -> list[Chip]:
             title = ", ".join(f"{c.names[k]} ({c.wnids[k]})" for k in more)
             out.append(Chip(s.name, f"+{len(more)} more {s.name}", title, folded=True))
     return out or [Chip("none", "no labels")]
+
+
+def real_names(table: AnnotationTable, row: int) -> list[str] | None:
+    """The image's ReaL labels by class name (empty: ReaL has none), or None without ReaL."""
+    if table.real_rows is None:
+        return None
+    names = load_classes().names
+    return [names[k] for k in table.real_rows[row].tolist() if k >= 0]
+
+
+def real_chips(table: AnnotationTable, row: int) -> list[Chip]:
+    """The ReaL labels as one chip in their own style (a second opinion, not a fourth state):
+    "ReaL: tabby · tiger cat", or "ReaL: no label"; none without ReaL labels."""
+    if table.real_rows is None:
+        return []
+    c = load_classes()
+    ks = [k for k in table.real_rows[row].tolist() if k >= 0]
+    who = "ReaL (synthetic)" if table.real.synthetic else "ReaL"
+    if not ks:
+        return [Chip("real", f"{who}: no label", "ReaL left this image out (no label fits)")]
+    title = f"{who}, Beyer et al. 2020: " + ", ".join(f"{c.names[k]} ({c.wnids[k]})" for k in ks)
+    return [Chip("real", f"{who}: {' · '.join(c.names[k] for k in ks)}", title)]
 
 
 def flag_chips(table: AnnotationTable, row: int, models: Mapping[str, Model]) -> list[Chip]:
@@ -84,6 +107,9 @@ def image_description(table: AnnotationTable, row: int) -> str:
     for s in LABEL_SETS:
         classes = getattr(table, s.field).row(row).tolist()
         parts.append(f"{s.name}: {', '.join(names[k] for k in classes) if classes else 'none'}")
+    real = real_names(table, row)
+    if real is not None:
+        parts.append(f"ReaL: {', '.join(real) if real else 'no label'}")
     if table.is_problematic[row]:
         parts.append("problematic")
     if table.in_imagenet_m[row]:
@@ -95,8 +121,9 @@ def view_records(
     table: AnnotationTable, models: Mapping[str, Model], rows: np.ndarray
 ) -> list[dict]:
     """One record per image of the view, in its order: file name, original label (name and
-    wnid), the three label sets (names), problematic and its reason, ImageNet-M, and for
-    each loaded model its top-1 and the experts' verdict on it."""
+    wnid), the three label sets (names), problematic and its reason, ImageNet-M, the ReaL
+    labels (names; when the source has them), and for each loaded model its top-1 and the
+    experts' verdict on it."""
     c = load_classes()
     out = []
     for r in np.asarray(rows, dtype=np.int64).tolist():
@@ -113,6 +140,9 @@ def view_records(
             "problematic_reason": str(table.problematic_reason[r]),
             "in_imagenet_m": bool(table.in_imagenet_m[r]),
         }
+        real = real_names(table, r)
+        if real is not None:
+            rec["real"] = real
         for name, m in models.items():
             p = int(m.top1[r])
             rec[f"{name}: top-1"] = c.names[p] if p >= 0 else NO_PREDICTION

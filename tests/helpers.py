@@ -124,3 +124,23 @@ def grid_tiles(at, key: str | None = None) -> list[dict]:
         ):
             out += json.loads(e.proto.json)["tiles"]
     return out
+
+
+def real_kinds_oracle(table: AnnotationTable) -> dict[str, int]:
+    """How often each way of disagreeing with ReaL occurs, counted image by image with sets
+    (an oracle independent of the vectorised masks)."""
+    counts = dict.fromkeys(
+        ("real_accepts_wrong", "experts_accept_missing", "real_empty", "problematic_with_real"), 0
+    )
+    for i in range(len(table)):
+        position = int(table.file_name[i][15:23]) - 1
+        real = set(table.real.padded[position].tolist()) - {-1}
+        accepted = set(table.correct_multi_labels.row(i).tolist()) | set(
+            table.unclear_multi_labels.row(i).tolist()
+        )
+        wrong = set(table.wrong_multi_labels.row(i).tolist())
+        counts["real_accepts_wrong"] += bool(real & wrong)
+        counts["experts_accept_missing"] += bool(real) and bool(accepted - real)
+        counts["real_empty"] += not real
+        counts["problematic_with_real"] += bool(table.is_problematic[i]) and bool(real)
+    return counts

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_access.real import DISAGREEMENTS, shipped_real_labels
 from data_access.sources import index_is_current, open_source
-from tests.helpers import grid_tiles
+from tests.helpers import grid_tiles, real_kinds_oracle
 from ui.text import md
 
 TIMEOUT = 60
@@ -23,8 +24,14 @@ def _metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
-def _expected(summary):
-    return {
+def _expected(table):
+    """The Overview's figures: the table's counts, and how it disagrees with ReaL (counted by
+    the oracle) when ReaL labels are attached."""
+    summary = table.summary()
+    real = {}
+    if table.real is not None:
+        real = {DISAGREEMENTS[k]: f"{v:,}" for k, v in real_kinds_oracle(table).items()}
+    return real | {
         "Images": f"{summary['images']:,}",
         "Problematic": f"{summary['problematic']:,}",
         "ImageNet-M": f"{summary['imagenet_m']:,}",
@@ -37,7 +44,10 @@ def _expected(summary):
 def test_overview_on_demo():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert _metrics(at) == _expected(open_source("demo").table.summary())
+    table = open_source("demo").table
+    assert table.real.synthetic
+    assert _metrics(at) == _expected(table)
+    assert all(int(_metrics(at)[v].replace(",", "")) > 100 for v in DISAGREEMENTS.values())
     assert "Synthetic demo data" in at.warning[0].value
     assert any("Synthetic demo data, not ImageNet" in m.value for m in at.sidebar.markdown)
     tiles = grid_tiles(at, "overview_examples")
@@ -56,7 +66,8 @@ def test_sidebar_opens_a_label_json(label_json, table):
     at.sidebar.text_input[0].set_value(str(label_json))
     at.sidebar.button[0].click().run()
     assert not at.exception and not at.error
-    assert _metrics(at) == _expected(table.summary())
+    # A real source shows the shipped ReaL labels (the fixture has a few of each kind).
+    assert _metrics(at) == _expected(table.with_real(shipped_real_labels()))
     assert not at.warning  # no synthetic banner on real data
     assert any("labels only" in c.value for c in at.sidebar.caption)
     assert any("labels only" in i.value for i in at.info)
@@ -179,4 +190,4 @@ def test_a_failing_page_or_sidebar_leaves_the_other_working(monkeypatch):
     assert not at.exception
     assert "The sidebar failed (RuntimeError)" in at.sidebar.error[0].value.replace("\\", "")
     assert "secret" not in at.sidebar.error[0].value
-    assert _metrics(at) == _expected(open_source("demo").table.summary())  # the page is whole
+    assert _metrics(at) == _expected(open_source("demo").table)  # the page is whole

@@ -43,6 +43,7 @@ function tile(t, open) {
   const original = el("p", "original", t.original);
   original.title = t.title;
   li.append(original, el("p", "file", t.name), chips(t.labels));
+  if (t.real && t.real.length) li.append(chips(t.real));
   if (t.flags.length) li.append(chips(t.flags));
   const a = el("a", "details", "Details");
   a.href = t.href;

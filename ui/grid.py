@@ -22,7 +22,7 @@ from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources import Source
-from data_access.views import flag_chips, image_description, label_chips
+from data_access.views import flag_chips, image_description, label_chips, real_chips
 
 IMAGE_PAGE = "app_pages/image.py"
 _HERE = Path(__file__).parent
@@ -84,6 +84,7 @@ def tile_data(
         "title": f"original label: {c.names[orig]} ({c.wnids[orig]})",
         "labels": [vars(x) for x in labels],
         "flags": [vars(x) for x in flag_chips(table, row, models)],
+        "real": [vars(x) for x in real_chips(table, row)],
         # Relative to the current page, so it also works under a server.baseUrlPath.
         "href": "image?" + urlencode({**view, "image": name}, doseq=True),
     }

@@ -21,6 +21,7 @@ from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.images import check_image
 from data_access.predictions import Model
+from data_access.real import DISAGREEMENTS, row_disagreements
 from data_access.schema import LABEL_SETS
 from data_access.sources import Source
 from data_access.views import Chip, image_description
@@ -41,6 +42,7 @@ CHIP_COLORS = {
     "wrong": "red",
     "problematic": "gray",
     "imagenet_m": "violet",
+    "real": "blue",
     "none": "gray",
 }
 
@@ -64,6 +66,44 @@ def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
         for k in getattr(table, s.field).row(row).tolist()
     )
     return chips_markdown(views.label_chips(table, row)), hover or "no labels"
+
+
+def real_line(table: AnnotationTable, row: int) -> None:
+    """The image's ReaL labels (a second opinion) as one badge, when the source has them."""
+    chips = views.real_chips(table, row)
+    if chips:
+        st.markdown(chips_markdown(chips), help=chips[0].title)
+
+
+def real_section(table: AnnotationTable, row: int) -> None:
+    """The image's ReaL labels beside the experts' judgement of each, and how the two
+    re-annotations disagree on it."""
+    import pandas as pd
+
+    c = load_classes()
+    synthetic = " (synthetic, like the rest of the demo)" if table.real.synthetic else ""
+    st.subheader("ReaL labels (a second opinion)")
+    ks = [k for k in table.real_rows[row].tolist() if k >= 0]
+    if ks:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "class": [c.names[k] for k in ks],
+                    "wnid": [c.wnids[k] for k in ks],
+                    "index": ks,
+                    "experts": [table.verdict(row, k) for k in ks],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption("ReaL left this image out: no label fits.")
+    kinds = row_disagreements(table.label_state[row], bool(table.is_problematic[row]),
+                              table.real_rows[row])  # fmt: skip
+    if kinds:
+        st.markdown("**Experts and ReaL disagree:** " + "; ".join(DISAGREEMENTS[k] for k in kinds))
+    st.caption(md(table.real.citation + synthetic))
 
 
 def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:

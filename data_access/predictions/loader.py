@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.annotations import AnnotationTable
-from data_access.classes import NUM_CLASSES, load_classes
+from data_access.classes import NUM_CLASSES, load_classes, validation_file_name
 from data_access.predictions import order as order_check
 from data_access.predictions.arrays import Progress, check_rows, reduce_scores
 from data_access.predictions.columns import Parsed, PredictionFileError
@@ -63,7 +63,7 @@ def load_predictions(
     row_pos = _positions(path, parsed, ids, options, shift, reading)
     ids = np.where(ids >= 0, ids - shift, -1)
     reading["ids"] = "shifted by one (dropped background)" if shift else "0-based"
-    top_k, out_scores, coverage = _align(path, parsed, table, ids, scores, row_pos)
+    top_k, out_scores, coverage, by_position = _align(path, parsed, table, ids, scores, row_pos)
     if parsed.names is not None and parsed.from_integers:
         written = np.where(top_k[:, 0] >= 0, top_k[:, 0] + shift, -1)
         order_check.check_offset(path, written, table.original_label, bool(shift))
@@ -98,6 +98,7 @@ def load_predictions(
         coverage,
         tuple(notes),
         reading,
+        by_position,
     )
 
 
@@ -160,27 +161,30 @@ def _scores(path: Path, parsed: Parsed, ids: np.ndarray) -> tuple[np.ndarray | N
 
 
 def _align(path, parsed, table, ids, scores, row_pos):
-    """Table row of each file row (by validation position), duplicates checked."""
+    """Table row of each file row (by validation position), duplicates checked; also the
+    top-1 of every validation image the file has, annotated or not (for ReaL accuracy)."""
     n = len(table)
     pos_to_row = np.full(order_check.NUM_VALIDATION_IMAGES, -1, dtype=np.int64)
     pos_to_row[table.validation_position] = np.arange(n)
     valid = row_pos >= 0
+    seen = np.flatnonzero(valid)
+    order = np.argsort(row_pos[seen], kind="stable")
+    sorted_pos = row_pos[seen][order]
+    for d in np.flatnonzero(sorted_pos[1:] == sorted_pos[:-1]) + 1:
+        first, here = seen[order[d - 1]], seen[order[d]]
+        if not np.array_equal(ids[first], ids[here]):
+            raise PredictionFileError(
+                path,
+                f"{validation_file_name(int(sorted_pos[d]))} appears twice with different "
+                f"predictions ({parsed.where(int(first))}: {int(ids[first, 0])}, "
+                f"here: {int(ids[here, 0])})",
+                parsed.where(int(here)),
+            )
+    by_position = np.full(order_check.NUM_VALIDATION_IMAGES, -1, dtype=np.int16)
+    by_position[row_pos[seen]] = ids[seen, 0]
     target = np.where(valid, pos_to_row[np.where(valid, row_pos, 0)], -1)
     take = np.flatnonzero(target >= 0)
     rows = target[take]
-    order = np.argsort(rows, kind="stable")
-    sorted_rows = rows[order]
-    dup = np.flatnonzero(sorted_rows[1:] == sorted_rows[:-1]) + 1
-    for d in dup:
-        first, here = take[order[d - 1]], take[order[d]]
-        if not np.array_equal(ids[first], ids[here]):
-            fname = table.file_name[sorted_rows[d]]
-            raise PredictionFileError(
-                path,
-                f"{fname} appears twice with different predictions "
-                f"({parsed.where(int(first))}: {int(ids[first, 0])}, here: {int(ids[here, 0])})",
-                parsed.where(int(here)),
-            )
     top_k = np.full((n, ids.shape[1]), -1, dtype=np.int16)
     top_k[rows] = ids[take]
     out_scores = None
@@ -199,7 +203,7 @@ def _align(path, parsed, table, ids, scores, row_pos):
         unrecognised=len(unrecognised),
         unrecognised_examples=tuple(str(names[i])[:80] for i in unrecognised[:_EXAMPLES]),
     )
-    return top_k, out_scores, coverage
+    return top_k, out_scores, coverage, by_position
 
 
 def _first_rows(table: AnnotationTable, top_k: np.ndarray) -> list[dict]:

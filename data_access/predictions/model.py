@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.annotations import AnnotationTable
+from data_access.classes import NUM_VALIDATION_IMAGES
 from data_access.errors import DataError, quoted, shown
 
 
@@ -82,6 +83,9 @@ class Model:
         coverage: how the file lined up with the annotated images.
         notes: warnings worth showing next to the model.
         reading: how the file was read (format, vocabulary, order, ...; see ``describe``).
+        top1_by_position: int16 (50000,) top-1 of every validation image the file has, by
+            validation position (annotated or not; -1 where none), for ReaL accuracy over all
+            50,000 images; None when unknown.
     """
 
     name: str
@@ -92,6 +96,7 @@ class Model:
     coverage: Coverage | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     reading: dict | None = None
+    top1_by_position: np.ndarray | None = None
 
     def shown_notes(self, hide_content: bool = False) -> list[str]:
         """The notes as shown: values copied from the file hidden when ``hide_content``
@@ -110,6 +115,8 @@ def model_from_arrays(
     if top_k.ndim == 1:
         top_k = top_k[:, None]
     cov = Coverage(len(table), int((top_k[:, 0] >= 0).sum()), int((top_k[:, 0] < 0).sum()))
+    by_position = np.full(NUM_VALIDATION_IMAGES, -1, dtype=np.int16)
+    by_position[table.validation_position] = top_k[:, 0]
     return Model(
         name,
         top_k[:, 0].copy(),
@@ -117,6 +124,7 @@ def model_from_arrays(
         None if scores is None else np.asarray(scores, np.float32),
         "",
         cov,
+        top1_by_position=by_position,
     )
 
 
