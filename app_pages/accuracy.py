@@ -59,8 +59,8 @@ HELP = {
     "them all (not estimated).",
     "ReaL (annotated)": "ReaL accuracy on the annotated images only (missing predictions "
     "count as wrong).",
-    "published rank": "Rank of the multi-label accuracy among the published models "
-    "(1 = best); published figures are from the real dataset.",
+    "better than (published)": "Published models with a lower multi-label accuracy; "
+    "published figures are from the real dataset.",
     "coverage": "Annotated images with a prediction; missing ones count as wrong.",
     "unjudged": "Non-problematic images whose predicted class is in no label set: nobody "
     "judged it (the sets came from a 67-model testbed).",
@@ -75,7 +75,7 @@ def _real_columns(e: dict) -> dict:
         out["ReaL (annotated)"] = 100 * e["real_accuracy_annotated"]
     rank = model_rank(e["multilabel_accuracy"])
     if rank:
-        out["published rank"] = f"{rank['rank']} of {rank['total']}"
+        out["better than (published)"] = f"{rank['better_than']} of {rank['total']}"
     return out
 
 
@@ -121,7 +121,9 @@ st.dataframe(
                 "ReaL (annotated)",
             )
         },
-        "published rank": st.column_config.TextColumn(help=HELP["published rank"]),
+        "better than (published)": st.column_config.TextColumn(
+            help=HELP["better than (published)"]
+        ),
         "95% CI": st.column_config.TextColumn(help=HELP["95% CI"]),
         "ImageNet-M": st.column_config.TextColumn(help=HELP["ImageNet-M"]),
         "coverage": st.column_config.NumberColumn(help=HELP["coverage"], format="%.1f %%"),

@@ -106,13 +106,16 @@ c3.bar_chart(
 
 if table.real_disagreements is not None:
     st.subheader("The experts and ReaL")
-    who = "synthetic ReaL labels (demo)" if table.real.synthetic else "the ReaL labels"
-    st.markdown(
-        f"A second re-annotation of the same images, {who} (Beyer et al. 2020), accepts its own "
-        "set of labels per image. Where the two disagree, on this source's "
-        f"{len(table):,} images:"
+    who = (
+        "a synthetic stand-in for the ReaL labels (demo)"
+        if table.real.synthetic
+        else "the ReaL labels (Beyer et al. 2020)"
     )
-    kinds = st.columns(len(DISAGREEMENTS))
+    st.markdown(
+        f"A second re-annotation of the same images, {who}, accepts its own set of labels per "
+        f"image. Where the two disagree, on this source's {len(table):,} images:"
+    )
+    kinds = [*st.columns(2), *st.columns(2)]  # two by two: the labels are sentences
     for col, (kind, words) in zip(kinds, DISAGREEMENTS.items(), strict=True):
         col.metric(words, f"{int(table.real_disagreements[kind].sum()):,}")
         col.page_link(BROWSE_PAGE, label="Show in Browse", query_params={"real": kind})

@@ -101,10 +101,10 @@ class Published:
 
 
 def rank_sentence(rank: dict, synthetic: bool = False) -> str:
-    """The rank in words, e.g. "better than 611 of 962 published models (rank 352)"."""
+    """The rank in words, e.g. "better than 611 of 962 published models (would rank #352)"."""
     text = (
         f"better than {rank['better_than']:,} of {rank['total']:,} published models "
-        f"(rank {rank['rank']:,})"
+        f"(would rank #{rank['rank']:,})"
     )
     if synthetic:
         text += " — published figures are from the real dataset: context, not a comparison"

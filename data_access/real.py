@@ -47,6 +47,10 @@ DISAGREEMENTS = {
     "real_empty": "ReaL has no label for the image",
     "problematic_with_real": "problematic image, but ReaL has labels",
 }
+DEMO_CITATION = (
+    "Synthetic stand-in for the ReaL labels (Beyer et al. 2020), generated for the demo: "
+    "not ImageNet's ReaL labels"
+)
 ANY_DISAGREEMENT = "disagree"
 
 
@@ -117,7 +121,8 @@ def from_lists(lists: list, where: str = "ReaL labels", synthetic: bool = False)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     padded[rows, np.arange(len(values)) - np.repeat(starts, lengths)] = values
     width = max(1, int((padded >= 0).sum(axis=1).max()))
-    return RealLabels(np.ascontiguousarray(padded[:, :width]), synthetic=synthetic)
+    citation = DEMO_CITATION if synthetic else REAL_CITATION
+    return RealLabels(np.ascontiguousarray(padded[:, :width]), synthetic, citation)
 
 
 @functools.lru_cache(maxsize=1)

@@ -160,7 +160,12 @@ def test_evaluate_json_matches_data_access(capsys, tmp_path):
     assert [r["model"] for r in results] == ["M", "W"]
     t = demo_table()
     expected = metrics.evaluate(t, load_predictions(a, t, name="M"))
-    assert results[0] == json.loads(json.dumps(expected))
+    extra = {"real_accuracy_annotated", "published_rank", "published_total",
+             "published_better_than"}  # fmt: skip
+    assert {k: v for k, v in results[0].items() if k not in extra} == json.loads(
+        json.dumps(expected)
+    )
+    assert extra <= set(results[0]) and "real_accuracy" not in results[0]
     for key in (
         "multilabel_accuracy",
         "multilabel_accuracy_strict",

@@ -87,7 +87,7 @@ def leaderboard(source: Source, models: dict[str, Model]) -> None:
     _context_note(source)
     mine = loaded_points(source, models) if models else pd.DataFrame()
     for row in mine.itertuples():
-        st.markdown(md(f"**{row.model}**: {row.rank}"))
+        st.markdown(f"**{md(row.model)}**: {md(row.rank)}")
     c1, c2 = st.columns(2)
     view = c1.radio("View", list(VIEWS), horizontal=True, key="lb_view")
     colour = c2.radio("Colour by", list(COLOUR_BY), horizontal=True, key="lb_colour")

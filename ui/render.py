@@ -81,7 +81,6 @@ def real_section(table: AnnotationTable, row: int) -> None:
     import pandas as pd
 
     c = load_classes()
-    synthetic = " (synthetic, like the rest of the demo)" if table.real.synthetic else ""
     st.subheader("ReaL labels (a second opinion)")
     ks = [k for k in table.real_rows[row].tolist() if k >= 0]
     if ks:
@@ -103,7 +102,7 @@ def real_section(table: AnnotationTable, row: int) -> None:
                               table.real_rows[row])  # fmt: skip
     if kinds:
         st.markdown("**Experts and ReaL disagree:** " + "; ".join(DISAGREEMENTS[k] for k in kinds))
-    st.caption(md(table.real.citation + synthetic))
+    st.caption(md(table.real.citation))
 
 
 def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:

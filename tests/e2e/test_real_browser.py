@@ -1,0 +1,52 @@
+"""End to end in Chromium: ReaL beside the expert sets, and the published leaderboard."""
+
+import pytest
+
+from data_access import metrics
+from data_access.browse import BrowseState, view_rows
+from data_access.published import published_models
+from data_access.real import DISAGREEMENTS
+from data_access.sources import open_source
+from tests.helpers import real_kinds_oracle
+
+pytestmark = pytest.mark.browser
+
+
+def test_leaderboard_chart_renders_with_the_models_placed(app_server, page, demo):
+    table, models = demo
+    page.goto(f"{app_server}/accuracy")
+    page.get_by_role("heading", name="Among published models").wait_for(timeout=60_000)
+    for m in models.values():
+        rank = published_models().rank(metrics.multilabel_accuracy(table, m.top1))
+        page.get_by_text(
+            f"better than {rank['better_than']:,} of 962 published models", exact=False
+        ).first.wait_for()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').last
+    chart.scroll_into_view_if_needed()
+    drawn = chart.locator("canvas, svg").first
+    drawn.wait_for(timeout=30_000)
+    box = drawn.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 300  # drawn, not an empty frame
+    page.get_by_text("context for what the numbers mean on the real dataset").wait_for()
+
+
+def test_real_filter_from_the_overview_to_browse(app_server, page):
+    table = open_source("demo").table
+    counts = real_kinds_oracle(table)
+    page.goto(app_server)
+    section = page.get_by_role("heading", name="The experts and ReaL")
+    section.wait_for(timeout=60_000)
+    metric = page.locator('[data-testid="stMetric"]', has_text=DISAGREEMENTS["real_empty"])
+    metric.get_by_text(f"{counts['real_empty']:,}", exact=True).wait_for()
+    page.locator('[data-testid="stPageLink"]').nth(2).click()  # the third kind: no ReaL label
+    page.wait_for_function(
+        f"() => document.body.innerText.includes('{counts['real_empty']:,} of 20,000 images')",
+        timeout=60_000,
+    )
+    assert "real=real_empty" in page.url
+    chips = page.locator("li.tile .chip.k-real").all_text_contents()
+    assert len(chips) == 48 and set(chips) == {"ReaL (synthetic): no label"}
+    rows = view_rows(table, {}, BrowseState(real="real_empty"))
+    assert page.locator("li.tile .file").all_text_contents() == [
+        str(n) for n in table.file_name[rows[:48]]
+    ]
