@@ -107,7 +107,7 @@ def main() -> None:
     from data_access import metrics as M
     from data_access.classes import validation_file_name
     from data_access.demo import demo_predictions, demo_table
-    from data_access.predictions import load_predictions, model_from_arrays
+    from data_access.predictions import ReadOptions, load_predictions, model_from_arrays
 
     table = demo_table()
     table.label_state  # noqa: B018 (built once, as when a source opens)
@@ -153,12 +153,16 @@ def main() -> None:
         t_csv, full = _timed(lambda: load_predictions(csv, table), repeat=3)
         out.update(real_times(full))
         rss_before = rss_mb()
-        t_npy, _ = _timed(lambda: load_predictions(npy, table), repeat=3)
+        t_npy, _ = _timed(
+            lambda: load_predictions(npy, table, options=ReadOptions(order="validation")), repeat=3
+        )
         rss_one = rss_mb()
         models = []
         started = time.perf_counter()
         for k in range(50):
-            models.append(load_predictions(npy, table, name=f"m{k}"))
+            models.append(
+                load_predictions(npy, table, name=f"m{k}", options=ReadOptions(order="validation"))
+            )
         t_load50 = time.perf_counter() - started
         rss_fifty = rss_mb()
         t_metrics50, _ = _timed(lambda: [all_metrics(table, m) for m in models], repeat=1)

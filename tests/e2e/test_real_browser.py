@@ -44,9 +44,12 @@ def test_real_filter_from_the_overview_to_browse(app_server, page):
         timeout=60_000,
     )
     assert "real=real_empty" in page.url
-    chips = page.locator("li.tile .chip.k-real").all_text_contents()
-    assert len(chips) == 48 and set(chips) == {"ReaL (synthetic): no label"}
     rows = view_rows(table, {}, BrowseState(real="real_empty"))
+    page.locator("li.tile .file").first.filter(has_text=str(table.file_name[rows[0]])).wait_for(
+        state="attached"
+    )
     assert page.locator("li.tile .file").all_text_contents() == [
         str(n) for n in table.file_name[rows[:48]]
     ]
+    chips = page.locator("li.tile .chip.k-real").all_text_contents()
+    assert len(chips) == 48 and set(chips) == {"ReaL (synthetic): no label"}
