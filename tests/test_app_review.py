@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_access.classes import load_classes
 from data_access.demo import demo_predictions
 from data_access.reviews import ReviewStore, review_queue
 from data_access.sources import open_source
+from tests.helpers import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -56,6 +58,11 @@ def test_review_three_mistakes_in_a_row(tmp_path):
     assert saved[0].top_prediction == int(strong[table.row_of[queue[0]]])
     progress = at.get("progress")[0]
     assert "3 of" in progress.proto.text
+    # The image under review shows its ReaL labels too, in their own style.
+    row = table.row_of[queue[3]]
+    real = [load_classes().names[k] for k in table.real_rows[row].tolist() if k >= 0]
+    badge = next(plain(m.value) for m in at.markdown if "ReaL (synthetic):" in plain(m.value))
+    assert badge == ":blue-badge[ReaL (synthetic): " + (" · ".join(real) or "no label") + "]"
 
 
 def test_import_reference_and_see_it_on_imagenet_m(tmp_path):
@@ -146,5 +153,10 @@ def test_image_page_shows_reviews_and_references(tmp_path):
     assert not at.exception
     df = at.dataframe[-1].value
     assert df["by"].tolist() == ["reference: paper", "ada (model demo-weak)"]
+    # ReaL beside the experts: each ReaL label with the experts' verdict on it.
+    real = next(d.value for d in at.dataframe if "experts" in d.value.columns)
+    ks = [k for k in table.real_rows[0].tolist() if k >= 0]
+    assert real["index"].tolist() == ks
+    assert real["experts"].tolist() == [table.verdict(0, k) for k in ks]
     assert df["category"].tolist() == ["Spurious Correlation", "Non-prototypical"]
     assert df["note"].tolist()[1] == "<i>odd</i> angle"
