@@ -51,3 +51,20 @@ def read_text_capped(
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise error(path, f"not UTF-8 text (byte {e.start}){hint}") from e
+
+
+def read_shipped(path: Path, size: int, sha256: str, error: type[DataError]) -> bytes:
+    """A data file shipped with the app, refused unless it is byte for byte the published
+    one (``size`` bytes with SHA-256 ``sha256``): a changed copy gives ``error``, never
+    numbers from other data."""
+    import hashlib
+
+    data = read_capped(path, size, error, f"the shipped file ({size:,} bytes)")
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) != size or digest != sha256:
+        raise error(
+            path,
+            f"{len(data):,} bytes with SHA-256 {digest[:12]}…; expected the published file "
+            f"({size:,} bytes, {sha256[:12]}…). Reinstall the app to restore it.",
+        )
+    return data

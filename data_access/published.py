@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import io
 import math
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.classes import validation_labels
 from data_access.errors import DataError
+from data_access.files import read_shipped
 from data_access.metrics import top1_accuracy
 from data_access.predictions import Model
 
@@ -134,14 +134,7 @@ def leaderboard_top1(table: AnnotationTable, model: Model) -> tuple[float, str]:
 @functools.lru_cache(maxsize=1)
 def published_models() -> Published:
     """The shipped table, refused unless its size and checksum are the published file's."""
-    data = PUBLISHED_CSV.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if len(data) != PUBLISHED_SIZE or digest != PUBLISHED_SHA256:
-        raise PublishedDataError(
-            PUBLISHED_CSV,
-            f"{len(data):,} bytes with SHA-256 {digest[:12]}…; expected the published file "
-            f"({PUBLISHED_SIZE:,} bytes, {PUBLISHED_SHA256[:12]}…). Reinstall the app.",
-        )
+    data = read_shipped(PUBLISHED_CSV, PUBLISHED_SIZE, PUBLISHED_SHA256, PublishedDataError)
     return parse(data.decode("utf-8"), str(PUBLISHED_CSV))
 
 

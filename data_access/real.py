@@ -28,6 +28,7 @@ import numpy as np
 
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
 from data_access.errors import DataError
+from data_access.files import read_shipped
 from data_access.schema import ACCEPTED, WRONG
 
 REAL_JSON = Path(__file__).parent / "data" / "real.json"
@@ -128,14 +129,7 @@ def from_lists(lists: list, where: str = "ReaL labels", synthetic: bool = False)
 @functools.lru_cache(maxsize=1)
 def shipped_real_labels() -> RealLabels:
     """The shipped ``real.json``, refused unless its size and checksum are the published ones."""
-    data = REAL_JSON.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if len(data) != REAL_SIZE or digest != REAL_SHA256:
-        raise RealLabelsError(
-            REAL_JSON,
-            f"{len(data):,} bytes with SHA-256 {digest[:12]}…; expected the published file "
-            f"({REAL_SIZE:,} bytes, {REAL_SHA256[:12]}…). Reinstall the app to restore it.",
-        )
+    data = read_shipped(REAL_JSON, REAL_SIZE, REAL_SHA256, RealLabelsError)
     return from_lists(json.loads(data), str(REAL_JSON))
 
 
