@@ -39,7 +39,8 @@ if models:
         score[k % len(score)].metric(md(name), f"{int(ok.sum())}/{len(rows)}")
 else:
     st.info("No predictions loaded: the gallery shows the images and their labels only.")
-with st.expander("Published models' ImageNet-M scores", expanded=False):
+# On demand: a chart costs the browser more than the rest of the page's first load.
+if st.toggle("Compare with the published models' ImageNet-M scores", key="m_published"):
     imagenet_m_distribution(source, {n: int(ok.sum()) for n, ok in solved.items()}, len(rows))
 
 counts = np.sum(list(solved.values()), axis=0) if models else np.zeros(len(rows), int)
