@@ -26,6 +26,7 @@ pages = [
         url_path="imagenet-m",
     ),
     st.Page("app_pages/review.py", title="Review", icon=":material/rate_review:"),
+    st.Page("app_pages/teach.py", title="Teach", icon=":material/school:"),
     st.Page("app_pages/image.py", title="Image", icon=":material/image:", visibility="hidden"),
 ]
 page = st.navigation(pages)

@@ -7,6 +7,7 @@ import streamlit as st
 from data_access.browse import BrowseState
 from data_access.real import DISAGREEMENTS
 from ui.grid import image_grid
+from ui.language import translator
 from ui.render import BROWSE_PAGE, first_rows, headline_table, synthetic_banner
 from ui.state import context
 from ui.text import md
@@ -19,15 +20,18 @@ table = source.table
 st.title("ImageNet Multi-Label Review")
 synthetic_banner(source)
 st.caption(md(source.description))
+_ = translator()
 st.markdown(
-    "ImageNet's validation labels give one class per image, yet many images show several "
-    "classes, and some original labels are simply wrong. Experts judged the candidate labels of "
-    "20,000 validation images as **correct**, **unclear** or **wrong** "
-    "([Shankar et al. 2020](https://arxiv.org/abs/2006.07888)) and flagged *problematic* "
-    "images. The dataset's recommended **multi-label accuracy** skips problematic images, "
-    "accepts a prediction in the correct or unclear set, and averages per-class accuracies. "
-    "**ImageNet-M** is the 68 images on which top models still make major mistakes "
-    "([Vasudevan et al. 2022](https://arxiv.org/abs/2205.04596))."
+    _(
+        "ImageNet's validation labels give one class per image, yet many images show several "
+        "classes, and some original labels are simply wrong. Experts judged the candidate "
+        "labels of 20,000 validation images as **correct**, **unclear** or **wrong** "
+        "([Shankar et al. 2020](https://arxiv.org/abs/2006.07888)) and flagged *problematic* "
+        "images. The dataset's recommended **multi-label accuracy** skips problematic images, "
+        "accepts a prediction in the correct or unclear set, and averages per-class "
+        "accuracies. **ImageNet-M** is the 68 images on which top models still make major "
+        "mistakes ([Vasudevan et al. 2022](https://arxiv.org/abs/2205.04596))."
+    )
 )
 
 cols = st.columns(6)

@@ -20,7 +20,7 @@ from data_access.classes import load_classes, validation_position
 from data_access.metrics import hits, unjudged
 from data_access.predictions import Model
 from data_access.real import ANY_DISAGREEMENT, DISAGREEMENTS
-from data_access.schema import CORRECT
+from data_access.schema import CORRECT, WRONG
 
 PAGE_SIZES = (24, 48, 96)
 DEFAULT_PAGE_SIZE = 48
@@ -29,6 +29,7 @@ LABEL_STATES = {
     "multi": "more than one accepted label",
     "unclear": "has unclear labels",
     "orig_not_correct": "original label not among correct",
+    "orig_wrong": "original label judged wrong",
     "problematic": "problematic",
     "not_problematic": "not problematic",
     "imagenet_m": "ImageNet-M",
@@ -37,6 +38,7 @@ VERDICTS = {
     "right": "right (multi-label)",
     "wrong": "wrong (multi-label)",
     "right_ml_wrong_top1": "right under multi-label, wrong under original top-1",
+    "wrong_ml_right_top1": "wrong under multi-label, right under original top-1",
     "unjudged": "unjudged prediction (in no label set)",
     "disagree": "loaded models disagree (multi-label)",
     "beats": "right where the compared model is wrong",
@@ -142,6 +144,8 @@ def _state_mask(table: AnnotationTable, name: str) -> np.ndarray:
         return table.unclear_multi_labels.lengths > 0
     if name == "orig_not_correct":
         return ~hits(table, table.original_label, CORRECT)
+    if name == "orig_wrong":
+        return hits(table, table.original_label, WRONG)
     if name == "problematic":
         return table.is_problematic
     if name == "not_problematic":
@@ -170,6 +174,8 @@ def verdict_mask(
         return ~right
     if state.verdict == "right_ml_wrong_top1":
         return right & (model.top1 != table.original_label)
+    if state.verdict == "wrong_ml_right_top1":
+        return ~right & (model.top1 == table.original_label)
     if state.verdict in ("beats", "loses"):
         other = models.get(state.vs) if state.vs else None
         if other is None or other is model:

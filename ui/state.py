@@ -18,6 +18,7 @@ from ui.access import checked_path, path_fields_shown
 from ui.build import build_once
 from ui.cli_args import SourceParams, app_args
 from ui.context import AppContext
+from ui.language import language_selector
 from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.text import md
 
@@ -195,5 +196,7 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
             # A badge, not coloured caption text: captions are drawn faded, and coloured text
             # in them falls under WCAG's 4.5:1 contrast.
             st.markdown(":orange-badge[Synthetic demo data, not ImageNet.]")
+        st.divider()
+        language_selector()
     st.session_state._run_context = AppContext(source, models, app_args())
     return source, models

@@ -27,6 +27,8 @@ PAGES = [
     "imagenet-m",
     "review",
     "image?image=ILSVRC2012_val_00000001.JPEG",
+    "teach?lesson=several-right&i=2",
+    "teach?lesson=unclear&present=1&lang=hi",
 ]
 
 

@@ -1,0 +1,165 @@
+"""Teach: lessons as slides for a room (question first, then Reveal), a quiz, a presentation
+mode and a handout; in English or Hindi. Lessons and their rules live in data_access.lessons.
+
+URL: ``/teach?lesson=NAME&i=K`` (K from 1), ``&present=1``, ``&quiz=1``, ``&lang=hi``.
+Keys: Space reveals, Right and Left move between slides.
+"""
+
+import streamlit as st
+
+from data_access.classes import load_classes
+from data_access.errors import DataError
+from data_access.handout import lesson_handout
+from data_access.images import check_image
+from data_access.lessons import LESSON_BY_NAME, available, lesson_rows, quiz_choices, score
+from data_access.views import image_description
+from ui.language import current_language, translator
+from ui.render import synthetic_banner
+from ui.state import context
+from ui.teach import PRESENTATION_CSS, answer_panel, go, image_reviews
+from ui.text import md
+
+ctx = context()
+source, models = ctx.source, ctx.models
+table = source.table
+names = load_classes().names
+_ = translator()
+lessons = available(models)
+
+params = st.query_params
+name = params.get("lesson") or lessons[0].name
+present = params.get("present") == "1"
+quiz = params.get("quiz") == "1"
+if present:
+    st.html(PRESENTATION_CSS)
+
+st.title(_("Teach"))
+if name not in LESSON_BY_NAME:
+    st.warning(md(_("Unknown lesson in the link; showing the first.")))
+    name = lessons[0].name
+lesson = LESSON_BY_NAME[name]
+
+if not present:
+    synthetic_banner(source)
+    c1, c2, c3, c4 = st.columns([3, 2, 1.4, 1.4], vertical_alignment="bottom")
+    titles = {x.name: _(x.title) for x in lessons}
+    if name not in titles:  # a model lesson from a link, without a model loaded
+        titles[name] = _(lesson.title)
+    c1.selectbox(
+        _("Lesson"),
+        list(titles),
+        index=list(titles).index(name),
+        format_func=titles.get,
+        key=f"teach_lesson_{name}",
+        on_change=lambda: go(lesson=st.session_state[f"teach_lesson_{name}"], i="1"),
+    )
+    model = c2.selectbox(_("Model"), list(models), key="teach_model") if models else None
+    c3.toggle(
+        _("Quiz"),
+        value=quiz,
+        key="teach_quiz",
+        on_change=lambda: go(quiz="1" if st.session_state.teach_quiz else None),
+    )
+    c4.toggle(_("Present"), value=False, key="teach_present", on_change=lambda: go(present="1"))
+else:
+    model = st.session_state.get("teach_model")
+
+rows = lesson_rows(table, name, models, model=model)
+st.subheader(_(lesson.title))
+if not len(rows):
+    st.info(
+        md(_("Load predictions in the sidebar to use this lesson."))
+        if lesson.needs_model and not models
+        else md(_("This lesson has no images in this source."))
+    )
+    st.stop()
+try:
+    i = min(max(1, int(params.get("i", "1"))), len(rows))
+except ValueError:
+    i = 1
+row = int(rows[i - 1])
+file_name = str(table.file_name[row])
+key = f"{name}|{model}|{i}"
+answers = st.session_state.setdefault(f"teach_answers_{name}|{model}", {})
+revealed = key in st.session_state.setdefault("teach_revealed", set()) or i in answers
+
+if i == 1 or not present:
+    st.caption(md(_(lesson.explanation)))
+st.markdown(f"**{md(_('{k} of {n}').format(k=i, n=len(rows)))}**")
+
+left, right = st.columns([3, 2])
+with left:
+    if source.has_images:
+        try:
+            # Before Reveal the text alternative gives nothing away either.
+            alt = image_description(table, row) if revealed else _("The image to label")
+            st.image(
+                check_image(source.image_bytes(file_name), file_name),
+                width="stretch",
+                caption=file_name if revealed else None,
+                alt=alt,
+            )
+        except DataError as e:
+            st.warning(md(str(e)))
+    else:
+        st.info(md(_("No image in this source.")))
+with right:
+    if not revealed:
+        st.markdown(f"### {md(_('What would you label this?'))}")
+        if quiz:
+            choices = quiz_choices(table, row)
+            pick = st.radio(
+                _("Your answer"),
+                choices,
+                format_func=lambda c: names[c],
+                index=None,
+                key=f"teach_pick_{key}",
+            )
+            if st.button(_("Answer"), type="primary", disabled=pick is None):
+                answers[i] = score(table, row, int(pick))
+                st.rerun()
+    else:
+        if i in answers:
+            a = answers[i]
+            st.markdown(
+                f"**{md(_('Right') if a.multilabel else _('Wrong'))}** "
+                f"({md(_('by the original label'))}: "
+                f"{md(_('right') if a.original else _('wrong'))})"
+            )
+        answer_panel(table, row, models, image_reviews(ctx, file_name), _)
+
+nav = st.columns(3)
+nav[0].button(
+    f"← {_('Previous')}", disabled=i <= 1, shortcut="Left", on_click=go, kwargs={"i": str(i - 1)}
+)
+if nav[1].button(_("Reveal"), disabled=revealed, shortcut="Space"):
+    st.session_state.teach_revealed.add(key)
+    st.rerun()
+nav[2].button(
+    f"{_('Next')} →",
+    disabled=i >= len(rows),
+    shortcut="Right",
+    on_click=go,
+    kwargs={"i": str(i + 1)},
+)
+
+if answers:
+    ml = sum(a.multilabel for a in answers.values())
+    orig = sum(a.original for a in answers.values())
+    text = _("You: {ml}/{n} multi-label, {orig}/{n} by the original label").format(
+        ml=ml, orig=orig, n=len(answers)
+    )
+    (st.success if len(answers) == len(rows) else st.caption)(md(text))
+
+if present:
+    st.button(_("Leave presentation mode"), on_click=go, kwargs={"present": None})
+else:
+    st.download_button(
+        _("Download this lesson as a handout (HTML)"),
+        data=lambda: lesson_handout(
+            source, rows, _(lesson.title), _(lesson.explanation), _, current_language(), models
+        ).encode(),
+        file_name=f"lesson-{name}.html",
+        mime="text/html",
+        on_click="ignore",
+    )

@@ -1,0 +1,49 @@
+"""End to end in Chromium: a Teach lesson driven from the keyboard, and its handout."""
+
+import pytest
+
+from data_access.lessons import lesson_rows
+from data_access.sources import open_source
+
+pytestmark = pytest.mark.browser
+
+
+def _body(page) -> str:
+    return page.evaluate("() => document.body.innerText")
+
+
+def test_keyboard_reveal_and_next(app_server, page):
+    page.goto(f"{app_server}/teach?lesson=several-right&i=2")
+    page.get_by_text("2 of 12", exact=True).wait_for(timeout=60_000)
+    page.get_by_text("What would you label this?").wait_for()
+    assert "Original label" not in _body(page) and "correct:" not in _body(page)
+    page.get_by_role("heading", name="Teach").click()  # focus on the page, not a field
+    page.keyboard.press("Space")
+    page.get_by_text("Original label:").wait_for(timeout=30_000)
+    assert "correct:" in _body(page) and "wrong:" in _body(page)
+    page.keyboard.press("ArrowRight")
+    page.get_by_text("3 of 12", exact=True).wait_for(timeout=30_000)
+    assert "i=3" in page.url and "lesson=several-right" in page.url
+    page.get_by_text("What would you label this?").wait_for()
+    assert "Original label" not in _body(page)
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("2 of 12", exact=True).wait_for(timeout=30_000)
+
+
+def test_handout_opens_offline_with_every_image(app_server, page, browser, tmp_path):
+    rows = lesson_rows(open_source("demo").table, "problematic", {})
+    page.goto(f"{app_server}/teach?lesson=problematic")
+    button = page.get_by_role("button", name="Download this lesson as a handout (HTML)")
+    button.wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        button.click()
+    path = tmp_path / "handout.html"
+    info.value.save_as(path)
+    offline = browser.new_context(offline=True, java_script_enabled=False).new_page()
+    offline.goto(path.as_uri())
+    images = offline.locator("img")
+    assert images.count() == len(rows) == 5
+    loaded = images.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+    assert loaded == [True] * len(rows)
+    assert offline.locator("h1").inner_text() == "Problematic images"
+    assert "<script" not in path.read_text().lower()

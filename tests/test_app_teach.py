@@ -1,0 +1,119 @@
+"""AppTest of Teach: question, revealed, quiz answered, last slide, presentation mode, Hindi,
+and empty lessons (no models; no images)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.api import demo_model
+from data_access.classes import load_classes
+from data_access.lessons import lesson_rows, quiz_choices
+from data_access.sources import open_source
+from tests.helpers import plain
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "app_pages/teach.py"
+
+
+@pytest.fixture(autouse=True)
+def _argv(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+
+
+def _teach(specs=None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if specs is not None:
+        at.session_state["model_specs"] = specs
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at) -> str:
+    return "\n".join(plain(m.value) for m in at.markdown)
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label.endswith(label) or b.label.startswith(label))
+
+
+def test_question_then_reveal_then_next():
+    source = open_source("demo")
+    table, names = source.table, load_classes().names
+    rows = lesson_rows(table, "several-right", {"demo-strong": demo_model(source, "demo-strong")})
+    at = _teach(lesson="several-right", i="2")
+    row = int(rows[1])
+    correct = [names[c] for c in table.correct_multi_labels.row(row).tolist()]
+    assert "**2 of 12**" in _text(at) and "What would you label this?" in _text(at)
+    assert "Original label" not in _text(at) and not any(c in _text(at) for c in correct)
+    _button(at, "Reveal").click().run()
+    text = _text(at)
+    assert f"**Original label:** {names[int(table.original_label[row])]}" in text
+    assert f"✓ **correct:** {', '.join(correct)}" in text
+    assert "**ReaL:**" in text and "demo-strong:** " in text
+    assert _button(at, "Reveal").disabled
+    _button(at, "Next").click().run()
+    assert at.query_params["i"] == "3" and "**3 of 12**" in _text(at)
+    assert "Original label" not in _text(at)  # a new slide starts with the question
+
+
+def test_last_slide_and_a_bad_index():
+    at = _teach(lesson="imagenet-m", i="99")
+    assert "**12 of 12**" in _text(at) and _button(at, "Next").disabled
+    at = _teach(lesson="imagenet-m", i="x")
+    assert "**1 of 12**" in _text(at) and _button(at, "Previous").disabled
+
+
+def test_quiz_scores_like_the_dataset():
+    source = open_source("demo")
+    table = source.table
+    rows = lesson_rows(table, "original-wrong", {})
+    at = _teach(specs=[], lesson="original-wrong", quiz="1")
+    row = int(rows[0])
+    original = int(table.original_label[row])  # judged wrong by the experts
+    names = load_classes().names
+    assert at.radio[0].options == [names[c] for c in quiz_choices(table, row)]
+    at.radio[0].set_value(original).run()
+    _button(at, "Answer").click().run()
+    text = _text(at)
+    assert "**Wrong** (by the original label: right)" in text
+    assert any(
+        plain(c.value) == "You: 0/1 multi-label, 1/1 by the original label" for c in at.main.caption
+    )
+
+
+def test_presentation_mode_and_hindi():
+    at = _teach(lesson="unclear", present="1", lang="hi")
+    assert at.title[0].value == "पढ़ाएँ"
+    assert at.selectbox(key="lang").value == "hi"
+    assert not [s for s in at.selectbox if s.label == "पाठ"]  # controls hidden
+    assert any("display: none" in h.proto.body for h in at.get("html"))
+    assert _button(at, "उत्तर दिखाएँ").shortcut == "space"
+    _button(at, "प्रस्तुति मोड से बाहर निकलें").click().run()
+    assert "present" not in at.query_params
+    assert [s for s in at.selectbox if s.label == "पाठ"]
+
+
+def test_empty_lessons():
+    at = _teach(specs=[], lesson="model-right-top1-wrong")
+    assert "Load predictions in the sidebar to use this lesson." in plain(at.info[0].value)
+    at = _teach(specs=[], lesson="<script>")
+    assert any("Unknown lesson in the link" in plain(w.value) for w in at.warning)
+
+
+def test_a_labels_only_source(label_json, table):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.sidebar.radio(key="source_kind").set_value("json")
+    at.sidebar.text_input[0].set_value(str(label_json))
+    at.sidebar.button[0].click().run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("No image in this source." in plain(i.value) for i in at.info)
+    _button(at, "Reveal").click().run()
+    assert "**Original label:**" in _text(at)

@@ -1,0 +1,42 @@
+"""The language of the teaching texts: one selector in the sidebar, kept in the session and
+in the URL (``?lang=hi``), read by every page that translates (Teach, Overview)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from data_access import i18n
+
+
+def _to_url() -> None:
+    if st.session_state.lang == i18n.DEFAULT_LANGUAGE:
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = st.session_state.lang
+
+
+def language_selector() -> None:
+    """The sidebar's selector; a ``?lang=`` in the URL wins over the session's choice."""
+    url = st.query_params.get("lang")
+    if url is not None:
+        st.session_state.lang = i18n.language(url)
+    st.session_state.setdefault("lang", i18n.DEFAULT_LANGUAGE)
+    st.selectbox(
+        "Language · भाषा",
+        list(i18n.LANGUAGES),
+        format_func=i18n.LANGUAGES.get,
+        key="lang",
+        on_change=_to_url,
+        help="Teach and the Overview's explanation (class names stay as WordNet gives them).",
+    )
+
+
+def current_language() -> str:
+    return i18n.language(st.session_state.get("lang"))
+
+
+def translator() -> Callable[[str], str]:
+    """``_`` for the session's language."""
+    return i18n.gettext_for(current_language())

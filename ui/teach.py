@@ -1,0 +1,90 @@
+"""Teach's pieces: the URL state of a slide, the answer panel, the quiz score and the
+presentation style. Texts go through ``_`` (:mod:`ui.language`); data through ``md``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from data_access.annotations import AnnotationTable
+from data_access.classes import load_classes
+from data_access.errors import DataError
+from data_access.i18n import SET_NAMES
+from data_access.predictions import Model
+from data_access.schema import LABEL_SETS, verdict_is_right
+from data_access.views import real_names
+from ui.text import md
+
+# Large type for the back of a room; the sidebar and the controls are hidden.
+PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"] { display: none !important; }
+.block-container { max-width: 100% !important; padding-top: 1rem !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
+  font-size: 1.6rem !important; line-height: 1.4 !important; }
+h1 { font-size: 2.6rem !important; } h3 { font-size: 2rem !important; }
+</style>
+"""
+
+
+def go(**params: str | None) -> None:
+    """A callback: set (or, with None, drop) query parameters; the next run reads them."""
+    for key, value in params.items():
+        if value is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = value
+
+
+def answer_panel(
+    table: AnnotationTable,
+    row: int,
+    models: dict[str, Model],
+    reviews: list[dict],
+    _: Callable[[str], str],
+) -> None:
+    """What Reveal shows: the original label, the three sets by name, the problematic reason,
+    each model's top-1 and verdict, the ReaL labels, and reviews of the image."""
+    names = load_classes().names
+    original = names[int(table.original_label[row])]
+    st.markdown(f"**{md(_('Original label'))}:** {md(original)}")
+    for s in LABEL_SETS:
+        labels = [names[c] for c in getattr(table, s.field).row(row).tolist()]
+        mark = {"correct": "✓", "unclear": "?", "wrong": "✗"}[s.name]
+        text = ", ".join(labels) if labels else "—"
+        st.markdown(f"{mark} **{md(_(SET_NAMES[s.name]))}:** {md(text)}")
+    if table.is_problematic[row]:
+        reason = str(table.problematic_reason[row]) or _("reason not recorded")
+        st.markdown(f"**{md(_('Problematic'))}:** {md(reason)}")
+    real = real_names(table, row)
+    if real is not None:
+        st.markdown(f"**ReaL:** {md(', '.join(real) or _('no label'))}")
+    for name, m in models.items():
+        pred = int(m.top1[row])
+        v = table.verdict(row, pred)
+        said = names[pred] if pred >= 0 else _("no prediction")
+        mark = "✓" if verdict_is_right(v) else "✗"
+        st.markdown(f"{mark} **{md(name)}:** {md(said)} ({md(_(SET_NAMES.get(v, v)))})")
+    for r in reviews:
+        st.markdown(f"**{md(r['by'])}:** {md(r['category'])} / {md(r['severity'])}")
+
+
+def image_reviews(ctx, file_name: str) -> list[dict]:
+    """Saved reviews and imported reference categorisations of the image (empty if the
+    review store cannot be read: a slide never fails for it)."""
+    try:
+        db = ctx.reviews()
+        out = [
+            {"by": f"{ref_name}", "category": ref["raw_category"], "severity": ref["raw_severity"]}
+            for ref_name in db.reference_sets()
+            if (ref := db.reference(ref_name).get(file_name))
+        ]
+        out += [
+            {"by": r.reviewer, "category": r.category, "severity": r.severity}
+            for r in db.reviews(file_name=file_name)
+        ]
+        return out
+    except (DataError, TypeError):
+        return []
