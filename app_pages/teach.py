@@ -60,7 +60,7 @@ if not present:
         key="teach_quiz",
         on_change=lambda: go(quiz="1" if st.session_state.teach_quiz else None),
     )
-    c4.toggle(_("Present"), value=False, key="teach_present", on_change=lambda: go(present="1"))
+    c4.button(_("Present"), on_click=go, kwargs={"present": "1"}, width="stretch")
 else:
     model = st.session_state.get("teach_model")
 
