@@ -30,7 +30,8 @@ def test_sidebar_opens_a_label_json(app_server, page, label_json, table):
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Label JSON (+ images)").click()
     sidebar.get_by_role("textbox", name="Label JSON path (json source)").fill(str(label_json))
-    sidebar.get_by_role("button", name="Open").click()
+    # The form's button ("Open" is also the language list's toggle).
+    sidebar.get_by_test_id("stBaseButton-primaryFormSubmit").filter(has_text="Open").click()
     page.get_by_text("labels only", exact=False).first.wait_for()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
@@ -54,7 +55,8 @@ def test_hostile_path_is_shown_literally(app_server, page, tmp_path):
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Label JSON (+ images)").click()
     sidebar.get_by_role("textbox", name="Label JSON path (json source)").fill(hostile)
-    sidebar.get_by_role("button", name="Open").click()
+    # The form's button ("Open" is also the language list's toggle).
+    sidebar.get_by_test_id("stBaseButton-primaryFormSubmit").filter(has_text="Open").click()
     alert = sidebar.locator('[data-testid="stAlertContentError"]')
     alert.wait_for()
     text = alert.locator('[data-testid="stMarkdownContainer"]').inner_text().strip()
