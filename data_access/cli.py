@@ -226,11 +226,29 @@ def _print_table(results: list[dict]) -> None:
 def cmd_reviews(args: argparse.Namespace) -> int:
     from data_access.reviews import ReviewStore
 
+    if args.reviews_command == "copy":
+        from data_access.reviews.copy import copy_reviews
+
+        source, target = ReviewStore(args.copy_from), ReviewStore(args.copy_to)
+        counts = copy_reviews(source, target)
+        print(
+            f"copied {counts['reviews']} reviews, {counts['history']} history entries and "
+            f"{counts['reference_sets']} reference sets from {source.where} to {target.where} "
+            f"({counts['reviews_present']}, {counts['history_present']} and "
+            f"{counts['reference_sets_present']} were there already)"
+        )
+        return 0
+    if args.reviews_command == "migrate":
+        store = ReviewStore(getattr(args, "db_migrate", None) or args.db, migrate=False)
+        applied = store.migrate()
+        done = f"applied migrations {', '.join(map(str, applied))}" if applied else "up to date"
+        print(f"{store.where}: {done} (schema {max([*applied, 0]) or 'current'})")
+        return 0
     store = ReviewStore(args.db)
     if args.reviews_command == "import":
         n = store.import_reference(args.as_name, args.file, replace=args.replace)
         print(
-            f"imported {n} categorised images as reference set {args.as_name!r} into {store.path}"
+            f"imported {n} categorised images as reference set {args.as_name!r} into {store.where}"
         )
     else:
         text = store.export(args.format, reviewer=args.reviewer, model=args.model)
@@ -340,8 +358,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_thumbnails_parser(sub, add_source_flags)
 
     p = sub.add_parser("reviews", help="import reference categorisations, export reviews")
-    p.add_argument("--db", type=Path, help="the review database (default: the app's)")
+    p.add_argument(
+        "--db",
+        help="the review database: a SQLite path or a postgresql:// URL (default: "
+        "IMLR_REVIEWS_DB, else the app's SQLite file)",
+    )
     rsub = p.add_subparsers(dest="reviews_command", required=True)
+    r = rsub.add_parser("migrate", help="create or update the database's tables")
+    r.add_argument("--db", dest="db_migrate", help="as reviews --db")
+    r = rsub.add_parser("copy", help="copy every review, history entry and reference set")
+    r.add_argument("--from", dest="copy_from", required=True, help="a SQLite path or URL")
+    r.add_argument("--to", dest="copy_to", required=True, help="a SQLite path or URL")
     r = rsub.add_parser("import", help="import a categorisation file as a read-only set")
     r.add_argument("file", type=Path, help="published-format JSON, or CSV")
     r.add_argument("--as", dest="as_name", required=True, metavar="NAME")

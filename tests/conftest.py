@@ -21,6 +21,32 @@ def _private_dirs(tmp_path, tmp_path_factory, monkeypatch):
     monkeypatch.setenv("IMLR_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("IMLR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IMLR_ALLOW_PATHS", str(tmp_path_factory.getbasetemp()))
+    monkeypatch.delenv("IMLR_REVIEWS_DB", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """(admin URL, socket folder) of a real PostgreSQL server started for this session."""
+    from tests.pg import postgres_server as start
+
+    with start() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres(postgres_server) -> str:
+    """The admin URL of the session's PostgreSQL server (tests/pg.py)."""
+    return postgres_server[0]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def review_db(request, tmp_path) -> str:
+    """A fresh, empty review database on each backend: a SQLite path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "r.sqlite")
+    from tests.pg import new_database
+
+    return new_database(request.getfixturevalue("postgres"))
 
 
 @pytest.fixture(scope="session")

@@ -93,6 +93,7 @@ def _state(img, name):
         "multi": len(accepted) > 1,
         "unclear": len(img["unclear"]) > 0,
         "orig_not_correct": img["orig"] not in img["correct"],
+        "orig_wrong": img["orig"] in img["wrong"],
         "problematic": img["problematic"],
         "not_problematic": not img["problematic"],
         "imagenet_m": img["m"],
@@ -107,6 +108,8 @@ def _verdict(img, verdict, model, vs):
         return not _right(img, model)
     if verdict == "right_ml_wrong_top1":
         return _right(img, model) and p != img["orig"]
+    if verdict == "wrong_ml_right_top1":
+        return not _right(img, model) and p == img["orig"]
     if verdict == "unjudged":
         judged = img["correct"] | img["unclear"] | img["wrong"]
         return p >= 0 and p not in judged and not img["problematic"]

@@ -32,8 +32,8 @@ def _review(k=1, reviewer="ada", model="m", category="fine_grained", severity="m
     return Review(model, N.format(k), reviewer, category, severity, 151, [152, 151], note)
 
 
-def test_round_trip_and_history(tmp_path):
-    store = ReviewStore(tmp_path / "r.sqlite")
+def test_round_trip_and_history(review_db):
+    store = ReviewStore(review_db)
     first = store.save(_review(note="<script>x</script>"))
     assert first.version == 1 and first.proposed_correct_labels == [151, 152]
     got = store.reviews(model="m")[0]
@@ -46,10 +46,11 @@ def test_round_trip_and_history(tmp_path):
     # Another reviewer's review of the same image is kept apart.
     store.save(_review(reviewer="bob"))
     assert sorted(r.reviewer for r in store.reviews(file_name=N.format(1))) == ["ada", "bob"]
-    # WAL journal, and a fresh store object sees the same data.
-    with sqlite3.connect(tmp_path / "r.sqlite") as con:
-        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert len(ReviewStore(tmp_path / "r.sqlite").reviews()) == 2
+    # WAL journal (SQLite), and a fresh store object sees the same data.
+    if store.path:
+        with sqlite3.connect(store.path) as con:
+            assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert len(ReviewStore(review_db).reviews()) == 2
 
 
 @pytest.mark.parametrize(
@@ -65,8 +66,8 @@ def test_round_trip_and_history(tmp_path):
         ({"note": "x" * 6000}, "longer than 5000"),
     ],
 )
-def test_bad_reviews_are_refused(tmp_path, change, message):
-    store = ReviewStore(tmp_path / "r.sqlite")
+def test_bad_reviews_are_refused(review_db, change, message):
+    store = ReviewStore(review_db)
     r = _review()
     for k, v in change.items():
         setattr(r, k, v)
@@ -82,8 +83,8 @@ def test_not_a_database(tmp_path):
         ReviewStore(bad)
 
 
-def test_concurrent_threads_lose_nothing(tmp_path):
-    store = ReviewStore(tmp_path / "r.sqlite")
+def test_concurrent_threads_lose_nothing(review_db):
+    store = ReviewStore(review_db)
     errors = []
 
     def work(who: str):
@@ -102,8 +103,12 @@ def test_concurrent_threads_lose_nothing(tmp_path):
     reviews = store.reviews()
     assert len(reviews) == 6 * 10
     assert all(r.version == 4 for r in reviews)  # each (reviewer, image) saved 4 times
-    with sqlite3.connect(store.path) as con:
-        assert con.execute("SELECT COUNT(*) FROM review_history").fetchone()[0] == 6 * 40
+    assert _history_count(store) == 6 * 40
+
+
+def _history_count(store) -> int:
+    with store._connection() as con:
+        return con.execute("SELECT COUNT(*) FROM review_history").fetchone()[0]
 
 
 def _process_writer(path: str, who: str, n: int) -> None:
@@ -112,8 +117,8 @@ def _process_writer(path: str, who: str, n: int) -> None:
         store.save(_review(k=k + 1, reviewer=who, note=f"{who}-{k}"))
 
 
-def test_concurrent_processes_lose_nothing(tmp_path):
-    path = str(tmp_path / "r.sqlite")
+def test_concurrent_processes_lose_nothing(review_db):
+    path = review_db
     ReviewStore(path)
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_process_writer, args=(path, f"p{i}", 60)) for i in range(3)]
@@ -127,35 +132,83 @@ def test_concurrent_processes_lose_nothing(tmp_path):
     assert {r.note for r in store.reviews(reviewer="p1")} == {f"p1-{k}" for k in range(60)}
 
 
-def test_killed_writer_leaves_a_consistent_database(tmp_path):
-    path = tmp_path / "r.sqlite"
-    ReviewStore(path)
+def _reporting_writer(target: str, who: str, n: int) -> None:
+    """Saves n reviews, printing each one's image number once its transaction committed."""
+    store = ReviewStore(target)
+    for k in range(1, n + 1):
+        store.save(_review(k=k, reviewer=who, note=f"{who}-{k}"))
+        print(k, flush=True)
+
+
+def test_killed_writer_loses_nothing_committed(review_db):
+    ReviewStore(review_db)
     code = (
         "import sys; sys.path.insert(0, '.');"
-        "from tests.test_reviews import _process_writer;"
-        f"_process_writer({str(path)!r}, 'victim', 100000)"
+        "from tests.test_reviews import _reporting_writer;"
+        f"_reporting_writer({review_db!r}, 'victim', 40000)"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        time.sleep(0.3)
-        with sqlite3.connect(path, timeout=30) as con:
-            if con.execute("SELECT COUNT(*) FROM review_history").fetchone()[0] > 50:
-                break
-    os.kill(proc.pid, signal.SIGKILL)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    committed = []
+    for line in proc.stdout:
+        committed.append(int(line))
+        if len(committed) > 60:
+            break
+    os.kill(proc.pid, signal.SIGKILL)  # mid-way through the next save
+    committed += [int(x) for x in proc.stdout.read().split()]
     proc.wait()
-    with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = ReviewStore(review_db)  # and the store keeps working
+    saved = {int(r.file_name[15:23]) for r in store.reviews(reviewer="victim")}
+    assert set(committed) <= saved  # everything reported committed is there
+    assert len(saved) - len(committed) <= 1  # at most the one in flight, and then whole
+    with store._connection() as con:
         rows = con.execute("SELECT file_name, version FROM reviews").fetchall()
         history = dict(
             con.execute(
                 "SELECT file_name, COUNT(*) FROM review_history GROUP BY file_name"
             ).fetchall()
         )
+        if store.path:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert rows and all(history[f] == v for f, v in rows)  # every save is whole: row + history
-    store = ReviewStore(path)  # and the store keeps working
     store.save(_review(k=999, reviewer="after"))
     assert store.reviews(reviewer="after")[0].version == 1
+
+
+def _panel_writer(target: str, who: str, n: int, start) -> None:
+    """n saves: three of four on the writer's own images, one of four on one image that
+    every writer saves under the same reviewer name (the contested key); all writers begin
+    together (``start``, a barrier), so their saves really overlap."""
+    store = ReviewStore(target)
+    start.wait(timeout=120)
+    for k in range(n):
+        if k % 4 == 3:
+            store.save(_review(k=1, reviewer="panel", note=f"{who}-{k}"))
+        else:
+            store.save(_review(k=k % 50 + 2, reviewer=who, note=f"{who}-{k}"))
+
+
+def test_eight_writer_processes_lose_no_update(review_db):
+    """8 processes x 200 saves at once: every save in history, and the key they all write
+    has versions 1..400, each exactly once (no update lost or overwritten)."""
+    ReviewStore(review_db)
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(8)
+    procs = [
+        ctx.Process(target=_panel_writer, args=(review_db, f"w{i}", 200, start)) for i in range(8)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=300)
+        assert p.exitcode == 0
+    store = ReviewStore(review_db)
+    assert _history_count(store) == 8 * 200
+    panel = store.reviews(reviewer="panel")
+    assert len(panel) == 1 and panel[0].version == 8 * 50
+    versions = [h["new"]["version"] for h in store.history("m", N.format(1))]
+    assert sorted(versions) == list(range(1, 401))
+    own = store.reviews(reviewer="w3")
+    assert len(own) == 50 and sum(r.version for r in own) == 150  # its 150 saves, each counted
 
 
 PUBLISHED = {
@@ -192,10 +245,10 @@ PUBLISHED = {
 }
 
 
-def test_import_published_format_as_is(tmp_path):
+def test_import_published_format_as_is(tmp_path, review_db):
     f = tmp_path / "vit3b_mistakes.json"
     f.write_text(json.dumps(PUBLISHED))
-    store = ReviewStore(tmp_path / "r.sqlite")
+    store = ReviewStore(review_db)
     assert store.import_reference("paper", f) == 6
     ref = store.reference("paper")
     assert ref[N.format(2021)]["category"] == "fine_grained_oov"
@@ -207,8 +260,8 @@ def test_import_published_format_as_is(tmp_path):
         store.import_reference("paper", f)
 
 
-def test_export_import_identity(tmp_path):
-    store = ReviewStore(tmp_path / "r.sqlite")
+def test_export_import_identity(tmp_path, review_db):
+    store = ReviewStore(review_db)
     cats = [
         "fine_grained",
         "fine_grained_oov",
@@ -282,11 +335,11 @@ BAD_IMPORTS = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_IMPORTS))
-def test_bad_imports_change_nothing(tmp_path, name):
+def test_bad_imports_change_nothing(tmp_path, review_db, name):
     content, message = BAD_IMPORTS[name]
     f = tmp_path / name
     f.write_bytes(content if isinstance(content, bytes) else content.encode())
-    store = ReviewStore(tmp_path / "r.sqlite")
+    store = ReviewStore(review_db)
     good = tmp_path / "good.json"
     good.write_text(json.dumps(PUBLISHED))
     store.import_reference("kept", good)
@@ -371,9 +424,8 @@ def test_queue_and_kappa():
 def test_held_lock_fails_after_one_timeout(tmp_path, monkeypatch):
     """Another program holding the write lock: one wait, then a clear error; nothing lost."""
     import sqlite3
-    import time
 
-    import data_access.reviews.store as R
+    import data_access.reviews.db as R
 
     store = ReviewStore(tmp_path / "r.sqlite")
     store.save(_review(k=1))
@@ -398,7 +450,9 @@ def test_full_disk_reports_and_keeps_the_database(tmp_path, monkeypatch):
 
     store = ReviewStore(tmp_path / "r.sqlite")
     store.save(_review(k=1, note="kept"))
-    real = ReviewStore._connection
+    from data_access.reviews.db import SqliteBackend
+
+    real = SqliteBackend.connection
 
     class FullDisk:
         def __init__(self, con):
@@ -418,10 +472,10 @@ def test_full_disk_reports_and_keeps_the_database(tmp_path, monkeypatch):
         with real(self) as con:
             yield FullDisk(con)
 
-    monkeypatch.setattr(ReviewStore, "_connection", full)
+    monkeypatch.setattr(SqliteBackend, "connection", full)
     with pytest.raises(ReviewError, match="the disk is full: nothing was written"):
         store.save(_review(k=2))
-    monkeypatch.setattr(ReviewStore, "_connection", real)
+    monkeypatch.setattr(SqliteBackend, "connection", real)
     assert [r.note for r in store.reviews(model="m")] == ["kept"]
     with sqlite3.connect(tmp_path / "r.sqlite") as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

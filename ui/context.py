@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data_access.predictions import Model
-from data_access.reviews import ReviewStore, default_db_path
+from data_access.reviews import ReviewStore, default_target
 from data_access.sources import Source
 from ui.cli_args import AppArgs
 
@@ -24,8 +24,9 @@ class AppContext:
 
     @property
     def reviews_db(self) -> str:
-        """``--reviews-db`` from the command line, else the default in the data folder."""
-        return self.args.reviews_db or str(default_db_path())
+        """``--reviews-db`` from the command line (a SQLite path or a PostgreSQL URL), else
+        ``IMLR_REVIEWS_DB``, else the SQLite file in the data folder."""
+        return self.args.reviews_db or default_target()
 
     def reviews(self) -> ReviewStore:
         """The review store (shared by all sessions).

@@ -1,4 +1,5 @@
-"""The review database for the app: one shared store object per database path."""
+"""The review database for the app: one shared store object per database (a SQLite path or
+a PostgreSQL URL)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,6 @@ from data_access.reviews import ReviewStore
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def store(path: str) -> ReviewStore:
-    # The store holds only its path and opens a connection per operation: safe to share.
-    return ReviewStore(path)
+def store(target: str) -> ReviewStore:
+    # SQLite: a connection per operation; PostgreSQL: one kept per thread. Safe to share.
+    return ReviewStore(target)

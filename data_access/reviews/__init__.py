@@ -1,7 +1,9 @@
 """Reviews of model mistakes, in the taxonomy of Vasudevan et al. 2022.
 
 * :mod:`.taxonomy`: categories, severities, their aliases, and the checks of a review;
-* :mod:`.store`: the SQLite store (every save one transaction with its history);
+* :mod:`.store`: the store (every save one transaction with its history), on SQLite or
+  PostgreSQL (:mod:`.db`: backends and migrations); :mod:`.copy`: moving a history between
+  stores;
 * :mod:`.reference`: reading the published categorisation files (and this app's exports);
 * :mod:`.agreement`: suggestions, Cohen's kappa between two sets, the review queue.
 """
@@ -15,7 +17,7 @@ from data_access.reviews.agreement import (
     wordnet_distance,
 )
 from data_access.reviews.reference import parse_reference_file
-from data_access.reviews.store import DB_FILE, ReviewStore, default_db_path
+from data_access.reviews.store import DB_FILE, ReviewStore, default_db_path, default_target
 from data_access.reviews.taxonomy import (
     CATEGORIES,
     MAX_NAME,
@@ -43,6 +45,7 @@ __all__ = [
     "category_key",
     "cohen_kappa",
     "default_db_path",
+    "default_target",
     "parse_reference_file",
     "review_problems",
     "review_queue",

@@ -1,22 +1,22 @@
-"""Reviews of model mistakes, in the taxonomy of Vasudevan et al. 2022, kept in SQLite.
+"""Reviews of model mistakes, in the taxonomy of Vasudevan et al. 2022, kept in SQLite or
+PostgreSQL (:mod:`data_access.reviews.db`).
 
-Every save is one ``BEGIN IMMEDIATE`` transaction that upserts the review and appends the
+Every save is one transaction that locks the review's key, upserts the review and appends the
 previous and new value to ``review_history`` (who, when, what it was): nothing is overwritten
 without a trace, two sessions reviewing at once cannot lose each other's work, and a process
-killed mid-write leaves the database as it was before that save (SQLite's WAL journal).
+killed mid-write leaves the database as it was before that save.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import sqlite3
-import time
-from contextlib import contextmanager
+import os
 from dataclasses import asdict
 from pathlib import Path
 
 from data_access.csv_safe import SafeWriter
+from data_access.reviews.db import migrations, open_backend, statements
 from data_access.reviews.reference import parse_reference_file
 from data_access.reviews.taxonomy import (
     CATEGORIES,
@@ -28,9 +28,18 @@ from data_access.reviews.taxonomy import (
     validate,
 )
 
-SCHEMA_VERSION = 1
 DB_FILE = "reviews.sqlite"
-LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one's lock before giving up
+DB_ENV = "IMLR_REVIEWS_DB"
+SCHEMA_VERSION = max(v for v, _ in migrations())
+# Insert, or replace the values of the review with the same key (SQLite and PostgreSQL).
+UPSERT_REVIEW = (
+    "INSERT INTO reviews (model, file_name, reviewer, category, severity, top_prediction, "
+    "proposed_correct_labels, note, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (model, file_name, reviewer) DO UPDATE SET category = excluded.category, "
+    "severity = excluded.severity, top_prediction = excluded.top_prediction, "
+    "proposed_correct_labels = excluded.proposed_correct_labels, note = excluded.note, "
+    "updated_at = excluded.updated_at, version = excluded.version"
+)
 
 
 def default_db_path() -> Path:
@@ -39,106 +48,76 @@ def default_db_path() -> Path:
     return default_data_root() / DB_FILE
 
 
+def default_target() -> str:
+    """``IMLR_REVIEWS_DB`` (a path or a PostgreSQL URL) if set, else the SQLite file in the
+    data folder."""
+    return os.environ.get(DB_ENV) or str(default_db_path())
+
+
 class ReviewStore:
-    """The SQLite review database. One connection per operation: safe across threads."""
+    """The review database: a SQLite path or a ``postgresql://`` URL (default:
+    :func:`default_target`). Safe across threads and processes.
 
-    def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path else default_db_path()
+    Attributes:
+        where: the database as it may be shown (a URL's password hidden).
+        path: the SQLite file (None on PostgreSQL).
+    """
+
+    def __init__(self, target: Path | str | None = None, migrate: bool = True):
+        self.backend = open_backend(target or default_target())
+        self.where = self.backend.where
+        self.path = getattr(self.backend, "path", None)
+        if migrate:
+            self.migrate()
+
+    def migrate(self) -> list[int]:
+        """Brings the schema up to date (each migration once, in order, in one transaction).
+
+        Returns:
+            The versions applied now (empty when it was current).
+        """
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connection() as con:
-                self._create(con)
-        except sqlite3.DatabaseError as e:
-            raise ReviewError(self.path, f"not a usable review database ({e})") from e
-        except OSError as e:
-            raise ReviewError(self.path, f"cannot open: {e.strerror or e}") from e
-
-    @contextmanager
-    def _connection(self):
-        con = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=FULL")  # a saved review survives a power cut
-            con.execute("PRAGMA foreign_keys=ON")
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def _write(self):
-        """One IMMEDIATE transaction: the write lock is taken up front, so concurrent savers
-        queue (busy timeout) instead of failing half-way."""
-        with self._connection() as con:
-            # One wait of LOCK_TIMEOUT in all (SQLite's busy timeout, then short retries for
-            # the "locked" answers that come at once), then a clear refusal: never minutes.
-            deadline = time.monotonic() + LOCK_TIMEOUT
-            while True:
-                try:
-                    con.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as e:
-                    if "locked" not in str(e) and "busy" not in str(e):
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise ReviewError(
-                            self.path,
-                            f"busy: another program has held the review database's write lock "
-                            f"for {LOCK_TIMEOUT:g} s; nothing was written, try again",
-                        ) from e
-                    time.sleep(0.05)
-            try:
-                yield con
-                con.execute("COMMIT")
-            except BaseException as e:
-                # On a full disk SQLite has already rolled back: a second ROLLBACK would hide
-                # the real problem behind "no transaction is active".
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                if isinstance(e, sqlite3.OperationalError) and "full" in str(e):
+            with self.backend.write(lock_key="imlr:migrate") as con:
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+                current = int(row[0]) if row else 0
+                if current > SCHEMA_VERSION:
                     raise ReviewError(
-                        self.path,
-                        "the disk is full: nothing was written; the reviews saved before are "
-                        "intact",
-                    ) from e
-                raise
+                        self.where,
+                        f"database schema {current} is newer than this app's ({SCHEMA_VERSION})",
+                    )
+                applied = []
+                for version, sql in migrations():
+                    if version > current:
+                        for statement in statements(sql.format(identity=self.backend.identity)):
+                            con.execute(statement)
+                        applied.append(version)
+                con.execute(
+                    "INSERT INTO meta VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET "
+                    "value = excluded.value",
+                    (str(max(current, SCHEMA_VERSION)),),
+                )
+                return applied
+        except self.backend.database_errors() as e:
+            raise ReviewError(self.where, f"not a usable review database ({e})") from e
+        except OSError as e:
+            raise ReviewError(self.where, f"cannot open: {e.strerror or e}") from e
 
-    @staticmethod
-    def _create(con) -> None:
-        con.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS reviews (
-                model TEXT NOT NULL, file_name TEXT NOT NULL, reviewer TEXT NOT NULL,
-                category TEXT NOT NULL, severity TEXT NOT NULL, top_prediction INTEGER NOT NULL,
-                proposed_correct_labels TEXT NOT NULL, note TEXT NOT NULL,
-                updated_at TEXT NOT NULL, version INTEGER NOT NULL,
-                PRIMARY KEY (model, file_name, reviewer));
-            CREATE TABLE IF NOT EXISTS review_history (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, model TEXT NOT NULL,
-                file_name TEXT NOT NULL, reviewer TEXT NOT NULL, changed_at TEXT NOT NULL,
-                old_value TEXT, new_value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS reference_sets (
-                name TEXT PRIMARY KEY, source TEXT NOT NULL, imported_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS reference_items (
-                set_name TEXT NOT NULL REFERENCES reference_sets(name) ON DELETE CASCADE,
-                file_name TEXT NOT NULL, top_prediction INTEGER NOT NULL,
-                category TEXT NOT NULL, severity TEXT NOT NULL,
-                raw_category TEXT NOT NULL, raw_severity TEXT NOT NULL,
-                PRIMARY KEY (set_name, file_name));
-            """
-        )
-        row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is None:
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise ReviewError("reviews", f"database schema {row[0]} is newer than this app's")
+    def _connection(self):
+        return self.backend.connection()
+
+    def _write(self, lock_key: str | None = None):
+        return self.backend.write(lock_key)
 
     # --- reviews -------------------------------------------------------------------------
 
     def save(self, review: Review) -> Review:
         """Saves (inserts or replaces) a review and records the change; one transaction."""
         review = validate(review)
-        with self._write() as con:
+        key = "\x1f".join(("review", review.model, review.file_name, review.reviewer))
+        with self._write(key) as con:
             old = con.execute(
                 "SELECT * FROM reviews WHERE model=? AND file_name=? AND reviewer=?",
                 (review.model, review.file_name, review.reviewer),
@@ -147,7 +126,7 @@ class ReviewStore:
             review.version = (old_review.version if old_review else 0) + 1
             review.updated_at = _now()
             con.execute(
-                "INSERT OR REPLACE INTO reviews VALUES (?,?,?,?,?,?,?,?,?,?)",
+                UPSERT_REVIEW,
                 (
                     review.model,
                     review.file_name,
@@ -224,7 +203,7 @@ class ReviewStore:
             raise ReviewError("--as", problem)
         name = str(name).strip()
         items = parse_reference_file(path)
-        with self._write() as con:
+        with self._write("\x1f".join(("reference", name))) as con:
             exists = con.execute("SELECT 1 FROM reference_sets WHERE name=?", (name,)).fetchone()
             if exists and not replace:
                 raise ReviewError(

@@ -1,0 +1,94 @@
+"""Moving a review history between stores (a single user's SQLite file into a lab's
+PostgreSQL): every review, every history entry and every reference set, nothing lost and
+nothing duplicated, so running it twice changes nothing the second time.
+
+Rules: a history entry is copied unless the target has the same one (same key, time and
+values). A review absent from the target is copied; one present with other values keeps the
+later of the two (by ``updated_at``), since both versions are in the history anyway. A
+reference set absent from the target is copied; one present with the same items is skipped;
+one present with other items is refused (rename it first) before anything is written.
+"""
+
+from __future__ import annotations
+
+from data_access.reviews.store import UPSERT_REVIEW, ReviewStore
+from data_access.reviews.taxonomy import ReviewError
+
+SELECT_REVIEWS = (
+    "SELECT model, file_name, reviewer, category, severity, top_prediction, "
+    "proposed_correct_labels, note, updated_at, version FROM reviews"
+)
+SELECT_HISTORY = (
+    "SELECT model, file_name, reviewer, changed_at, old_value, new_value FROM review_history"
+)
+INSERT_HISTORY = (
+    "INSERT INTO review_history (model, file_name, reviewer, changed_at, old_value, new_value) "
+    "VALUES (?,?,?,?,?,?)"
+)
+SELECT_ITEMS = (
+    "SELECT file_name, top_prediction, category, severity, raw_category, raw_severity "
+    "FROM reference_items WHERE set_name=? ORDER BY file_name"
+)
+
+
+def _rows(store: ReviewStore, sql: str, args=()) -> list[tuple]:
+    with store._connection() as con:
+        return [tuple(r) for r in con.execute(sql, args).fetchall()]
+
+
+def copy_reviews(source: ReviewStore, target: ReviewStore) -> dict[str, int]:
+    """Copies ``source`` into ``target`` in one transaction of the target.
+
+    Returns:
+        Counts: ``reviews`` copied or updated, ``history`` entries copied, ``reference_sets``
+        copied, and how many of each were already there (``*_present``).
+
+    Raises:
+        ReviewError: a reference set of the same name with other items (nothing written).
+    """
+    reviews = _rows(source, SELECT_REVIEWS + " ORDER BY 1, 2, 3")
+    history = _rows(source, SELECT_HISTORY + " ORDER BY id")
+    sets = _rows(source, "SELECT name, source, imported_at FROM reference_sets ORDER BY name")
+    items = {name: _rows(source, SELECT_ITEMS, (name,)) for name, *_ in sets}
+    counts = dict.fromkeys(
+        ("reviews", "reviews_present", "history", "history_present", "reference_sets",
+         "reference_sets_present"), 0,
+    )  # fmt: skip
+    with target._write("imlr:copy") as con:
+        for name, origin, imported_at in sets:
+            theirs = [tuple(r) for r in con.execute(SELECT_ITEMS, (name,)).fetchall()]
+            exists = con.execute("SELECT 1 FROM reference_sets WHERE name=?", (name,)).fetchone()
+            if exists and theirs != items[name]:
+                raise ReviewError(
+                    target.where,
+                    f"reference set {name!r} exists with other items; rename one of them "
+                    "first (nothing was copied)",
+                )
+            if exists:
+                counts["reference_sets_present"] += 1
+                continue
+            con.execute("INSERT INTO reference_sets VALUES (?,?,?)", (name, origin, imported_at))
+            for item in items[name]:
+                con.execute("INSERT INTO reference_items VALUES (?,?,?,?,?,?,?)", (name, *item))
+            counts["reference_sets"] += 1
+        for entry in history:
+            same = con.execute(
+                "SELECT 1 FROM review_history WHERE model=? AND file_name=? AND reviewer=? AND "
+                "changed_at=? AND new_value=?",
+                (*entry[:4], entry[5]),
+            ).fetchone()
+            if same:
+                counts["history_present"] += 1
+                continue
+            con.execute(INSERT_HISTORY, entry)
+            counts["history"] += 1
+        for review in reviews:
+            theirs = con.execute(
+                SELECT_REVIEWS + " WHERE model=? AND file_name=? AND reviewer=?", review[:3]
+            ).fetchone()
+            if theirs is not None and (tuple(theirs) == review or theirs[8] >= review[8]):
+                counts["reviews_present"] += 1
+                continue
+            con.execute(UPSERT_REVIEW, review)
+            counts["reviews"] += 1
+    return counts
