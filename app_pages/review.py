@@ -26,6 +26,7 @@ from data_access.reviews import (
     review_queue,
     suggest,
 )
+from ui.identity import auth_configured, current_identity
 from ui.render import label_chips, no_models_prompt, real_line, show_image, synthetic_banner
 from ui.state import context
 from ui.text import md
@@ -41,14 +42,32 @@ try:
 except DataError as e:
     st.error(md(str(e)))
     st.stop()
-st.caption(md(f"Reviews are saved to {db.path}"))
+st.caption(md(f"Reviews are saved to {db.where}"))
 
-reviewer = st.text_input(
-    "Your name (saved with every review)",
-    key="reviewer_name",
-    max_chars=100,
-    placeholder="e.g. ada",
-).strip()
+args = ctx.args
+if auth_configured():
+    me = current_identity(args.allow_reviewers, args.read_only_reviewers)
+    if me.reviewer:
+        c_who, c_out = st.columns([4, 1], vertical_alignment="center")
+        c_who.markdown(f"Signed in as **{md(me.reviewer)}**: reviews are saved under this name.")
+        c_out.button("Sign out", on_click=st.logout)
+    else:
+        st.button("Sign in to review", type="primary", on_click=st.login)
+else:
+    typed = st.text_input(
+        "Your name (saved with every review)",
+        key="reviewer_name",
+        max_chars=100,
+        placeholder="e.g. ada",
+    )
+    me = current_identity(args.allow_reviewers, args.read_only_reviewers, typed)
+    st.caption(
+        "Single-user mode: reviews are saved under the name typed here. (A lab server can "
+        "make reviewers sign in instead: see the README's *Run it for a lab*.)"
+    )
+if me.why_not and me.reviewer:
+    st.info(md(f"Read-only: {me.why_not}."))
+reviewer = me.reviewer
 
 st.caption(
     "Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves and "
@@ -205,7 +224,9 @@ with tab_review:
                 )
                 # The store's own rules, all at once, in words (data_access.reviews).
                 problems = [what for _, what in review_problems(review)]
-                if problems:
+                if not me.can_save:  # no name yet, not on the list, read-only, signed out
+                    st.error(md(f"Not saved: {me.why_not}."))
+                elif problems:
                     st.error(md("Not saved: " + "; ".join(problems) + "."))
                 else:
                     try:

@@ -34,7 +34,10 @@ class AppArgs:
         problem: what was wrong with the command line (shown in the sidebar), or None.
         predictions: (prediction file, reading options) to load for every session.
         roots: the allowed folders of the path fields (see :mod:`data_access.paths`).
-        reviews_db: the review database (empty: the default in the data folder).
+        reviews_db: the review database, a SQLite path or a PostgreSQL URL (empty:
+            ``IMLR_REVIEWS_DB``, else the SQLite file in the data folder).
+        allow_reviewers: who may save reviews (empty: anyone); e-mails or names.
+        read_only_reviewers: who may read but never save.
     """
 
     params: SourceParams = SourceParams()
@@ -42,6 +45,8 @@ class AppArgs:
     predictions: tuple[tuple[str, dict], ...] = ()
     roots: tuple[Path, ...] = ()
     reviews_db: str = ""
+    allow_reviewers: tuple[str, ...] = ()
+    read_only_reviewers: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--predictions", nargs="*", default=[])
     parser.add_argument("--allow-path", action="append", default=[])
     parser.add_argument("--reviews-db", default="")
+    parser.add_argument("--allow-reviewer", action="append", default=[])
+    parser.add_argument("--read-only-reviewer", action="append", default=[])
     # How to read the --predictions files, as in `python -m data_access evaluate` (the
     # operator's command line, so --allow-pickle is allowed here and nowhere in the UI).
     add_reading_flags(parser)
@@ -78,4 +85,6 @@ def app_args(argv: list[str] | None = None) -> AppArgs:
         predictions=tuple((p, options) for p in args.predictions),
         roots=allowed_roots([*given, *args.allow_path]),
         reviews_db=args.reviews_db,
+        allow_reviewers=tuple(args.allow_reviewer),
+        read_only_reviewers=tuple(args.read_only_reviewer),
     )
