@@ -82,3 +82,30 @@ def is_loopback(address: str | None) -> bool:
 
     Streamlit listens on every interface when ``server.address`` is unset."""
     return (address or "").strip().lower() in ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def shared_files(folders: Iterable[Path], suffixes: Iterable[str]) -> list[Path]:
+    """The files a server's operator shares for visitors to pick: regular files directly in
+    each folder with one of ``suffixes``, hidden ones left out, and never a link that leads
+    outside its folder (the path is resolved and checked)."""
+    wanted = {s.lower().lstrip(".") for s in suffixes}
+    out = []
+    for folder in folders:
+        try:
+            base = Path(folder).resolve(strict=True)
+            entries = sorted(base.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                real = entry.resolve(strict=True)
+            except OSError:
+                continue
+            if (
+                not entry.name.startswith(".")
+                and entry.suffix.lower().lstrip(".") in wanted
+                and real.parent == base
+                and real.is_file()
+            ):
+                out.append(real)
+    return out

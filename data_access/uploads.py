@@ -75,3 +75,45 @@ def sweep(root: Path | None = None, max_age: float = MAX_AGE_SECONDS) -> int:
                 shutil.rmtree(folder)
                 removed += 1
     return removed
+
+
+# --- server mode: uploads that never touch a disk ---------------------------------------------
+
+_IN_MEMORY: dict[str, int] = {}  # path -> the descriptor keeping the anonymous file alive
+
+
+def memory_supported() -> bool:
+    return hasattr(os, "memfd_create") and Path(f"/proc/{os.getpid()}/fd").is_dir()
+
+
+def store_in_memory(name: str, data: bytes) -> Path:
+    """An uploaded file kept in an anonymous in-memory file (Linux ``memfd_create``), never
+    written to any disk; every reader opens it through its ``/proc/<pid>/fd/<n>`` path, like
+    a file. It lives until :func:`release_memory` (or the server stops).
+
+    Raises:
+        OSError: the memory file cannot be made (the caller reports it).
+    """
+    fd = os.memfd_create(safe_upload_name(name)[:200], os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError:
+        os.close(fd)
+        raise
+    path = Path(f"/proc/{os.getpid()}/fd/{fd}")
+    _IN_MEMORY[str(path)] = fd
+    return path
+
+
+def is_in_memory(path: str | Path) -> bool:
+    return str(path) in _IN_MEMORY
+
+
+def release_memory(path: str | Path) -> None:
+    """Frees an in-memory upload (nothing happens for any other path)."""
+    fd = _IN_MEMORY.pop(str(path), None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)

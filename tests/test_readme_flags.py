@@ -29,7 +29,7 @@ def _flags(parser) -> set[str]:
 def _spans(marker: str) -> list[str]:
     """Code spans and code-block lines of the README that contain ``marker``."""
     spans = re.findall(r"`([^`\n]+)`", README)
-    blocks = re.findall(r"```(?:bash)?\n(.*?)```", README, re.S)
+    blocks = re.findall(r"```(?:\w+)?\n(.*?)```", README, re.S)
     lines = [ln for b in blocks for ln in b.replace("\\\n", " ").splitlines()]
     return [s for s in spans + lines if marker in s]
 
@@ -39,8 +39,15 @@ def test_the_readme_shows_app_and_cli_command_lines():
     assert len(_spans("python -m data_access")) >= 8
 
 
-def test_app_flags_in_the_readme_are_the_apps():
+def test_app_flags_in_the_readme_are_the_apps(tmp_path, monkeypatch):
     known = _flags(app_parser())
+    # The README's config file example, where its command line looks for it.
+    toml = re.search(r"```toml\n(.*?)```", README, re.S).group(1)
+    (tmp_path / "lab.toml").write_text(toml)
+    monkeypatch.chdir(tmp_path)
+    config = app_args(["--config", "lab.toml"])
+    assert config.problem is None and config.server_mode and config.params.kind == "tfds"
+    assert config.allow_reviewers == ("ada@lab.org", "bob@lab.org")
     for span in _spans("streamlit run app.py"):
         if " -- " not in span and not span.endswith(" --"):
             continue

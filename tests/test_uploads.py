@@ -4,6 +4,8 @@ longer used, swept after a day (issue 10)."""
 import os
 import time
 
+import pytest
+
 from data_access import uploads
 
 
@@ -44,3 +46,29 @@ def test_sweep_removes_folders_untouched_for_a_day(tmp_path):
     uploads.store(fresh, "b.csv", b"2")
     assert uploads.sweep(tmp_path) == 1
     assert not old.exists() and fresh.exists()
+
+
+def test_server_mode_uploads_are_read_from_memory(tmp_path, table):
+    """A .npy and a CSV kept in anonymous memory load like files, and go when released."""
+    import io
+
+    import numpy as np
+
+    from data_access import uploads
+    from data_access.predictions import ReadOptions, load_predictions
+    from tests.helpers import write_top1_csv
+
+    if not uploads.memory_supported():
+        pytest.skip("memfd_create is Linux-only")
+    arr = np.zeros(50_000, np.int64)
+    arr[table.validation_position] = table.original_label
+    buf = io.BytesIO()
+    np.save(buf, arr)
+    csv = write_top1_csv(tmp_path / "m.csv", table, table.original_label).read_bytes()
+    for name, data in (("m.npy", buf.getvalue()), ("m.csv", csv)):
+        path = uploads.store_in_memory(name, data)
+        assert uploads.is_in_memory(path) and not str(path).startswith(str(tmp_path))
+        model = load_predictions(path, table, name="m", options=ReadOptions(order="validation"))
+        assert (model.top1 == table.original_label).all()
+        uploads.release_memory(path)
+        assert not uploads.is_in_memory(path)

@@ -8,9 +8,12 @@ from data_access.paths import check_allowed, is_loopback
 
 
 def path_fields_shown() -> bool:
-    """Path fields are for a local single user: hidden when the server listens on a network
-    address (``--server.address 0.0.0.0``), since any visitor could then type server paths."""
-    return is_loopback(st.get_option("server.address"))
+    """Path fields are for a local single user: hidden in server mode (``--server-mode`` or a
+    config file's ``[server]``) and when the server listens on a network address
+    (``--server.address 0.0.0.0``), since any visitor could then type server paths."""
+    from ui.cli_args import app_args
+
+    return not app_args().server_mode and is_loopback(st.get_option("server.address"))
 
 
 def checked_path(text: str, field: str) -> str:

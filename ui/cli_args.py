@@ -1,6 +1,8 @@
 """The app's own command line, parsed in one place:
 ``streamlit run app.py -- --source tfds --data-dir DIR --predictions a.csv --allow-path DIR
---reviews-db FILE``. Unknown or bad arguments give the demo and a message, never a crash.
+--reviews-db FILE``, optionally from a config file (``--config lab.toml``, a ``[server]``
+section with the same settings; flags on the command line win). Unknown or bad arguments give
+the demo and a message, never a crash.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class AppArgs:
             ``IMLR_REVIEWS_DB``, else the SQLite file in the data folder).
         allow_reviewers: who may save reviews (empty: anyone); e-mails or names.
         read_only_reviewers: who may read but never save.
+        server_mode: the operator fixed the source and the files; visitors type no paths.
+        share_folders: folders whose prediction files visitors may pick (server mode).
     """
 
     params: SourceParams = SourceParams()
@@ -47,6 +51,52 @@ class AppArgs:
     reviews_db: str = ""
     allow_reviewers: tuple[str, ...] = ()
     read_only_reviewers: tuple[str, ...] = ()
+    server_mode: bool = False
+    share_folders: tuple[Path, ...] = ()
+
+
+# [server] keys of a config file -> the flag each stands for.
+CONFIG_KEYS = {
+    "source": "--source", "labels_json": "--labels-json", "images": "--images",
+    "data_dir": "--data-dir", "index_dir": "--index-dir", "predictions": "--predictions",
+    "reviews_db": "--reviews-db", "allow_reviewers": "--allow-reviewer",
+    "read_only_reviewers": "--read-only-reviewer", "share_folders": "--share-folder",
+    "allow_paths": "--allow-path",
+}  # fmt: skip
+
+
+def config_argv(path: str) -> list[str]:
+    """The ``[server]`` section of a TOML config file as command-line words (server mode on).
+
+    Raises:
+        ValueError: unreadable, not TOML, no ``[server]`` section, or an unknown key.
+    """
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: Streamlit's own dependency reads TOML
+        import toml as tomllib  # type: ignore[no-redef]
+    try:
+        text = Path(path).read_text()
+        data = tomllib.loads(text)
+    except (OSError, ValueError, TypeError) as e:
+        raise ValueError(f"config file {path}: {e}") from e
+    section = data.get("server")
+    if not isinstance(section, dict):
+        raise ValueError(f"config file {path}: no [server] section")
+    argv = ["--server-mode"] if section.get("server_mode", True) else []
+    for key, value in section.items():
+        if key == "server_mode":
+            continue
+        if key not in CONFIG_KEYS:
+            raise ValueError(f"config file {path}: unknown key {key!r} in [server]")
+        flag = CONFIG_KEYS[key]
+        values = value if isinstance(value, list) else [value]
+        if flag == "--predictions":
+            argv += [flag, *map(str, values)]
+        else:
+            for v in values:
+                argv += [flag, str(v)]
+    return argv
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reviews-db", default="")
     parser.add_argument("--allow-reviewer", action="append", default=[])
     parser.add_argument("--read-only-reviewer", action="append", default=[])
+    parser.add_argument("--server-mode", action="store_true")
+    parser.add_argument("--share-folder", action="append", default=[])
+    parser.add_argument("--config", default="")
     # How to read the --predictions files, as in `python -m data_access evaluate` (the
     # operator's command line, so --allow-pickle is allowed here and nowhere in the UI).
     add_reading_flags(parser)
@@ -73,12 +126,15 @@ def app_args(argv: list[str] | None = None) -> AppArgs:
     argv = tuple(sys.argv[1:] if argv is None else argv)
     try:
         args, unknown = build_parser().parse_known_args(list(argv))
-    except (argparse.ArgumentError, SystemExit) as e:
+        if args.config:  # the file first, so the command line's own flags win
+            args, unknown = build_parser().parse_known_args([*config_argv(args.config), *argv])
+    except (argparse.ArgumentError, SystemExit, ValueError) as e:
         problem = f"ignored the command line ({shlex.join(argv)}): {e}"
         return AppArgs(problem=problem, roots=allowed_roots())
     params = SourceParams(args.source, args.labels_json, args.images, args.data_dir, args.index_dir)
     options = asdict(options_from_args(args))
-    given = [args.labels_json, args.images, args.data_dir, args.index_dir, *args.predictions]
+    given = [args.labels_json, args.images, args.data_dir, args.index_dir, *args.predictions,
+             *args.share_folder]  # fmt: skip
     return AppArgs(
         params=params,
         problem=f"ignored unknown arguments: {shlex.join(unknown)}" if unknown else None,
@@ -87,4 +143,6 @@ def app_args(argv: list[str] | None = None) -> AppArgs:
         reviews_db=args.reviews_db,
         allow_reviewers=tuple(args.allow_reviewer),
         read_only_reviewers=tuple(args.read_only_reviewer),
+        server_mode=bool(args.server_mode),
+        share_folders=tuple(Path(f).resolve() for f in args.share_folder if f),
     )

@@ -134,7 +134,23 @@ def upload_dir() -> Path:
 def is_upload(path: str) -> bool:
     """Whether ``path`` is this session's own upload, whose content its visitor may see
     (a file from a server path never shows its content in a message: issue 10)."""
-    return bool(path) and Path(path).is_relative_to(upload_dir())
+    return bool(path) and (uploads.is_in_memory(path) or Path(path).is_relative_to(upload_dir()))
+
+
+def _server_mode() -> bool:
+    from ui.cli_args import app_args
+
+    return app_args().server_mode
+
+
+def _release(path: str) -> None:
+    """Lets an upload go once nothing of the session uses it (file or memory)."""
+    if path in in_use():
+        return
+    if uploads.is_in_memory(path):
+        uploads.release_memory(path)
+    else:
+        uploads.release(Path(path), upload_dir(), in_use())
 
 
 def in_use() -> set[str]:
@@ -147,6 +163,31 @@ def _taken() -> set[str]:
     return {s["name"] for s in _specs()} | {
         p["name"] for p in st.session_state.get("pending_models", [])
     }
+
+
+def _shared_picker(errors: list[str]) -> None:
+    """Server mode: the prediction files the operator shares (``--share-folder``), to pick."""
+    from data_access.paths import shared_files
+    from ui.cli_args import app_args
+
+    files = shared_files(app_args().share_folders, UPLOAD_TYPES)
+    if not app_args().share_folders:
+        return
+    if not files:
+        st.caption("No shared prediction files on this server.")
+        return
+    with st.form("add_shared", border=False):
+        pick = st.selectbox(
+            "Shared prediction files",
+            [str(f) for f in files],
+            index=None,
+            format_func=lambda p: Path(p).name,
+            placeholder="pick a file the operator shares",
+        )
+        if st.form_submit_button("Add") and pick:
+            errors.clear()
+            queue(pick, default_name(pick, _taken()), uploaded=False)
+            st.rerun()
 
 
 def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
@@ -166,7 +207,12 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         errors.clear()
         for up in files:
             try:
-                target = uploads.store(upload_dir(), up.name, up.getvalue())
+                # Server mode: nothing a visitor sends is written to the server's disks.
+                target = (
+                    uploads.store_in_memory(up.name, up.getvalue())
+                    if _server_mode() and uploads.memory_supported()
+                    else uploads.store(upload_dir(), up.name, up.getvalue())
+                )
             except OSError as e:
                 errors.append(f"{up.name}: cannot be kept on the server ({e.strerror or e})")
                 continue
@@ -187,12 +233,13 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
                 else:
                     queue(full, default_name(full, _taken()), uploaded=False)
                     st.rerun()  # so its summary shows
+    _shared_picker(errors)
     options = reading_options()
     render_pending(
         options,
         lambda path, name, opts: load_file(path, name, opts, source),
         _specs().append,
-        lambda path: uploads.release(Path(path), upload_dir(), in_use()),
+        _release,
     )
     no_demo = not any(s["path"].startswith(DEMO_PREFIX) for s in _specs())
     if source.synthetic and no_demo and st.button("Load the demo models"):
@@ -214,7 +261,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         )
         if cols[1].button("✕", key=f"remove_{k}_{spec['path']}", help=f"Remove {spec['name']}"):
             _specs().remove(spec)
-            uploads.release(Path(spec["path"]), upload_dir(), in_use())
+            _release(spec["path"])
             st.rerun()
         new = new.strip()
         if new and new != spec["name"]:

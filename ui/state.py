@@ -176,7 +176,10 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
             source = _source_form(current, source)
         else:
             st.caption(
-                "The app is open to the network, so it opens no paths typed here: the "
+                "Server mode: the operator chose the source and the prediction files; upload "
+                "your own files or pick a shared one below."
+                if app_args().server_mode
+                else "The app is open to the network, so it opens no paths typed here: the "
                 "operator chooses the source on the command line."
             )
         if st.session_state.get("source_problem"):
