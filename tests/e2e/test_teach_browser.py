@@ -17,15 +17,21 @@ def test_keyboard_reveal_and_next(app_server, page):
     page.get_by_text("2 of 12", exact=True).wait_for(timeout=60_000)
     page.get_by_text("What would you label this?").wait_for()
     assert "Original label" not in _body(page) and "correct:" not in _body(page)
-    page.get_by_role("heading", name="Teach").click()  # focus on the page, not a field
+    # The keys work once the slide's buttons (which carry the shortcuts) are on the page,
+    # and while no field has the focus.
+    page.get_by_role("button", name="Reveal").wait_for()
+    page.get_by_role("button", name="Next").wait_for()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.keyboard.press("Space")
     page.get_by_text("Original label:").wait_for(timeout=30_000)
     assert "correct:" in _body(page) and "wrong:" in _body(page)
+    page.get_by_role("button", name="Reveal").and_(page.locator(":disabled")).wait_for()
     page.keyboard.press("ArrowRight")
     page.get_by_text("3 of 12", exact=True).wait_for(timeout=30_000)
     assert "i=3" in page.url and "lesson=several-right" in page.url
     page.get_by_text("What would you label this?").wait_for()
     assert "Original label" not in _body(page)
+    page.get_by_role("button", name="Previous").and_(page.locator(":enabled")).wait_for()
     page.keyboard.press("ArrowLeft")
     page.get_by_text("2 of 12", exact=True).wait_for(timeout=30_000)
 
