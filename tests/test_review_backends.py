@@ -117,3 +117,21 @@ def test_unreachable_postgresql_is_one_clear_line(capsys):
     assert code == 2 and err.count("\n") == 1
     assert "cannot connect after 3 attempts" in err and "secret" not in err
     assert redacted("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
+
+
+def test_a_cut_connection_is_made_again_and_nothing_is_lost(postgres):
+    """The server ends the store's connection between two saves (a restart, an idle cut): the
+    next save connects again and lands; both are in the history."""
+    import psycopg
+
+    url = new_database(postgres)
+    store = ReviewStore(url)
+    store.save(Review("m", N.format(1), "ada", "other", "minor", 3, [], "before"))
+    with psycopg.connect(postgres, autocommit=True) as admin:
+        cut = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (url.rsplit("/", 1)[1],),
+        ).fetchall()
+    assert cut and all(ok for (ok,) in cut)
+    store.save(Review("m", N.format(1), "ada", "other", "major", 3, [], "after"))
+    assert [h["new"]["note"] for h in store.history("m", N.format(1))] == ["before", "after"]

@@ -166,6 +166,11 @@ class PostgresBackend:
     @contextmanager
     def connection(self):
         con = getattr(self._local, "con", None)
+        if con is not None and not con.closed and not con.broken:
+            try:  # a kept connection may have been closed by the server (restart, idle cut)
+                con.execute("SELECT 1")
+            except self.psycopg.OperationalError:
+                con.close()  # nothing was sent yet: connect again, the operation goes on
         if con is None or con.closed or con.broken:
             con = self._local.con = self._connect()
         try:
