@@ -13,11 +13,9 @@ from collections.abc import Callable, Mapping
 
 from data_access.classes import load_classes
 from data_access.errors import DataError
-from data_access.i18n import SET_NAMES
+from data_access.lessons import answer_items
 from data_access.predictions import Model
-from data_access.schema import LABEL_SETS
 from data_access.sources import Source
-from data_access.views import real_names
 
 SLIDE_SIDE = 640
 
@@ -63,22 +61,9 @@ def lesson_handout(
         original = names[int(table.original_label[row])]
         parts.append(f"<section><h2>{k + 1}. {e(name)}</h2>")
         parts.append(_picture(source, name, f"{original} ({name})", side, _))
-        parts.append(f"<dl><dt>{e(_('Original label'))}</dt><dd>{e(original)}</dd>")
-        for s in LABEL_SETS:
-            labels = [names[c] for c in getattr(table, s.field).row(row).tolist()]
-            shown = ", ".join(labels) if labels else "—"
-            parts.append(f"<dt>{e(_(SET_NAMES[s.name]))}</dt><dd>{e(shown)}</dd>")
-        if table.is_problematic[row]:
-            reason = str(table.problematic_reason[row]) or _("reason not recorded")
-            parts.append(f"<dt>{e(_('Problematic'))}</dt><dd>{e(reason)}</dd>")
-        real = real_names(table, row)
-        if real is not None:
-            parts.append(f"<dt>ReaL</dt><dd>{e(', '.join(real) or _('no label'))}</dd>")
-        for model_name, m in (models or {}).items():
-            pred = int(m.top1[row])
-            said = names[pred] if pred >= 0 else _("no prediction")
-            verdict = _(SET_NAMES.get(table.verdict(row, pred), table.verdict(row, pred)))
-            parts.append(f"<dt>{e(model_name)}</dt><dd>{e(said)} ({e(verdict)})</dd>")
+        parts.append("<dl>")
+        for label, value in answer_items(table, row, models or {}, _):
+            parts.append(f"<dt>{e(label)}</dt><dd>{e(value)}</dd>")
         parts.append("</dl></section>")
     parts.append(f'<p class="note">{e(_("Made with ImageNet Multi-Label Review."))}</p>')
     parts.append("</body></html>")

@@ -10,7 +10,7 @@ translated by :mod:`data_access.i18n`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,9 +18,10 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.browse import BrowseState, filter_rows
 from data_access.classes import NUM_CLASSES, load_classes
-from data_access.i18n import N_
+from data_access.i18n import N_, SET_NAMES
 from data_access.predictions import Model
-from data_access.schema import UNCLEAR, WRONG, is_accepted
+from data_access.schema import LABEL_SETS, UNCLEAR, WRONG, is_accepted, verdict_is_right
+from data_access.views import SET_MARKS, real_names
 
 LESSON_SIZE = 12
 # Fine-grained WordNet groups a lesson may draw from: the ones with the most confusions inside
@@ -252,3 +253,32 @@ def score(table: AnnotationTable, row: int, choice: int) -> Answer:
         multilabel=bool(is_accepted(table.label_state[row, choice])),
         original=choice == int(table.original_label[row]),
     )
+
+
+# --- a slide's answer ----------------------------------------------------------------------
+
+
+def answer_items(table: AnnotationTable, row: int, models: Mapping[str, Model],
+                 _: Callable[[str], str]) -> list[tuple[str, str]]:  # fmt: skip
+    """What Reveal and the handout show, as (label, value) pairs translated by ``_``: the
+    original label; each label set, with its mark (✓ ? ✗) so colour is never the only cue;
+    the problematic reason; the ReaL labels; each model's top-1 and the experts' verdict."""
+    names = load_classes().names
+    out = [(_("Original label"), names[int(table.original_label[row])])]
+    for s in LABEL_SETS:
+        labels = [names[c] for c in getattr(table, s.field).row(row).tolist()]
+        out.append((f"{SET_MARKS[s.name]} {_(SET_NAMES[s.name])}", ", ".join(labels) or "—"))
+    if table.is_problematic[row]:
+        out.append(
+            (_("Problematic"), str(table.problematic_reason[row]) or _("reason not recorded"))
+        )
+    real = real_names(table, row)
+    if real is not None:
+        out.append(("ReaL", ", ".join(real) or _("no label")))
+    for name, m in models.items():
+        pred = int(m.top1[row])
+        v = table.verdict(row, pred)
+        said = names[pred] if pred >= 0 else _("no prediction")
+        mark = "✓" if verdict_is_right(v) else "✗"
+        out.append((f"{mark} {name}", f"{said} ({_(SET_NAMES.get(v, v))})"))
+    return out

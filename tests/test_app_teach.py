@@ -55,7 +55,7 @@ def test_question_then_reveal_then_next():
     _button(at, "Reveal").click().run()
     text = _text(at)
     assert f"**Original label:** {names[int(table.original_label[row])]}" in text
-    assert f"✓ **correct:** {', '.join(correct)}" in text
+    assert f"**✓ correct:** {', '.join(correct)}" in text
     assert "**ReaL:**" in text and "demo-strong:** " in text
     assert _button(at, "Reveal").disabled
     _button(at, "Next").click().run()

@@ -111,6 +111,15 @@ def _history_count(store) -> int:
         return con.execute("SELECT COUNT(*) FROM review_history").fetchone()[0]
 
 
+def _run_all(procs, timeout: float = 300) -> None:
+    """Starts the writer processes together and waits until each has ended well."""
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=timeout)
+        assert p.exitcode == 0
+
+
 def _process_writer(path: str, who: str, n: int) -> None:
     store = ReviewStore(path)
     for k in range(n):
@@ -121,12 +130,7 @@ def test_concurrent_processes_lose_nothing(review_db):
     path = review_db
     ReviewStore(path)
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_process_writer, args=(path, f"p{i}", 60)) for i in range(3)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(timeout=120)
-        assert p.exitcode == 0
+    _run_all([ctx.Process(target=_process_writer, args=(path, f"p{i}", 60)) for i in range(3)])
     store = ReviewStore(path)
     assert len(store.reviews()) == 180
     assert {r.note for r in store.reviews(reviewer="p1")} == {f"p1-{k}" for k in range(60)}
@@ -193,14 +197,9 @@ def test_eight_writer_processes_lose_no_update(review_db):
     ReviewStore(review_db)
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(8)
-    procs = [
-        ctx.Process(target=_panel_writer, args=(review_db, f"w{i}", 200, start)) for i in range(8)
-    ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(timeout=300)
-        assert p.exitcode == 0
+    _run_all(
+        [ctx.Process(target=_panel_writer, args=(review_db, f"w{i}", 200, start)) for i in range(8)]
+    )
     store = ReviewStore(review_db)
     assert _history_count(store) == 8 * 200
     panel = store.reviews(reviewer="panel")

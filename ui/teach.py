@@ -8,12 +8,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from data_access.annotations import AnnotationTable
-from data_access.classes import load_classes
 from data_access.errors import DataError
-from data_access.i18n import SET_NAMES
+from data_access.lessons import answer_items
 from data_access.predictions import Model
-from data_access.schema import LABEL_SETS, verdict_is_right
-from data_access.views import real_names
 from ui.text import md
 
 # Large type for the back of a room; the sidebar and the controls are hidden.
@@ -47,26 +44,8 @@ def answer_panel(
 ) -> None:
     """What Reveal shows: the original label, the three sets by name, the problematic reason,
     each model's top-1 and verdict, the ReaL labels, and reviews of the image."""
-    names = load_classes().names
-    original = names[int(table.original_label[row])]
-    st.markdown(f"**{md(_('Original label'))}:** {md(original)}")
-    for s in LABEL_SETS:
-        labels = [names[c] for c in getattr(table, s.field).row(row).tolist()]
-        mark = {"correct": "✓", "unclear": "?", "wrong": "✗"}[s.name]
-        text = ", ".join(labels) if labels else "—"
-        st.markdown(f"{mark} **{md(_(SET_NAMES[s.name]))}:** {md(text)}")
-    if table.is_problematic[row]:
-        reason = str(table.problematic_reason[row]) or _("reason not recorded")
-        st.markdown(f"**{md(_('Problematic'))}:** {md(reason)}")
-    real = real_names(table, row)
-    if real is not None:
-        st.markdown(f"**ReaL:** {md(', '.join(real) or _('no label'))}")
-    for name, m in models.items():
-        pred = int(m.top1[row])
-        v = table.verdict(row, pred)
-        said = names[pred] if pred >= 0 else _("no prediction")
-        mark = "✓" if verdict_is_right(v) else "✗"
-        st.markdown(f"{mark} **{md(name)}:** {md(said)} ({md(_(SET_NAMES.get(v, v)))})")
+    for label, value in answer_items(table, row, models, _):
+        st.markdown(f"**{md(label)}:** {md(value)}")
     for r in reviews:
         st.markdown(f"**{md(r['by'])}:** {md(r['category'])} / {md(r['severity'])}")
 

@@ -1,6 +1,8 @@
 """End to end in Chromium: a server in server mode shows no path field, and its image page
 says so plainly for a name outside the opened source."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from data_access.classes import validation_file_name
@@ -10,32 +12,37 @@ from tests.e2e.server import serve
 pytestmark = pytest.mark.browser
 
 
-def test_server_mode_has_no_path_fields_and_guards_the_image_page(browser, tmp_path):
+@contextmanager
+def server_mode_page(browser, tmp_path):
+    """A demo server in server mode with its own home folder, and a page on it."""
     home = tmp_path / "home"
     home.mkdir()
     with serve(home, app_args=["--server-mode"]) as (url, _):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(url)
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            sidebar.get_by_text("Server mode: the operator chose the source").wait_for(
-                timeout=60_000
-            )
-            sidebar.get_by_text("Upload prediction files").wait_for()  # uploads stay
-            labels = sidebar.locator('[data-testid="stTextInput"] label').all_inner_texts()
-            assert not [x for x in labels if "path" in x.lower() or "data_dir" in x.lower()]
-            table = open_source("demo").table
-            outside = next(
-                validation_file_name(p)
-                for p in range(50_000)
-                if validation_file_name(p) not in table.row_of
-            )
-            for name in (outside, "..%2F..%2Fetc%2Fpasswd"):
-                page.goto(f"{url}/image?image={name}")
-                page.get_by_text("is not an annotated image").first.wait_for(timeout=30_000)
-                assert page.locator('[data-testid="stImage"]').count() == 0
+            yield url, page, home
         finally:
             page.close()
+
+
+def test_server_mode_has_no_path_fields_and_guards_the_image_page(browser, tmp_path):
+    with server_mode_page(browser, tmp_path) as (url, page, _home):
+        page.goto(url)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Server mode: the operator chose the source").wait_for(timeout=60_000)
+        sidebar.get_by_text("Upload prediction files").wait_for()  # uploads stay
+        labels = sidebar.locator('[data-testid="stTextInput"] label').all_inner_texts()
+        assert not [x for x in labels if "path" in x.lower() or "data_dir" in x.lower()]
+        table = open_source("demo").table
+        outside = next(
+            validation_file_name(p)
+            for p in range(50_000)
+            if validation_file_name(p) not in table.row_of
+        )
+        for name in (outside, "..%2F..%2Fetc%2Fpasswd"):
+            page.goto(f"{url}/image?image={name}")
+            page.get_by_text("is not an annotated image").first.wait_for(timeout=30_000)
+            assert page.locator('[data-testid="stImage"]').count() == 0
 
 
 def test_server_mode_uploads_never_touch_the_disk(browser, demo, tmp_path):
@@ -46,24 +53,18 @@ def test_server_mode_uploads_never_touch_the_disk(browser, demo, tmp_path):
 
     table, models = demo
     f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
-    home = tmp_path / "home"
-    home.mkdir()
-    with serve(home, app_args=["--server-mode"]) as (url, _):
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(url)
-            page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-            before = {p for p in home.rglob("*") if p.is_file()}
-            page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
-            page.get_by_role("button", name="Add model").click(timeout=60_000)
-            page.get_by_text("4 models").wait_for(timeout=60_000)
-            value = 100 * metrics.multilabel_accuracy(table, models["demo-weak"].top1)
-            row = page.locator('[data-testid="stTable"] tr', has_text="mine")
-            assert f"{value:.2f}" in row.inner_text()
-            written = {p for p in home.rglob("*") if p.is_file()} - before
-            assert not [p for p in written if p.suffix != ".log"], written
-            assert not (home / "data" / "uploads").exists() or not any(
-                (home / "data" / "uploads").rglob("*.csv")
-            )
-        finally:
-            page.close()
+    with server_mode_page(browser, tmp_path) as (url, page, home):
+        page.goto(url)
+        page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+        before = {p for p in home.rglob("*") if p.is_file()}
+        page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
+        page.get_by_role("button", name="Add model").click(timeout=60_000)
+        page.get_by_text("4 models").wait_for(timeout=60_000)
+        value = 100 * metrics.multilabel_accuracy(table, models["demo-weak"].top1)
+        row = page.locator('[data-testid="stTable"] tr', has_text="mine")
+        assert f"{value:.2f}" in row.inner_text()
+        written = {p for p in home.rglob("*") if p.is_file()} - before
+        assert not [p for p in written if p.suffix != ".log"], written
+        assert not (home / "data" / "uploads").exists() or not any(
+            (home / "data" / "uploads").rglob("*.csv")
+        )
