@@ -19,7 +19,7 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes, validation_position
 from data_access.metrics import hits, unjudged
 from data_access.predictions import Model
-from data_access.real import ANY_DISAGREEMENT, DISAGREEMENTS
+from data_access.real import ANY_DISAGREEMENT, DISAGREEMENTS, disagreement_mask
 from data_access.schema import CORRECT, WRONG
 
 PAGE_SIZES = (24, 48, 96)
@@ -122,19 +122,8 @@ def filter_rows(
         model = model_for(state, models)
         keep &= (model.top1 == state.predicted) if model is not None else False
     if state.real:
-        keep &= real_mask(table, state.real)
+        keep &= disagreement_mask(table.real_disagreements, len(table), state.real)
     return np.flatnonzero(keep)
-
-
-def real_mask(table: AnnotationTable, kind: str) -> np.ndarray:
-    """Rows where the experts and ReaL disagree in the way ``kind`` (a key of
-    :data:`REAL_FILTERS`) says; none without ReaL labels."""
-    masks = table.real_disagreements
-    if masks is None:
-        return np.zeros(len(table), dtype=bool)
-    if kind == ANY_DISAGREEMENT:
-        return np.logical_or.reduce(list(masks.values()))
-    return masks[kind]
 
 
 def _state_mask(table: AnnotationTable, name: str) -> np.ndarray:

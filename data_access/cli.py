@@ -4,7 +4,7 @@ Commands:
     info            what a source holds (counts and label-set statistics)
     evaluate        the recommended multi-label accuracy and companions for prediction files
     predictions     ``predictions describe FILE``: how a prediction file is read
-    reviews         import reference categorisations, export reviews
+    reviews         import reference categorisations, export reviews, migrate, copy
     prepare         prepare imagenet2012_multilabel with TFDS's own builder
     download-labels fetch the label JSON, verified by its sha256
 
@@ -23,6 +23,7 @@ from pathlib import Path
 from data_access.cli_common import Bar as _Bar
 from data_access.cli_common import add_source_flags, open_from_args
 from data_access.cli_predictions import add_predictions_parser, add_reading_flags
+from data_access.cli_reviews import add_reviews_parser
 from data_access.cli_thumbnails import add_thumbnails_parser
 from data_access.errors import DataError
 
@@ -223,45 +224,6 @@ def _print_table(results: list[dict]) -> None:
     )
 
 
-def cmd_reviews(args: argparse.Namespace) -> int:
-    from data_access.reviews import ReviewStore
-
-    if args.reviews_command == "copy":
-        from data_access.reviews.copy import copy_reviews
-
-        source, target = ReviewStore(args.copy_from), ReviewStore(args.copy_to)
-        counts = copy_reviews(source, target)
-        print(
-            f"copied {counts['reviews']} reviews, {counts['history']} history entries and "
-            f"{counts['reference_sets']} reference sets from {source.where} to {target.where} "
-            f"({counts['reviews_present']}, {counts['history_present']} and "
-            f"{counts['reference_sets_present']} were there already)"
-        )
-        return 0
-    if args.reviews_command == "migrate":
-        store = ReviewStore(getattr(args, "db_migrate", None) or args.db, migrate=False)
-        applied = store.migrate()
-        done = f"applied migrations {', '.join(map(str, applied))}" if applied else "up to date"
-        print(f"{store.where}: {done} (schema {max([*applied, 0]) or 'current'})")
-        return 0
-    store = ReviewStore(args.db)
-    if args.reviews_command == "import":
-        n = store.import_reference(args.as_name, args.file, replace=args.replace)
-        print(
-            f"imported {n} categorised images as reference set {args.as_name!r} into {store.where}"
-        )
-    else:
-        text = store.export(args.format, reviewer=args.reviewer, model=args.model)
-        if args.out:
-            try:
-                Path(args.out).write_text(text)
-            except OSError as e:
-                raise DataError(args.out, f"cannot write: {e.strerror or e}") from e
-        else:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
-
-
 def cmd_prepare(args: argparse.Namespace) -> int:
     from data_access.tfds_source import prepare
 
@@ -357,28 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_predictions_parser(sub, add_source_flags)
     add_thumbnails_parser(sub, add_source_flags)
 
-    p = sub.add_parser("reviews", help="import reference categorisations, export reviews")
-    p.add_argument(
-        "--db",
-        help="the review database: a SQLite path or a postgresql:// URL (default: "
-        "IMLR_REVIEWS_DB, else the app's SQLite file)",
-    )
-    rsub = p.add_subparsers(dest="reviews_command", required=True)
-    r = rsub.add_parser("migrate", help="create or update the database's tables")
-    r.add_argument("--db", dest="db_migrate", help="as reviews --db")
-    r = rsub.add_parser("copy", help="copy every review, history entry and reference set")
-    r.add_argument("--from", dest="copy_from", required=True, help="a SQLite path or URL")
-    r.add_argument("--to", dest="copy_to", required=True, help="a SQLite path or URL")
-    r = rsub.add_parser("import", help="import a categorisation file as a read-only set")
-    r.add_argument("file", type=Path, help="published-format JSON, or CSV")
-    r.add_argument("--as", dest="as_name", required=True, metavar="NAME")
-    r.add_argument("--replace", action="store_true", help="replace a set of the same name")
-    r = rsub.add_parser("export", help="export reviews (published JSON format, or CSV)")
-    r.add_argument("--format", choices=("json", "csv"), default="json")
-    r.add_argument("--reviewer")
-    r.add_argument("--model")
-    r.add_argument("--out", type=Path, help="write here instead of standard output")
-    p.set_defaults(func=cmd_reviews)
+    add_reviews_parser(sub)
 
     p = sub.add_parser("prepare", help="prepare the TFDS dataset with TFDS's own builder")
     p.add_argument(

@@ -133,11 +133,6 @@ def shipped_real_labels() -> RealLabels:
     return from_lists(json.loads(data), str(REAL_JSON))
 
 
-def table_rows(real: RealLabels, positions: np.ndarray) -> np.ndarray:
-    """int16 (n, w): the ReaL lists of the images at ``positions``, padded with -1."""
-    return real.padded[np.asarray(positions, dtype=np.int64)]
-
-
 def in_real(padded_rows: np.ndarray, predictions: np.ndarray) -> np.ndarray:
     """bool (n,): prediction i is in list i (-1, no prediction, never is)."""
     p = np.asarray(predictions)
@@ -192,11 +187,12 @@ def disagreement_masks(
     }
 
 
-def row_disagreements(
-    label_state_row: np.ndarray, is_problematic: bool, padded_row: np.ndarray
-) -> list[str]:
-    """The :data:`DISAGREEMENTS` kinds (keys) that hold for one image."""
-    masks = disagreement_masks(
-        label_state_row[None, :], np.array([is_problematic]), padded_row[None, :]
-    )
-    return [k for k, m in masks.items() if m[0]]
+def disagreement_mask(masks: dict[str, np.ndarray] | None, n: int, kind: str) -> np.ndarray:
+    """Rows where the experts and ReaL disagree in the way ``kind`` says (a key of
+    :data:`DISAGREEMENTS`, or :data:`ANY_DISAGREEMENT`); none without ReaL labels
+    (``masks`` None): a filter on labels a source lacks keeps nothing, never everything."""
+    if masks is None:
+        return np.zeros(n, dtype=bool)
+    if kind == ANY_DISAGREEMENT:
+        return np.logical_or.reduce(list(masks.values()))
+    return masks[kind]

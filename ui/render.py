@@ -21,7 +21,7 @@ from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.images import check_image
 from data_access.predictions import Model
-from data_access.real import DISAGREEMENTS, row_disagreements
+from data_access.real import DISAGREEMENTS
 from data_access.schema import LABEL_SETS
 from data_access.sources import Source
 from data_access.views import Chip, image_description
@@ -98,8 +98,7 @@ def real_section(table: AnnotationTable, row: int) -> None:
         )
     else:
         st.caption("ReaL left this image out: no label fits.")
-    kinds = row_disagreements(table.label_state[row], bool(table.is_problematic[row]),
-                              table.real_rows[row])  # fmt: skip
+    kinds = [k for k, mask in table.real_disagreements.items() if mask[row]]
     if kinds:
         st.markdown("**Experts and ReaL disagree:** " + "; ".join(DISAGREEMENTS[k] for k in kinds))
     st.caption(md(table.real.citation))

@@ -83,10 +83,6 @@ class SqliteBackend:
         finally:
             con.close()
 
-    @staticmethod
-    def sql(text: str) -> str:
-        return text
-
     @contextmanager
     def write(self, lock_key: str | None = None):
         """One IMMEDIATE transaction: the write lock is taken up front, so concurrent savers
@@ -182,10 +178,6 @@ class PostgresBackend:
                 f"the connection was lost: {_first_line(e)}; what was being saved was not "
                 "saved (the reviews saved before are intact), try again",
             ) from e
-
-    @staticmethod
-    def sql(text: str) -> str:
-        return text.replace("?", "%s")
 
     @contextmanager
     def write(self, lock_key: str | None = None):
