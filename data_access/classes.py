@@ -134,3 +134,24 @@ def load_classes() -> Classes:
         ancestors=tuple(frozenset(c["ancestors"]) for c in classes),
         ancestor_names=names,
     )
+
+
+@functools.lru_cache(maxsize=4)
+def near_classes(at_least: int = 6, limit: int = 40) -> tuple[np.ndarray, ...]:
+    """For each class, the classes that share its closest WordNet ancestors (confusable ones):
+    walking up its hypernym path until an ancestor holds ``at_least`` other classes, at most
+    ``limit`` of them. The demo's mistakes and Teach's quiz choices both come from here."""
+    classes = load_classes()
+    by_ancestor: dict[str, list[int]] = {}
+    for i, path in enumerate(classes.paths):
+        for a in path[:-1]:
+            by_ancestor.setdefault(a, []).append(i)
+    out = []
+    for i, path in enumerate(classes.paths):
+        near: list[int] = []
+        for a in reversed(path[:-1]):  # walk up until there are enough candidates
+            near = [j for j in by_ancestor[a] if j != i]
+            if len(near) >= at_least:
+                break
+        out.append(np.array(near[:limit], dtype=np.int16))
+    return tuple(out)

@@ -113,8 +113,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         _print_table(results)
         for r in results:
-            rank = model_rank(r["multilabel_accuracy"])
-            if rank is not None:
+            if "published_rank" in r:  # the rank found above, in words
+                rank = {"rank": r["published_rank"], "total": r["published_total"],
+                        "better_than": r["published_better_than"]}  # fmt: skip
                 print(f"{r['model']}: {rank_sentence(rank, source.synthetic)}")
     return 0
 

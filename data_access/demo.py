@@ -17,7 +17,13 @@ import io
 import numpy as np
 
 from data_access.annotations import AnnotationTable, LabelSets
-from data_access.classes import NUM_CLASSES, load_classes, validation_file_name, validation_labels
+from data_access.classes import (
+    NUM_CLASSES,
+    load_classes,
+    near_classes,
+    validation_file_name,
+    validation_labels,
+)
 from data_access.real import RealLabels, from_lists
 from data_access.schema import is_accepted
 
@@ -43,25 +49,6 @@ DEMO_MODELS = {
 }
 
 
-@functools.lru_cache(maxsize=1)
-def _neighbours() -> tuple[np.ndarray, ...]:
-    """For each class, the classes that share its closest WordNet ancestors (confusable ones)."""
-    classes = load_classes()
-    by_ancestor: dict[str, list[int]] = {}
-    for i, path in enumerate(classes.paths):
-        for a in path[:-1]:
-            by_ancestor.setdefault(a, []).append(i)
-    out = []
-    for i, path in enumerate(classes.paths):
-        near: list[int] = []
-        for a in reversed(path[:-1]):  # walk up until there are enough candidates
-            near = [j for j in by_ancestor[a] if j != i]
-            if len(near) >= 6:
-                break
-        out.append(np.array(near[:40], dtype=np.int16))
-    return tuple(out)
-
-
 def _pick(rng: np.random.Generator, pool, k: int, exclude: set[int]) -> list[int]:
     """``k`` distinct classes from ``pool`` outside ``exclude`` (topped up from all classes)."""
     if not k:
@@ -79,7 +66,7 @@ def demo_table(seed: int = DEMO_SEED, images_per_class: int = IMAGES_PER_CLASS) 
     """The demo annotation table: ``1000 * images_per_class`` rows (20,000 by default)."""
     rng = np.random.default_rng(seed)
     labels = validation_labels()
-    neighbours = _neighbours()
+    neighbours = near_classes()
     positions = []
     for c in range(NUM_CLASSES):
         pool = np.flatnonzero(labels == c)
@@ -185,7 +172,7 @@ def demo_predictions(seed: int = DEMO_SEED) -> dict[str, dict[str, np.ndarray]]:
         multi-label protocol) and all find ImageNet-M hard.
     """
     table = demo_table()
-    neighbours = [x.tolist() for x in _neighbours()]
+    neighbours = [x.tolist() for x in near_classes()]
     n = len(table)
     # Per-image lists, computed once for the three models.
     rows, classes = np.nonzero(is_accepted(table.label_state))  # row-major: sorted per row

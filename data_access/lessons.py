@@ -17,7 +17,7 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.browse import BrowseState, filter_rows
-from data_access.classes import NUM_CLASSES, load_classes
+from data_access.classes import load_classes, near_classes
 from data_access.i18n import N_, SET_NAMES
 from data_access.predictions import Model
 from data_access.schema import LABEL_SETS, UNCLEAR, WRONG, is_accepted, verdict_is_right
@@ -217,7 +217,7 @@ def quiz_choices(table: AnnotationTable, row: int, k: int = 5) -> list[int]:
     wrong = table.wrong_multi_labels.row(row).tolist()
     original = int(table.original_label[row])
     picked: list[int] = []
-    for c in [*accepted, original, *wrong, *_near(original)]:
+    for c in [*accepted, original, *wrong, *near_classes(5)[original].tolist()]:
         if c not in picked:
             picked.append(int(c))
         if len(picked) == k:
@@ -225,18 +225,6 @@ def quiz_choices(table: AnnotationTable, row: int, k: int = 5) -> list[int]:
     seed = int.from_bytes(hashlib.sha256(str(table.file_name[row]).encode()).digest()[:8], "big")
     order = np.random.default_rng(seed).permutation(len(picked))
     return [picked[i] for i in order]
-
-
-def _near(c: int) -> list[int]:
-    """Classes sharing the closest WordNet ancestors with class ``c`` (nearest first)."""
-    classes = load_classes()
-    path = classes.paths[c]
-    for ancestor in reversed(path[:-1]):
-        near = np.flatnonzero(classes.group_mask(ancestor))
-        near = [int(j) for j in near if j != c]
-        if len(near) >= 5:
-            return near[:40]
-    return [j for j in range(NUM_CLASSES) if j != c][:40]
 
 
 @dataclass(frozen=True)

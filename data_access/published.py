@@ -145,7 +145,7 @@ def parse(text: str, where: str) -> Published:
         PublishedDataError: naming the row and column.
     """
     reader = csv.DictReader(io.StringIO(text))
-    wanted = {**{k: v for k, v in COLUMNS.items()}, **{k: (k, int) for k in ERROR_COLUMNS}}
+    wanted = {**COLUMNS, **{k: (k, int) for k in ERROR_COLUMNS}}
     missing = [k for k in wanted if k not in (reader.fieldnames or [])]
     if missing:
         raise PublishedDataError(where, f"missing columns: {', '.join(missing)}")

@@ -56,9 +56,8 @@ def image_reviews(ctx, file_name: str) -> list[dict]:
     try:
         db = ctx.reviews()
         out = [
-            {"by": f"{ref_name}", "category": ref["raw_category"], "severity": ref["raw_severity"]}
-            for ref_name in db.reference_sets()
-            if (ref := db.reference(ref_name).get(file_name))
+            {"by": set_name, "category": ref["raw_category"], "severity": ref["raw_severity"]}
+            for set_name, ref in db.references_for(file_name).items()
         ]
         out += [
             {"by": r.reviewer, "category": r.category, "severity": r.severity}
