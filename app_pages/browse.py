@@ -32,6 +32,7 @@ ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
 COLUMNS = 6
+WIDE = 220  # a filter's width in pixels
 # Option values meaning "no filter" (never a wnid, a verdict key or, in practice, a model name).
 ANY = "any"
 FIRST = "(first loaded)"
@@ -70,29 +71,34 @@ def _browse() -> None:
 
     groups = dict(group_options())
     options = class_options()
-    with st.container(border=True):
-        c1, c2, c3, c3b = st.columns([3, 2, 2, 2])
-        c1.multiselect(
+    # Two wrapping rows of widgets, not columns: a column is an element of its own, and every
+    # element of the view is redrawn by the browser on each filter or page change.
+    panel = st.container(border=True)
+    with panel.container(horizontal=True, wrap=True):
+        st.multiselect(
             "Class",
             list(range(1000)),
             format_func=lambda i: options[i],
             key="f_classes",
             placeholder="any class: type a name, synonym or wnid",
+            width="stretch",
         )
-        c2.selectbox(
+        st.selectbox(
             "WordNet group",
             [ANY, *groups],
             format_func=lambda w: groups.get(w, ANY),
             key="f_group",
+            width=WIDE,
         )
-        c3.multiselect(
+        st.multiselect(
             "Label state",
             list(LABEL_STATES),
             format_func=LABEL_STATES.get,
             key="f_states",
             placeholder="any",
+            width=WIDE,
         )
-        c3b.selectbox(
+        st.selectbox(
             "Experts vs ReaL",
             [ANY, *REAL_FILTERS],
             format_func=lambda v: REAL_FILTERS.get(v, "any (no filter)"),
@@ -102,24 +108,21 @@ def _browse() -> None:
             "2020) disagree, and how."
             if table.real is not None
             else "This source has no ReaL labels.",
+            width=WIDE,
         )
-        c4, c5, c6, c7 = st.columns([3, 2, 2, 1])
-        c4.selectbox(
+    with panel.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
+        st.selectbox(
             "Model verdict",
             [ANY, *VERDICTS],
             format_func=lambda v: VERDICTS.get(v, ANY),
             key="f_verdict",
             disabled=not models,
             help=None if models else "Load predictions in the sidebar first.",
+            width=WIDE,
         )
-        c5.selectbox(
-            "Model",
-            [FIRST, *models],
-            key="f_model",
-            disabled=not models,
-        )
-        c6.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
-        c7.toggle("Descending", key="f_desc")
+        st.selectbox("Model", [FIRST, *models], key="f_model", disabled=not models, width=WIDE)
+        st.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort", width=WIDE)
+        st.toggle("Descending", key="f_desc")
 
     state = BrowseState(
         classes=tuple(st.session_state.f_classes),
@@ -170,10 +173,8 @@ def _browse() -> None:
         state = state.with_(page=page)
         st.session_state.f_page = page
 
-    p1, p2, p3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-    p1.markdown(f"**{len(rows):,}** of {len(table):,} images · page {page} of {pages}")
-    p2.selectbox("Per page", PAGE_SIZES, key="f_size")
-    p3.number_input("Page", min_value=1, max_value=pages, step=1, key="f_page")
+    # The page and page size are chosen in the grid's own controls (ui/grid.py).
+    st.markdown(f"**{len(rows):,}** of {len(table):,} images · page {page} of {pages}")
     if state.sort == "confidence" and not any(m.scores is not None for m in models.values()):
         st.caption("No loaded model has scores: sorted by file name.")
 
@@ -183,17 +184,17 @@ def _browse() -> None:
         def _records() -> list[dict]:
             return view_records(table, models, rows)
 
-        d1, d2, d3 = st.columns(3)
-        d1.download_button(
+        row = st.container(horizontal=True, wrap=True, vertical_alignment="center")
+        row.download_button(
             "This view (CSV)", lambda: view_csv(_records()).encode(), "browse_view.csv", "text/csv"
         )
-        d2.download_button(
+        row.download_button(
             "This view (JSON Lines)",
             lambda: view_jsonl(_records()).encode(),
             "browse_view.jsonl",
             "application/jsonl",
         )
-        if d3.toggle("Show the file names to copy", key="f_names"):
+        if row.toggle("Show the file names to copy", key="f_names"):
             st.code("\n".join(str(table.file_name[r]) for r in rows), language=None)
 
     if to_params(state) != to_params(url_state):
@@ -211,7 +212,15 @@ def _browse() -> None:
         key="browse_grid",
         columns=COLUMNS,
         label="Images of this view",
-        paging=Paging(page, pages, rows[page * size : (page + 1) * size].tolist(), "f_page"),
+        paging=Paging(
+            page,
+            pages,
+            rows[page * size : (page + 1) * size].tolist(),
+            page_key="f_page",
+            size_key="f_size",
+            sizes=PAGE_SIZES,
+            size=size,
+        ),
     )
     # The two pages after this one are made in the background while it is viewed: the grid
     # holds the next one ready, and paging on finds the one after made.

@@ -82,9 +82,7 @@ def main() -> None:
             print(
                 json.dumps(_row(label, wall, requests, page, {k: totals.get(k, 0) for k in KEYS}))
             )
-        plus = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator(
-            "button[data-testid='stNumberInputStepUp']"
-        )
+        plus = page.locator("nav.imlr-pages").first.get_by_role("button", name="Next page →")
         for k in (8, 9, 10):
             requests.clear()
             old = srcs(page)

@@ -284,7 +284,7 @@ def test_details_opens_the_image_page_only_for_a_name_on_the_grid(demo, monkeypa
             self.open = opened
 
     def fake_component(*, data, key, **callbacks):
-        assert set(callbacks) == {"on_open_change", "on_page_change"}
+        assert set(callbacks) == {"on_open_change", "on_page_change", "on_size_change"}
         seen["tiles"] = data["tiles"]
         return _Result(seen.pop("open", None))
 
@@ -326,6 +326,57 @@ def test_the_grid_holds_the_next_page_once_made_ahead(demo):
     nxt = paging["next"]
     assert [t["name"] for t in nxt] == [str(table.file_name[r]) for r in rows[96:144]]
     assert all(f"&page=3&image={t['name']}" in t["href"] for t in nxt)
-    at.number_input(key="f_page").set_value(3)
+    at.session_state["f_page"] = 3  # what the grid's Next sets (its trigger's callback)
     at.run()
     assert grid_tiles(at, "browse_grid") == nxt
+
+
+def test_the_grid_sets_page_and_size_only_to_values_it_offers(demo, monkeypatch):
+    """The grid's page field and per-page list come back as trigger values: a page in the
+    view and an offered size are taken (the URL follows); anything else from the browser
+    (out of range, a string, a bool, a size not offered) changes nothing."""
+    import streamlit as st
+
+    import ui.grid
+
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    pages = -(-len(rows) // 48)
+    seen: dict = {}
+
+    def fake_component(*, data, key, **callbacks):
+        seen["paging"] = data.get("paging")
+        if "fire" in seen:  # as Streamlit does for a trigger: the value, then its callback
+            name, value = seen.pop("fire")
+            st.session_state[key] = {name: value}
+            callbacks[f"on_{name}_change"]()
+            st.rerun()
+        return None
+
+    monkeypatch.setattr(ui.grid, "_component", fake_component)
+    at = _app({"state": "multi"})
+    assert (seen["paging"]["page"], seen["paging"]["size"]) == (1, 48)
+    assert seen["paging"]["sizes"] == [24, 48, 96]
+    for name, value in (
+        ("page", pages + 1),
+        ("page", 0),
+        ("page", "2"),
+        ("page", True),
+        ("size", 1000),
+        ("size", "24"),
+        ("size", 0),
+    ):
+        seen["fire"] = (name, value)
+        at.run()
+        assert not at.exception
+        assert (seen["paging"]["page"], seen["paging"]["size"]) == (1, 48), (name, value)
+        assert "page" not in at.query_params and "size" not in at.query_params
+    seen["fire"] = ("page", pages)
+    at.run()
+    assert seen["paging"]["page"] == pages and at.query_params["page"] in (str(pages), [str(pages)])
+    assert f"page {pages} of {pages}" in _plain(
+        next(m.value for m in at.markdown if "images" in m.value)
+    )
+    seen["fire"] = ("size", 24)
+    at.run()
+    assert seen["paging"]["size"] == 24 and at.query_params["size"] in ("24", ["24"])

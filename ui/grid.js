@@ -95,6 +95,12 @@ export default function (component) {
       nav.querySelector(".where").textContent = `Page ${page} of ${mem.count}`;
       nav.querySelector(".prev").disabled = page <= 1;
       nav.querySelector(".next").disabled = page >= mem.count;
+      const field = nav.querySelector(".goto input");
+      if (field) {
+        field.max = String(mem.count);
+        // Not while someone is typing in it.
+        if (!field.matches(":focus")) field.value = page;
+      }
     }
     mem.page = page;
   }
@@ -151,6 +157,31 @@ export default function (component) {
     navs.forEach((nav, k) => {
       nav.querySelector(".prev").onclick = () => go(mem.page - 1, k === 1);
       nav.querySelector(".next").onclick = () => go(mem.page + 1, k === 1);
+      // Go to page: the arrows (keys or spinner) move at once, a typed number on Enter or
+      // when the field is left; anything else puts the shown page back.
+      const field = nav.querySelector(".goto input");
+      if (field) {
+        field.onchange = () => {
+          const target = Number(field.value);
+          if (Number.isInteger(target) && target >= 1 && target <= mem.count) {
+            if (target !== mem.page) go(target, false);
+          } else {
+            field.value = mem.page;
+          }
+        };
+        field.onkeydown = (event) => {
+          if (event.key === "Enter") field.onchange();
+        };
+      }
+      const size = nav.querySelector(".size select");
+      if (size) {
+        size.replaceChildren(...(paging.sizes || []).map((n) => el("option", null, String(n))));
+        size.value = String(paging.size);
+        size.onchange = () => {
+          root.setAttribute("aria-busy", "true");
+          setTriggerValue("size", Number(size.value));
+        };
+      }
     });
   }
   root.removeAttribute("aria-busy");

@@ -27,21 +27,30 @@ from data_access.views import flag_chips, image_description, label_chips, real_c
 IMAGE_PAGE = "app_pages/image.py"
 _HERE = Path(__file__).parent
 
-# The grid's own paging, above and below the tiles (shown by grid.js on Browse only).
+# The grid's own paging, above and below the tiles (shown by grid.js on Browse only). It is
+# Browse's only page control: a page the grid holds (the next one, pages seen) shows at once,
+# where a Streamlit page widget would wait for a server run to redraw the view (~4x slower).
 _NAV = (
     '<nav class="imlr-pages" aria-label="Pages ({where})" hidden>'
     '<button type="button" class="prev">← Previous page</button>'
+    "{goto}"
     '<span class="where"{live}></span>'
-    '<button type="button" class="next">Next page →</button></nav>'
+    '<button type="button" class="next">Next page →</button>'
+    "{size}</nav>"
 )
+_GOTO = (
+    '<label class="goto">Go to page '
+    '<input type="number" min="1" step="1" inputmode="numeric"></label>'
+)
+_SIZE = '<label class="size">Per page <select></select></label>'
 
 _component = st.components.v2.component(
     "imlr_image_grid",
     html=(
         '<div class="imlr">'
-        + _NAV.format(where="top", live=' aria-live="polite"')
+        + _NAV.format(where="top", live=' aria-live="polite"', goto=_GOTO, size=_SIZE)
         + '<ul class="imlr-grid"></ul>'
-        + _NAV.format(where="bottom", live="")
+        + _NAV.format(where="bottom", live="", goto="", size="")
         + "</div>"
     ),
     css=(_HERE / "grid.css").read_text(encoding="utf-8"),
@@ -98,14 +107,18 @@ class Paging:
         page: the page shown (1-based); pages: how many there are.
         next_rows: the next page's rows, sent along when their thumbnails are ready so the
             grid can show that page at once.
-        page_key: the session-state key of the page's own page widget, which the grid's
-            buttons set.
+        page_key, size_key: the session-state keys of the view's page and page size, which
+            the grid's controls set.
+        sizes: the page sizes offered; size: the one shown.
     """
 
     page: int
     pages: int
     next_rows: list[int]
     page_key: str
+    size_key: str
+    sizes: tuple[int, ...]
+    size: int
 
 
 def _tiles(source, models, rows, state, pictures, headings=None) -> list[dict]:
@@ -158,6 +171,8 @@ def image_grid(
             "page": paging.page,
             "pages": paging.pages,
             "next": _next_page(source, models, state, paging),
+            "sizes": list(paging.sizes),
+            "size": paging.size,
         }
 
         def _on_page() -> None:
@@ -166,7 +181,13 @@ def image_grid(
             if type(asked) is int and 1 <= asked <= paging.pages:
                 st.session_state[paging.page_key] = asked
 
+        def _on_size() -> None:
+            asked = (st.session_state.get(key) or {}).get("size")
+            if type(asked) is int and asked in paging.sizes:
+                st.session_state[paging.size_key] = asked
+
         callbacks["on_page_change"] = _on_page
+        callbacks["on_size_change"] = _on_size
     result = _component(data=data, key=key, **callbacks)
     opened = getattr(result, "open", None)
     # The value comes from the browser: only a name on this grid opens anything.

@@ -17,6 +17,7 @@ import streamlit as st
 
 from data_access import views
 from data_access.annotations import AnnotationTable
+from data_access.browse import DEFAULT_PAGE_SIZE, BrowseState, view_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.images import check_image
@@ -134,6 +135,16 @@ def prefetch_ahead(source: Source, names: list[str]) -> None:
         _asked.clear()
     _asked.add(key)
     _ahead.submit(source.thumbnails, names, 1)
+
+
+def prefetch_opening(source: Source) -> None:
+    """The pictures a visit starts with, made in the background once a source is open:
+    ImageNet-M's 68 and the default Browse view's first two pages (~160 thumbnails, about
+    half a second of one low-priority thread), so neither page's first load waits for them."""
+    table = source.table
+    prefetch_ahead(source, [str(n) for n in table.file_name[np.flatnonzero(table.in_imagenet_m)]])
+    first = view_rows(table, {}, BrowseState())[: 2 * DEFAULT_PAGE_SIZE]
+    prefetch_ahead(source, [str(table.file_name[r]) for r in first])
 
 
 def show_image(source: Source, file_name: str) -> None:

@@ -20,6 +20,7 @@ from ui.cli_args import SourceParams, app_args
 from ui.context import AppContext
 from ui.language import language_selector
 from ui.models import init_specs, loaded_models, render_models_sidebar
+from ui.render import prefetch_opening
 from ui.text import md
 
 SOURCE_LABELS = {
@@ -77,6 +78,8 @@ def _open(params: SourceParams) -> Source:
             finally:
                 bar.empty()
     source = _open_cached(params, stamp)
+    if params not in prepared:  # once per session and source (each page is made once)
+        prefetch_opening(source)
     prepared[params] = stamp
     return source
 

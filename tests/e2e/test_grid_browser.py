@@ -23,16 +23,19 @@ def test_details_is_a_keyboard_link_that_stays_in_the_session(app_server, page, 
     assert link.get_attribute("href") == f"image?state=multi&image={first}"
     assert page.locator("li.tile").count() == 48
     page.evaluate("() => { window.__same_session = true; }")
-    # Keyboard only: from the last control above the grid, Tab reaches the grid's Next page
-    # (Previous is disabled on page 1, so skipped), then the first tile's Details link.
+    # Keyboard only: from the last control above the grid, Tab reaches the grid's page
+    # controls (Previous is disabled on page 1, so skipped): the page field, Next page, the
+    # page size; then the first tile's Details link.
     focused = (
         "() => { const h = [...document.querySelectorAll('*')].find(e => e.shadowRoot &&"
         " e.shadowRoot.activeElement); const a = h && h.shadowRoot.activeElement;"
-        " return a ? (a.getAttribute('aria-label') || a.textContent) : null; }"
+        " return a ? (a.getAttribute('aria-label') || a.labels?.[0]?.textContent.trim()"
+        " || a.textContent) : null; }"
     )
     page.get_by_role("switch", name="Show the file names to copy").focus()
-    page.keyboard.press("Tab")
-    assert page.evaluate(focused) == "Next page →"
+    for name in ("Go to page", "Next page →", "Per page"):
+        page.keyboard.press("Tab")
+        assert page.evaluate(focused).startswith(name)
     page.keyboard.press("Tab")
     assert page.evaluate(focused) == f"Details: {first}"
     page.keyboard.press("Enter")
@@ -84,7 +87,7 @@ def test_hostile_model_name_in_the_grid_is_text(browser, demo, tmp_path):
 
 def test_grid_pages_forward_and_back_with_its_own_buttons(app_server, page, demo):
     """The grid's Next / Previous page buttons move through the view: the tiles, the page
-    widget and the URL agree after each move, and Previous shows the page held at once."""
+    field and the URL agree after each move, and Previous shows the page held at once."""
     table, models = demo
     rows = view_rows(table, models, BrowseState(states=("multi",)))
 
@@ -95,9 +98,9 @@ def test_grid_pages_forward_and_back_with_its_own_buttons(app_server, page, demo
         page.wait_for_function(f"() => location.search.includes('page={k}')")
         page.locator("li.tile .file").first.filter(has_text=names(k)[0]).wait_for()
         assert page.locator("li.tile .file").all_text_contents() == names(k)
-        number = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator("input")
+        field = page.get_by_label("Go to page")
         page.wait_for_function(
-            "([el, k]) => el.value === String(k)", arg=[number.element_handle(), k]
+            "([el, k]) => el.value === String(k)", arg=[field.element_handle(), k]
         )
 
     page.goto(f"{app_server}/browse?state=multi")
@@ -117,7 +120,7 @@ def test_grid_pages_forward_and_back_with_its_own_buttons(app_server, page, demo
 def test_two_quick_nexts_end_on_the_later_page(app_server, page, demo):
     """Next pressed twice within one task, the first onto a held page (its server call waits
     for the paint) and the second onto one not held (asked at once): the grid, the page
-    widget and the URL all end on page 3; the deferred call for page 2 never follows."""
+    field and the URL all end on page 3; the deferred call for page 2 never follows."""
     table, models = demo
     rows = view_rows(table, models, BrowseState(states=("unclear",)))
     third = [str(n) for n in table.file_name[rows[96:144]]]
@@ -135,5 +138,42 @@ def test_two_quick_nexts_end_on_the_later_page(app_server, page, demo):
     page.wait_for_timeout(2000)  # a late call or run for page 2 would have landed by now
     assert page.locator("li.tile .file").all_text_contents() == third
     assert "page=3" in page.url
-    number = page.locator('[data-testid="stNumberInput"]', has_text="Page").locator("input")
-    assert number.input_value() == "3"
+    assert page.get_by_label("Go to page").input_value() == "3"
+
+
+def test_go_to_page_field_and_page_size(app_server, page, demo):
+    """The grid's own page controls: a typed page number and Enter shows that page (tiles,
+    URL, count line agree), the up arrow moves one page, a number out of range puts the
+    shown page back, and the per-page list gives pages of 24."""
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    pages = -(-len(rows) // 48)
+
+    def first_names(k: int, size: int = 48) -> list[str]:
+        return [str(n) for n in table.file_name[rows[(k - 1) * size : k * size]]]
+
+    def shown(k: int, size: int = 48) -> None:
+        page.wait_for_function(f"() => location.search.includes('page={k}')")
+        page.locator("li.tile .file").first.filter(has_text=first_names(k, size)[0]).wait_for()
+        assert page.locator("li.tile .file").all_text_contents() == first_names(k, size)
+
+    page.goto(f"{app_server}/browse?state=multi")
+    page.locator("li.tile img").first.wait_for()
+    field = page.get_by_label("Go to page")
+    assert field.input_value() == "1"
+    field.fill(str(pages))
+    field.press("Enter")
+    shown(pages)
+    page.get_by_text(f"images · page {pages} of {pages}").wait_for()
+    field.fill("2")
+    field.press("Enter")
+    shown(2)
+    field.press("ArrowUp")
+    shown(3)
+    field.fill(str(pages + 5))
+    field.press("Enter")
+    assert field.input_value() == "3" and "page=3" in page.url
+    page.get_by_label("Per page").select_option("24")
+    page.wait_for_function("() => location.search.includes('size=24')")
+    page.locator("li.tile .file").first.filter(has_text=first_names(3, 24)[0]).wait_for()
+    assert page.locator("li.tile .file").all_text_contents() == first_names(3, 24)
