@@ -54,10 +54,15 @@ def axe_js() -> str:
 def test_no_serious_wcag_violation(app_server, page, axe_js, path):
     """The demo with its three models, so tiles carry badges and verdicts."""
     page.goto(f"{app_server}/{path}")
-    page.locator('[data-testid="stSidebar"]').get_by_text("3 models").first.wait_for()
+    # Attached, not visible: presentation mode hides the sidebar.
+    page.locator('[data-testid="stSidebar"]').get_by_text("3 models").first.wait_for(
+        state="attached"
+    )
     if path.startswith(("browse", "imagenet-m")) or not path:
         # The image grid (in its shadow root, which axe checks too) has its pictures.
         page.locator("li.tile img").first.wait_for()
+    if path.startswith("teach"):  # the slide's picture
+        page.locator('[data-testid="stImage"] img').first.wait_for()
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)  # the last elements of the run settle
     page.add_script_tag(content=axe_js)
