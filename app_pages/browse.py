@@ -9,7 +9,6 @@ import streamlit as st
 
 from data_access.browse import (
     LABEL_STATES,
-    PAGE_SIZES,
     REAL_FILTERS,
     SORTS,
     VERDICTS,
@@ -218,8 +217,6 @@ def _browse() -> None:
             rows[page * size : (page + 1) * size].tolist(),
             page_key="f_page",
             size_key="f_size",
-            sizes=PAGE_SIZES,
-            size=size,
         ),
     )
     # The two pages after this one are made in the background while it is viewed: the grid

@@ -164,7 +164,9 @@ export default function (component) {
         field.onchange = () => {
           const target = Number(field.value);
           if (Number.isInteger(target) && target >= 1 && target <= mem.count) {
-            if (target !== mem.page) go(target, false);
+            // Enter may also fire the field's own change: one call per page asked for.
+            const pending = mem.asked && mem.asked.page === target;
+            if (target !== mem.page && !pending) go(target, false);
           } else {
             field.value = mem.page;
           }
@@ -175,7 +177,10 @@ export default function (component) {
       }
       const size = nav.querySelector(".size select");
       if (size) {
-        size.replaceChildren(...(paging.sizes || []).map((n) => el("option", null, String(n))));
+        // Built once: rebuilt while open, the list would close under the pointer.
+        if (!size.options.length) {
+          size.replaceChildren(...(paging.sizes || []).map((n) => el("option", null, String(n))));
+        }
         size.value = String(paging.size);
         size.onchange = () => {
           root.setAttribute("aria-busy", "true");

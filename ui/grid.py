@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from data_access.browse import BrowseState, to_params
+from data_access.browse import PAGE_SIZES, BrowseState, to_params
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.predictions import Model
@@ -108,8 +108,7 @@ class Paging:
         next_rows: the next page's rows, sent along when their thumbnails are ready so the
             grid can show that page at once.
         page_key, size_key: the session-state keys of the view's page and page size, which
-            the grid's controls set.
-        sizes: the page sizes offered; size: the one shown.
+            the grid's controls set (to a page of the view, a size of :data:`PAGE_SIZES`).
     """
 
     page: int
@@ -117,8 +116,6 @@ class Paging:
     next_rows: list[int]
     page_key: str
     size_key: str
-    sizes: tuple[int, ...]
-    size: int
 
 
 def _tiles(source, models, rows, state, pictures, headings=None) -> list[dict]:
@@ -171,8 +168,8 @@ def image_grid(
             "page": paging.page,
             "pages": paging.pages,
             "next": _next_page(source, models, state, paging),
-            "sizes": list(paging.sizes),
-            "size": paging.size,
+            "sizes": list(PAGE_SIZES),
+            "size": state.page_size,
         }
 
         def _on_page() -> None:
@@ -183,7 +180,7 @@ def image_grid(
 
         def _on_size() -> None:
             asked = (st.session_state.get(key) or {}).get("size")
-            if type(asked) is int and asked in paging.sizes:
+            if type(asked) is int and asked in PAGE_SIZES:
                 st.session_state[paging.size_key] = asked
 
         callbacks["on_page_change"] = _on_page
