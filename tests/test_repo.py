@@ -37,3 +37,36 @@ def test_class_metadata_is_reproducible():
     built = make_class_metadata.build(WORDNET, make_class_metadata.tfds_labels_file())
     shipped = json.loads((ROOT / "data_access" / "data" / "classes.json").read_text())
     assert built == shipped
+
+
+def _bare_expressions(source: str) -> list[int]:
+    """Lines of statements that Streamlit's magic would write to the page: a bare expression
+    that is not a call, a docstring, a yield or an await."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if not isinstance(body, list):
+                continue
+            for i, stmt in enumerate(body):
+                if not isinstance(stmt, ast.Expr):
+                    continue
+                value = stmt.value
+                if isinstance(value, ast.Call | ast.Yield | ast.YieldFrom | ast.Await):
+                    continue
+                if i == 0 and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    continue
+                found.append(stmt.lineno)
+    return found
+
+
+def test_no_page_relies_on_magic():
+    """Magic is off (.streamlit/config.toml: it recompiled every script on each new session),
+    so a bare expression in app.py or a page would silently show nothing."""
+    assert _bare_expressions('"""doc"""\nx = 1\nx\nst.title("t")\n[1, 2]\n') == [3, 5]
+    config = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert "magicEnabled = false" in config
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        assert _bare_expressions(path.read_text()) == [], path.name

@@ -8,6 +8,7 @@ the demo and a message, never a crash.
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 import sys
 from dataclasses import asdict, dataclass
@@ -120,14 +121,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(argv: tuple[str, ...]) -> tuple[argparse.Namespace, tuple[str, ...]]:
+    """``argv`` parsed, with its ``--config`` file's flags first (the command line's own
+    win). Cached per command line: a run asks for the arguments several times, and building
+    the parser each time was ~10 ms of every run (py-spy); a changed ``--config`` file is
+    read at the next start, as a server's configuration is. Errors are not cached."""
+    args, unknown = build_parser().parse_known_args(list(argv))
+    if args.config:
+        args, unknown = build_parser().parse_known_args([*config_argv(args.config), *argv])
+    return args, tuple(unknown)
+
+
 def app_args(argv: list[str] | None = None) -> AppArgs:
-    """The command line after ``--`` (``sys.argv[1:]`` by default). Parsing takes
-    microseconds, so it is not cached: the allowed roots follow the environment."""
+    """The command line after ``--`` (``sys.argv[1:]`` by default). The allowed roots are
+    worked out on each call: they follow the environment."""
     argv = tuple(sys.argv[1:] if argv is None else argv)
     try:
-        args, unknown = build_parser().parse_known_args(list(argv))
-        if args.config:  # the file first, so the command line's own flags win
-            args, unknown = build_parser().parse_known_args([*config_argv(args.config), *argv])
+        args, unknown = _parsed(argv)
     except (argparse.ArgumentError, SystemExit, ValueError) as e:
         problem = f"ignored the command line ({shlex.join(argv)}): {e}"
         return AppArgs(problem=problem, roots=allowed_roots())
