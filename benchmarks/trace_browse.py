@@ -34,7 +34,10 @@ Chromium's CPU profiler and trace; py-spy on the live server):
 * Server: Streamlit's ``gc.collect(2)`` after every run took 30-120 ms with TensorFlow loaded,
   more than the Browse script itself, holding the interpreter while the run's last messages
   went out; ``runner.postScriptGC = false`` (.streamlit/config.toml) took the filter change's
-  median from 0.24 to 0.15 s.
+  median from 0.24 to 0.15 s. On a fresh load (a new session) Streamlit also empties its
+  compiled-script cache, so app.py and the page were compiled again with magic's AST rewrite
+  (up to a third of the script thread); magic is off now, and the command line, parsed
+  several times a run, is parsed once: Browse's first render 0.10-0.11 -> 0.06 s (AppTest).
 * The page widget's "+": the click reached the server in 12-19 ms, the grid's message (the
   page and the next one, ~770 KB) arrived 130-230 ms after the press and its pictures showed
   at 225-430 ms: a server run and a redraw of the whole view for a page the grid already
