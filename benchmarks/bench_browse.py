@@ -59,10 +59,7 @@ TILE_IMAGES = (
 
 
 def thumbs_loaded(page, n: int) -> None:
-    page.wait_for_function(
-        f"() => {TILE_IMAGES}.filter(i => i.complete && i.naturalWidth > 0).length >= {n}",
-        timeout=60_000,
-    )
+    ready_at(page, "", n)
 
 
 def ready_at(page, text: str, pictures: int) -> float:

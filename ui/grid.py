@@ -172,19 +172,21 @@ def image_grid(
             "size": state.page_size,
         }
 
-        def _on_page() -> None:
-            # Runs before the next script run; the value comes from the browser.
-            asked = (st.session_state.get(key) or {}).get("page")
-            if type(asked) is int and 1 <= asked <= paging.pages:
-                st.session_state[paging.page_key] = asked
+        def _taking(field: str, valid, target: str):
+            """A trigger's callback: runs before the next script run and takes the browser's
+            value only when it is an int the view offers."""
 
-        def _on_size() -> None:
-            asked = (st.session_state.get(key) or {}).get("size")
-            if type(asked) is int and asked in PAGE_SIZES:
-                st.session_state[paging.size_key] = asked
+            def callback() -> None:
+                asked = (st.session_state.get(key) or {}).get(field)
+                if type(asked) is int and valid(asked):
+                    st.session_state[target] = asked
 
-        callbacks["on_page_change"] = _on_page
-        callbacks["on_size_change"] = _on_size
+            return callback
+
+        callbacks["on_page_change"] = _taking(
+            "page", lambda n: 1 <= n <= paging.pages, paging.page_key
+        )
+        callbacks["on_size_change"] = _taking("size", PAGE_SIZES.__contains__, paging.size_key)
     result = _component(data=data, key=key, **callbacks)
     opened = getattr(result, "open", None)
     # The value comes from the browser: only a name on this grid opens anything.
