@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from data_access import metrics
-from data_access.browse import BrowseState, to_params
+from data_access.browse import beats_view, to_params
 from ui.cache import evaluate_cached, per_class_cached
 from ui.render import (
     BROWSE_PAGE,
+    implausible_banner,
     no_models_prompt,
     synthetic_banner,
 )
@@ -22,6 +23,7 @@ table = source.table
 
 st.title("Compare two models")
 synthetic_banner(source)
+implausible_banner(models)
 if len(models) < 2:
     if not models:
         no_models_prompt(source)
@@ -70,19 +72,9 @@ st.markdown(
 )
 b1, b2 = st.columns(2)
 if b1.button(f"Browse the {res.a_only:,} images only A gets right", disabled=not res.a_only):
-    st.switch_page(
-        BROWSE_PAGE,
-        query_params=to_params(
-            BrowseState(verdict="beats", model=a_name, vs=b_name, states=("not_problematic",))
-        ),
-    )
+    st.switch_page(BROWSE_PAGE, query_params=to_params(beats_view(a_name, b_name)))
 if b2.button(f"Browse the {res.b_only:,} images only B gets right", disabled=not res.b_only):
-    st.switch_page(
-        BROWSE_PAGE,
-        query_params=to_params(
-            BrowseState(verdict="beats", model=b_name, vs=a_name, states=("not_problematic",))
-        ),
-    )
+    st.switch_page(BROWSE_PAGE, query_params=to_params(beats_view(b_name, a_name)))
 
 st.subheader("Per class")
 pa = per_class_cached(table, a)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data_access.classes import NUM_CLASSES, validation_position
+from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES, validation_position
 from data_access.real import RealLabels, disagreement_masks
 from data_access.schema import LABEL_SETS, SET_FIELDS, is_accepted, verdict
 
@@ -203,6 +203,24 @@ class AnnotationTable:
         return h.hexdigest()
 
     @functools.cached_property
+    def evaluated(self) -> np.ndarray:
+        """bool (n,), read-only: the images the recommended protocol evaluates (every image
+        that is not problematic). The one definition of "not evaluated": every count, table,
+        chart, link and export that speaks of evaluated images uses this mask."""
+        mask = ~np.asarray(self.is_problematic, dtype=bool)
+        mask.flags.writeable = False
+        return mask
+
+    @functools.cached_property
+    def row_of_position(self) -> np.ndarray:
+        """int64 (50000,), read-only: the table row of each validation position, -1 where the
+        image is not annotated (how a prediction file's rows find their images)."""
+        rows = np.full(NUM_VALIDATION_IMAGES, -1, dtype=np.int64)
+        rows[self.validation_position] = np.arange(len(self))
+        rows.flags.writeable = False
+        return rows
+
+    @functools.cached_property
     def validation_position(self) -> np.ndarray:
         """0-based position of each image among the 50,000 validation images (int32)."""
         return np.array([validation_position(f) for f in self.file_name], dtype=np.int32)
@@ -235,7 +253,7 @@ class AnnotationTable:
         ``multi_label_images`` and ``mean_accepted_labels`` are over non-problematic images,
         counting distinct classes in correct ∪ unclear, as SPEC's dataset statistics are.
         """
-        keep = ~self.is_problematic
+        keep = self.evaluated
         accepted = self.num_accepted[keep]
         return {
             "images": len(self),

@@ -98,6 +98,27 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
 
 
+def mistakes_view(model: str, original: int, predicted: int | None = None) -> BrowseState:
+    """The Browse view behind a per-class or confusion count of the Accuracy page: the
+    evaluated (non-problematic) images of class ``original`` that ``model`` gets wrong under
+    the recommended rule (with ``predicted``: only those it puts in that class). It opens
+    exactly the images the count was made from."""
+    return BrowseState(
+        classes=(int(original),),
+        states=("not_problematic",),
+        verdict="wrong",
+        model=model,
+        predicted=None if predicted is None else int(predicted),
+    )
+
+
+def beats_view(model: str, vs: str) -> BrowseState:
+    """The Browse view behind Compare's "only A right" count: the evaluated images that
+    ``model`` gets right and ``vs`` gets wrong (:func:`data_access.metrics.paired`'s
+    ``a_only``)."""
+    return BrowseState(verdict="beats", model=model, vs=vs, states=("not_problematic",))
+
+
 def model_for(state: BrowseState, models: Mapping[str, Model]) -> Model | None:
     if state.model and state.model in models:
         return models[state.model]
@@ -138,7 +159,7 @@ def _state_mask(table: AnnotationTable, name: str) -> np.ndarray:
     if name == "problematic":
         return table.is_problematic
     if name == "not_problematic":
-        return ~table.is_problematic
+        return table.evaluated
     if name == "imagenet_m":
         return table.in_imagenet_m
     raise KeyError(name)

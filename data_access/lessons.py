@@ -188,7 +188,7 @@ def _fine_grained(table: AnnotationTable, limit: int) -> np.ndarray:
         in_group = members[table.original_label]
         doubtful = (table.label_state[:, members] & (WRONG | UNCLEAR)) != 0
         others = doubtful.sum(axis=1) - _own_doubt(table, members)
-        rows = np.flatnonzero(in_group & (others > 0) & ~table.is_problematic)
+        rows = np.flatnonzero(in_group & (others > 0) & table.evaluated)
         if len(rows):
             per_group.append(one_per_class(table, rows, limit))
     per_group.sort(key=len, reverse=True)

@@ -97,14 +97,14 @@ def class_average(images: np.ndarray, right: np.ndarray) -> float:
 def multilabel_accuracy(table: AnnotationTable, top1: np.ndarray, flags: int = ACCEPTED) -> float:
     """The recommended multi-label accuracy (see the module docstring); ``flags=CORRECT``
     gives the strict variant."""
-    keep = ~table.is_problematic
+    keep = table.evaluated
     images, right = class_counts(table, keep, hits(table, top1, flags))
     return class_average(images, right)
 
 
 def multilabel_accuracy_per_image(table: AnnotationTable, top1: np.ndarray) -> float:
     """Per-image (micro) average of multi-label correctness over non-problematic images."""
-    keep = ~table.is_problematic
+    keep = table.evaluated
     n = int(keep.sum())
     return int(hits(table, top1)[keep].sum()) / n if n else float("nan")
 
@@ -112,7 +112,7 @@ def multilabel_accuracy_per_image(table: AnnotationTable, top1: np.ndarray) -> f
 def top1_accuracy(table: AnnotationTable, top1: np.ndarray, *, all_images: bool = False) -> float:
     """Original-label top-1 accuracy, per image: on the non-problematic images (the same
     images as the headline) or, with ``all_images``, on every annotated image."""
-    keep = np.ones(len(table), bool) if all_images else ~table.is_problematic
+    keep = np.ones(len(table), bool) if all_images else table.evaluated
     n = int(keep.sum())
     return int((np.asarray(top1)[keep] == table.original_label[keep]).sum()) / n if n else math.nan
 
@@ -121,7 +121,7 @@ def multilabel_topk_accuracy(table: AnnotationTable, top_k: np.ndarray, k: int =
     """Multi-label top-k: an image counts if any of its top-k predictions is accepted;
     problematic images skipped; averaged per class like the headline."""
     any_hit = hits(table, np.asarray(top_k)[:, :k]).any(axis=1)
-    images, right = class_counts(table, ~table.is_problematic, any_hit)
+    images, right = class_counts(table, table.evaluated, any_hit)
     return class_average(images, right)
 
 
@@ -144,7 +144,7 @@ def unjudged(table: AnnotationTable, top1: np.ndarray) -> np.ndarray:
     """
     safe, present = _safe(top1)
     state = table.label_state[np.arange(len(table)), safe]
-    return np.flatnonzero((state == 0) & present & ~table.is_problematic)
+    return np.flatnonzero((state == 0) & present & table.evaluated)
 
 
 def bootstrap_ci(
@@ -162,7 +162,7 @@ def bootstrap_ci(
     independent binomials with one p is binomial): exactly the distribution of resampling the
     images, with about 50 draws per replicate instead of 20,000.
     """
-    keep = ~table.is_problematic
+    keep = table.evaluated
     images, right = class_counts(table, keep, hits(table, top1))
     present = images > 0
     if not present.any():
@@ -190,7 +190,7 @@ def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
     of them whose top-1 is in it.
     """
     classes = load_classes()
-    keep = ~table.is_problematic
+    keep = table.evaluated
     images, ml = class_counts(table, keep, hits(table, model.top1))
     _, strict = class_counts(table, keep, hits(table, model.top1, CORRECT))
     _, top1 = class_counts(table, keep, np.asarray(model.top1) == table.original_label)
@@ -252,7 +252,7 @@ def confusions(table: AnnotationTable, top1: np.ndarray, limit: int = 20) -> lis
     """The most frequent (original class -> predicted class) pairs among multi-label mistakes
     on non-problematic images with a prediction."""
     safe, present = _safe(top1)
-    wrong = present & ~table.is_problematic & ~hits(table, top1)
+    wrong = present & table.evaluated & ~hits(table, top1)
     key = table.original_label[wrong].astype(np.int64) * NUM_CLASSES + safe[wrong]
     values, counts = np.unique(key, return_counts=True)
     order = np.lexsort((values, -counts))[:limit]
@@ -297,7 +297,7 @@ def _binom_two_sided(k: int, n: int) -> float:
 
 def paired(table: AnnotationTable, a: Model, b: Model) -> Paired:
     """McNemar's exact test on per-image multi-label correctness, plus per-class wins/losses."""
-    keep = ~table.is_problematic
+    keep = table.evaluated
     ha, hb = hits(table, a.top1)[keep], hits(table, b.top1)[keep]
     a_only, b_only = int((ha & ~hb).sum()), int((~ha & hb).sum())
     pa, pb = per_class(table, a), per_class(table, b)
@@ -319,7 +319,7 @@ def evaluate(table: AnnotationTable, model: Model, n_boot: int = 1000, seed: int
     """Every headline number for one model (accuracies are fractions in [0, 1], unrounded)."""
     top1 = model.top1
     m_solved, m_total, _ = imagenet_m(table, top1)
-    keep = ~table.is_problematic
+    keep = table.evaluated
     classes_evaluated = int(
         (np.bincount(table.original_label[keep], minlength=NUM_CLASSES) > 0).sum()
     )
@@ -345,6 +345,8 @@ def evaluate(table: AnnotationTable, model: Model, n_boot: int = 1000, seed: int
         "unjudged_predictions": len(unjudged(table, top1)),
         "non_problematic_images": int(keep.sum()),
         "classes_evaluated": classes_evaluated,
+        # Why these numbers cannot be trusted, when the user had them computed anyway.
+        "implausible": model.implausible,
         **real_metrics(table, model),
     }
 

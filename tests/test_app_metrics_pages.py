@@ -71,9 +71,15 @@ def test_accuracy_search_and_class_to_browse(demo):
     next(b for b in at.button if b.label == "Open in Browse").click().run()
     params = _params(at)
     state = from_params(params, models, table).state
-    assert state == BrowseState(classes=(0,), verdict="wrong", model="demo-medium")
+    assert state == BrowseState(
+        classes=(0,), states=("not_problematic",), verdict="wrong", model="demo-medium"
+    )
+    # The link opens the images its number counts: the class's evaluated images minus right.
+    row = metrics.per_class(table, models["demo-medium"])
+    mistakes = row["images"][0] - round(row["multilabel_accuracy"][0] * row["images"][0])
     count = next(m.value for m in at.markdown if " of 20,000 images" in m.value)
-    assert count.startswith(f"**{len(view_rows(table, models, state)):,}**")
+    assert count.startswith(f"**{mistakes:,}**")
+    assert len(view_rows(table, models, state)) == mistakes
 
 
 def test_confusion_to_browse(demo):

@@ -84,5 +84,5 @@ def review_queue(table: AnnotationTable, top1: np.ndarray) -> np.ndarray:
     every ImageNet-M image (in file-name order)."""
     from data_access.metrics import hits
 
-    wrong = ~hits(table, top1) & ~table.is_problematic
+    wrong = ~hits(table, top1) & table.evaluated
     return np.flatnonzero(wrong | table.in_imagenet_m)
