@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from data_access import metrics
-from data_access.browse import BrowseState, to_params
+from data_access.browse import BrowseState, mistakes_view, to_params
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
-from data_access.published import model_rank
+from data_access.published import evaluated_rank
 from ui.cache import evaluate_cached, per_class_cached
 from ui.leaderboard import leaderboard
 from ui.models import is_upload
@@ -73,7 +73,7 @@ def _real_columns(e: dict) -> dict:
     if table.real is not None:
         out["ReaL"] = 100 * e["real_accuracy"] if "real_accuracy" in e else None
         out["ReaL (annotated)"] = 100 * e["real_accuracy_annotated"]
-    rank = model_rank(e["multilabel_accuracy"])
+    rank = evaluated_rank(e)
     if rank:
         out["better than (published)"] = f"{rank['better_than']} of {rank['total']}"
     return out
@@ -204,7 +204,7 @@ event = st.dataframe(
 selected = event.selection.rows if event else []
 if selected:
     row_class = int(shown["index"].iloc[selected[0]])
-    go_browse(BrowseState(classes=(row_class,), verdict="wrong", model=name))
+    go_browse(mistakes_view(name, row_class))
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
 choice = c1.selectbox(
     "Show a class's mistakes in Browse",
@@ -215,7 +215,7 @@ choice = c1.selectbox(
     placeholder="select a row above or pick a class",
 )
 if c2.button("Open in Browse", disabled=choice is None) and choice is not None:
-    go_browse(BrowseState(classes=(int(choice),), verdict="wrong", model=name))
+    go_browse(mistakes_view(name, int(choice)))
 st.download_button(
     "Download per-class CSV",
     frame_csv(shown).encode(),
@@ -276,14 +276,7 @@ else:
         placeholder="pick a confusion",
     )
     if pick is not None:
-        go_browse(
-            BrowseState(
-                classes=(int(conf["original"][pick]),),
-                predicted=int(conf["predicted"][pick]),
-                verdict="wrong",
-                model=name,
-            )
-        )
+        go_browse(mistakes_view(name, int(conf["original"][pick]), int(conf["predicted"][pick])))
 
 st.divider()
 leaderboard(source, models)

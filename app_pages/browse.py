@@ -23,7 +23,13 @@ from data_access.browse import (
 from data_access.views import view_csv, view_jsonl, view_records
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
-from ui.render import prefetch_ahead, query_params_dict, show_problems, synthetic_banner
+from ui.render import (
+    implausible_banner,
+    prefetch_ahead,
+    query_params_dict,
+    show_problems,
+    synthetic_banner,
+)
 from ui.state import context
 from ui.text import md
 
@@ -38,6 +44,7 @@ FIRST = "(first loaded)"
 
 st.title("Browse")
 synthetic_banner(source)
+implausible_banner(models)
 
 
 # The view is a fragment: a filter, a sort or a page reruns it alone, not the sidebar and

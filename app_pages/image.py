@@ -14,6 +14,7 @@ from data_access.schema import LABEL_SETS, verdict_is_right
 from ui.render import (
     BROWSE_PAGE,
     badges,
+    implausible_banner,
     query_params_dict,
     real_section,
     show_image,
@@ -47,6 +48,7 @@ position = int(where[0]) if len(where) else None
 
 st.title(name)
 synthetic_banner(source)
+implausible_banner(models)
 nav = st.columns([1, 1, 1, 4])
 if nav[0].button("← Browse"):
     st.switch_page(BROWSE_PAGE, query_params=to_params(state.with_(image=None)))

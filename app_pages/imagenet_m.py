@@ -11,7 +11,7 @@ from data_access.csv_safe import frame_csv
 from data_access.errors import DataError
 from ui.grid import image_grid
 from ui.leaderboard import imagenet_m_distribution
-from ui.render import synthetic_banner
+from ui.render import implausible_banner, synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -22,6 +22,7 @@ classes = load_classes()
 
 st.title("ImageNet-M")
 synthetic_banner(source)
+implausible_banner(models)
 rows = np.flatnonzero(table.in_imagenet_m)
 st.markdown(
     f"The **{len(rows)}** images on which top models still make major mistakes (Vasudevan et "

@@ -8,7 +8,7 @@ from data_access.browse import BrowseState
 from data_access.real import DISAGREEMENTS
 from ui.grid import image_grid
 from ui.language import translator
-from ui.render import BROWSE_PAGE, first_rows, headline_table, synthetic_banner
+from ui.render import BROWSE_PAGE, first_rows, headline_table, implausible_banner, synthetic_banner
 from ui.state import context
 from ui.text import md
 
@@ -19,6 +19,7 @@ table = source.table
 
 st.title("ImageNet Multi-Label Review")
 synthetic_banner(source)
+implausible_banner(models)
 st.caption(md(source.description))
 _ = translator()
 st.markdown(
@@ -79,7 +80,7 @@ else:
 
 st.subheader("The label sets")
 c1, c2, c3 = st.columns(3)
-keep = ~table.is_problematic
+keep = table.evaluated
 counts = pd.Series(table.num_accepted[keep]).value_counts().sort_index()
 c1.caption("Accepted labels per non-problematic image")
 c1.bar_chart(

@@ -27,7 +27,14 @@ from data_access.reviews import (
     suggest,
 )
 from ui.identity import auth_configured, current_identity
-from ui.render import label_chips, no_models_prompt, real_line, show_image, synthetic_banner
+from ui.render import (
+    implausible_banner,
+    label_chips,
+    no_models_prompt,
+    real_line,
+    show_image,
+    synthetic_banner,
+)
 from ui.state import context
 from ui.text import md
 
@@ -37,6 +44,7 @@ table = source.table
 classes = load_classes()
 st.title("Review mistakes")
 synthetic_banner(source)
+implausible_banner(models)
 try:
     db = ctx.reviews()
 except DataError as e:

@@ -66,8 +66,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from data_access import metrics
     from data_access.cli_predictions import options_from_args
     from data_access.predictions import default_name, load_predictions
-    from data_access.published import model_rank, rank_sentence
+    from data_access.published import evaluated_rank, rank_sentence
 
+    args.predictions = [*args.predictions, *args.more_predictions]
+    if not args.predictions:
+        raise DataError("evaluate", "no prediction file given (PRED ... or --predictions PRED)")
     if args.name and len(args.name) != len(args.predictions):
         raise DataError(
             "--name",
@@ -92,7 +95,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"warning: {m.source}: {note}", file=sys.stderr)
     results = [metrics.evaluate(table, m, n_boot=args.bootstrap, seed=args.seed) for m in models]
     for r in results:
-        rank = model_rank(r["multilabel_accuracy"])
+        rank = evaluated_rank(r)
         if rank is not None:
             r.update(published_rank=rank["rank"], published_total=rank["total"],
                      published_better_than=rank["better_than"])  # fmt: skip
@@ -141,6 +144,7 @@ _CSV_FIELDS = (
     "classes_evaluated",
     "published_rank",
     "published_total",
+    "implausible",
 )
 
 
@@ -197,7 +201,7 @@ def _print_table(results: list[dict]) -> None:
     )
     rows = [
         (
-            r["model"],
+            r["model"] + (" (!)" if r["implausible"] else ""),
             _pct(r["multilabel_accuracy"]),
             "-" if r["ci95"][0] is None else f"{_pct(r['ci95'][0])}-{_pct(r['ci95'][1])}",
             _pct(r["multilabel_accuracy_strict"]),
@@ -223,6 +227,9 @@ def _print_table(results: list[dict]) -> None:
         "ReaL: images with a ReaL label, top-1 in it (all 50,000 images; '-' when the file "
         "does not cover them); ReaL annot.: the same on the annotated images."
     )
+    for r in results:
+        if r["implausible"]:
+            print(f"(!) {r['model']}: {r['implausible']}")
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -291,10 +298,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="multi-label accuracy and companions for predictions")
     p.add_argument(
         "predictions",
-        nargs="+",
+        nargs="*",
         type=Path,
         metavar="PRED",
         help="prediction files: CSV/TSV, JSON/JSON Lines, .npy/.npz, Parquet (see README)",
+    )
+    p.add_argument(
+        "--predictions",
+        dest="more_predictions",
+        nargs="+",
+        action="extend",
+        type=Path,
+        default=[],
+        metavar="PRED",
+        help="more prediction files (as the app's --predictions; repeatable)",
     )
     add_source_flags(p)
     add_reading_flags(p)

@@ -8,6 +8,8 @@ The reading options answer what a file cannot say about itself; they are the sam
     --file-names FILE                row names of an array (eth-sri samples_info.npz, text)
     --vocabulary NAME                the vocabulary of class names
     --allow-pickle                   read a pickle (it can run code)
+    --prediction-column NAME         the prediction column, where there are several
+    --allow-implausible              score a model at chance or at ground-truth agreement
 """
 
 from __future__ import annotations
@@ -46,6 +48,18 @@ def add_reading_flags(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="read pickles (imagenet-testbed); a pickle can run code: only for files you trust",
     )
+    g.add_argument(
+        "--prediction-column",
+        metavar="NAME",
+        help="the column holding the predictions, where a file has several class columns",
+    )
+    g.add_argument(
+        "--allow-implausible",
+        action="store_true",
+        help="score predictions that agree with the original labels at chance or on 99%%+ "
+        "of images (refused by default: wrong order, or the ground truth); flagged wherever "
+        "their numbers are shown",
+    )
 
 
 def options_from_args(args: argparse.Namespace) -> ReadOptions:
@@ -55,6 +69,8 @@ def options_from_args(args: argparse.Namespace) -> ReadOptions:
         allow_pickle=args.allow_pickle,
         file_names=str(args.file_names) if args.file_names else None,
         vocabulary=args.vocabulary,
+        prediction_column=args.prediction_column,
+        allow_implausible=args.allow_implausible,
     )
 
 

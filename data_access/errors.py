@@ -90,3 +90,7 @@ class ImageNotAvailable(DataError):
 
 class TfdsSourceError(DataError):
     """The TFDS data_dir does not hold a usable ``imagenet2012_multilabel`` build."""
+
+
+class PredictionFileError(DataError):
+    """A prediction file that cannot be used as it is."""

@@ -121,6 +121,15 @@ def model_rank(multilabel_accuracy: float | None) -> dict | None:
         return None
 
 
+def evaluated_rank(result: dict) -> dict | None:
+    """The rank of an :func:`data_access.metrics.evaluate` result among the published models;
+    None for a model scored although implausible (``result["implausible"]``): its number is
+    not a model's, so it is placed nowhere."""
+    if result.get("implausible"):
+        return None
+    return model_rank(result["multilabel_accuracy"])
+
+
 def leaderboard_top1(table: AnnotationTable, model: Model) -> tuple[float, str]:
     """The loaded model's top-1 accuracy to set beside the published ``top1_val_acc`` (all
     50,000 images): over all 50,000 when the file predicts every one, else over the annotated

@@ -12,15 +12,22 @@ metadata (``classes.json``, from WordNet 3.0):
 * ``keras``: the first synonym, as Keras' ``imagenet_class_index.json`` writes it with
   underscores for spaces (``great_white_shark``);
 * ``torchvision``: ``torchvision.models._meta._IMAGENET_CATEGORIES`` (``weights.meta
-  ["categories"]``), which renames 134 ``crane bird`` and 639 ``maillot tank suit``.
+  ["categories"]``), which renames 134 ``crane bird`` and 639 ``maillot tank suit``;
+* ``open_clip``: ``open_clip.zero_shot_metadata.IMAGENET_CLASSNAMES`` (MIT licence), the
+  names open_clip's zero-shot ImageNet classifiers are built from (``great white shark``,
+  ``construction crane``); it writes ``missile`` and ``sunglasses`` for two classes each.
 
 Sources are the packages' own files (nothing is fetched at run time):
 
-    pip download --no-deps -d /tmp/wheels timm torchvision
+    pip download --no-deps -d /tmp/wheels timm torchvision open_clip_torch
     cd /tmp/wheels && unzip -o -q 'timm-*.whl' 'timm/data/_info/*' \\
-        && unzip -o -q 'torchvision-*.whl' torchvision/models/_meta.py
+        && unzip -o -q 'torchvision-*.whl' torchvision/models/_meta.py \\
+        && unzip -o -q 'open_clip_torch-*.whl' open_clip/zero_shot_metadata.py
     python scripts/make_vocabularies.py --timm-info /tmp/wheels/timm/data/_info \\
-        --torchvision-meta /tmp/wheels/torchvision/models/_meta.py
+        --torchvision-meta /tmp/wheels/torchvision/models/_meta.py \\
+        --open-clip-metadata /tmp/wheels/open_clip/zero_shot_metadata.py
+
+(timm 1.0.31, torchvision 0.29.1 and open_clip_torch 3.3.0 made the shipped file.)
 """
 
 from __future__ import annotations
@@ -52,7 +59,17 @@ def torchvision_categories(meta: Path) -> list[str]:
     return list(ast.literal_eval(m.group(1)))
 
 
-def build(timm_info: Path, torchvision_meta: Path) -> dict:
+def open_clip_classnames(metadata: Path) -> list[str]:
+    """The ``IMAGENET_CLASSNAMES`` tuple literal from open_clip's ``zero_shot_metadata.py``
+    (not imported: it would need torch)."""
+    text = metadata.read_text(encoding="utf-8")
+    m = re.search(r"IMAGENET_CLASSNAMES = (\(.*?\n\))", text, re.S)
+    if not m:
+        raise SystemExit(f"{metadata}: no IMAGENET_CLASSNAMES tuple")
+    return list(ast.literal_eval(m.group(1)))
+
+
+def build(timm_info: Path, torchvision_meta: Path, open_clip_metadata: Path) -> dict:
     classes = json.loads(CLASSES.read_text(encoding="utf-8"))["classes"]
     wnids = [c["wnid"] for c in classes]
     synsets = (timm_info / "imagenet_synsets.txt").read_text().split()
@@ -72,13 +89,18 @@ def build(timm_info: Path, torchvision_meta: Path) -> dict:
             raise SystemExit(f"class {i}: timm definition differs from WordNet's gloss")
     if len(torchvision) != 1000 or len(set(torchvision)) != 1000:
         raise SystemExit("torchvision categories: expected 1000 distinct names")
+    open_clip = open_clip_classnames(open_clip_metadata)
+    if len(open_clip) != 1000:
+        raise SystemExit("open_clip class names: expected 1000")
     return {
         "source": "timm 1.0 data/_info (lemmas, definitions), Keras imagenet_class_index.json "
-        "naming (first WordNet synonym), torchvision models/_meta.py _IMAGENET_CATEGORIES",
+        "naming (first WordNet synonym), torchvision models/_meta.py _IMAGENET_CATEGORIES, "
+        "open_clip zero_shot_metadata.py IMAGENET_CLASSNAMES (MIT licence)",
         "description": description,
         "definition": definition,
         "keras": keras,
         "torchvision": torchvision,
+        "open_clip": open_clip,
     }
 
 
@@ -86,9 +108,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timm-info", type=Path, required=True)
     parser.add_argument("--torchvision-meta", type=Path, required=True)
+    parser.add_argument("--open-clip-metadata", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
-    data = build(args.timm_info, args.torchvision_meta)
+    data = build(args.timm_info, args.torchvision_meta, args.open_clip_metadata)
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 

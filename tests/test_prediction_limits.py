@@ -182,12 +182,14 @@ def test_streamed_chunks_read_like_one_pass(tmp_path, demo, monkeypatch):
     from data_access.predictions import text
 
     real = text._parse_column
+    # Random predictions: a parsing test, so the sanity gate is told they are intended.
+    options = ReadOptions(allow_implausible=True)
     for case, path in _chunked_cases(tmp_path).items():
-        whole = load_predictions(path, demo)
+        whole = load_predictions(path, demo, options=options)
         calls: list[int] = []
         monkeypatch.setattr(text, "_CHUNK_CHARS", 300)
         monkeypatch.setattr(text, "_parse_column", lambda *a, c=calls: c.append(1) or real(*a))
-        parts = load_predictions(path, demo)
+        parts = load_predictions(path, demo, options=options)
         monkeypatch.undo()
         assert len(calls) > 100, case  # really read in many chunks
         assert parts.top1.tolist() == whole.top1.tolist(), case

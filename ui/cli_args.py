@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--images", default="")
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--index-dir", default="")
-    parser.add_argument("--predictions", nargs="*", default=[])
+    # Repeated --predictions add files (a later one must not drop the earlier ones).
+    parser.add_argument("--predictions", nargs="*", action="extend", default=[])
     parser.add_argument("--allow-path", action="append", default=[])
     parser.add_argument("--reviews-db", default="")
     parser.add_argument("--allow-reviewer", action="append", default=[])

@@ -62,7 +62,7 @@ def loaded_points(source: Source, models: dict[str, Model]) -> pd.DataFrame:
     for m in models.values():
         e = evaluate_cached(source.table, m)
         top1, basis = pub.leaderboard_top1(source.table, m)
-        rank = pub.model_rank(e["multilabel_accuracy"])
+        rank = pub.evaluated_rank(e)
         out.append(
             {
                 "model": m.name,
@@ -70,7 +70,9 @@ def loaded_points(source: Source, models: dict[str, Model]) -> pd.DataFrame:
                 "top1_basis": basis,
                 "multilabel_accuracy": 100 * e["multilabel_accuracy"],
                 "imagenet_m_errors": e["imagenet_m_total"] - e["imagenet_m_correct"],
-                "rank": pub.rank_sentence(rank) if rank else "",
+                "rank": pub.rank_sentence(rank)
+                if rank
+                else ("not ranked: implausible predictions" if m.implausible else ""),
             }
         )
     return pd.DataFrame(out)

@@ -49,7 +49,27 @@ def reading_options() -> ReadOptions:
         vocabulary = st.selectbox(
             "Class names", list(_VOCABS), format_func=_VOCABS.get, key="read_vocabulary"
         )
-    return ReadOptions(order=order, drop_background=drop, vocabulary=vocabulary)
+        column = st.text_input(
+            "Prediction column",
+            key="read_prediction_column",
+            placeholder="found from the file",
+            help="Where a file has several class columns (one may be the ground truth), the "
+            "name of the one that holds the model's predictions.",
+        ).strip()
+        implausible = st.checkbox(
+            "Score it even if implausible",
+            key="read_allow_implausible",
+            help="A model whose top-1 agrees with the original labels at chance (rows paired "
+            "with the wrong images) or on 99% or more (the ground truth) is refused; tick this "
+            "only if that is intended. Its numbers are then marked wherever they are shown.",
+        )
+    return ReadOptions(
+        order=order,
+        drop_background=drop,
+        vocabulary=vocabulary,
+        prediction_column=column or None,
+        allow_implausible=implausible,
+    )
 
 
 def _pending() -> list[dict]:

@@ -185,6 +185,14 @@ def synthetic_banner(source: Source) -> None:
         )
 
 
+def implausible_banner(models: dict[str, Model]) -> None:
+    """A model scored on the user's word although its predictions look impossible (chance
+    agreement, or the ground truth) is named above every page that shows its numbers."""
+    for m in models.values():
+        if m.implausible:
+            st.warning(f"**{md(m.name)}** — {md(m.implausible)}", icon=":material/report:")
+
+
 def headline_table(source: Source, models: dict[str, Model]):
     """One row per model: the headline with its interval and the main companions."""
     import pandas as pd

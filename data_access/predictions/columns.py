@@ -20,13 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
-from data_access.errors import DataError, quoted
+from data_access.errors import PredictionFileError
 from data_access.predictions.names import looks_like_file_name
+from data_access.predictions.ragged import ragged_ids, ragged_scores
 
 _SCORE_HINT = re.compile(r"prob|score|conf|logit", re.IGNORECASE)
 _ID_HINT = re.compile(r"index|idx|class|pred|label|top|id$", re.IGNORECASE)
@@ -35,8 +35,19 @@ _GROUP = re.compile(r"(.+)_(\d+)")
 SAMPLE = 200
 
 
-class PredictionFileError(DataError):
-    """A prediction file that cannot be used as it is."""
+@dataclass
+class ClassColumn:
+    """A column of a tabular file that may hold predictions.
+
+    Attributes:
+        header: its name as shown (``column 2`` where the file has no header).
+        kind: ``ids`` (integers) or ``labels`` (class names, wnids).
+        rows: int/float (n, w) array, or one list per row.
+    """
+
+    header: str
+    kind: str
+    rows: list[list] | np.ndarray
 
 
 @dataclass
@@ -55,6 +66,10 @@ class Parsed:
         background_dropped: column 0 of a (N, 1001) score matrix was dropped.
         columns: role -> the column, key or array it came from (for ``describe``).
         where: the location of row i in the file, for messages (``line 12``).
+        candidates: a tabular file's class columns, before the loader chooses among them
+            (None once chosen, and for files without columns).
+        notes: what the reader noticed and the user should know (a name that promises
+            another format).
     """
 
     fmt: str
@@ -68,6 +83,33 @@ class Parsed:
     background_dropped: bool = False
     columns: dict[str, str] = field(default_factory=dict)
     where: Callable[[int], str] = field(default=lambda i: f"row {i}")
+    candidates: list[ClassColumn] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# Column names that say "the ground truth", compared lower-case with spaces, dots and dashes
+# read as "_". ``label`` is not among them: timm and Hugging Face pipelines write the
+# *prediction* under that name; its content decides.
+TRUTH_NAMES = frozenset(
+    {
+        "target", "targets", "y_true", "ytrue", "y", "gt", "gt_label", "gt_labels", "gt_class",
+        "ground_truth", "groundtruth", "ground_truth_label", "truth", "true", "true_label",
+        "true_labels", "true_class", "true_idx", "true_index", "label_true", "actual",
+        "actual_label", "actual_class", "target_label", "target_idx", "target_class",
+        "original_label", "label_gt", "labels_true", "gold", "gold_label", "reference",
+    }
+)  # fmt: skip
+
+
+def _normal(header: str) -> str:
+    return re.sub(r"[\s.\-]+", "_", header.strip().lower())
+
+
+def named_like_truth(header: str) -> bool:
+    """Whether a column's name says it holds the ground truth (also as the last part of a
+    nested name, ``image.label`` -> ``label``: not truth; ``sample.target``: truth)."""
+    name = _normal(header)
+    return name in TRUTH_NAMES or name.rsplit("_", 1)[-1] in {"target", "gt", "truth"}
 
 
 def _kind(value) -> str | None:
@@ -138,6 +180,40 @@ def _group_separate(header: list[str], cols: list[list]) -> tuple[list[str], lis
     return out_h, out_c
 
 
+def _flatten_objects(header: list[str], cols: list[list]) -> tuple[list[str], list[list]]:
+    """Columns of objects become one column per key, two levels deep: a Hugging Face
+    ``datasets`` image ``{"bytes": ..., "path": ".../ILSVRC2012_val_00000001.JPEG"}`` gives
+    ``image.path`` (where the file names are found) and ``image.bytes`` (left out: bytes are
+    never a class)."""
+    for _ in range(2):
+        out_h, out_c, changed = [], [], False
+        for h, col in zip(header, cols, strict=True):
+            first = (
+                None
+                if isinstance(col, np.ndarray)
+                else next((c for c in col[:SAMPLE] if c is not None), None)
+            )
+            if not isinstance(first, dict):
+                out_h.append(h)
+                out_c.append(col)
+                continue
+            changed = True
+            keys: list = []
+            for c in col[:SAMPLE]:
+                if isinstance(c, dict):
+                    keys += [k for k in c if k not in keys][: 20 - len(keys)]
+            for k in keys:
+                sub = [c.get(k) if isinstance(c, dict) else None for c in col]
+                if any(isinstance(v, bytes | bytearray) for v in sub[:SAMPLE]):
+                    continue
+                out_h.append(f"{h}.{k}" if h else str(k))
+                out_c.append(sub)
+        header, cols = out_h, out_c
+        if not changed:
+            break
+    return header, cols
+
+
 def _is_row_index(position: int, header: str, cells: list) -> bool:
     """pandas' row index: column 0, headed "" or "Unnamed: 0", or counting 0 (1), 1 (2), ...
     over at least 20 rows (no prediction column does that)."""
@@ -172,7 +248,7 @@ def from_columns(
         cols: the columns, each a list of parsed cells (str, int, float, list or None).
         where: row i's location, for messages.
     """
-    header, cols = _group_separate(header, cols)
+    header, cols = _group_separate(*_flatten_objects(header, cols))
     n = len(cols[0]) if cols else 0
     if n == 0:
         raise PredictionFileError(path, "no predictions in the file")
@@ -207,10 +283,16 @@ def from_columns(
             ignored.append(h or f"column {j + 1}")
     # Strings in other columns (the paper's "failure category", a model name) are not classes
     # when a column is named like one.
-    hinted = [j for j in label_cols if _ID_HINT.search(header[j])]
+    hinted = [j for j in label_cols if _ID_HINT.search(header[j]) or named_like_truth(header[j])]
     if hinted and len(hinted) < len(label_cols):
         ignored += [header[j] for j in label_cols if j not in hinted]
         label_cols = hinted
+    # Likewise integers (an image's ``size``, a batch number) beside a column named like a
+    # prediction are not top-k predictions.
+    hinted = [j for j in ids_cols if _ID_HINT.search(header[j]) or named_like_truth(header[j])]
+    if hinted and len(hinted) < len(ids_cols):
+        ignored += [header[j] for j in ids_cols if j not in hinted]
+        ids_cols = hinted
     label = (lambda js: ", ".join(header[j] or f"column {j + 1}" for j in js)) if cols else None
     parsed = Parsed(fmt, names, where=where)
     parsed.columns = {"file names": header[name_col] or f"column {name_col + 1}"}
@@ -237,22 +319,17 @@ def from_columns(
             return per_col[0]
         return [[v for part in parts for v in part] for parts in zip(*per_col, strict=True)]
 
-    if ids_cols:
-        parsed.ids = ragged_ids(path, rows_of(ids_cols), where)
-        parsed.from_integers = True
-        parsed.columns["class ids"] = label(ids_cols)
-        if label_cols:
-            parsed.check_labels = rows_of(label_cols)
-            parsed.columns["class names (checked)"] = label(label_cols)
-    elif label_cols:
-        parsed.labels = rows_of(label_cols)
-        parsed.columns["classes"] = label(label_cols)
+    # Each class column stays apart until the loader has set aside the ground truth
+    # (:mod:`data_access.predictions.truth`); :func:`settle` then joins the rest.
+    parsed.candidates = [ClassColumn(label([j]), "ids", rows_of([j])) for j in ids_cols] + [
+        ClassColumn(label([j]), "labels", rows_of([j])) for j in label_cols
+    ]
     if score_cols:
         parsed.columns["scores"] = label(score_cols)
         parsed.scores = ragged_scores(path, rows_of(score_cols), where)
         logit = any("logit" in header[j].lower() for j in score_cols)
         parsed.score_kind = "logit" if logit else None
-    if parsed.ids is None and parsed.labels is None and parsed.scores is None:
+    if not parsed.candidates and parsed.scores is None:
         raise PredictionFileError(
             path,
             "no class column: expected class indices, wnids or class names next to the file "
@@ -261,85 +338,34 @@ def from_columns(
     return parsed
 
 
-def _rectangular(rows) -> int | None:
-    """The common length of all rows, or None when they differ (or are not lists)."""
-    if isinstance(rows, np.ndarray):
-        return rows.shape[1] if rows.ndim == 2 else None
-    try:
-        lengths = set(map(len, rows))
-    except TypeError:
-        return None
-    return lengths.pop() if len(lengths) == 1 else None
+def _joined(parts: list) -> list[list] | np.ndarray:
+    """Several columns' rows side by side (top-k in column order)."""
+    if len(parts) == 1:
+        return parts[0]
+    if all(isinstance(p, np.ndarray) for p in parts):
+        return np.hstack(parts)
+    lists = [_as_lists(p) for p in parts]
+    return [[v for part in row for v in part] for row in zip(*lists, strict=True)]
 
 
-def ragged_ids(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
-    """int64 (n, k) from per-row lists of integers (or an int array), -1 padding."""
-    k = _rectangular(rows)
-    if k:
-        try:
-            if isinstance(rows, np.ndarray) and rows.dtype.kind == "f":
-                if not np.all(np.isfinite(rows) & (rows == np.round(rows))):
-                    raise ValueError("not whole numbers")
-            elif not isinstance(rows, np.ndarray) and any(
-                isinstance(v, bool | float) for v in chain.from_iterable(rows)
-            ):
-                raise ValueError("not integers")
-            return np.asarray(rows, dtype=np.int64)[:, :100]
-        except (TypeError, ValueError, OverflowError):
-            pass  # the row-by-row path below names the row
-    k = max((len(r) for r in rows), default=0)
-    if k == 0:
-        raise PredictionFileError(path, "empty prediction list", where(0))
-    out = np.full((len(rows), min(k, 100)), -1, dtype=np.int64)
-    for i, r in enumerate(rows):
-        if not len(r):
-            raise PredictionFileError(path, "empty prediction list", where(i))
-        bad = next(
-            (
-                v
-                for v in r
-                if isinstance(v, bool)
-                or not isinstance(v, int | float | np.integer | np.floating)
-                or (isinstance(v, float | np.floating) and not float(v).is_integer())
-            ),
-            None,
-        )
-        if bad is not None:
-            problem = f"{quoted(bad)} is not a class index (0..999)"
-            raise PredictionFileError(path, problem, where(i))
-        big = next((v for v in r if abs(v) >= 1 << 62), None)
-        if big is not None:
-            raise PredictionFileError(path, f"class {big} is out of range 0..999", where(i))
-        out[i, : len(r)] = [int(v) for v in r[:100]]
-    return out
+def settle(path: Path, parsed: Parsed, chosen: list[ClassColumn]) -> None:
+    """Sets ``parsed.ids`` / ``labels`` / ``check_labels`` from the chosen class columns:
+    integer columns are the predictions (top-k in column order) and name columns are checked
+    against them; without integers, the name columns are the predictions."""
+    ids = [c for c in chosen if c.kind == "ids"]
+    names = [c for c in chosen if c.kind == "labels"]
 
+    def headers(cs: list[ClassColumn]) -> str:
+        return ", ".join(c.header for c in cs)
 
-def ragged_scores(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
-    """float32 (n, k) from per-row lists of numbers (or a float array), NaN padding; NaN or
-    inf in a row is an error."""
-    out = None
-    if _rectangular(rows):
-        try:
-            out = np.asarray(rows, dtype=np.float64)
-        except (TypeError, ValueError):
-            out = None
-    if out is None:
-        k = max((len(r) for r in rows), default=0)
-        out = np.full((len(rows), max(k, 1)), np.nan, dtype=np.float64)
-        for i, r in enumerate(rows):
-            try:
-                vals = np.asarray(r, dtype=np.float64)
-            except (TypeError, ValueError) as e:
-                raise PredictionFileError(
-                    path, f"a score is not a number: {quoted(list(r[:5]))}", where(i)
-                ) from e
-            if vals.ndim != 1 or not np.all(np.isfinite(vals)):
-                raise PredictionFileError(path, "a score is NaN, infinite or nested", where(i))
-            out[i, : len(vals)] = vals
-        return out.astype(np.float32)
-    bad = ~np.isfinite(out)
-    if bad.any():
-        raise PredictionFileError(
-            path, "a score is NaN or infinite", where(int(np.argwhere(bad)[0][0]))
-        )
-    return out.astype(np.float32)
+    if ids:
+        parsed.ids = ragged_ids(path, _joined([c.rows for c in ids]), parsed.where)
+        parsed.from_integers = True
+        parsed.columns["class ids"] = headers(ids)
+        if names:
+            parsed.check_labels = _joined([c.rows for c in names])
+            parsed.columns["class names (checked)"] = headers(names)
+    elif names:
+        parsed.labels = _joined([c.rows for c in names])
+        parsed.columns["classes"] = headers(names)
+    parsed.candidates = None

@@ -114,7 +114,7 @@ def _expand(header: list[str], cols: list[list]) -> tuple[list[str], list[list]]
     for h, col in zip(header, cols, strict=True):
         first = next((c for c in col if c), None)
         probe = first[0] if isinstance(first, list) and first else first
-        if isinstance(probe, dict):
+        if isinstance(probe, dict) and isinstance(first, list):
             cells = [c if isinstance(c, list) else ([] if c is None else [c]) for c in col]
             lk = next((k for k in _LABEL_KEYS if k in probe), None)
             sk = next((k for k in _SCORE_KEYS if k in probe), None)
@@ -169,12 +169,27 @@ def _fractional(value) -> bool:
     )
 
 
+def _refuse_nameless_pipeline(path: Path, first) -> None:
+    """A Hugging Face pipeline's output for a list of images, saved as it is: one list of
+    ``{"label", "score"}`` per image (or one object per image with ``top_k=1``), and no file
+    names, so the images they belong to are not in the file."""
+    probe = first[0] if isinstance(first, list) and first else first
+    if isinstance(probe, dict) and {"label", "score"} >= set(probe) and "label" in probe:
+        raise PredictionFileError(
+            path,
+            "Hugging Face pipeline output without file names: which image each prediction is "
+            "for is not in the file; save it with the names, e.g. "
+            "json.dump(dict(zip(files, pipe(files))), f) for a list of image paths `files`",
+        )
+
+
 def read_json(path: Path, text: str) -> Parsed:
     """Reads any JSON shape in the module docstring."""
     data, lines = _loads(path, text)
     if lines is not None:
         if not lines:
             raise PredictionFileError(path, "no predictions in the file")
+        _refuse_nameless_pipeline(path, lines[0])
         return _records(path, "JSON Lines", lines, lambda i: f"line {i + 1}")
     if isinstance(data, dict) and set(data) >= {"columns", "data"}:
         if not isinstance(data["columns"], list) or not isinstance(data["data"], list):
@@ -211,6 +226,7 @@ def read_json(path: Path, text: str) -> Parsed:
         if not data:
             raise PredictionFileError(path, "no predictions in the file")
         first = data[0]
+        _refuse_nameless_pipeline(path, first)
         if isinstance(first, int | list) and not isinstance(first, bool):
             ids = ragged_ids(
                 path, [d if isinstance(d, list) else [d] for d in data], lambda i: f"item {i}"

@@ -11,6 +11,7 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes, validation_file_name
 from data_access.predictions import order as order_check
+from data_access.predictions import sanity
 from data_access.predictions.arrays import Progress, check_rows, reduce_scores
 from data_access.predictions.columns import Parsed, PredictionFileError
 from data_access.predictions.model import Coverage, Model
@@ -48,6 +49,9 @@ def load_predictions(
             "--vocabulary", f"expected one of {', '.join(VOCABULARIES)}, got {options.vocabulary!r}"
         )
     parsed = parse(path, options, progress)
+    truth_note = sanity.choose_columns(
+        path, parsed, table, options.prediction_column, options.vocabulary
+    )
     reading: dict = {"file": str(path), "format": parsed.fmt, "columns": dict(parsed.columns)}
     ids, vocabulary, ambiguity = _class_ids(path, parsed, options)
     reading["classes"] = vocabulary
@@ -77,6 +81,7 @@ def load_predictions(
             + (f"; its first names: {examples}" if examples else "")
             + ")",
         )
+    implausible = sanity.gate(path, table, top_k[:, 0], options.allow_implausible)
     reading.update(
         top_k=int(top_k.shape[1]),
         scores=score_kind,
@@ -84,8 +89,9 @@ def load_predictions(
         coverage=coverage.as_dict(),
         first_rows=_first_rows(table, top_k),
     )
-    notes = [ambiguity] if ambiguity else []
+    notes = [n for n in (implausible, truth_note, *parsed.notes, ambiguity) if n]
     reading["ambiguous"] = ambiguity
+    reading["implausible"] = implausible
     notes += [coverage.warning()] if coverage.warning() else []
     if score_kind == "logits":
         notes.append("its scores are top-k logits, not probabilities: confidence is not shown")
@@ -99,6 +105,7 @@ def load_predictions(
         tuple(notes),
         reading,
         by_position,
+        implausible,
     )
 
 
@@ -164,8 +171,7 @@ def _align(path, parsed, table, ids, scores, row_pos):
     """Table row of each file row (by validation position), duplicates checked; also the
     top-1 of every validation image the file has, annotated or not (for ReaL accuracy)."""
     n = len(table)
-    pos_to_row = np.full(order_check.NUM_VALIDATION_IMAGES, -1, dtype=np.int64)
-    pos_to_row[table.validation_position] = np.arange(n)
+    pos_to_row = table.row_of_position
     valid = row_pos >= 0
     seen = np.flatnonzero(valid)
     order = np.argsort(row_pos[seen], kind="stable")

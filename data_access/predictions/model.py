@@ -9,11 +9,7 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_VALIDATION_IMAGES
-from data_access.errors import DataError, quoted, shown
-
-
-class PredictionFileError(DataError):
-    """A prediction file that cannot be used as it is."""
+from data_access.errors import quoted, shown
 
 
 @dataclass(frozen=True)
@@ -86,6 +82,8 @@ class Model:
         top1_by_position: int16 (50000,) top-1 of every validation image the file has, by
             validation position (annotated or not; -1 where none), for ReaL accuracy over all
             50,000 images; None when unknown.
+        implausible: why its numbers cannot be trusted, when the user had it scored anyway
+            (``--allow-implausible``; :mod:`data_access.predictions.sanity`), else None.
     """
 
     name: str
@@ -97,6 +95,7 @@ class Model:
     notes: tuple[str, ...] = field(default_factory=tuple)
     reading: dict | None = None
     top1_by_position: np.ndarray | None = None
+    implausible: str | None = None
 
     def shown_notes(self, hide_content: bool = False) -> list[str]:
         """The notes as shown: values copied from the file hidden when ``hide_content``

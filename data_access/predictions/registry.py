@@ -1,13 +1,15 @@
 """Which reader a prediction file needs, from its bytes, and the options a file cannot say.
 
-Formats are recognised by content, not by name: ``\\x93NUMPY`` is ``.npy`` whatever the suffix,
-``PK`` a zip (``.npz``), ``PAR1`` Parquet, ``\\x80`` a pickle, ``{`` / ``[`` JSON (or JSON
-Lines), anything else delimited text. A binary suffix on a text file is refused: the name
-promises one thing and the bytes are another.
+Formats are recognised by content, never by name: ``\\x93NUMPY`` is ``.npy`` whatever the
+suffix, ``PK`` a zip (``.npz``; ``torch.save``'s zip is refused with the fix), ``PAR1`` Parquet,
+``\\x80`` a pickle, ``{`` / ``[`` JSON (or JSON Lines), anything else delimited text. A suffix
+that promises another format is only noted (``named .json but holds CSV text``).
 """
 
 from __future__ import annotations
 
+import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,6 @@ MAX_TEXT_BYTES = 1 << 30  # a text prediction file over 1 GiB is not a predictio
 # JSON is parsed whole by json.loads, at ~8x its size in memory (a float is a Python object):
 # 192 MiB keeps that near 1.5 GB. Real tools' JSON (timm, HF top-5 of 50,000 images) is ~15 MB.
 MAX_JSON_BYTES = 192 << 20
-_BINARY_SUFFIXES = {".npy": "NumPy", ".npz": "NumPy", ".parquet": "Parquet", ".pkl": "pickle"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class ReadOptions:
         allow_pickle: read a pickle (it can run code; command line only).
         file_names: a file with the row names of an array (text, or ``.npz`` / ``.npy``).
         vocabulary: a key of ``VOCABULARIES`` for class names, instead of the file's own.
+        prediction_column: the column that holds the predictions, by name, where a file has
+            several class columns (one may be the ground truth).
+        allow_implausible: score a model whose top-1 agrees with the original labels at
+            chance or impossibly well (:mod:`data_access.predictions.sanity`); its numbers
+            then say so.
     """
 
     order: str | None = None
@@ -43,34 +49,74 @@ class ReadOptions:
     allow_pickle: bool = False
     file_names: str | None = None
     vocabulary: str | None = None
+    prediction_column: str | None = None
+    allow_implausible: bool = False
+
+
+# What a file's suffix promises, in the families :func:`sniff` tells apart.
+_SUFFIX_FAMILY = {
+    ".npy": "numpy", ".npz": "numpy", ".parquet": "parquet", ".pkl": "pickle",
+    ".pickle": "pickle", ".json": "json", ".jsonl": "json", ".ndjson": "json", ".csv": "text",
+    ".tsv": "text", ".txt": "text", ".pt": "pytorch", ".pth": "pytorch",
+}  # fmt: skip
+_FAMILY_WORDS = {
+    "numpy": "NumPy data", "parquet": "Parquet", "pickle": "a pickle", "json": "JSON",
+    "text": "CSV text", "pytorch": "a PyTorch file",
+}  # fmt: skip
+
+
+def _is_torch_zip(path: Path) -> bool:
+    """``torch.save``'s zip layout: ``<name>/data.pkl`` beside ``<name>/version``."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.endswith("/data.pkl") or n == "data.pkl" for n in z.namelist()[:64])
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def sniff(path: Path) -> tuple[str, bytes]:
-    """The format family of ``path`` from its first bytes."""
+    """The format family of ``path`` from its first bytes (never from its name)."""
     with path.open("rb") as f:
         head = f.read(4096)
     if head.startswith(b"\x93NUMPY"):
         return "numpy", head
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "numpy", head
+        return ("pytorch" if _is_torch_zip(path) else "numpy"), head
     if head.startswith(b"PAR1"):
         return "parquet", head
     if head[:1] == b"\x80":
-        return "pickle", head
+        # torch.save's legacy format is a pickle too; its suffix is the only sign.
+        return ("pytorch" if path.suffix.lower() in (".pt", ".pth") else "pickle"), head
     if b"\x00" in head:
         return "binary", head
-    if not head.strip():
-        return "text", head
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    suffix = path.suffix.lower()
-    if suffix in _BINARY_SUFFIXES:
-        raise PredictionFileError(
-            path, f"named {suffix} but holds text, not {_BINARY_SUFFIXES[suffix]} data"
-        )
     # A CSV line starts with a name or a header, never with "{" or "[".
-    if stripped[:1] in (b"{", b"[") or suffix in (".json", ".jsonl", ".ndjson"):
+    if stripped[:1] in (b"{", b"[") or _json_scalar(stripped):
         return "json", head
     return "text", head
+
+
+def _json_scalar(head: bytes) -> bool:
+    """A short file that is one JSON string or number (refused as JSON, with the shape a
+    prediction file needs, rather than as a one-column CSV)."""
+    if len(head) >= 4096:
+        return False
+    try:
+        return isinstance(json.loads(head), str | int | float)
+    except ValueError:
+        return False
+
+
+def name_note(path: Path, family: str) -> str | None:
+    """A note when the file's suffix promises another format than its bytes hold (the bytes
+    decide how it is read)."""
+    promised = _SUFFIX_FAMILY.get(path.suffix.lower())
+    if promised is None or promised == family or family not in _FAMILY_WORDS:
+        return None
+    return (
+        f"named {path.suffix} but holds {_FAMILY_WORDS[family]}, not "
+        f"{_FAMILY_WORDS[promised]}: read as what its bytes are"
+    )
 
 
 def _check_text_size(path: Path, size: int) -> None:
@@ -95,11 +141,39 @@ def parse(path: Path, options: ReadOptions, progress: Progress | None = None) ->
     if size == 0:
         raise PredictionFileError(path, "the file is empty")
     family, head = sniff(path)
+    note = name_note(path, family)
+    try:
+        parsed = _read(path, size, family, head, options, progress)
+    except PredictionFileError as e:
+        if note is None:
+            raise
+        # The name may be why the user expected it to work: say what the bytes are.
+        problem, where = e._marked
+        raise PredictionFileError(path, f"{problem} ({note})", where) from e
+    if note:
+        parsed.notes.append(note)
+    return parsed
+
+
+def _read(
+    path: Path,
+    size: int,
+    family: str,
+    head: bytes,
+    options: ReadOptions,
+    progress: Progress | None,
+) -> Parsed:
     names = read_names_file(Path(options.file_names)) if options.file_names else None
     if family == "numpy":
         return read_numpy(path, head, names, options.drop_background, progress)
     if family == "parquet":
         return read_parquet(path)
+    if family == "pytorch":
+        raise PredictionFileError(
+            path,
+            "a PyTorch file (torch.save): it is a pickle, which can run code, so it is never "
+            "loaded here; save the tensor with NumPy instead: np.save(path, tensor.numpy())",
+        )
     if family == "pickle":
         return read_pickle(path, options.allow_pickle, options.drop_background)
     if family == "binary":

@@ -39,7 +39,8 @@ def resolve_labels(
                     raise PredictionFileError(
                         path, f"{quoted(v)} is not a class index", parsed.where(i)
                     )
-    distinct = {v for v in flat if isinstance(v, str)}
+    # In file order, so that the example an error names is the first in the file, every run.
+    distinct = list(dict.fromkeys(v for v in flat if isinstance(v, str)))
     res = resolve(distinct, vocabulary)
     if res.unknown:
         _refuse_unknown(path, parsed, res)

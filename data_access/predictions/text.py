@@ -39,10 +39,19 @@ def _str_list(cell: str) -> list[str]:
     return cell.split("'")[1::2]
 
 
+# A Hugging Face ``datasets`` image written by ``to_csv``: the dict's repr,
+# ``{'bytes': None, 'path': '.../ILSVRC2012_val_00000001.JPEG'}``. Only its path is taken
+# (never evaluated as Python).
+_PATH_IN_REPR = re.compile(r"""['"]path['"]\s*:\s*(['"])(.*?)\1""")
+
+
 def _cell(cell: str):
     c = cell.strip()
     if not c:
         return None
+    if c[0] == "{" and c[-1] == "}":
+        m = _PATH_IN_REPR.search(c)
+        return {"path": m.group(2)} if m else c
     if c[0] == "[" and c[-1] == "]":
         inner = c[1:-1]
         if "'" in inner or '"' in inner:
@@ -187,11 +196,26 @@ def _read_rows(path: Path, reader, first: str, delimiter: str) -> Parsed:
     cols = []
     while chunks:  # each column's chunks are freed as it is joined: one copy at a time
         cols.append(_join(chunks.pop(0)))
-    timm = header[0] == "filename" or any(h in ("label", "prob", "logit") for h in header)
-    fmt = "timm inference.py CSV" if timm else ("TSV" if delimiter == "\t" else "CSV")
+    fmt = (
+        "timm inference.py CSV" if _timm_header(header) else ("TSV" if delimiter == "\t" else "CSV")
+    )
     if headerless:
         fmt += " (no header)"
     return from_columns(path, fmt, header, cols, lambda i: f"line {lines[i]}")
+
+
+_TIMM_COLUMN = re.compile(r"(?:index|label|prob|logit)(?:_\d+)?")
+
+
+def _timm_header(header: list[str]) -> bool:
+    """timm ``inference.py``'s own columns: ``filename`` first, then only ``index``,
+    ``label`` and ``prob`` / ``logit`` (``_0``, ``_1``, ... with ``--results-separate-col``).
+    A CSV with other names is called a CSV, whatever tool wrote it."""
+    return (
+        len(header) > 1
+        and header[0] == "filename"
+        and all(_TIMM_COLUMN.fullmatch(h) for h in header[1:])
+    )
 
 
 def _one_column(path: Path, first: str, delimiter: str) -> None:

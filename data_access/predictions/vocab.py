@@ -1,14 +1,16 @@
 """Class names as tools write them, resolved to TFDS class indices without guessing.
 
 A prediction may name its class by index (``0``), wnid (``n01440764``), ``wnid name``
-(``n01440764 tench``, Caffe's ``synset_words.txt``), or by name in one of four vocabularies
+(``n01440764 tench``, Caffe's ``synset_words.txt``), or by name in one of five vocabularies
 (shipped in ``data/vocabularies.json``, built by ``scripts/make_vocabularies.py``):
 
 * ``description``: timm (default ``--label-type``), Hugging Face ``id2label``:
   ``tench, Tinca tinca``;
 * ``detailed``: timm ``--label-type detailed``: ``tench, Tinca tinca: freshwater dace-like ...``;
 * ``keras``: the first WordNet synonym (``great_white_shark``);
-* ``torchvision``: ``weights.meta["categories"]`` (``great white shark``, ``crane bird``).
+* ``torchvision``: ``weights.meta["categories"]`` (``great white shark``, ``crane bird``);
+* ``open_clip``: ``open_clip.zero_shot_metadata.IMAGENET_CLASSNAMES``, the names its zero-shot
+  classifiers use (``construction crane``; ``missile`` and ``sunglasses`` for two classes each).
 
 Names match exactly (``Cardigan`` the dog is 264, ``cardigan`` the sweater 474), with ``_``
 read as a space. Some names mean two classes in one vocabulary (``crane`` is 134 and 517 for
@@ -33,6 +35,7 @@ VOCABULARIES = {
     "detailed": "timm detailed descriptions",
     "keras": "Keras names",
     "torchvision": "torchvision categories",
+    "open_clip": "open_clip zero-shot class names",
 }
 _DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabularies.json"
 _INT = re.compile(r"[+-]?\d+")
@@ -49,7 +52,7 @@ def normal_name(raw: str) -> str:
 def vocabulary_lists() -> dict[str, list[str]]:
     """The shipped lists, each of 1000 names in TFDS class order (``detailed`` built here)."""
     data = json.loads(_DATA_FILE.read_text(encoding="utf-8"))
-    lists = {k: data[k] for k in ("description", "keras", "torchvision")}
+    lists = {k: data[k] for k in ("description", "keras", "torchvision", "open_clip")}
     lists["detailed"] = [
         f"{d}: {g}" for d, g in zip(data["description"], data["definition"], strict=True)
     ]
