@@ -242,7 +242,7 @@ def test_refused_order_is_fixed_in_reading_options(tmp_path, demo):
     """An ImageFolder-ordered array is refused with the advice; choosing that order in
     'Reading options' reads it, and the number is the reference loop's."""
     from data_access.classes import validation_labels
-    from tests.test_metrics import _examples, reference_multilabel_accuracy
+    from tests.test_metrics import reference_for_rows
 
     table, models = demo
     top1 = models["demo-medium"].top1.astype(np.int64)
@@ -263,8 +263,7 @@ def test_refused_order_is_fixed_in_reading_options(tmp_path, demo):
     assert "**rows**: 50,000 read imagefolder" in summary
     next(b for b in at.sidebar.button if b.label == "Add model").click().run()
     assert "4 models" in _models_status(at)
-    preds = {n.encode(): int(k) for n, k in zip(table.file_name.tolist(), top1, strict=True)}
-    reference = reference_multilabel_accuracy(list(_examples(table)), preds)
+    reference = reference_for_rows(table, top1)
     assert at.table[0].value.loc["folder", "multi-label accuracy"] == f"{100 * reference:.2f}"
     # The model keeps the reading it was added with, whatever the options are later.
     at.sidebar.selectbox(key="read_order").set_value(None).run()

@@ -55,6 +55,12 @@ def reference_multilabel_accuracy(ds, predictions):
     return avg_acc
 
 
+def reference_for_rows(table: AnnotationTable, top1) -> float:
+    """The reference loop over ``table`` with one top-1 class per row (in row order)."""
+    predictions = {n.encode(): int(k) for n, k in zip(table.file_name.tolist(), top1, strict=True)}
+    return reference_multilabel_accuracy(list(_examples(table)), predictions)
+
+
 def reference_strict(ds, predictions):
     """The same loop with unclear counting as wrong."""
     num_correct_per_class, num_images_per_class = {}, {}

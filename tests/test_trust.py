@@ -24,7 +24,7 @@ from data_access.errors import PredictionFileError
 from data_access.predictions import ReadOptions, load_predictions
 from data_access.published import evaluated_rank
 from tests.helpers import fixture_jpeg
-from tests.test_metrics import _examples, reference_multilabel_accuracy
+from tests.test_metrics import reference_for_rows
 
 
 def _model_predictions(table, top1_rate: float, seed: int = 0) -> np.ndarray:
@@ -36,8 +36,7 @@ def _model_predictions(table, top1_rate: float, seed: int = 0) -> np.ndarray:
 
 
 def _oracle(table, predictions: np.ndarray) -> float:
-    by_name = {table.file_name[i].encode(): int(predictions[i]) for i in range(len(table))}
-    return reference_multilabel_accuracy(_examples(table), by_name)
+    return reference_for_rows(table, predictions)
 
 
 def _score(table, path, **options) -> tuple[float, object]:
@@ -127,7 +126,8 @@ def test_prediction_column_chooses_and_names_the_offer(tmp_path, demo):
 def _hf_dataset(table, pred: np.ndarray, folder):
     """A Hugging Face ``datasets`` Dataset as an ImageNet validation export has it: the
     images by path, the dataset's own ``label`` (ClassLabel), and the model's column."""
-    datasets = pytest.importorskip("datasets")
+    import datasets
+
     features = datasets.Features(
         {
             "image": datasets.Image(),
@@ -400,3 +400,18 @@ def test_open_clip_class_names_are_a_vocabulary(tmp_path, demo):
     model = load_predictions(path, table)
     assert model.top1[: len(by_name)].tolist() == list(by_name)
     assert model.reading["classes"] == "open_clip"
+
+
+def test_the_notebook_api_passes_the_same_gate(tmp_path, demo):
+    import data_access as imlr
+
+    table, _ = demo
+    source = imlr.open_source("demo")
+    path = tmp_path / "labels.csv"
+    pd.DataFrame({"file_name": table.file_name, "y_true": table.original_label}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(imlr.DataError, match="column .y_true. agrees with the original labels"):
+        imlr.load_predictions(path, source)
+    model = imlr.load_predictions(path, source, prediction_column="y_true", allow_implausible=True)
+    assert "no model reaches 99%" in imlr.evaluate(source, model, n_boot=0)["implausible"]
