@@ -8,11 +8,15 @@ command line: ``streamlit run app.py -- --source tfds --data-dir DIR`` /
 import streamlit as st
 
 from ui.guard import guarded
+from ui.startup import enforce
 from ui.state import render_sidebar
 
 st.set_page_config(
     page_title="ImageNet Multi-Label Review", page_icon=":material/label:", layout="wide"
 )
+
+# Server mode serves as configured or not at all (ui/startup.py).
+enforce()
 
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -31,6 +31,23 @@ def quoted(value: object, limit: int = 60) -> str:
     return _OPEN + shown.replace(_OPEN, "").replace(_CLOSE, "") + _CLOSE
 
 
+# Secrets that can ride along in what a user typed: a URL's password (``scheme://user:pw@``)
+# and libpq / query-string keys (``?password=...``, ``password=... host=...``).
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s]*@", re.IGNORECASE)
+_KEY_SECRET = re.compile(
+    r"((?:^|[?&;\s'\"(])(?:password|passwd|pwd|secret|token|sslpassword)=)[^&;\s'\")]*",
+    re.IGNORECASE,
+)
+SECRET_MASK = "***"  # noqa: S105 - the mask, not a password
+
+
+def without_secrets(text: str) -> str:
+    """``text`` with every password it may hold replaced by ``***`` (never parsed as a URL:
+    a malformed one is masked the same way)."""
+    text = _URL_PASSWORD.sub(rf"\1{SECRET_MASK}@", text)
+    return _KEY_SECRET.sub(rf"\1{SECRET_MASK}", text)
+
+
 def _plain(text: str) -> str:
     return text.replace(_OPEN, "").replace(_CLOSE, "")
 
@@ -52,7 +69,10 @@ class DataError(ValueError):
     """
 
     def __init__(self, source: object, problem: str, where: str | None = None):
-        self.source = str(source)
+        # No message ever carries a password: not the CLI's, not the app's, not a log's.
+        source, problem = without_secrets(str(source)), without_secrets(problem)
+        where = without_secrets(where) if where else where
+        self.source = source
         self._marked = (problem, where)
         self.problem = _plain(problem)
         self.where = _plain(where) if where else where

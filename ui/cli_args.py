@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from data_access.cli_predictions import add_reading_flags, options_from_args
+from data_access.errors import without_secrets
 from data_access.paths import allowed_roots
 from data_access.sources import SOURCE_KINDS
 
@@ -141,7 +142,7 @@ def app_args(argv: list[str] | None = None) -> AppArgs:
     try:
         args, unknown = _parsed(argv)
     except (argparse.ArgumentError, SystemExit, ValueError) as e:
-        problem = f"ignored the command line ({shlex.join(argv)}): {e}"
+        problem = without_secrets(f"ignored the command line ({shlex.join(argv)}): {e}")
         return AppArgs(problem=problem, roots=allowed_roots())
     params = SourceParams(args.source, args.labels_json, args.images, args.data_dir, args.index_dir)
     options = asdict(options_from_args(args))
@@ -149,7 +150,9 @@ def app_args(argv: list[str] | None = None) -> AppArgs:
              *args.share_folder]  # fmt: skip
     return AppArgs(
         params=params,
-        problem=f"ignored unknown arguments: {shlex.join(unknown)}" if unknown else None,
+        problem=without_secrets(f"ignored unknown arguments: {shlex.join(unknown)}")
+        if unknown
+        else None,
         predictions=tuple((p, options) for p in args.predictions),
         roots=allowed_roots([*given, *args.allow_path]),
         reviews_db=args.reviews_db,

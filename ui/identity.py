@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from data_access.reviews.taxonomy import reviewer_key, same_reviewer
+
 SIGNED_IN = "signed-in"
 SINGLE_USER = "single-user"
 
@@ -45,18 +47,19 @@ def current_identity(allow: tuple[str, ...] = (), read_only: tuple[str, ...] = (
     if auth_configured():
         if not st.user.is_logged_in:
             return Identity(SIGNED_IN, "", False, "sign in to save reviews")
-        who = str(st.user.get("email") or st.user.get("name") or "").strip()
+        who = reviewer_key(str(st.user.get("email") or st.user.get("name") or ""))
         return _checked(SIGNED_IN, who, allow, read_only)
-    return _checked(SINGLE_USER, typed.strip(), allow, read_only)
+    return _checked(SINGLE_USER, reviewer_key(typed), allow, read_only)
 
 
 def _checked(mode: str, who: str, allow, read_only) -> Identity:
-    lowered = who.lower()
+    """``who`` against the lists, every entry in :func:`reviewer_key`'s form (trimmed,
+    e-mail addresses case-folded) and compared without case."""
     if not who:
         return Identity(mode, "", False, "enter your name first" if mode == SINGLE_USER else
                         "your sign-in gave no e-mail or name")  # fmt: skip
-    if lowered in {r.lower() for r in read_only}:
+    if any(same_reviewer(who, r) for r in read_only):
         return Identity(mode, who, False, f"{who} may read but not save (read-only reviewer)")
-    if allow and lowered not in {a.lower() for a in allow}:
+    if allow and not any(same_reviewer(who, a) for a in allow):
         return Identity(mode, who, False, f"{who} is not on this server's list of reviewers")
     return Identity(mode, who, True)

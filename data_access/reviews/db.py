@@ -19,8 +19,9 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
+from data_access.errors import SECRET_MASK, without_secrets
 from data_access.reviews.taxonomy import ReviewError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,12 +34,24 @@ def is_postgres_url(target: object) -> bool:
 
 
 def redacted(url: str) -> str:
-    """A database URL fit to show: the password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    """A database URL fit to show: its password (``user:pw@``, ``?password=``) replaced by
+    ``***``, without parsing it (a malformed URL is shown the same way)."""
+    return without_secrets(url)
+
+
+def _password(url: str) -> str | None:
+    m = re.match(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:([^@\s]*)@", url, re.IGNORECASE)
+    return m.group(1) if m else None
+
+
+def _scrubbed(message: str, url: str) -> str:
+    """A driver's message without the URL's password, as written or percent-decoded (psycopg
+    quotes the bad token of a malformed URL, which may be the password)."""
+    secret = _password(url)
+    for form in {secret, unquote(secret)} if secret else ():
+        if form:
+            message = message.replace(form, SECRET_MASK)
+    return without_secrets(message)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -152,10 +165,14 @@ class PostgresBackend:
                 last = e
                 time.sleep(0.2 * (attempt + 1))
             except self.psycopg.ProgrammingError as e:  # a malformed URL
-                raise ReviewError(self.where, f"not a usable PostgreSQL URL: {e}") from e
+                raise ReviewError(
+                    self.where,
+                    f"not a usable PostgreSQL URL: {_scrubbed(_first_line(e), self.url)}",
+                ) from e
         raise ReviewError(
             self.where,
-            f"cannot connect after {CONNECT_ATTEMPTS} attempts: {_first_line(last)}; nothing "
+            f"cannot connect after {CONNECT_ATTEMPTS} attempts: "
+            f"{_scrubbed(_first_line(last), self.url)}; nothing "
             "was read or written",
         ) from last
 
@@ -175,7 +192,8 @@ class PostgresBackend:
             con.close()
             raise ReviewError(
                 self.where,
-                f"the connection was lost: {_first_line(e)}; what was being saved was not "
+                f"the connection was lost: {_scrubbed(_first_line(e), self.url)}; what was "
+                "being saved was not "
                 "saved (the reviews saved before are intact), try again",
             ) from e
 

@@ -110,6 +110,20 @@ def review_problems(review: Review) -> list[tuple[str, str]]:
     return out
 
 
+def reviewer_key(name: str) -> str:
+    """The one form a reviewer's name or e-mail address is kept and compared in: inner white
+    space folded, the ends trimmed, and an e-mail address case-folded (``"  ADA@lab.org "``
+    is ``ada@lab.org``); a plain name keeps its letter case for display."""
+    text = " ".join(str(name).split())
+    return text.casefold() if "@" in text else text
+
+
+def same_reviewer(a: str, b: str) -> bool:
+    """Whether two names or addresses are the same reviewer (case ignored, as the allow-list
+    compares them)."""
+    return reviewer_key(a).casefold() == reviewer_key(b).casefold()
+
+
 def validate(review: Review) -> Review:
     """Checks a review before it is saved and normalises it (names stripped, proposed
     labels sorted and unique).
@@ -121,6 +135,6 @@ def validate(review: Review) -> Review:
     if problems:
         raise ReviewError(*problems[0])
     review.model = str(review.model).strip()
-    review.reviewer = str(review.reviewer).strip()
+    review.reviewer = reviewer_key(review.reviewer)
     review.proposed_correct_labels = sorted({int(x) for x in review.proposed_correct_labels})
     return review

@@ -1,0 +1,153 @@
+"""Server mode without holes: secrets never shown, reviewers compared in one form, a strict
+start-up, and no cache clearing by visitors. (The real server's refusal is in
+tests/e2e/test_startup_browser.py.)"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.cli import main
+from data_access.errors import DataError, without_secrets
+from data_access.reviews.taxonomy import reviewer_key, same_reviewer
+from ui.cli_args import app_args
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PASSWORD = "hunter2-PLANTED"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (f"postgresql://ada:{PASSWORD}@db/reviews", "postgresql://ada:***@db/reviews"),
+        (f"postgresql://ada@db/reviews?password={PASSWORD}&sslmode=require",
+         "postgresql://ada@db/reviews?password=***&sslmode=require"),
+        (f"host=db user=ada password={PASSWORD} dbname=r", "host=db user=ada password=*** dbname=r"),
+        (f"postgresql://ada:{PASSWORD}@[bad/db", "postgresql://ada:***@[bad/db"),
+        (f"--reviews-db 'postgres://a:{PASSWORD}@h/d'", "--reviews-db 'postgres://a:***@h/d'"),
+        ("postgresql://ada@db/reviews", "postgresql://ada@db/reviews"),
+    ],
+)  # fmt: skip
+def test_secrets_are_masked_in_any_text(text, shown):
+    assert without_secrets(text) == shown
+
+
+def test_no_data_error_carries_a_password():
+    e = DataError(f"postgresql://u:{PASSWORD}@h/db", f"failed: password={PASSWORD}", "x")
+    assert PASSWORD not in str(e) and PASSWORD not in e.message() and PASSWORD not in e.redacted()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://u:{PASSWORD}@[bad/db",  # urllib would raise "Invalid IPv6 URL"
+        f"postgresql://u:{PASSWORD}%zz@127.0.0.1:1/db",  # a bad %-escape psycopg quotes
+        f"postgresql://u@127.0.0.1:1/db?password={PASSWORD}",
+    ],
+)
+def test_cli_database_url_problems_are_one_line_without_the_password(capsys, url):
+    code = main(["reviews", "--db", url, "export"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ") and PASSWORD not in err
+
+
+def test_the_apps_command_line_problem_never_shows_the_password():
+    problem = app_args(["--sorce", "x", "--reviews-db", f"postgresql://u:{PASSWORD}@h/db"]).problem
+    assert "--sorce" in problem and PASSWORD not in problem
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("  ADA@lab.org ", "ada@lab.org"), ("Ada   Lovelace ", "Ada Lovelace"), ("bob", "bob")],
+)
+def test_reviewer_names_have_one_form(raw, key):
+    assert reviewer_key(raw) == key
+
+
+def test_allow_list_entries_and_names_compare_in_that_form():
+    from ui.identity import _checked
+
+    allow = (" Ada@Lab.org ",)
+    assert _checked("signed-in", reviewer_key("ada@LAB.org"), allow, ()).can_save
+    assert not _checked("signed-in", "eve@lab.org", allow, ()).can_save
+    assert not _checked("signed-in", "ada@lab.org", allow, ("ADA@lab.org  ",)).can_save
+    assert same_reviewer("Ada Lovelace", "ada  lovelace")
+
+
+def test_saved_reviews_keep_the_one_form(tmp_path):
+    from data_access.reviews import Review, ReviewStore
+
+    db = ReviewStore(tmp_path / "r.sqlite")
+    db.save(
+        Review(
+            model="m",
+            file_name="ILSVRC2012_val_00000001.JPEG",
+            top_prediction=3,
+            category="fine_grained",
+            severity="minor",
+            reviewer="  ADA@Lab.org ",
+        )
+    )
+    assert [r.reviewer for r in db.reviews()] == ["ada@lab.org"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "strict"),
+    [
+        ([], False),
+        (["--server-mode"], True),
+        (["--config", "lab.toml"], True),
+        (["--config=lab.toml"], True),
+        (["--source", "tdfs", "--server-mode"], True),  # a typo still says server mode
+    ],
+)
+def test_strict_mode_is_read_from_the_raw_command_line(argv, strict):
+    from ui.startup import strict_mode
+
+    assert strict_mode(argv) is strict
+
+
+def test_server_mode_typo_is_refused_not_replaced_by_the_demo(monkeypatch, capsys):
+    monkeypatch.setattr(
+        sys, "argv", ["app.py", "--server-mode", "--source", "tdfs", "--reviews-db",
+                      f"postgresql://u:{PASSWORD}@h/db"]
+    )  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This server is not configured correctly, so it does not serve. Its operator has been "
+        "told what to fix."
+    ]
+    assert not at.sidebar.markdown and not at.sidebar.button  # nothing served
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if "not serving:" in x)
+    assert "invalid choice: 'tdfs'" in line and PASSWORD not in err
+
+
+def test_an_allow_list_without_sign_in_is_refused_in_server_mode(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["app.py", "--server-mode", "--allow-reviewer", "ada"])
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.error and "not configured correctly" in at.error[0].value
+    assert "--allow-reviewer needs reviewers to sign in" in capsys.readouterr().err
+
+
+def test_a_visitors_clear_cache_message_is_ignored(monkeypatch):
+    from streamlit.runtime import caching
+    from streamlit.runtime.app_session import AppSession
+
+    from ui import startup
+
+    cleared: list[str] = []
+    monkeypatch.setattr(caching.cache_data, "clear", lambda: cleared.append("data"))
+    monkeypatch.setattr(caching.cache_resource, "clear", lambda: cleared.append("resource"))
+    original = AppSession._handle_clear_cache_request
+    try:
+        startup._refuse_cache_clearing.__wrapped__()
+        AppSession._handle_clear_cache_request(object())
+        assert cleared == []
+    finally:
+        AppSession._handle_clear_cache_request = original
