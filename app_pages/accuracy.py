@@ -10,6 +10,7 @@ from data_access.browse import BrowseState, mistakes_view, to_params
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.published import evaluated_rank
+from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
 from ui.leaderboard import leaderboard
 from ui.models import is_upload
@@ -147,7 +148,7 @@ if classes_evaluated < 1000:
     )
 
 st.divider()
-name = st.selectbox("Details for model", list(models), key="acc_model")
+name = widgets.selectbox(st, "Details for model", list(models), key="acc_model")
 model = models[name]
 pc = per_class_cached(table, model)
 present = pc[pc["images"] > 0]
@@ -206,7 +207,8 @@ if selected:
     row_class = int(shown["index"].iloc[selected[0]])
     go_browse(mistakes_view(name, row_class))
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-choice = c1.selectbox(
+choice = widgets.selectbox(
+    c1,
     "Show a class's mistakes in Browse",
     shown["index"].tolist(),
     index=None,
@@ -265,7 +267,8 @@ else:
     st.dataframe(
         conf[["original class", "predicted class", "count"]], hide_index=True, width="stretch"
     )
-    pick = st.selectbox(
+    pick = widgets.selectbox(
+        st,
         "Show a confusion's images in Browse",
         list(range(len(conf))),
         index=None,

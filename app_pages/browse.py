@@ -21,6 +21,7 @@ from data_access.browse import (
     view_rows,
 )
 from data_access.views import view_csv, view_jsonl, view_records
+from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
 from ui.render import (
@@ -81,7 +82,8 @@ def _browse() -> None:
     # element of the view is redrawn by the browser on each filter or page change.
     panel = st.container(border=True)
     with panel.container(horizontal=True, wrap=True):
-        st.multiselect(
+        f_classes = widgets.multiselect(
+            st,
             "Class",
             list(range(1000)),
             format_func=lambda i: options[i],
@@ -89,14 +91,16 @@ def _browse() -> None:
             placeholder="any class: type a name, synonym or wnid",
             width="stretch",
         )
-        st.selectbox(
+        f_group = widgets.selectbox(
+            st,
             "WordNet group",
             [ANY, *groups],
             format_func=lambda w: groups.get(w, ANY),
             key="f_group",
             width=WIDE,
         )
-        st.multiselect(
+        f_states = widgets.multiselect(
+            st,
             "Label state",
             list(LABEL_STATES),
             format_func=LABEL_STATES.get,
@@ -104,7 +108,8 @@ def _browse() -> None:
             placeholder="any",
             width=WIDE,
         )
-        st.selectbox(
+        f_real = widgets.selectbox(
+            st,
             "Experts vs ReaL",
             [ANY, *REAL_FILTERS],
             format_func=lambda v: REAL_FILTERS.get(v, "any (no filter)"),
@@ -117,7 +122,8 @@ def _browse() -> None:
             width=WIDE,
         )
     with panel.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
-        st.selectbox(
+        f_verdict = widgets.selectbox(
+            st,
             "Model verdict",
             [ANY, *VERDICTS],
             format_func=lambda v: VERDICTS.get(v, ANY),
@@ -126,25 +132,28 @@ def _browse() -> None:
             help=None if models else "Load predictions in the sidebar first.",
             width=WIDE,
         )
-        st.selectbox("Model", [FIRST, *models], key="f_model", disabled=not models, width=WIDE)
-        st.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort", width=WIDE)
+        f_model = widgets.selectbox(
+            st, "Model", [FIRST, *models], key="f_model", disabled=not models, width=WIDE
+        )
+        f_sort = widgets.selectbox(
+            st, "Sort by", list(SORTS), format_func=SORTS.get, key="f_sort", width=WIDE
+        )
         st.toggle("Descending", key="f_desc")
 
+    # The widgets' checked values (ui.widgets), never their raw state: a crafted one is ignored.
     state = BrowseState(
-        classes=tuple(st.session_state.f_classes),
-        group=None if st.session_state.f_group == ANY else st.session_state.f_group,
-        states=tuple(st.session_state.f_states),
-        verdict=None
-        if not models or st.session_state.f_verdict == ANY
-        else st.session_state.f_verdict,
-        model=None if st.session_state.f_model == FIRST else st.session_state.f_model,
-        sort=st.session_state.f_sort,
+        classes=tuple(f_classes),
+        group=None if f_group == ANY else f_group,
+        states=tuple(f_states),
+        verdict=None if not models or f_verdict == ANY else f_verdict,
+        model=None if f_model == FIRST else f_model,
+        sort=f_sort,
         descending=bool(st.session_state.f_desc),
         page_size=int(st.session_state.f_size),
         page=int(st.session_state.f_page),
         predicted=url_state.predicted,
         vs=url_state.vs,
-        real=None if st.session_state.f_real == ANY else st.session_state.f_real,
+        real=None if f_real == ANY else f_real,
     )
     # Filters set from other pages (a confusion, a comparison) have no widget: show them, with a
     # way out.

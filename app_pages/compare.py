@@ -7,6 +7,7 @@ import streamlit as st
 
 from data_access import metrics
 from data_access.browse import beats_view, to_params
+from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
 from ui.render import (
     BROWSE_PAGE,
@@ -33,8 +34,8 @@ if len(models) < 2:
 
 names = list(models)
 c1, c2 = st.columns(2)
-a_name = c1.selectbox("Model A", names, index=0, key="cmp_a")
-b_name = c2.selectbox("Model B", [n for n in names if n != a_name], index=0, key="cmp_b")
+a_name = widgets.selectbox(c1, "Model A", names, index=0, key="cmp_a")
+b_name = widgets.selectbox(c2, "Model B", [n for n in names if n != a_name], index=0, key="cmp_b")
 a, b = models[a_name], models[b_name]
 ea = evaluate_cached(table, a)
 eb = evaluate_cached(table, b)

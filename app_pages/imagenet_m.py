@@ -9,6 +9,7 @@ from data_access.browse import BrowseState
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.errors import DataError
+from ui import widgets
 from ui.grid import image_grid
 from ui.leaderboard import imagenet_m_distribution
 from ui.render import implausible_banner, synthetic_banner
@@ -45,7 +46,8 @@ if st.toggle("Compare with the published models' ImageNet-M scores", key="m_publ
     imagenet_m_distribution(source, {n: int(ok.sum()) for n, ok in solved.items()}, len(rows))
 
 counts = np.sum(list(solved.values()), axis=0) if models else np.zeros(len(rows), int)
-which = st.radio(
+which = widgets.radio(
+    st,
     "Show",
     ["all", "solved by no model", "solved by some models", "solved by every model"],
     horizontal=True,

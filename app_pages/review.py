@@ -26,6 +26,7 @@ from data_access.reviews import (
     review_queue,
     suggest,
 )
+from ui import widgets
 from ui.identity import auth_configured, current_identity
 from ui.render import (
     implausible_banner,
@@ -88,10 +89,11 @@ with tab_review:
         no_models_prompt(source)
     else:
         c1, c2, c3, c4 = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
-        model_name = c1.selectbox("Model", list(models), key="rv_model")
+        model_name = widgets.selectbox(c1, "Model", list(models), key="rv_model")
         model = models[model_name]
         opts = class_options()
-        chosen = c2.multiselect(
+        chosen = widgets.multiselect(
+            c2,
             "Class",
             list(range(1000)),
             format_func=lambda i: opts[i],
@@ -99,7 +101,8 @@ with tab_review:
             placeholder="any class",
         )
         groups = dict(group_options())
-        group = c3.selectbox(
+        group = widgets.selectbox(
+            c3,
             "WordNet group",
             ["", *groups],
             key="rv_group",
@@ -199,21 +202,24 @@ with tab_review:
             cats, sevs = list(CATEGORIES), list(SEVERITIES)
             default_cat = existing.category if existing else hint.get("category")
             with st.form(f"review_{model_name}_{current}", border=True):
-                category = st.radio(
+                category = widgets.radio(
+                    st,
                     "Category",
                     cats,
                     format_func=CATEGORIES.get,
                     horizontal=True,
                     index=cats.index(default_cat) if default_cat in cats else None,
                 )
-                severity = st.radio(
+                severity = widgets.radio(
+                    st,
                     "Severity",
                     sevs,
                     format_func=SEVERITIES.get,
                     horizontal=True,
                     index=sevs.index(existing.severity) if existing else None,
                 )
-                extra = st.multiselect(
+                extra = widgets.multiselect(
+                    st,
                     "Proposed extra correct labels",
                     list(range(1000)),
                     default=existing.proposed_correct_labels if existing else [],
@@ -305,10 +311,12 @@ with tab_summary:
         st.caption("Agreement needs two reviewers, or a reviewer and an imported reference set.")
     else:
         a1, a2, a3 = st.columns(3)
-        first = a1.selectbox("First", sources, key="ag_first")
-        second = a2.selectbox("Second", [s for s in sources if s != first], key="ag_second")
-        scope = a3.selectbox(
-            "Reviews of model", ["any", *sorted({r.model for r in all_reviews})], key="ag_model"
+        first = widgets.selectbox(a1, "First", sources, key="ag_first")
+        second = widgets.selectbox(
+            a2, "Second", [s for s in sources if s != first], key="ag_second"
+        )
+        scope = widgets.selectbox(
+            a3, "Reviews of model", ["any", *sorted({r.model for r in all_reviews})], key="ag_model"
         )
 
         def judgements(label: str) -> dict:
@@ -371,7 +379,7 @@ with tab_io:
     e1.download_button("All reviews (CSV)", db.export("csv").encode(), "reviews.csv", "text/csv")
     if reviewer and models:
         try:
-            data = db.export("json", reviewer=reviewer, model=st.session_state.get("rv_model"))
+            data = db.export("json", reviewer=reviewer, model=model_name)
             e2.download_button(
                 "Mine for this model (published JSON format)",
                 data.encode(),

@@ -13,6 +13,7 @@ from data_access.handout import lesson_handout
 from data_access.images import check_image
 from data_access.lessons import LESSON_BY_NAME, available, lesson_rows, quiz_choices, score
 from data_access.views import image_description
+from ui import widgets
 from ui.language import current_language, translator
 from ui.render import synthetic_banner
 from ui.state import context
@@ -45,7 +46,8 @@ if not present:
     titles = {x.name: _(x.title) for x in lessons}
     if name not in titles:  # a model lesson from a link, without a model loaded
         titles[name] = _(lesson.title)
-    c1.selectbox(
+    widgets.selectbox(
+        c1,
         _("Lesson"),
         list(titles),
         index=list(titles).index(name),
@@ -53,7 +55,7 @@ if not present:
         key=f"teach_lesson_{name}",
         on_change=lambda: go(lesson=st.session_state[f"teach_lesson_{name}"], i="1"),
     )
-    model = c2.selectbox(_("Model"), list(models), key="teach_model") if models else None
+    model = widgets.selectbox(c2, _("Model"), list(models), key="teach_model") if models else None
     c3.toggle(
         _("Quiz"),
         value=quiz,
@@ -63,6 +65,7 @@ if not present:
     c4.button(_("Present"), on_click=go, kwargs={"present": "1"}, width="stretch")
 else:
     model = st.session_state.get("teach_model")
+    model = model if model in models else None  # the widget is not drawn: check its state
 
 rows = lesson_rows(table, name, models, model=model)
 st.subheader(_(lesson.title))
@@ -108,7 +111,8 @@ with right:
         st.markdown(f"### {md(_('What would you label this?'))}")
         if quiz:
             choices = quiz_choices(table, row)
-            pick = st.radio(
+            pick = widgets.radio(
+                st,
                 _("Your answer"),
                 choices,
                 format_func=lambda c: names[c],

@@ -10,6 +10,7 @@ message, never an exception.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -326,7 +327,7 @@ def from_params(
     classes = []
     for w in values("class"):
         idx = classes_meta.wnid_to_index.get(w)
-        if idx is None and w.isdigit() and int(w) < 1000:
+        if idx is None and _ASCII_NUMBER.fullmatch(w) and int(w) < 1000:
             idx = int(w)
         if idx is None:
             problems.append(f"unknown class {w[:40]!r} in the link was ignored")
@@ -402,11 +403,16 @@ def from_params(
     return Parsed(state, problems)
 
 
+# A number in a link is ASCII digits only: Python's int() also takes "²"-like digits of
+# other scripts ("٣"), signs, spaces and "1_000", and str.isdigit() says yes to "²", which
+# int() then refuses.
+_ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def _int(raw: str | None, default: int, what: str, problems: list[str]) -> int:
     if raw is None:
         return default
-    try:
+    if _ASCII_NUMBER.fullmatch(raw):
         return int(raw)
-    except ValueError:
-        problems.append(f"{what} {raw[:20]!r} in the link is not a number; using {default}")
-        return default
+    problems.append(f"{what} {raw[:20]!r} in the link is not a number; using {default}")
+    return default

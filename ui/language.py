@@ -8,6 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from data_access import i18n
+from ui import widgets
 
 
 def _to_url() -> None:
@@ -23,7 +24,8 @@ def language_selector() -> None:
     if url is not None:
         st.session_state.lang = i18n.language(url)
     st.session_state.setdefault("lang", i18n.DEFAULT_LANGUAGE)
-    st.selectbox(
+    widgets.selectbox(
+        st,
         "Language · भाषा",
         list(i18n.LANGUAGES),
         format_func=i18n.LANGUAGES.get,

@@ -14,6 +14,7 @@ import streamlit as st
 from data_access import published as pub
 from data_access.predictions import Model
 from data_access.sources import Source
+from ui import widgets
 from ui.cache import evaluate_cached
 from ui.text import md
 
@@ -91,8 +92,8 @@ def leaderboard(source: Source, models: dict[str, Model]) -> None:
     for row in mine.itertuples():
         st.markdown(f"**{md(row.model)}**: {md(row.rank)}")
     c1, c2 = st.columns(2)
-    view = c1.radio("View", list(VIEWS), horizontal=True, key="lb_view")
-    colour = c2.radio("Colour by", list(COLOUR_BY), horizontal=True, key="lb_colour")
+    view = widgets.radio(c1, "View", list(VIEWS), horizontal=True, key="lb_view")
+    colour = widgets.radio(c2, "Colour by", list(COLOUR_BY), horizontal=True, key="lb_colour")
     y, y_title = VIEWS[view]
     field = COLOUR_BY[colour]
     x = alt.X("top1_accuracy:Q", title="top-1 accuracy (%)", scale=alt.Scale(zero=False))

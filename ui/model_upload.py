@@ -20,6 +20,7 @@ from data_access.errors import DataError
 from data_access.predictions import Model, ReadOptions
 from data_access.predictions.describe import reading_headline, reading_lines
 from data_access.predictions.vocab import VOCABULARIES
+from ui import widgets
 from ui.text import error_text, md
 
 _ORDERS = {
@@ -37,7 +38,8 @@ def reading_options() -> ReadOptions:
             "Only for what a file cannot say about itself; a file read the wrong way is "
             "refused, never scored."
         )
-        order = st.selectbox(
+        order = widgets.selectbox(
+            st,
             "Rows without file names",
             list(_ORDERS),
             format_func=_ORDERS.get,
@@ -46,8 +48,8 @@ def reading_options() -> ReadOptions:
         drop = st.checkbox(
             "Class ids start at 1 (column 0 is background)", key="read_drop_background"
         )
-        vocabulary = st.selectbox(
-            "Class names", list(_VOCABS), format_func=_VOCABS.get, key="read_vocabulary"
+        vocabulary = widgets.selectbox(
+            st, "Class names", list(_VOCABS), format_func=_VOCABS.get, key="read_vocabulary"
         )
         column = st.text_input(
             "Prediction column",

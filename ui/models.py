@@ -10,7 +10,9 @@ the data folder, one copy per content, removed with their model.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import astuple
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from data_access.predictions import (
     model_from_arrays,
 )
 from data_access.sources import Source
+from ui import widgets
 from ui.access import checked_path, path_fields_shown
 from ui.model_upload import queue, reading_options, render_pending
 from ui.text import md
@@ -44,15 +47,35 @@ def _load_file(
     return load_predictions(path, _source.table, name=name, options=ReadOptions(*options))
 
 
+# Refusals by (file version, table, reading): st.cache_data keeps no exceptions, and a pending
+# file is shown on every rerun, so without this a refused file (a decompression bomb, a huge
+# CSV) would be read again on each click. Bounded; a changed file or option is a new key.
+_REFUSED: OrderedDict[tuple, DataError] = OrderedDict()
+_REFUSED_LOCK = threading.Lock()
+_MAX_REFUSED = 256
+
+
 def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Model:
-    """A prediction file aligned to ``source`` (cached). Raises DataError."""
+    """A prediction file aligned to ``source`` (cached; a refusal too). Raises DataError."""
     try:
         st_ = os.stat(path)
     except OSError as e:
         raise DataError(path, f"cannot read: {e.strerror or e}") from e
     key = astuple(options)  # hashable and cheap: the cache key part for the reading
     stamp = (st_.st_size, st_.st_mtime_ns, st_.st_ctime_ns, st_.st_ino)
-    model = _load_file(path, stamp, source.table.content_key, name, key, source)
+    memo = (path, stamp, source.table.content_key, key)
+    with _REFUSED_LOCK:
+        refused = _REFUSED.get(memo)
+    if refused is not None:
+        raise refused
+    try:
+        model = _load_file(path, stamp, source.table.content_key, name, key, source)
+    except DataError as e:
+        with _REFUSED_LOCK:
+            _REFUSED[memo] = e
+            while len(_REFUSED) > _MAX_REFUSED:
+                _REFUSED.popitem(last=False)
+        raise
     return model.renamed(name)
 
 
@@ -176,17 +199,25 @@ def _shared_picker(errors: list[str]) -> None:
     if not files:
         st.caption("No shared prediction files on this server.")
         return
+    names = [f.name for f in files]
+    labels = [  # the same name in two shared folders: say which folder
+        f"{f.name} ({f.parent.name})" if names.count(f.name) > 1 else f.name for f in files
+    ]
     with st.form("add_shared", border=False):
-        pick = st.selectbox(
+        # The options are positions in the server's own list, never paths: what a browser
+        # sends back can only pick one of these files (a crafted value is ignored).
+        pick = widgets.selectbox(
+            st,
             "Shared prediction files",
-            [str(f) for f in files],
+            list(range(len(files))),
             index=None,
-            format_func=lambda p: Path(p).name,
+            format_func=lambda k: labels[k] if isinstance(k, int) and 0 <= k < len(labels) else "?",
             placeholder="pick a file the operator shares",
         )
-        if st.form_submit_button("Add") and pick:
+        if st.form_submit_button("Add") and pick is not None:
             errors.clear()
-            queue(pick, default_name(pick, _taken()), uploaded=False)
+            chosen = str(files[pick])
+            queue(chosen, default_name(chosen, _taken()), uploaded=False)
             st.rerun()
 
 

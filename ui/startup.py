@@ -91,6 +91,18 @@ def _stop_server(line: str) -> None:
         threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
 
 
+@functools.lru_cache(maxsize=1)
+def _warn_password_on_command_line() -> None:
+    """Once per server: a password in ``--reviews-db`` is readable by every local user."""
+    from ui.cli_args import app_args
+
+    if without_secrets(app_args().reviews_db) != app_args().reviews_db:
+        _LOG.warning(
+            "--reviews-db holds a password, which every user of this machine can read in "
+            "`ps`; give it through ~/.pgpass or PGPASSWORD instead (see the README)"
+        )
+
+
 def enforce() -> None:
     """In server mode: serve only as configured (called by ``app.py`` before anything else)."""
     if not strict_mode():
@@ -98,6 +110,7 @@ def enforce() -> None:
     _refuse_cache_clearing()
     if st.session_state.get("_startup_checked"):
         return
+    _warn_password_on_command_line()
     problem = startup_problem()
     if problem:
         _stop_server(problem)

@@ -14,6 +14,7 @@ import streamlit as st
 from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources import Source, open_source, source_state
+from ui import widgets
 from ui.access import checked_path, path_fields_shown
 from ui.build import build_once
 from ui.cli_args import SourceParams, app_args
@@ -118,7 +119,8 @@ def context() -> AppContext:
 
 def _source_form(current: SourceParams, source: Source) -> Source:
     with st.form("source_form", border=False):
-        kind = st.radio(
+        kind = widgets.radio(
+            st,
             "Source",
             list(SOURCE_LABELS),
             index=list(SOURCE_LABELS).index(current.kind),

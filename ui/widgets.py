@@ -1,0 +1,70 @@
+"""Choice widgets whose value is always one the page offered.
+
+Streamlit's select box, radio and multiselect hand back whatever string a browser sends when
+it matches no option (``SelectboxSerde.deserialize`` returns the raw value): a visitor who
+crafts a websocket message can put any text where the page expects one of its own options (a
+shared file, a model name, a lesson). Every choice widget of the app goes through these
+wrappers, which take the value only when it is one of the options and otherwise use the
+widget's default, with a short note, never a crash or a path read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def is_offered(value: Any, options: Sequence[Any]) -> bool:
+    """Whether ``value`` is one of ``options`` (by equality; hashable options by set)."""
+    try:
+        return value in set(options)
+    except TypeError:  # unhashable options: compare one by one
+        return any(value == o for o in options)
+
+
+def _ignored(where: Any, label: str) -> None:
+    where.caption(f"Ignored a value for “{label}” that this page did not offer.")
+
+
+def _default(options: Sequence[Any], index: int | None) -> Any:
+    return options[index] if index is not None and 0 <= index < len(options) else None
+
+
+def selectbox(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> Any:
+    """``where.selectbox(label, options, **kwargs)``, its value one of ``options`` (or None
+    where the box allows no choice)."""
+    options = list(options)
+    value = where.selectbox(label, options, **kwargs)
+    if value is None or is_offered(value, options):
+        return value
+    _ignored(where, label)
+    return _default(options, kwargs.get("index", 0))
+
+
+def radio(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> Any:
+    """``where.radio(label, options, **kwargs)``, its value one of ``options``."""
+    options = list(options)
+    value = where.radio(label, options, **kwargs)
+    if value is None or is_offered(value, options):
+        return value
+    _ignored(where, label)
+    return _default(options, kwargs.get("index", 0))
+
+
+def multiselect(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> list[Any]:
+    """``where.multiselect(label, options, **kwargs)``, only the offered values kept."""
+    options = list(options)
+    values = where.multiselect(label, options, **kwargs)
+    allowed = set(options) if all(_hashable(o) for o in options) else None
+    kept = [v for v in values if (v in allowed if allowed is not None else is_offered(v, options))]
+    if len(kept) != len(values):
+        _ignored(where, label)
+    return kept
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
