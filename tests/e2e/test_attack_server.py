@@ -1,0 +1,111 @@
+"""Attacks on a real server in server mode, through Streamlit's own websocket protocol
+(tests/e2e/wsclient.py): widget values no page offered, a file outside the share folder
+named like a shared one, and a visitor's clear-cache message."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.e2e.server import serve
+from tests.e2e.wsclient import Session, WidgetState, string_value
+
+pytestmark = pytest.mark.browser
+
+N = "ILSVRC2012_val_{:08d}.JPEG"
+
+
+def _csv(path, rows: int, label: str) -> None:
+    path.write_text(
+        f"file_name,{label}\n" + "".join(f"{N.format(i + 1)},{i}\n" for i in range(rows))
+    )
+
+
+def _trigger(widget_id: str) -> WidgetState:
+    state = WidgetState(id=widget_id)
+    state.trigger_value = True
+    return state
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A server in server mode sharing one folder; a file of the same name outside it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    _csv(shared / "vit.csv", 60, "pred")
+    outside = tmp_path / "private"
+    outside.mkdir()
+    _csv(outside / "vit.csv", 7, "SECRET_COLUMN")
+    with serve(home, app_args=["--server-mode", "--share-folder", str(shared)]) as (url, _):
+        yield url, outside / "vit.csv", home
+
+
+async def _attack_share_picker(url: str, outside: str):
+    async with Session(url) as s:
+        first = await s.run()
+        box_id, box = first.widgets["Shared prediction files"]
+        add_id, _ = first.widgets["Add"]
+        assert list(box.options) == ["vit.csv"]  # names shown, positions sent
+        # A path outside the share folder, its file name a shared one's; then an index past
+        # the end, as strings (what a browser sends).
+        runs = []
+        for value in (outside, "7", "-1", "vit.csv"):
+            runs.append(await s.run([string_value(box_id, value), _trigger(add_id)]))
+        return runs
+
+
+def test_share_picker_reads_only_shared_files_whatever_is_sent(lab):
+    url, outside, _ = lab
+    runs = asyncio.run(_attack_share_picker(url, str(outside)))
+    for run in runs:
+        assert not run.exceptions, run.exceptions
+        text = " ".join(run.texts)
+        assert "SECRET_COLUMN" not in text and "7 rows" not in text
+    # The label of a shared file picks that file (the server's own path), as a browser would.
+    assert any("60 rows" in t for t in runs[-1].texts), runs[-1].texts
+
+
+async def _crafted_values(url: str) -> list:
+    out = []
+    async with Session(url) as s:
+        first = await s.run()
+        for page in ("compare", "browse", "accuracy", "review", "teach", "imagenet-m"):
+            run = await s.run(page_script_hash=first.page_hashes[page])
+            boxes = [
+                (wid, proto)
+                for wid, proto in run.widgets.values()
+                if type(proto).__name__ in ("Selectbox", "Radio")
+            ]
+            for wid, _ in boxes:
+                crafted = await s.run(
+                    [string_value(wid, "<script>x</script>/../../etc/passwd")],
+                    page_script_hash=first.page_hashes[page],
+                )
+                out.append((page, wid, crafted.exceptions))
+    return out
+
+
+def test_crafted_choice_values_never_fail_a_page(lab):
+    url, _, _ = lab
+    results = asyncio.run(_crafted_values(url))
+    assert len(results) >= 10  # every page's select boxes and radios were tried
+    failed = [(page, wid, exc) for page, wid, exc in results if exc]
+    assert not failed, failed
+
+
+async def _clear_cache(url: str):
+    async with Session(url) as s:
+        await s.run()
+        await s.clear_cache()
+        return await s.run()
+
+
+def test_a_visitors_clear_cache_message_is_ignored(lab):
+    url, _, home = lab
+    run = asyncio.run(_clear_cache(url))
+    assert not run.exceptions
+    log = (home / "server.log").read_text()
+    assert "ignored a visitor's request to clear the server's caches" in log
