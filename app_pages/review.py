@@ -6,9 +6,6 @@ full history. Reference categorisations (e.g. the paper's) are imported read-onl
 reviewers can be compared with each other or with a reference set.
 """
 
-import tempfile
-from pathlib import Path
-
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -26,6 +23,7 @@ from data_access.reviews import (
     review_queue,
     suggest,
 )
+from data_access.reviews.reference import parse_reference_bytes
 from ui import widgets
 from ui.identity import auth_configured, current_identity
 from ui.render import (
@@ -348,30 +346,33 @@ with tab_io:
         'The published format: {file_name: {"top_prediction": int, "failure category":'
         ' str, "failure severity": str}} (JSON), or a CSV with those columns.'
     )
-    with st.form("import_ref", clear_on_submit=True):
-        up = st.file_uploader("Categorisation file", type=["json", "csv"])
-        set_name = st.text_input("Name it", placeholder="e.g. paper-vit3b")
-        go = st.form_submit_button("Import")
-    if go:
-        if up is None or not set_name.strip():
-            st.error("Choose a file and give the set a name.")
-        else:
-            suffix = ".csv" if up.name.lower().endswith(".csv") else ".json"
-            with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
-                tmp.write(up.getvalue())
-            try:
-                n = db.import_reference(set_name.strip(), tmp.name)
-            except DataError as e:
-                st.error(
-                    md(
-                        f"Not imported, nothing changed: {e.problem}"
-                        + (f" ({e.where})" if e.where else "")
-                    )
-                )
+    if not me.can_save:
+        # Importing writes to the shared store: a permitted reviewer's action only.
+        st.info(md(f"Importing needs a reviewer who may save: {me.why_not or 'not permitted'}."))
+    else:
+        with st.form("import_ref", clear_on_submit=True):
+            up = st.file_uploader("Categorisation file", type=["json", "csv"])
+            set_name = st.text_input("Name it", placeholder="e.g. paper-vit3b")
+            go = st.form_submit_button("Import")
+        if go:
+            if up is None or not set_name.strip():
+                st.error("Choose a file and give the set a name.")
             else:
-                st.success(md(f"Imported {n} images as {set_name.strip()}."))
-            finally:
-                Path(tmp.name).unlink(missing_ok=True)
+                # Checked in memory: an upload is never written to the server's disks.
+                try:
+                    items = parse_reference_bytes(up.getvalue(), up.name)
+                    n = db.import_reference_items(
+                        set_name.strip(), items, f"upload {up.name} by {me.reviewer}"
+                    )
+                except DataError as e:
+                    st.error(
+                        md(
+                            f"Not imported, nothing changed: {e.problem}"
+                            + (f" ({e.where})" if e.where else "")
+                        )
+                    )
+                else:
+                    st.success(md(f"Imported {n} images as {set_name.strip()}."))
     if db.reference_sets():
         st.caption(md("Reference sets: " + ", ".join(db.reference_sets())))
     st.subheader("Export reviews")

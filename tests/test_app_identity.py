@@ -88,3 +88,42 @@ def test_single_user_mode_says_so_and_uses_the_typed_name(tmp_path, monkeypatch)
     at.text_input(key="reviewer_name").set_value("Ada").run()
     _save(at)
     assert [r.reviewer for r in ReviewStore(tmp_path / "r.sqlite").reviews()] == ["Ada"]
+
+
+def _import_button(at) -> bool:
+    return any(b.label == "Import" for b in at.button)
+
+
+@pytest.mark.parametrize(
+    ("typed", "extra", "allowed"),
+    [
+        ("", (), False),  # nobody named
+        ("guest", ("--read-only-reviewer", "GUEST "), False),  # read-only, in any case
+        ("eve", ("--allow-reviewer", "ada"), False),  # not on the list
+        ("  Ada ", ("--allow-reviewer", "ada"), True),
+    ],
+)
+def test_importing_a_reference_set_needs_a_reviewer_who_may_save(
+    tmp_path, monkeypatch, typed, extra, allowed
+):
+    at = _review_page(tmp_path, monkeypatch, extra=extra)
+    if typed:
+        at.text_input(key="reviewer_name").set_value(typed).run()
+    assert _import_button(at) is allowed
+    if not allowed:
+        assert "Importing needs a reviewer who may save" in _text(at)
+
+
+def test_an_uploaded_reference_set_is_checked_in_memory(tmp_path):
+    import json
+
+    from data_access.reviews.reference import parse_reference_bytes
+
+    entry = {"top_prediction": 3, "failure category": "fine-grained", "failure severity": "minor"}
+    data = json.dumps({"ILSVRC2012_val_00000001.JPEG": entry}).encode()
+    items = parse_reference_bytes(data, "paper.json")
+    store = ReviewStore(tmp_path / "r.sqlite")
+    assert store.import_reference_items("paper", items, "upload paper.json by ada") == 1
+    assert set(store.reference("paper")) == {"ILSVRC2012_val_00000001.JPEG"}
+    with pytest.raises(Exception, match="not UTF-8"):
+        parse_reference_bytes(b"\xff\xfe", "x.json")

@@ -24,7 +24,25 @@ def parse_reference_file(path: Path | str) -> list[dict]:
     """Reads and checks a categorisation file (JSON in the published format, or CSV)."""
     path = Path(path)
     text = read_text_capped(path, MAX_REFERENCE_BYTES, ReviewError, "a categorisation file")
-    if path.suffix.lower() == ".csv":
+    return parse_reference_text(text, path, is_csv=path.suffix.lower() == ".csv")
+
+
+def parse_reference_bytes(data: bytes, name: str) -> list[dict]:
+    """An uploaded categorisation file, checked in memory (never written anywhere); ``name``
+    (the upload's name) says whether it is CSV and names it in messages."""
+    if len(data) > MAX_REFERENCE_BYTES:
+        raise ReviewError(name, f"{len(data):,} bytes: over the {MAX_REFERENCE_BYTES >> 20} MiB "
+                          "limit for a categorisation file")  # fmt: skip
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ReviewError(name, f"not UTF-8 text (byte {e.start})") from e
+    return parse_reference_text(text, name, is_csv=name.lower().endswith(".csv"))
+
+
+def parse_reference_text(text: str, path: Path | str, is_csv: bool) -> list[dict]:
+    """Checks a categorisation file's text; ``path`` names it in messages."""
+    if is_csv:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac files
         reader = csv.DictReader(io.StringIO(text))
         try:

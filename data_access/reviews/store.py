@@ -198,11 +198,17 @@ class ReviewStore:
         Returns:
             The number of images imported.
         """
+        return self.import_reference_items(name, parse_reference_file(path), str(path), replace)
+
+    def import_reference_items(
+        self, name: str, items: list[dict], origin: str, replace: bool = False
+    ) -> int:
+        """Imports checked categorisations (:func:`parse_reference_text`'s items) as a set
+        named ``name``; ``origin`` says where they came from. Returns how many."""
         problem = _name_problem(name)
         if problem:
             raise ReviewError("--as", problem)
         name = str(name).strip()
-        items = parse_reference_file(path)
         with self._write("\x1f".join(("reference", name))) as con:
             exists = con.execute("SELECT 1 FROM reference_sets WHERE name=?", (name,)).fetchone()
             if exists and not replace:
@@ -211,7 +217,7 @@ class ReviewStore:
                     "a reference set with this name exists; choose another name (or replace it)",
                 )
             con.execute("DELETE FROM reference_sets WHERE name=?", (name,))
-            con.execute("INSERT INTO reference_sets VALUES (?,?,?)", (name, str(path), _now()))
+            con.execute("INSERT INTO reference_sets VALUES (?,?,?)", (name, origin, _now()))
             con.executemany(
                 "INSERT INTO reference_items VALUES (?,?,?,?,?,?,?)",
                 [

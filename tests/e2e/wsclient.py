@@ -102,10 +102,13 @@ class Session:
                         run.texts.append(text)
                     if proto is not None and getattr(proto, "id", ""):
                         run.widgets[getattr(proto, "label", "")] = (proto.id, proto)
-                elif kind == "script_finished" and started:
+                elif (
+                    kind == "script_finished"
+                    and started
                     # st.rerun() ends a run early; the run that follows is the answer.
-                    if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                        return run
+                    and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+                ):
+                    return run
 
     async def clear_cache(self) -> None:
         msg = BackMsg()
