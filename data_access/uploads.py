@@ -13,12 +13,18 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 import time
+import weakref
 from pathlib import Path
 
+from data_access.errors import DataError
 from data_access.index import default_data_root
 
 MAX_AGE_SECONDS = 24 * 3600
+# What uploads may hold at once (settable: --session-upload-limit / --server-upload-limit, MB).
+SESSION_LIMIT_MB = 1024  # one visitor: a few (50000, 1000) logit files
+SERVER_LIMIT_MB = 4096  # every visitor together
 
 
 def uploads_root() -> Path:
@@ -117,3 +123,76 @@ def release_memory(path: str | Path) -> None:
     if fd is not None:
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+# --- what uploads hold, per session and for the server -----------------------------------------
+
+
+class UploadLimitError(DataError):
+    """An upload that would go over the session's or the server's limit."""
+
+
+_SESSIONS: weakref.WeakSet = weakref.WeakSet()
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _release_all(held: dict[str, int]) -> None:
+    for path in list(held):
+        release_memory(path)
+    held.clear()
+
+
+class SessionUploads:
+    """The uploads one visitor's session holds (path -> bytes). When the session goes (its
+    state is dropped and this object with it), its in-memory uploads are released: a
+    finalizer, since Streamlit has no session-end hook."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, int] = {}
+        weakref.finalize(self, _release_all, self.held)
+        with _SESSIONS_LOCK:
+            _SESSIONS.add(self)
+
+    @property
+    def total(self) -> int:
+        return sum(self.held.values())
+
+    def add(self, path: str | Path, size: int) -> None:
+        self.held[str(path)] = size
+
+    def discard(self, path: str | Path) -> None:
+        self.held.pop(str(path), None)
+
+
+def server_total() -> int:
+    """Bytes held by the uploads of every live session."""
+    with _SESSIONS_LOCK:
+        return sum(s.total for s in list(_SESSIONS))
+
+
+def admit(
+    session: SessionUploads,
+    name: str,
+    size: int,
+    session_limit_mb: int = SESSION_LIMIT_MB,
+    server_limit_mb: int = SERVER_LIMIT_MB,
+) -> None:
+    """Refuses an upload of ``size`` bytes that would take the session or the server over its
+    limit (one line: what is held, the limit, what to do).
+
+    Raises:
+        UploadLimitError: over a limit.
+    """
+    mb = 1 << 20
+    if session.total + size > session_limit_mb * mb:
+        raise UploadLimitError(
+            name,
+            f"{size / mb:,.0f} MB more would hold {(session.total + size) / mb:,.0f} MB of "
+            f"uploads in this session (at most {session_limit_mb:,} MB): remove a model first",
+        )
+    if server_total() + size > server_limit_mb * mb:
+        raise UploadLimitError(
+            name,
+            f"the server holds {server_total() / mb:,.0f} MB of uploads (at most "
+            f"{server_limit_mb:,} MB for all visitors): try again later",
+        )

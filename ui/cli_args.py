@@ -18,6 +18,7 @@ from data_access.cli_predictions import add_reading_flags, options_from_args
 from data_access.errors import without_secrets
 from data_access.paths import allowed_roots
 from data_access.sources import SOURCE_KINDS
+from data_access.uploads import SERVER_LIMIT_MB, SESSION_LIMIT_MB
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class AppArgs:
         read_only_reviewers: who may read but never save.
         server_mode: the operator fixed the source and the files; visitors type no paths.
         share_folders: folders whose prediction files visitors may pick (server mode).
+        session_upload_limit: MB of uploads one session may hold at once.
+        server_upload_limit: MB of uploads all sessions together may hold.
     """
 
     params: SourceParams = SourceParams()
@@ -55,6 +58,8 @@ class AppArgs:
     read_only_reviewers: tuple[str, ...] = ()
     server_mode: bool = False
     share_folders: tuple[Path, ...] = ()
+    session_upload_limit: int = SESSION_LIMIT_MB
+    server_upload_limit: int = SERVER_LIMIT_MB
 
 
 # [server] keys of a config file -> the flag each stands for.
@@ -63,7 +68,8 @@ CONFIG_KEYS = {
     "data_dir": "--data-dir", "index_dir": "--index-dir", "predictions": "--predictions",
     "reviews_db": "--reviews-db", "allow_reviewers": "--allow-reviewer",
     "read_only_reviewers": "--read-only-reviewer", "share_folders": "--share-folder",
-    "allow_paths": "--allow-path",
+    "allow_paths": "--allow-path", "session_upload_limit": "--session-upload-limit",
+    "server_upload_limit": "--server-upload-limit",
 }  # fmt: skip
 
 
@@ -101,6 +107,13 @@ def config_argv(path: str) -> list[str]:
     return argv
 
 
+def _megabytes(text: str) -> int:
+    """An upload limit in MB: a whole number from 1 to 1,000,000."""
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"expected MB from 1 to 1000000, got {text[:20]!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--source", choices=SOURCE_KINDS, default="demo")
@@ -117,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server-mode", action="store_true")
     parser.add_argument("--share-folder", action="append", default=[])
     parser.add_argument("--config", default="")
+    parser.add_argument("--session-upload-limit", type=_megabytes, default=SESSION_LIMIT_MB)
+    parser.add_argument("--server-upload-limit", type=_megabytes, default=SERVER_LIMIT_MB)
     # How to read the --predictions files, as in `python -m data_access evaluate` (the
     # operator's command line, so --allow-pickle is allowed here and nowhere in the UI).
     add_reading_flags(parser)
@@ -160,4 +175,6 @@ def app_args(argv: list[str] | None = None) -> AppArgs:
         read_only_reviewers=tuple(args.read_only_reviewer),
         server_mode=bool(args.server_mode),
         share_folders=tuple(Path(f).resolve() for f in args.share_folder if f),
+        session_upload_limit=args.session_upload_limit,
+        server_upload_limit=args.server_upload_limit,
     )

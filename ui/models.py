@@ -160,16 +160,28 @@ def is_upload(path: str) -> bool:
     return bool(path) and (uploads.is_in_memory(path) or Path(path).is_relative_to(upload_dir()))
 
 
-def _server_mode() -> bool:
+def _app_args():
     from ui.cli_args import app_args
 
-    return app_args().server_mode
+    return app_args()
+
+
+def _server_mode() -> bool:
+    return _app_args().server_mode
+
+
+def _held() -> uploads.SessionUploads:
+    """What this session's uploads hold; released with the session (see SessionUploads)."""
+    if "uploads_held" not in st.session_state:
+        st.session_state.uploads_held = uploads.SessionUploads()
+    return st.session_state.uploads_held
 
 
 def _release(path: str) -> None:
     """Lets an upload go once nothing of the session uses it (file or memory)."""
     if path in in_use():
         return
+    _held().discard(path)
     if uploads.is_in_memory(path):
         uploads.release_memory(path)
     else:
@@ -236,7 +248,15 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
     )
     if files:
         errors.clear()
+        args = _app_args()
         for up in files:
+            try:
+                uploads.admit(
+                    _held(), up.name, up.size, args.session_upload_limit, args.server_upload_limit
+                )
+            except uploads.UploadLimitError as e:
+                errors.append(str(e))
+                continue
             try:
                 # Server mode: nothing a visitor sends is written to the server's disks.
                 target = (
@@ -247,6 +267,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
             except OSError as e:
                 errors.append(f"{up.name}: cannot be kept on the server ({e.strerror or e})")
                 continue
+            _held().add(target, up.size)
             name = default_name(uploads.safe_upload_name(up.name), _taken())
             queue(str(target), name, uploaded=True)
         # A new uploader key empties the widget, so the same files are not queued twice.

@@ -39,6 +39,7 @@ def serve(
     home: Path | None = None,
     app_args: tuple[str, ...] | list[str] = (),
     script: Path = ROOT / "app.py",
+    options: tuple[str, ...] | list[str] = (),
 ):
     """Yields (url, process) once the server is healthy, and always stops it (the whole
     process group).
@@ -48,6 +49,7 @@ def serve(
             caller's environment and discards the output.
         app_args: arguments for the app, after ``--`` (``--source``, ``--predictions``, ...).
         script: the Streamlit script to run (the app; a benchmark's baseline app).
+        options: more Streamlit options (``--server.disconnectedSessionTTL``, ``1``).
     """
     port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -73,6 +75,7 @@ def serve(
         "true",
         "--server.fileWatcherType",
         "none",
+        *options,
     ]
     if app_args:
         command += ["--", *app_args]

@@ -68,3 +68,47 @@ def test_server_mode_uploads_never_touch_the_disk(browser, demo, tmp_path):
         assert not (home / "data" / "uploads").exists() or not any(
             (home / "data" / "uploads").rglob("*.csv")
         )
+
+
+def _memfds(pid: int) -> int:
+    """The server's in-memory files (its server-mode uploads)."""
+    import os
+
+    count = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            count += os.readlink(f"/proc/{pid}/fd/{fd}").startswith("/memfd:")
+        except OSError:
+            continue
+    return count
+
+
+def test_a_closed_sessions_uploads_are_released(browser, tmp_path, demo):
+    """Server mode keeps an upload in memory; when the visitor's session goes, so does it."""
+    import time
+
+    from tests.helpers import write_top1_csv
+
+    table, models = demo
+    f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
+    home = tmp_path / "home"
+    home.mkdir()
+    ttl = ["--server.disconnectedSessionTTL", "1"]
+    with serve(home, app_args=["--server-mode"], options=ttl) as (url, proc):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+        page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
+        page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
+        assert _memfds(proc.pid) == 1
+        context.close()  # the visitor leaves
+        deadline = time.monotonic() + 60
+        while _memfds(proc.pid) and time.monotonic() < deadline:
+            # Other visitors come and go; Streamlit drops sessions past their TTL meanwhile.
+            other = browser.new_page()
+            other.goto(url)
+            other.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+            other.close()
+            time.sleep(1)
+        assert _memfds(proc.pid) == 0
