@@ -24,6 +24,12 @@ def cmd_reviews(args: argparse.Namespace) -> int:
             f"{counts['reference_sets']} reference sets from {source.where} to {target.where} "
             f"({counts['reviews_present']}, {counts['history_present']} and "
             f"{counts['reference_sets_present']} were there already)"
+            + (
+                f"; left out {counts['invalid']} invalid rows of the source (not what this "
+                "app writes)"
+                if counts["invalid"]
+                else ""
+            )
         )
         return 0
     if args.reviews_command == "migrate":

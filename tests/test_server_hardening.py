@@ -151,3 +151,74 @@ def test_a_visitors_clear_cache_message_is_ignored(monkeypatch):
         assert cleared == []
     finally:
         AppSession._handle_clear_cache_request = original
+
+
+N1 = "ILSVRC2012_val_00000001.JPEG"
+
+
+def _hostile_store(path: Path):
+    """A store holding one review the app wrote and rows it never would."""
+    import sqlite3
+
+    from data_access.reviews import Review, ReviewStore
+
+    store = ReviewStore(path)
+    store.save(Review("m", N1, "ada", "fine_grained", "minor", 3))
+    con = sqlite3.connect(path)
+    bad_reviews = [
+        ("m", "evil.jpg", "eve", "fine_grained", "minor", 3, "[]", "", "t", 1),
+        ("m", N1, "eve", "<script>", "minor", 3, "[]", "", "t", 1),
+        ("m", N1, "mallory", "fine_grained", "minor", "x", "[]", "", "t", 1),
+        ("m", N1, "trent", "fine_grained", "minor", 3, "not json", "", "t", 1),
+        ("m", N1, "oscar", "fine_grained", "minor", 3, "[5000]", "", "t", 1),
+        ("m", N1, "", "fine_grained", "minor", 3, "[]", "", "t", 1),
+    ]
+    con.executemany("INSERT INTO reviews VALUES (?,?,?,?,?,?,?,?,?,?)", bad_reviews)
+    con.execute(
+        "INSERT INTO review_history (model, file_name, reviewer, changed_at, old_value, "
+        "new_value) VALUES ('m', ?, 'eve', 't', NULL, 'nope')",
+        (N1,),
+    )
+    con.execute("INSERT INTO reference_sets VALUES ('paper', 'x', 't')")
+    con.executemany(
+        "INSERT INTO reference_items VALUES ('paper',?,?,?,?,?,?)",
+        [(N1, 3, "fine_grained", "minor", "a", "b"), ("ILSVRC2012_val_00000002.JPEG", 5000,
+          "fine_grained", "minor", "a", "b"), ("x.jpg", 3, "fine_grained", "minor", "a", "b")],
+    )  # fmt: skip
+    con.commit()
+    con.close()
+    return store, len(bad_reviews) + 1 + 2
+
+
+def test_rows_the_app_never_wrote_are_left_out_when_read(tmp_path):
+    store, _ = _hostile_store(tmp_path / "r.sqlite")
+    assert [(r.reviewer, r.category) for r in store.reviews()] == [("ada", "fine_grained")]
+    assert len(store.history("m", N1)) == 1  # the app's own entry
+    assert list(store.reference("paper")) == [N1]
+    assert '"ada"' in store.export("json") and "<script>" not in store.export("csv")
+
+
+def test_reviews_copy_leaves_out_invalid_rows_with_a_count(tmp_path, capsys):
+    from data_access.reviews import ReviewStore
+
+    _, invalid = _hostile_store(tmp_path / "hostile.sqlite")
+    target = tmp_path / "target.sqlite"
+    code = main(["reviews", "copy", "--from", str(tmp_path / "hostile.sqlite"), "--to",
+                 str(target)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and f"left out {invalid} invalid rows of the source" in out
+    copied = ReviewStore(target)
+    assert [r.reviewer for r in copied.reviews()] == ["ada"]
+    assert list(copied.reference("paper")) == [N1]
+
+
+def test_pages_never_fail_on_a_stored_row(tmp_path, monkeypatch):
+    _hostile_store(tmp_path / "r.sqlite")
+    monkeypatch.setattr(sys, "argv", ["app.py", "--reviews-db", str(tmp_path / "r.sqlite")])
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    for page in ("app_pages/review.py", "app_pages/imagenet_m.py", "app_pages/image.py"):
+        if page.endswith("image.py"):
+            at.query_params["image"] = N1
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert not [e for e in at.error if "cannot" in e.value.lower()], page

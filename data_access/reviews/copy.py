@@ -11,7 +11,9 @@ one present with other items is refused (rename it first) before anything is wri
 
 from __future__ import annotations
 
+from data_access.classes import validation_position
 from data_access.reviews.store import UPSERT_REVIEW, ReviewStore
+from data_access.reviews.stored import history_entry, reference_item_ok, review_from_row
 from data_access.reviews.taxonomy import ReviewError
 
 SELECT_REVIEWS = (
@@ -36,23 +38,46 @@ def _rows(store: ReviewStore, sql: str, args=()) -> list[tuple]:
         return [tuple(r) for r in con.execute(sql, args).fetchall()]
 
 
+def _history_ok(row: tuple) -> bool:
+    model, file_name, *rest = row
+    return (
+        isinstance(model, str)
+        and isinstance(file_name, str)
+        and validation_position(file_name) >= 0
+        and history_entry(rest) is not None
+    )
+
+
 def copy_reviews(source: ReviewStore, target: ReviewStore) -> dict[str, int]:
     """Copies ``source`` into ``target`` in one transaction of the target.
 
     Returns:
         Counts: ``reviews`` copied or updated, ``history`` entries copied, ``reference_sets``
-        copied, and how many of each were already there (``*_present``).
+        copied, how many of each were already there (``*_present``), and the ``invalid``
+        rows of the source left out.
 
     Raises:
         ReviewError: a reference set of the same name with other items (nothing written).
     """
-    reviews = _rows(source, SELECT_REVIEWS + " ORDER BY 1, 2, 3")
-    history = _rows(source, SELECT_HISTORY + " ORDER BY id")
-    sets = _rows(source, "SELECT name, source, imported_at FROM reference_sets ORDER BY name")
-    items = {name: _rows(source, SELECT_ITEMS, (name,)) for name, *_ in sets}
+    # Every row is checked as the app's own writes are; an invalid one is left out and counted
+    # (a hostile or damaged source must not make the target's pages fail).
+    all_reviews = _rows(source, SELECT_REVIEWS + " ORDER BY 1, 2, 3")
+    reviews = [r for r in all_reviews if review_from_row(r) is not None]
+    all_history = _rows(source, SELECT_HISTORY + " ORDER BY id")
+    history = [h for h in all_history if _history_ok(h)]
+    all_sets = _rows(source, "SELECT name, source, imported_at FROM reference_sets ORDER BY name")
+    sets = [s for s in all_sets if all(isinstance(v, str) for v in s) and s[0].strip()]
+    all_items = {name: _rows(source, SELECT_ITEMS, (name,)) for name, *_ in sets}
+    items = {name: [i for i in rows if reference_item_ok(i)] for name, rows in all_items.items()}
     counts = dict.fromkeys(
         ("reviews", "reviews_present", "history", "history_present", "reference_sets",
          "reference_sets_present"), 0,
+    )  # fmt: skip
+    counts["invalid"] = (
+        len(all_reviews) - len(reviews)
+        + len(all_history) - len(history)
+        + len(all_sets) - len(sets)
+        + sum(len(all_items[n]) - len(items[n]) for n in items)
     )  # fmt: skip
     with target._write("imlr:copy") as con:
         for name, origin, imported_at in sets:

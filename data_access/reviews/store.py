@@ -18,6 +18,7 @@ from pathlib import Path
 from data_access.csv_safe import SafeWriter
 from data_access.reviews.db import migrations, open_backend, statements
 from data_access.reviews.reference import parse_reference_file
+from data_access.reviews.stored import history_entry, kept, reference_item_ok, review_from_row
 from data_access.reviews.taxonomy import (
     CATEGORIES,
     SEVERITIES,
@@ -52,6 +53,16 @@ def default_target() -> str:
     """``IMLR_REVIEWS_DB`` (a path or a PostgreSQL URL) if set, else the SQLite file in the
     data folder."""
     return os.environ.get(DB_ENV) or str(default_db_path())
+
+
+_REFERENCE_COLUMNS = (
+    "SELECT set_name, file_name, top_prediction, category, severity, raw_category, raw_severity "
+    "FROM reference_items WHERE "
+)
+_REFERENCE_SQL = {  # the two filters the store uses; values are bound parameters
+    "set_name=?": _REFERENCE_COLUMNS + "set_name=? ORDER BY 1, 2",
+    "file_name=?": _REFERENCE_COLUMNS + "file_name=? ORDER BY 1, 2",
+}
 
 
 class ReviewStore:
@@ -122,8 +133,10 @@ class ReviewStore:
                 "SELECT * FROM reviews WHERE model=? AND file_name=? AND reviewer=?",
                 (review.model, review.file_name, review.reviewer),
             ).fetchone()
-            old_review = _row_to_review(old) if old else None
-            review.version = (old_review.version if old_review else 0) + 1
+            # An invalid stored row (another app version, a copy) is replaced, its version kept.
+            old_review = review_from_row(old) if old else None
+            old_version = old[9] if old and isinstance(old[9], int) else 0
+            review.version = old_version + 1
             review.updated_at = _now()
             con.execute(
                 UPSERT_REVIEW,
@@ -165,7 +178,9 @@ class ReviewStore:
         # Column names come from the fixed tuple above; values are bound parameters.
         sql = "SELECT * FROM reviews" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608
         with self._connection() as con:
-            return [_row_to_review(r) for r in con.execute(sql + " ORDER BY file_name", args)]
+            rows = con.execute(sql + " ORDER BY file_name", args).fetchall()
+        # Checked as read: a row another app version or a copied file wrote may be anything.
+        return kept(rows, review_from_row, "reviews", self.where)
 
     def history(self, model: str, file_name: str) -> list[dict]:
         with self._connection() as con:
@@ -174,15 +189,7 @@ class ReviewStore:
                 "WHERE model=? AND file_name=? ORDER BY id",
                 (model, file_name),
             ).fetchall()
-        return [
-            {
-                "reviewer": r[0],
-                "changed_at": r[1],
-                "old": json.loads(r[2]) if r[2] else None,
-                "new": json.loads(r[3]),
-            }
-            for r in rows
-        ]
+        return kept(rows, history_entry, "history entries", self.where)
 
     def reviewers(self) -> list[str]:
         with self._connection() as con:
@@ -248,21 +255,18 @@ class ReviewStore:
         return self._reference_rows("file_name=?", file_name)
 
     def _reference_rows(self, where: str, value: str) -> dict[str, dict]:
-        # The key column is whichever one the filter does not fix.
-        key = "file_name" if where.startswith("set_name") else "set_name"
+        # The key is whichever of set_name / file_name the filter does not fix.
+        by_file = where.startswith("set_name")
         with self._connection() as con:
-            rows = con.execute(
-                f"SELECT {key}, top_prediction, category, severity, raw_category, raw_severity "  # noqa: S608 (fixed column names)
-                f"FROM reference_items WHERE {where} ORDER BY {key}",
-                (value,),
-            ).fetchall()
+            rows = con.execute(_REFERENCE_SQL[where], (value,)).fetchall()
+        rows = kept(rows, lambda r: reference_item_ok(r[1:]), "reference items", self.where)
         return {
-            r[0]: {
-                "top_prediction": r[1],
-                "category": r[2],
-                "severity": r[3],
-                "raw_category": r[4],
-                "raw_severity": r[5],
+            (r[1] if by_file else r[0]): {
+                "top_prediction": r[2],
+                "category": r[3],
+                "severity": r[4],
+                "raw_category": r[5],
+                "raw_severity": r[6],
             }
             for r in rows
         }
@@ -330,18 +334,3 @@ class ReviewStore:
                 "proposed_correct_labels": r.proposed_correct_labels,
             }
         return json.dumps(out, indent=1, ensure_ascii=False)
-
-
-def _row_to_review(row) -> Review:
-    return Review(
-        model=row[0],
-        file_name=row[1],
-        reviewer=row[2],
-        category=row[3],
-        severity=row[4],
-        top_prediction=row[5],
-        proposed_correct_labels=json.loads(row[6]),
-        note=row[7],
-        updated_at=row[8],
-        version=row[9],
-    )
