@@ -236,3 +236,35 @@ def test_a_huge_file_names_list_is_refused_before_reading(tmp_path, demo):
     np.save(preds, np.zeros(3, dtype=np.int64))
     with pytest.raises(PredictionFileError, match="too large for a list of file names"):
         load_predictions(preds, demo, options=ReadOptions(file_names=str(names)))
+
+
+def test_json_that_would_cost_too_much_memory_is_refused_before_parsing(
+    tmp_path, demo, monkeypatch
+):
+    """A list of numbers is one Python object per comma: counted on the bytes, refused before
+    json.loads builds any of them."""
+    import json
+
+    import data_access.predictions.registry as R
+
+    path = tmp_path / "wide.json"
+    path.write_text("[" + "7," * 2_000_000 + "7]")  # 4 MB of text, ~80 MB of objects
+    calls: list[int] = []
+    real = json.loads
+    monkeypatch.setattr(json, "loads", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(R, "MAX_JSON_MEMORY", 50 << 20)
+    with pytest.raises(PredictionFileError, match=r"about \d+ MB of memory \(at most 50 MB\)"):
+        load_predictions(path, demo)
+    assert calls == []
+
+
+def test_csv_with_too_many_rows_is_refused_while_streaming(tmp_path, demo, monkeypatch):
+    from data_access.predictions import text
+
+    monkeypatch.setattr(text, "MAX_ROWS", 500)
+    path = tmp_path / "long.csv"
+    rows = [f"ILSVRC2012_val_{i % 50000 + 1:08d}.JPEG,{i % 1000}" for i in range(2000)]
+    rows[-1] = "broken,line,at,the,end"  # never reached
+    path.write_text("file_name,pred\n" + "\n".join(rows) + "\n")
+    with pytest.raises(PredictionFileError, match="line 502: more than 500 rows"):
+        load_predictions(path, demo)

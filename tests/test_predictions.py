@@ -295,14 +295,14 @@ def test_logits_load_without_a_full_copy(tmp_path, demo):
 
 
 def test_json_has_its_own_cap_checked_before_reading(tmp_path, demo):
-    """JSON is read whole (~8x its size in memory), so it stops at 192 MiB; the size is
+    """JSON is read whole (its text and its objects in memory), so it stops at 96 MiB; the size is
     checked on a sparse file, which is never read."""
     path = tmp_path / "huge.json"
     with path.open("wb") as f:
         f.write(b'{"' + N0.encode() + b'": 1' + b" " * 5000)  # text where it is sniffed
-        f.truncate((192 << 20) + 1)
+        f.truncate((96 << 20) + 1)
     with pytest.raises(
-        PredictionFileError, match="201,326,593 bytes: over the 192 MiB limit for a JSON"
+        PredictionFileError, match="100,663,297 bytes: over the 96 MiB limit for a JSON"
     ):
         load_predictions(path, demo)
 

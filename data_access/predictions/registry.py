@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_access.files import read_text_capped
+from data_access.files import read_capped
 from data_access.predictions.arrays import Progress, read_names_file, read_numpy
 from data_access.predictions.binary import read_parquet, read_pickle
 from data_access.predictions.columns import Parsed, PredictionFileError
@@ -21,9 +21,10 @@ from data_access.predictions.jsonfmt import read_json
 from data_access.predictions.text import read_delimited
 
 MAX_TEXT_BYTES = 1 << 30  # a text prediction file over 1 GiB is not a prediction file
-# JSON is parsed whole by json.loads, at ~8x its size in memory (a float is a Python object):
-# 192 MiB keeps that near 1.5 GB. Real tools' JSON (timm, HF top-5 of 50,000 images) is ~15 MB.
-MAX_JSON_BYTES = 192 << 20
+# JSON is parsed whole by json.loads: the bytes, their text and the parsed objects are in
+# memory at once. 96 MiB bounds the first two; the parse is bounded by MAX_JSON_MEMORY below.
+# Real tools' JSON (timm, Hugging Face top-5 of 50,000 images) is ~15 MB.
+MAX_JSON_BYTES = 96 << 20
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,26 @@ def name_note(path: Path, family: str) -> str | None:
     )
 
 
+# What parsed JSON costs in Python objects, by the characters that make them (an upper bound:
+# a "," or ":" inside a string counts too): an element (a pointer and a small number or
+# string), an object (a dict), a list.
+_JSON_COST = {b",": 40, b":": 60, b"{": 240, b"[": 72}
+MAX_JSON_MEMORY = 256 << 20  # a real tool's JSON (Hugging Face top-5 of 50,000 images) ~90 MB
+
+
+def _check_json_cost(path: Path, text: bytes) -> None:
+    """Refuses JSON whose parse would cost more than :data:`MAX_JSON_MEMORY`, from a count of
+    its structural characters (C-speed ``bytes.count``), before ``json.loads`` builds a single
+    object: a 180 MB list of numbers is 94 million Python objects."""
+    cost = sum(text.count(ch) * weight for ch, weight in _JSON_COST.items())
+    if cost > MAX_JSON_MEMORY:
+        raise PredictionFileError(
+            path,
+            f"reading this JSON would take about {cost >> 20:,} MB of memory (at most "
+            f"{MAX_JSON_MEMORY >> 20} MB): write large predictions as CSV, Parquet or .npy",
+        )
+
+
 def _check_text_size(path: Path, size: int) -> None:
     if size > MAX_TEXT_BYTES:
         raise PredictionFileError(
@@ -190,6 +211,12 @@ def _read(
             "file (JSON is read whole); use CSV, Parquet or .npy",
         )
     if family == "json":
-        text = read_text_capped(path, MAX_JSON_BYTES, PredictionFileError, "a JSON prediction file")
+        raw = read_capped(path, MAX_JSON_BYTES, PredictionFileError, "a JSON prediction file")
+        _check_json_cost(path, raw)  # on the bytes: refused before a text copy is made
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise PredictionFileError(path, f"not UTF-8 text (byte {e.start})") from e
+        del raw
         return read_json(path, text)
     return read_delimited(path)  # streamed

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from data_access.errors import quoted
+from data_access.predictions.arrays import MAX_ROWS
 from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
 from data_access.predictions.names import looks_like_file_name
 
@@ -178,6 +179,12 @@ def _read_rows(path: Path, reader, first: str, delimiter: str) -> Parsed:
                 )
             rows.append(row)
             row_lines.append(reader.line_num)
+            if len(lines) + len(rows) > MAX_ROWS:  # refused while streaming, not at the end
+                raise PredictionFileError(
+                    path,
+                    f"more than {MAX_ROWS:,} rows: more than a prediction file holds",
+                    f"line {reader.line_num}",
+                )
             chars += sum(map(len, row))
             if chars > _CHUNK_CHARS:
                 flush()
