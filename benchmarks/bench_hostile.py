@@ -31,7 +31,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
