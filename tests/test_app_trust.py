@@ -84,3 +84,27 @@ def test_the_ground_truth_alone_is_refused_until_chosen_on_purpose(tmp_path, dem
     table_value = at.dataframe[0].value.set_index("model")
     assert pd.isna(table_value.loc["labels"].get("better than (published)"))
     assert any("implausible" in plain(w.value) for w in at.warning)
+
+
+def test_a_refused_file_is_not_read_again_on_each_rerun(tmp_path, demo, monkeypatch):
+    import data_access.predictions.loader as loader
+
+    table, _ = demo
+    path = tmp_path / "labels.csv"
+    pd.DataFrame({"file_name": table.file_name, "label": table.original_label}).to_csv(
+        path, index=False
+    )
+    reads: list[str] = []
+    real = loader.parse
+    monkeypatch.setattr(
+        loader, "parse", lambda p, *a, **k: reads.append(str(p)) or real(p, *a, **k)
+    )
+    at = _add_by_path(path)
+    assert "the ground truth" in plain(at.sidebar.error[0].value)
+    for _ in range(3):
+        at.run()
+        assert "the ground truth" in plain(at.sidebar.error[0].value)
+    assert reads == [str(path)]
+    # Another reading is another question: the file is read again for it.
+    at.sidebar.text_input(key="read_prediction_column").set_value("label").run()
+    assert reads == [str(path), str(path)]

@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.server import serve
 from tests.e2e.wsclient import Session, WidgetState, string_value
+from tests.helpers import plain
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +110,38 @@ def test_a_visitors_clear_cache_message_is_ignored(lab):
     assert not run.exceptions
     log = (home / "server.log").read_text()
     assert "ignored a visitor's request to clear the server's caches" in log
+
+
+PASSWORD = "hunter2-PLANTED"
+
+
+async def _every_page(url: str) -> list[str]:
+    texts = []
+    async with Session(url) as s:
+        first = await s.run()
+        texts += first.texts + first.exceptions
+        for page, page_hash in first.page_hashes.items():
+            run = await s.run(page_script_hash=page_hash)
+            texts += [f"{page}: {t}" for t in run.texts + run.exceptions]
+    return texts
+
+
+def test_a_planted_password_is_shown_nowhere(tmp_path, postgres):
+    """The review store's URL carries a password (trust auth ignores it): no page's text and
+    no line of the server's log shows it."""
+    from tests.pg import new_database
+
+    url_with_password = new_database(postgres).replace("://imlr@", f"://imlr:{PASSWORD}@", 1)
+    assert PASSWORD in url_with_password
+    home = tmp_path / "home"
+    home.mkdir()
+    args = ["--server-mode", "--reviews-db", url_with_password + f"?password={PASSWORD}"]
+    with serve(home, app_args=args) as (url, proc):
+        texts = asyncio.run(_every_page(url))
+        assert proc.poll() is None, "the server stopped: " + (home / "server.log").read_text()
+    assert len(texts) > 100 and any("review:" in t for t in texts), texts[-20:]
+    shown = [plain(t) for t in texts if "saved to" in t]  # the Review page names the store
+    assert shown and all("imlr:***@" in t and "password=***" in t for t in shown), shown
+    leaked = [t for t in texts if PASSWORD in t]
+    assert not leaked, leaked
+    assert PASSWORD not in (home / "server.log").read_text()

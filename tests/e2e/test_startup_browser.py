@@ -21,11 +21,16 @@ PASSWORD = "hunter2-PLANTED"
             ["--server-mode", "--reviews-db", f"postgresql://imlr:{PASSWORD}@127.0.0.1:1/db"],
             "the review store cannot be used: postgresql://imlr:***@127.0.0.1:1/db",
         ),
+        (["--config", "{config}"], "unknown key 'sorce' in [server]"),
+        (["--server-mode", "--allow-reviewer", "ada"], "--allow-reviewer needs reviewers"),
     ],
 )
 def test_misconfigured_server_refuses_once_and_stops(browser, tmp_path, app_args, named):
     home = tmp_path / "home"
     home.mkdir()
+    config = tmp_path / "lab.toml"
+    config.write_text('[server]\nsorce = "tfds"\n')  # a typo in the operator's file
+    app_args = [a.replace("{config}", str(config)) for a in app_args]
     with serve(home, app_args=app_args) as (url, proc):
         page = browser.new_page()
         try:
