@@ -222,3 +222,47 @@ def test_pages_never_fail_on_a_stored_row(tmp_path, monkeypatch):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
         assert not [e for e in at.error if "cannot" in e.value.lower()], page
+
+
+class _Crafted:
+    """A container whose widgets hand back what a crafted websocket message would."""
+
+    def __init__(self, value):
+        self.value, self.captions = value, []
+
+    def selectbox(self, label, options, **kwargs):
+        return self.value
+
+    radio = selectbox
+
+    def multiselect(self, label, options, **kwargs):
+        return self.value
+
+    def caption(self, text):
+        self.captions.append(text)
+
+
+@pytest.mark.parametrize("kind", ["selectbox", "radio"])
+def test_a_choice_the_page_did_not_offer_becomes_its_default(kind):
+    from ui import widgets
+
+    choose = getattr(widgets, kind)
+    where = _Crafted("/etc/passwd")
+    assert choose(where, "Model A", ["a", "b"]) == "a"  # the default (index 0)
+    assert choose(where, "Shared", [0, 1], index=None) is None
+    assert choose(where, "Shared", [0, 1], index=1) == 1
+    assert (
+        where.captions
+        == ["Ignored a value for “Model A” that this page did not offer."]
+        + ["Ignored a value for “Shared” that this page did not offer."] * 2
+    )
+    offered = _Crafted("b")
+    assert choose(offered, "Model A", ["a", "b"]) == "b" and offered.captions == []
+
+
+def test_a_multiselect_keeps_only_offered_values():
+    from ui import widgets
+
+    where = _Crafted([3, "x", 999, 5])
+    assert widgets.multiselect(where, "Class", list(range(10))) == [3, 5]
+    assert len(where.captions) == 1

@@ -30,25 +30,25 @@ def _default(options: Sequence[Any], index: int | None) -> Any:
     return options[index] if index is not None and 0 <= index < len(options) else None
 
 
-def selectbox(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> Any:
-    """``where.selectbox(label, options, **kwargs)``, its value one of ``options`` (or None
-    where the box allows no choice)."""
+def _one_of(where: Any, kind: str, label: str, options: Sequence[Any], kwargs: dict) -> Any:
+    """``where.<kind>(label, options, **kwargs)`` (a select box or radio), its value one of
+    ``options``, or None where the widget allows no choice; else the widget's default."""
     options = list(options)
-    value = where.selectbox(label, options, **kwargs)
+    value = getattr(where, kind)(label, options, **kwargs)
     if value is None or is_offered(value, options):
         return value
     _ignored(where, label)
     return _default(options, kwargs.get("index", 0))
+
+
+def selectbox(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> Any:
+    """``where.selectbox(...)``, its value one of ``options`` (see :func:`_one_of`)."""
+    return _one_of(where, "selectbox", label, options, kwargs)
 
 
 def radio(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> Any:
-    """``where.radio(label, options, **kwargs)``, its value one of ``options``."""
-    options = list(options)
-    value = where.radio(label, options, **kwargs)
-    if value is None or is_offered(value, options):
-        return value
-    _ignored(where, label)
-    return _default(options, kwargs.get("index", 0))
+    """``where.radio(...)``, its value one of ``options`` (see :func:`_one_of`)."""
+    return _one_of(where, "radio", label, options, kwargs)
 
 
 def multiselect(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> list[Any]:
