@@ -441,3 +441,34 @@ def test_hostile_and_malformed_files_give_one_line(tmp_path, demo, name):
         load_predictions(path, demo)
     message = str(err.value)
     assert message.startswith(str(path)) and "\n" not in message and expected in message
+
+
+def test_an_explicit_order_is_refused_when_another_fits_never_overruled(tmp_path, demo, truth):
+    """--order validation on a file in ImageFolder order: refused with the reading that fits;
+    never silently read in the order that fits (the user said otherwise)."""
+    top5, _, _ = truth
+    perm = np.argsort(validation_labels(), kind="stable")
+    np.save(tmp_path / "folder_order.npy", top5[perm, 0])
+    with pytest.raises(PredictionFileError) as err:
+        load_predictions(
+            tmp_path / "folder_order.npy", demo, options=ReadOptions(order="validation")
+        )
+    assert "rows read as validation order would be scored at chance" in str(err.value)
+    assert "pass --order imagefolder" in str(err.value)
+
+
+def test_drop_background_on_zero_based_ids_is_refused_with_the_opposite_advice(
+    tmp_path, demo, truth
+):
+    top5, _, _ = truth
+    # No class 0 in the file, so that every id is in range 1..1000 once shifted: only the
+    # agreement with the original labels can tell that the ids were 0-based after all.
+    rows = [
+        f"{n},{int(top5[p, 0]) or 5}"
+        for n, p in zip(demo.file_name.tolist(), demo.validation_position.tolist(), strict=True)
+    ]
+    (tmp_path / "zero_based.csv").write_text("\n".join(rows))
+    with pytest.raises(PredictionFileError, match="look 0-based.*leave out --drop-background"):
+        load_predictions(
+            tmp_path / "zero_based.csv", demo, options=ReadOptions(drop_background=True)
+        )

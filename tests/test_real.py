@@ -258,3 +258,14 @@ def test_demo_real_labels_are_synthetic_and_deterministic():
     counts = real_kinds_oracle(table)
     assert {k: int(m.sum()) for k, m in table.real_disagreements.items()} == counts
     assert all(v > 100 for v in counts.values())
+
+
+def test_real_membership_never_matches_padding_or_a_missing_prediction():
+    """Rows are padded with -1 and a missing prediction is -1: they must never match."""
+    import numpy as np
+
+    from data_access.real import in_real
+
+    padded = np.array([[5, -1], [-1, -1], [5, 7], [-1, -1]], dtype=np.int16)
+    predictions = np.array([-1, -1, 7, 3])
+    assert in_real(padded, predictions).tolist() == [False, False, True, False]

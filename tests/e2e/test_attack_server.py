@@ -4,12 +4,10 @@ named like a shared one, and a visitor's clear-cache message."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from tests.e2e.server import serve
-from tests.e2e.wsclient import Session, WidgetState, string_value
+from tests.e2e.wsclient import Session, WidgetState, in_thread, string_value
 from tests.helpers import plain
 
 pytestmark = pytest.mark.browser
@@ -60,7 +58,7 @@ async def _attack_share_picker(url: str, outside: str):
 
 def test_share_picker_reads_only_shared_files_whatever_is_sent(lab):
     url, outside, _ = lab
-    runs = asyncio.run(_attack_share_picker(url, str(outside)))
+    runs = in_thread(_attack_share_picker(url, str(outside)))
     for run in runs:
         assert not run.exceptions, run.exceptions
         text = " ".join(run.texts)
@@ -91,7 +89,7 @@ async def _crafted_values(url: str) -> list:
 
 def test_crafted_choice_values_never_fail_a_page(lab):
     url, _, _ = lab
-    results = asyncio.run(_crafted_values(url))
+    results = in_thread(_crafted_values(url))
     assert len(results) >= 10  # every page's select boxes and radios were tried
     failed = [(page, wid, exc) for page, wid, exc in results if exc]
     assert not failed, failed
@@ -106,7 +104,7 @@ async def _clear_cache(url: str):
 
 def test_a_visitors_clear_cache_message_is_ignored(lab):
     url, _, home = lab
-    run = asyncio.run(_clear_cache(url))
+    run = in_thread(_clear_cache(url))
     assert not run.exceptions
     log = (home / "server.log").read_text()
     assert "ignored a visitor's request to clear the server's caches" in log
@@ -137,7 +135,7 @@ def test_a_planted_password_is_shown_nowhere(tmp_path, postgres):
     home.mkdir()
     args = ["--server-mode", "--reviews-db", url_with_password + f"?password={PASSWORD}"]
     with serve(home, app_args=args) as (url, proc):
-        texts = asyncio.run(_every_page(url))
+        texts = in_thread(_every_page(url))
         assert proc.poll() is None, "the server stopped: " + (home / "server.log").read_text()
     assert len(texts) > 100 and any("review:" in t for t in texts), texts[-20:]
     shown = [plain(t) for t in texts if "saved to" in t]  # the Review page names the store

@@ -6,6 +6,7 @@ bounded."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import websockets
@@ -114,6 +115,14 @@ class Session:
         msg = BackMsg()
         msg.clear_cache = True
         await self.send(msg)
+
+
+def in_thread(coroutine):
+    """Runs ``coroutine`` to its end in a thread of its own: Playwright's sync API (the other
+    browser tests' session fixture) keeps an event loop running in the main thread, where
+    ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def string_value(widget_id: str, value: str) -> WidgetState:
