@@ -15,7 +15,7 @@ import re
 import shutil
 import threading
 import time
-import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 from data_access.errors import DataError
@@ -132,26 +132,20 @@ class UploadLimitError(DataError):
     """An upload that would go over the session's or the server's limit."""
 
 
-_SESSIONS: weakref.WeakSet = weakref.WeakSet()
+_SESSIONS: dict[str, SessionUploads] = {}  # session id -> what it holds
 _SESSIONS_LOCK = threading.Lock()
 
 
-def _release_all(held: dict[str, int]) -> None:
-    for path in list(held):
-        release_memory(path)
-    held.clear()
-
-
 class SessionUploads:
-    """The uploads one visitor's session holds (path -> bytes). When the session goes (its
-    state is dropped and this object with it), its in-memory uploads are released: a
-    finalizer, since Streamlit has no session-end hook."""
+    """The uploads one visitor's session holds (path -> bytes), registered under its session
+    id so that :func:`sweep_sessions` can release them once the session is gone (Streamlit
+    has no session-end hook; every run sweeps)."""
 
-    def __init__(self) -> None:
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
         self.held: dict[str, int] = {}
-        weakref.finalize(self, _release_all, self.held)
         with _SESSIONS_LOCK:
-            _SESSIONS.add(self)
+            _SESSIONS[session_id] = self
 
     @property
     def total(self) -> int:
@@ -164,10 +158,23 @@ class SessionUploads:
         self.held.pop(str(path), None)
 
 
+def sweep_sessions(alive: Callable[[str], bool]) -> int:
+    """Releases the in-memory uploads of every registered session for which ``alive`` says
+    no; returns how many sessions were let go."""
+    with _SESSIONS_LOCK:
+        gone = [sid for sid in _SESSIONS if not alive(sid)]
+        holders = [_SESSIONS.pop(sid) for sid in gone]
+    for holder in holders:
+        for path in list(holder.held):
+            release_memory(path)
+        holder.held.clear()
+    return len(gone)
+
+
 def server_total() -> int:
     """Bytes held by the uploads of every live session."""
     with _SESSIONS_LOCK:
-        return sum(s.total for s in list(_SESSIONS))
+        return sum(s.total for s in _SESSIONS.values())
 
 
 def admit(

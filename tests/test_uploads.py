@@ -75,29 +75,29 @@ def test_server_mode_uploads_are_read_from_memory(tmp_path, table):
 
 
 def test_in_memory_uploads_go_with_their_session():
-    """A session's uploads are released when its state is dropped (Streamlit has no
-    session-end hook; the holder's finalizer does it)."""
-    import gc
-
+    """A session's uploads are released by the first sweep that finds the session gone
+    (Streamlit has no session-end hook: every run sweeps)."""
     if not uploads.memory_supported():
         pytest.skip("no memfd_create on this system")
-    held = uploads.SessionUploads()
-    paths = [uploads.store_in_memory(f"m{k}.csv", b"x" * 1000) for k in range(2)]
-    for p in paths:
-        held.add(p, 1000)
+    gone, staying = uploads.SessionUploads("gone"), uploads.SessionUploads("staying")
+    paths = [uploads.store_in_memory(f"m{k}.csv", b"x" * 1000) for k in range(3)]
+    gone.add(paths[0], 1000)
+    gone.add(paths[1], 1000)
+    staying.add(paths[2], 1000)
     fds = [int(str(p).rsplit("/", 1)[1]) for p in paths]
+    assert uploads.sweep_sessions(lambda sid: True) == 0
     assert all(uploads.is_in_memory(p) for p in paths)
-    assert uploads.server_total() >= 2000
-    del held
-    gc.collect()
-    assert not any(uploads.is_in_memory(p) for p in paths)
-    for fd in fds:  # closed: the number is free, or reused by something that is not ours
+    assert uploads.sweep_sessions(lambda sid: sid != "gone") == 1
+    assert [uploads.is_in_memory(p) for p in paths] == [False, False, True]
+    for fd in fds[:2]:  # closed: the number is free, or reused by something that is not ours
         link = f"/proc/self/fd/{fd}"
         assert not os.path.exists(link) or not os.readlink(link).startswith("/memfd:m")
+    assert uploads.server_total() >= 1000
+    uploads.sweep_sessions(lambda sid: False)  # leave nothing registered for other tests
 
 
 def test_upload_limits_per_session_and_for_the_server():
-    a, b = uploads.SessionUploads(), uploads.SessionUploads()
+    a, b = uploads.SessionUploads("a"), uploads.SessionUploads("b")
     mb = 1 << 20
     a.add("/x/a1", 600 * mb)
     uploads.admit(a, "a2", 400 * mb, session_limit_mb=1024, server_limit_mb=4096)
@@ -108,5 +108,7 @@ def test_upload_limits_per_session_and_for_the_server():
         uploads.UploadLimitError, match=r"the server holds 1,400 MB of uploads \(at most 1,500 MB"
     ):
         uploads.admit(b, "b2", 200 * mb, session_limit_mb=1024, server_limit_mb=1500)
+    uploads.sweep_sessions(lambda sid: False)
     a.discard("/x/a1")
     uploads.admit(b, "b2", 200 * mb, session_limit_mb=1024, server_limit_mb=1500)
+    uploads.sweep_sessions(lambda sid: False)

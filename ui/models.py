@@ -9,6 +9,7 @@ the data folder, one copy per content, removed with their model.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import uuid
@@ -171,10 +172,36 @@ def _server_mode() -> bool:
 
 
 def _held() -> uploads.SessionUploads:
-    """What this session's uploads hold; released with the session (see SessionUploads)."""
+    """What this session's uploads hold (released when the session goes: _sweep_gone)."""
     if "uploads_held" not in st.session_state:
-        st.session_state.uploads_held = uploads.SessionUploads()
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        session_id = ctx.session_id if ctx else uuid.uuid4().hex
+        st.session_state.uploads_held = uploads.SessionUploads(session_id)
     return st.session_state.uploads_held
+
+
+def _session_alive(session_id: str) -> bool:
+    """Whether the runtime still knows the session: connected, or disconnected within
+    ``server.disconnectedSessionTTL`` (it may come back). Streamlit offers no public call for
+    the second, so its session manager is asked when it has one."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return True
+    manager = getattr(runtime.get_instance(), "_session_mgr", None)
+    if manager is not None and hasattr(manager, "get_session_info"):
+        return manager.get_session_info(session_id) is not None
+    return runtime.get_instance().is_active_session(session_id)
+
+
+def _sweep_gone() -> None:
+    """On every run: the in-memory uploads of sessions that are gone are released."""
+    try:
+        uploads.sweep_sessions(_session_alive)
+    except Exception:  # never let housekeeping fail a visitor's page
+        logging.getLogger(__name__).exception("upload sweep failed")
 
 
 def _release(path: str) -> None:
@@ -236,6 +263,7 @@ def _shared_picker(errors: list[str]) -> None:
 def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
     """Upload, add by path, rename, remove; demo models one click away."""
     st.subheader("Models")
+    _sweep_gone()
     errors: list[str] = st.session_state.setdefault("model_errors", [])
     files = st.file_uploader(
         "Upload prediction files",
