@@ -64,7 +64,18 @@ def test_no_serious_wcag_violation(app_server, page, axe_js, path):
     if path.startswith("teach"):  # the slide's picture
         page.locator('[data-testid="stImage"] img').first.wait_for()
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)  # the last elements of the run settle
+    # The run has ended and its elements settled: no "running" status, and the number of
+    # elements unchanged between two looks (a condition, not a fixed wait).
+    page.wait_for_function(
+        """() => {
+            const running = document.querySelector('[data-testid="stStatusWidget"]');
+            const count = document.getElementsByTagName("*").length;
+            const same = window.__imlrCount === count;
+            window.__imlrCount = count;
+            return !running && same;
+        }""",
+        polling=250,
+    )
     page.add_script_tag(content=axe_js)
     result = page.evaluate(
         "async () => await axe.run(document, "
