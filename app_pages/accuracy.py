@@ -14,8 +14,8 @@ from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
 from ui.leaderboard import leaderboard
 from ui.models import is_upload
+from ui.pages import BROWSE_PAGE
 from ui.render import (
-    BROWSE_PAGE,
     no_models_prompt,
     synthetic_banner,
 )

@@ -9,8 +9,8 @@ from data_access import metrics
 from data_access.browse import beats_view, to_params
 from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
+from ui.pages import BROWSE_PAGE
 from ui.render import (
-    BROWSE_PAGE,
     implausible_banner,
     no_models_prompt,
     synthetic_banner,

@@ -11,8 +11,8 @@ from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.reviews import CATEGORIES, SEVERITIES
 from data_access.schema import LABEL_SETS, verdict_is_right
+from ui.pages import BROWSE_PAGE
 from ui.render import (
-    BROWSE_PAGE,
     badges,
     implausible_banner,
     query_params_dict,

@@ -8,7 +8,8 @@ from data_access.browse import BrowseState
 from data_access.real import DISAGREEMENTS
 from ui.grid import image_grid
 from ui.language import translator
-from ui.render import BROWSE_PAGE, first_rows, headline_table, implausible_banner, synthetic_banner
+from ui.pages import BROWSE_PAGE
+from ui.render import first_rows, headline_table, implausible_banner, synthetic_banner
 from ui.state import context
 from ui.text import md
 

@@ -17,7 +17,7 @@ Starts ``streamlit run app.py -- --source tfds --data-dir benchmarks/out/tfds_ar
 * server time alone (script runs, no browser), with Streamlit's AppTest in this process:
   first Browse render, a filter change, and 20 never-seen pages.
 
-Targets (issue 12): a fresh load of a page with 48 new thumbnails <= 1.3x the near-empty page;
+Targets: a fresh load of a page with 48 new thumbnails <= 1.3x the near-empty page;
 filter change <= 200 ms; a page of 48 new thumbnails <= 300 ms (max <= 500 ms); ImageNet-M's
 first load <= 1.3x the near-empty page; server RSS <= 600 MB after 20 pages.
 

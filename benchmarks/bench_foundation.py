@@ -1,4 +1,4 @@
-"""Foundation benchmarks at full size (issue 2 targets), each case in a fresh process.
+"""Foundation benchmarks at full size (the project's targets), each case in a fresh process.
 
 Measures, for the tfds source (ArrayRecord and TFRecord builds) and the json source (label
 JSON + the validation tar):

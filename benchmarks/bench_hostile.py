@@ -1,4 +1,4 @@
-"""Peak memory of refusing hostile prediction files (issue 24 target: a refused file costs
+"""Peak memory of refusing hostile prediction files (target: a refused file costs
 the server at most ~300 MB above its idle size).
 
 Each file is read by ``python -m data_access predictions describe FILE`` in a process of its

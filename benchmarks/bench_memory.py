@@ -1,4 +1,4 @@
-"""Peak memory of reading a large prediction CSV (issue 10 target: ``evaluate`` of a 400 MB
+"""Peak memory of reading a large prediction CSV (target: ``evaluate`` of a 400 MB
 CSV within 1.5 GB, text parsed within ~3x its size).
 
 The file: one row per validation image, a header and 1000 logit columns (what

@@ -1,4 +1,4 @@
-"""Prediction loading and metrics at full size (issue 3 targets).
+"""Prediction loading and metrics at full size (the project's targets).
 
 On the demo table (20,000 rows, the real split's shape) in one process:
 
@@ -10,7 +10,7 @@ On the demo table (20,000 rows, the real split's shape) in one process:
   memory growth beyond the peak of loading one file.
 
 Targets: one model <= 20 ms and >= 100x the reference loop; .npy <= 1.5 s; CSV <= 0.5 s;
-50 models <= 2 s; memory growth <= 60 MB. ReaL accuracy (issue 13) of one model over all
+50 models <= 2 s; memory growth <= 60 MB. ReaL accuracy of one model over all
 50,000 images and over the annotated ones <= 20 ms once loaded, against the README's loop.
 
 Usage: ``python -m benchmarks.bench_metrics`` (writes ~200 MB of temporary files).

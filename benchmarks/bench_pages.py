@@ -1,4 +1,4 @@
-"""Accuracy, Compare and ImageNet-M pages with 20 models at full size (issue 5 targets).
+"""Accuracy, Compare and ImageNet-M pages with 20 models at full size (the project's targets).
 
 20 prediction files (50,000-row NumPy id arrays derived from a demo model, each different)
 are loaded on the demo source (20,000 images). Measured:
@@ -11,7 +11,7 @@ are loaded on the demo source (20,000 images). Measured:
   a full load of the near-empty Image page.
 
 Targets: Accuracy <= 2 s, Compare <= 1 s, ImageNet-M <= 1.5 s; with the leaderboard of 962
-published models and the ReaL columns on Accuracy (issue 13) still <= 2 s server time.
+published models and the ReaL columns on Accuracy still <= 2 s server time.
 
 Usage: ``python -m benchmarks.bench_pages``.
 """
@@ -29,7 +29,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
-    # The page's last section: the published models' table under the leaderboard (issue 13).
+    # The page's last section: the published models' table under the leaderboard.
     "accuracy": ("app_pages/accuracy.py", "962 of 962 published models"),
     "compare": ("app_pages/compare.py", "Each point is a class"),
     "imagenet-m": ("app_pages/imagenet_m.py", "of 68 images"),

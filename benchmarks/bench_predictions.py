@@ -1,4 +1,4 @@
-"""Reading real tools' prediction files at full size (issue 9 targets).
+"""Reading real tools' prediction files at full size (the project's targets).
 
 Files of all 50,000 validation images, written as the tools write them (``tests/
 prediction_writers.py``), loaded and aligned to the demo table (20,000 rows) by

@@ -1,4 +1,4 @@
-"""The review store at lab size (issue 15 targets), on SQLite and on a real PostgreSQL server
+"""The review store at lab size (the project's targets), on SQLite and on a real PostgreSQL server
 started here (tests/pg.py: initdb + pg_ctl in a temporary folder).
 
 * save latency with 8 writer processes saving at once (200 saves each, all starting together):

@@ -1,4 +1,4 @@
-"""Teach at full size (issue 14 targets), on the stand-in's TFDS build (20,000 images).
+"""Teach at full size (the project's targets), on the stand-in's TFDS build (20,000 images).
 
 * server time of a slide change (Next, then Reveal) with Streamlit's AppTest in this process,
   over the "several-right" lesson, against a rerun of the same slide in the same run;

@@ -1,4 +1,4 @@
-"""Where Browse's browser time goes (issue 12, item 1): element and DOM counts, media requests
+"""Where Browse's browser time goes: element and DOM counts, media requests
 and Chromium's main-thread time, for the near-empty Image page, a fresh Browse load and page
 changes, against the full-size stand-in (``python -m benchmarks.standin`` first).
 
@@ -8,7 +8,7 @@ thread work); they restart with each document, so a fresh load reports the new d
 totals and a page change (same document) the difference.
 
 Measured (2 cores, `python -m benchmarks.trace_browse`), before and after the grid became one
-element (ui/grid.py, issue 12):
+element (ui/grid.py):
 
 | case | wall s | elements | DOM nodes | media requests | script s | layout+style s | main s |
 |---|---|---|---|---|---|---|---|

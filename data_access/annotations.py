@@ -251,7 +251,7 @@ class AnnotationTable:
         """The counts ``info`` prints.
 
         ``multi_label_images`` and ``mean_accepted_labels`` are over non-problematic images,
-        counting distinct classes in correct ∪ unclear, as SPEC's dataset statistics are.
+        counting distinct classes in correct ∪ unclear, as the dataset's published statistics are.
         """
         keep = self.evaluated
         accepted = self.num_accepted[keep]

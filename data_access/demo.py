@@ -2,8 +2,8 @@
 
 Nothing here is ImageNet data. The demo picks 20 real validation file names per class (so
 file-name-ordered NumPy prediction files line up with it exactly as with the real data), gives
-them synthetic label sets whose statistics follow SPEC (about 6.5% problematic, about 19% of
-the rest with more than one accepted label, about 1.26 accepted labels per image, 68
+them synthetic label sets whose statistics follow the real split's (about 6.5% problematic,
+about 19% of the rest with more than one accepted label, about 1.26 accepted labels per image, 68
 non-problematic ImageNet-M images), and renders every image on demand as a plainly synthetic
 picture that says so. Everything is a pure function of the seed.
 """
@@ -32,7 +32,7 @@ IMAGES_PER_CLASS = 20
 NUM_IMAGENET_M = 68
 DEMO_NOTICE = "Synthetic demo data: generated labels and pictures, not ImageNet."
 
-# Synthetic stand-ins for the kinds of problematic image SPEC lists.
+# Synthetic stand-ins for the kinds of problematic image the dataset names.
 PROBLEMATIC_REASONS = (
     "original label wrong (synthetic)",
     "original label unclear (synthetic)",

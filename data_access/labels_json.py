@@ -40,7 +40,6 @@ LABELS_URL = (
 )
 LABELS_FILE_NAME = "human_accuracy_v3.0.0.json"
 LABELS_SHA256 = "d5b2b6111fc9efea16aaebd21bc5a401d16ad18285d3fd99635d8b32ebdb6287"
-LABELS_SIZE = 200_417_830
 MAX_LABEL_JSON_BYTES = 512 << 20  # 2.5x the real file: a larger one is not the label JSON
 _SET_KEYS = {s.name: s.field for s in LABEL_SETS}  # the JSON's keys -> the table's columns
 
@@ -231,14 +230,6 @@ def _reason_text(entry: object) -> str:
 def parse_label_json(path: Path) -> AnnotationTable:
     """Reads and checks a local label JSON; see :func:`table_from_label_data`."""
     return table_from_label_data(load_json_file(path), path)
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def download_label_json(

@@ -1,7 +1,7 @@
 """Metrics over the annotation table: pure, vectorised NumPy.
 
 The headline is the dataset's recommended multi-label accuracy (TFDS ``imagenet2012_multilabel``
-card; SPEC "Evaluation protocol"):
+card, the protocol the README's "Evaluating predictions" states):
 
 1. skip every image with ``is_problematic``;
 2. a top-1 prediction is correct if it is in ``correct_multi_labels`` OR

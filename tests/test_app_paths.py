@@ -1,5 +1,5 @@
 """The app's path fields: only under the allowed roots, only for a local server, and a
-refusal that says nothing about the path's existence or content (issue 10)."""
+refusal that says nothing about the path's existence or content."""
 
 import sys
 from pathlib import Path

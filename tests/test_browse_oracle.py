@@ -1,4 +1,4 @@
-"""Browse filters and sorts against a plain-Python re-implementation (issue 11): a small
+"""Browse filters and sorts against a plain-Python re-implementation: a small
 hand-built table, read image by image with sets and ``if``s, never through the vectorised code
 or the label-state matrix. Every filter, every verdict, every sort in both directions."""
 

@@ -1,4 +1,4 @@
-"""One index build per source at a time (issue 10): across threads and processes through the
+"""One index build per source at a time: across threads and processes through the
 index folder's lock, and across Streamlit reruns (navigation) through ui.build."""
 
 from __future__ import annotations

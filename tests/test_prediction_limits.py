@@ -1,5 +1,5 @@
 """Prediction files that would give a silent wrong number, or that claim or expand to far
-more memory than a prediction file needs, are refused (issue 10, the predictions part)."""
+more memory than a prediction file needs, are refused."""
 
 from __future__ import annotations
 
@@ -177,7 +177,7 @@ def _chunked_cases(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_streamed_chunks_read_like_one_pass(tmp_path, demo, monkeypatch):
-    """CSV text is parsed a few MiB at a time (issue 10: memory near the result's size); with
+    """CSV text is parsed a few MiB at a time (memory near the result's size); with
     chunks of a few rows every file reads exactly as in one pass."""
     from data_access.predictions import text
 

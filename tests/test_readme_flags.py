@@ -1,4 +1,4 @@
-"""Every flag the README shows exists, where the README uses it (issue 11: "the docs cover
+"""Every flag the README shows exists, where the README uses it ("the docs cover
 every setting"): the app's command lines go through the app's parser, the CLI's through the
 CLI's, and each README app command line parses without an "unknown arguments" problem."""
 

@@ -1,4 +1,4 @@
-"""Error messages of files the server opens by path never show the file's content (issue 10):
+"""Error messages of files the server opens by path never show the file's content:
 the CLI (and the visitor's own upload) get the value, the app's redacted message names the
 file, the row or key and the problem only."""
 

@@ -193,7 +193,7 @@ def test_links_out_of_the_images_folder_are_never_read(label_json, val_tar, tabl
 
 def test_fingerprints_stat_the_label_json_and_hash_the_build_metadata(label_json, tmp_path):
     """The stat fields say when a file changed; the content hash says it too when every stat
-    field was put back (issue 10)."""
+    field was put back."""
     import hashlib
 
     from data_access.sources import source_state

@@ -1,5 +1,5 @@
 """Uploaded prediction files: under the data folder, one copy per content, released when no
-longer used, swept after a day (issue 10)."""
+longer used, swept after a day."""
 
 import os
 import time

@@ -23,8 +23,8 @@ from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources import Source
 from data_access.views import flag_chips, image_description, label_chips, real_chips
+from ui.pages import IMAGE_PAGE
 
-IMAGE_PAGE = "app_pages/image.py"
 _HERE = Path(__file__).parent
 
 # The grid's own paging, above and below the tiles (shown by grid.js on Browse only). It is

@@ -133,7 +133,7 @@ def loaded_models(source: Source) -> dict[str, Model]:
         try:
             models[spec["name"]] = _load_spec(spec, source)
         except DataError as e:
-            # A file from a server path never shows its content (issue 10); an upload does.
+            # A file from a server path never shows its content; the visitor's upload does.
             problems[spec["name"]] = e.message(hide_content=not is_upload(spec["path"]))
         except Exception as e:  # a bug or MemoryError in one file must not take the others
             problems[spec["name"]] = f"{spec['path']}: cannot be read ({type(e).__name__})"
@@ -157,7 +157,7 @@ def upload_dir() -> Path:
 
 def is_upload(path: str) -> bool:
     """Whether ``path`` is this session's own upload, whose content its visitor may see
-    (a file from a server path never shows its content in a message: issue 10)."""
+    (a file from a server path never shows its content in a message)."""
     return bool(path) and (uploads.is_in_memory(path) or Path(path).is_relative_to(upload_dir()))
 
 

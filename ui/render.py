@@ -31,9 +31,6 @@ from ui.text import md
 
 log = logging.getLogger(__name__)
 
-IMAGE_PAGE = "app_pages/image.py"
-BROWSE_PAGE = "app_pages/browse.py"
-
 
 # Streamlit badge colours per chip kind (data_access.views.Chip); the chip's text carries
 # its mark, so the state is never told by colour alone.

@@ -158,7 +158,7 @@ def _source_form(current: SourceParams, source: Source) -> Source:
             source = _open(new)
         except DataError as e:
             # Keep what was loaded; say why the new choice did not open. The server's files
-            # never show their content to a visitor (issue 10).
+            # never show their content to a visitor.
             st.session_state.source_problem = e.redacted()
         else:
             st.session_state.source_params = new

@@ -1,4 +1,4 @@
-"""WCAG 2 A/AA on every page, checked by axe-core in the browser (issue 12).
+"""WCAG 2 A/AA on every page, checked by axe-core in the browser.
 
 axe-core comes from the npm registry (``npm install axe-core``; ``.ci/run`` installs it, and
 this test does too when it is missing), is injected into each page by Playwright, and any
