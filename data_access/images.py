@@ -21,14 +21,12 @@ import os
 import tarfile
 import threading
 import typing
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from data_access.errors import ImageNotAvailable, ImageSourceError
-
-Progress = Callable[[int, int, str], None]
+from data_access.progress import Progress
 
 
 class ImageReader(typing.Protocol):

@@ -19,7 +19,6 @@ import tempfile
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from data_access.classes import (
 )
 from data_access.errors import DownloadError, LabelFileError, quoted
 from data_access.files import read_text_capped
+from data_access.progress import Progress
 from data_access.schema import LABEL_SETS
 
 LABELS_URL = (
@@ -42,8 +42,6 @@ LABELS_FILE_NAME = "human_accuracy_v3.0.0.json"
 LABELS_SHA256 = "d5b2b6111fc9efea16aaebd21bc5a401d16ad18285d3fd99635d8b32ebdb6287"
 MAX_LABEL_JSON_BYTES = 512 << 20  # 2.5x the real file: a larger one is not the label JSON
 _SET_KEYS = {s.name: s.field for s in LABEL_SETS}  # the JSON's keys -> the table's columns
-
-Progress = Callable[[int, int, str], None]
 
 
 class _DuplicateKey(Exception):

@@ -14,15 +14,14 @@ from __future__ import annotations
 import functools
 import glob
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from data_access.errors import ImageNotAvailable, ImageSourceError
 from data_access.predictions.names import validation_position
+from data_access.progress import Progress
 
-Progress = Callable[[int, int, str], None]
 MAX_ROW_GROUP_BYTES = 512 << 20  # a row group is read whole: a bomb's claim is refused first
 
 

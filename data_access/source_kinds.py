@@ -32,9 +32,8 @@ from data_access.images import (
 )
 from data_access.labels_json import LABELS_FILE_NAME, parse_label_json
 from data_access.parquet_images import ParquetImages, index_shards, shards_of
+from data_access.progress import Progress
 from data_access.schema import SET_FIELDS
-
-Progress = Callable[[int, int, str], None]
 
 
 class SourceKind(Protocol):

@@ -14,7 +14,6 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +22,11 @@ from data_access.annotations import AnnotationTable
 from data_access.demo import DEMO_NOTICE, demo_real_labels, demo_table
 from data_access.errors import DataError, ImageNotAvailable
 from data_access.images import THUMBNAIL_SIZE, DemoImages, ImageReader, NoImages, make_thumbnail
+from data_access.progress import Progress
 from data_access.real import shipped_real_labels
 from data_access.source_kinds import KINDS, SourceKind, default_labels_json
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int, str], None]
 SOURCE_KINDS = ("demo", *KINDS)
 __all__ = ["SOURCE_KINDS", "Source", "default_labels_json", "open_source", "source_state"]
 

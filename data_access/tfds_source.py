@@ -18,13 +18,14 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from data_access.errors import DataError, LabelFileError, TfdsSourceError
 from data_access.files import read_capped
+from data_access.progress import Progress
 from data_access.schema import SET_FIELDS
 
 DATASET = "imagenet2012_multilabel"
@@ -32,8 +33,6 @@ VERSION = "3.0.0"
 SPLITS = ("validation", "imagenet_m")
 MANUAL_TAR = "ILSVRC2012_img_val.tar"
 FILE_FORMATS = ("array_record", "tfrecord")
-
-Progress = Callable[[int, int, str], None]
 
 
 def default_data_dir() -> Path:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-Progress = Callable[[int, int, str], None]
+from data_access.progress import Progress
 
 
 @dataclass

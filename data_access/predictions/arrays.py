@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import tokenize
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +25,8 @@ import numpy as np
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
 from data_access.errors import quoted
 from data_access.predictions.columns import Parsed, PredictionFileError
+from data_access.progress import Progress
 
-Progress = Callable[[int, int, str], None]
 TOP_K = 5
 _CHUNK_ROWS = 2048  # rows of a score matrix handled at once: bounds the working memory
 _NAME_KEYS = ("file_names", "file_name", "filenames", "names", "sample_files")

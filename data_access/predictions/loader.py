@@ -12,13 +12,14 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes, validation_file_name
 from data_access.predictions import order as order_check
 from data_access.predictions import sanity
-from data_access.predictions.arrays import Progress, check_rows, reduce_scores
+from data_access.predictions.arrays import check_rows, reduce_scores
 from data_access.predictions.columns import Parsed, PredictionFileError
 from data_access.predictions.model import Coverage, Model
 from data_access.predictions.names import validation_position
 from data_access.predictions.registry import ReadOptions, parse
 from data_access.predictions.resolve import check_range, cross_check, resolve_labels
 from data_access.predictions.vocab import VOCABULARIES
+from data_access.progress import Progress
 
 _EXAMPLES = 5
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data_access.files import read_capped
-from data_access.predictions.arrays import Progress, read_names_file, read_numpy
+from data_access.predictions.arrays import read_names_file, read_numpy
 from data_access.predictions.binary import read_parquet, read_pickle
 from data_access.predictions.columns import Parsed, PredictionFileError
 from data_access.predictions.jsonfmt import read_json
 from data_access.predictions.text import read_delimited
+from data_access.progress import Progress
 
 MAX_TEXT_BYTES = 1 << 30  # a text prediction file over 1 GiB is not a prediction file
 # JSON is parsed whole by json.loads: the bytes, their text and the parsed objects are in
