@@ -14,6 +14,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class LabelSets:
     values: np.ndarray
 
     @classmethod
-    def from_lists(cls, lists: Sequence[Sequence[int]]) -> LabelSets:
+    def from_lists(cls, lists: Sequence[Sequence[int] | np.ndarray]) -> LabelSets:
         lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
         offsets = np.zeros(len(lists) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
@@ -139,7 +140,7 @@ class AnnotationTable:
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> AnnotationTable:
         """Inverse of :meth:`to_arrays`; raises ``KeyError``/``ValueError`` on a bad layout."""
-        sets = {}
+        sets: dict[str, Any] = {}
         for key in SET_FIELDS:
             offsets = np.asarray(arrays[f"{key}.offsets"], dtype=np.int64)
             values = np.asarray(arrays[f"{key}.values"], dtype=np.int16)

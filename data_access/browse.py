@@ -174,7 +174,7 @@ def verdict_mask(
         if len(models) < 2:
             return np.zeros(len(table), dtype=bool)
         right = np.stack([hits(table, m.top1) for m in models.values()])
-        return right.any(axis=0) & ~right.all(axis=0)
+        return np.asarray(right.any(axis=0) & ~right.all(axis=0))
     model = model_for(state, models)
     if model is None:
         return np.zeros(len(table), dtype=bool)

@@ -80,7 +80,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     source = open_from_args(args, bar)
     table = source.table
     options = options_from_args(args)
-    models, taken = [], set()
+    models: list = []
+    taken: set[str] = set()
     try:
         for k, path in enumerate(args.predictions):
             name = args.name[k] if args.name else default_name(path, taken)

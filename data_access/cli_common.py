@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 
 class Bar:
@@ -12,8 +13,8 @@ class Bar:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
-        self.message = None
+        self.bar: Any = None  # a tqdm bar once a message is shown
+        self.message: str | None = None
 
     def __call__(self, done: int, total: int, message: str) -> None:
         if not self.enabled:

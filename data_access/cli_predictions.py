@@ -79,11 +79,11 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
     source = open_from_args(args, Bar(sys.stderr.isatty()))
     model = load_predictions(args.file, source.table, options=options_from_args(args))
-    reading = dict(model.reading, notes=model.shown_notes())
+    reading = dict(model.reading or {}, notes=model.shown_notes())
     if args.format == "json":
         print(json.dumps(reading, indent=2))
         return 0
-    for label, value in reading_lines(model.reading):
+    for label, value in reading_lines(model.reading or {}):
         print(f"{label:<12} {value}")
     for note in model.shown_notes():
         print(f"{'warning':<12} {note}")

@@ -67,11 +67,11 @@ def demo_table(seed: int = DEMO_SEED, images_per_class: int = IMAGES_PER_CLASS) 
     rng = np.random.default_rng(seed)
     labels = validation_labels()
     neighbours = near_classes()
-    positions = []
+    chosen = []
     for c in range(NUM_CLASSES):
         pool = np.flatnonzero(labels == c)
-        positions.append(np.sort(rng.choice(pool, size=images_per_class, replace=False)))
-    positions = np.sort(np.concatenate(positions))
+        chosen.append(np.sort(rng.choice(pool, size=images_per_class, replace=False)))
+    positions = np.sort(np.concatenate(chosen))
     n = len(positions)
     original = labels[positions].astype(np.int16)
 
@@ -186,7 +186,7 @@ def demo_predictions(seed: int = DEMO_SEED) -> dict[str, dict[str, np.ndarray]]:
         p_right = np.where(table.in_imagenet_m, acc_m, acc)
         right = rng.random(n) < p_right
         top_k = np.zeros((n, 5), dtype=np.int16)
-        rows = []
+        picked = []
         for i in range(n):
             accepted = accepted_lists[i]
             c = originals[i]
@@ -199,8 +199,8 @@ def demo_predictions(seed: int = DEMO_SEED) -> dict[str, dict[str, np.ndarray]]:
                 judged_wrong = wrong_lists[i]
                 pool = judged_wrong if judged_wrong and rng.random() < 0.6 else neighbours[c]
                 first = _pick(rng, pool, 1, accepted_sets[i])[0]
-            rows.append([first, *_pick(rng, neighbours[c], 4, {first})])
-        top_k[:] = rows
+            picked.append([first, *_pick(rng, neighbours[c], 4, {first})])
+        top_k[:] = picked
         logits = np.sort(rng.normal(0.0, 1.0, size=(n, 5)), axis=1)[:, ::-1] * 2.0
         scores = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
         out[name] = {"top_k": top_k, "scores": scores.astype(np.float32)}

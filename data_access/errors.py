@@ -85,7 +85,7 @@ class DataError(ValueError):
         it names the file, the row or key and the problem, never the content."""
         problem, where = (shown(t, hide_content) if t else t for t in self._marked)
         parts = [self.source] if with_source else []
-        return ": ".join([*parts, *([where] if where else []), problem])
+        return ": ".join([*parts, *([where] if where else []), problem or ""])
 
     def redacted(self) -> str:
         """:meth:`message` with the file's content hidden."""

@@ -62,14 +62,14 @@ def make_thumbnail(jpeg: bytes, max_side: int = THUMBNAIL_SIZE, *, source: str =
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(jpeg)) as img:
-            _check_size(img, source)
+        with Image.open(io.BytesIO(jpeg)) as opened:
+            _check_size(opened, source)
             # The draft size asked for is the thumbnail's own: asking for a max_side square
             # would keep a 4:3 photo at full size (its short side would fall under it).
-            width, height = img.size
+            width, height = opened.size
             scale = max_side / max(width, height, 1)
-            img.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
-            img = img.convert("RGB")
+            opened.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+            img = opened.convert("RGB")
             img.thumbnail((max_side, max_side))
             out = io.BytesIO()
             img.save(out, format="JPEG", quality=82)

@@ -59,7 +59,9 @@ def _safe(predictions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(present, predictions, 0).astype(np.int64), present
 
 
-def hits(table: AnnotationTable, predictions: np.ndarray, flags: int = ACCEPTED) -> np.ndarray:
+def hits(
+    table: AnnotationTable, predictions: np.ndarray, flags: int | np.integer = ACCEPTED
+) -> np.ndarray:
     """bool (n,) [or (n, k)]: the prediction's class carries one of ``flags`` for the image.
 
     ``flags=ACCEPTED`` (correct or unclear) is the recommended rule; ``CORRECT`` is strict.
@@ -94,7 +96,9 @@ def class_average(images: np.ndarray, right: np.ndarray) -> float:
     return sum(per_class) / len(present)
 
 
-def multilabel_accuracy(table: AnnotationTable, top1: np.ndarray, flags: int = ACCEPTED) -> float:
+def multilabel_accuracy(
+    table: AnnotationTable, top1: np.ndarray, flags: int | np.integer = ACCEPTED
+) -> float:
     """The recommended multi-label accuracy (see the module docstring); ``flags=CORRECT``
     gives the strict variant."""
     keep = table.evaluated
@@ -120,7 +124,7 @@ def top1_accuracy(table: AnnotationTable, top1: np.ndarray, *, all_images: bool 
 def multilabel_topk_accuracy(table: AnnotationTable, top_k: np.ndarray, k: int = 5) -> float:
     """Multi-label top-k: an image counts if any of its top-k predictions is accepted;
     problematic images skipped; averaged per class like the headline."""
-    any_hit = hits(table, np.asarray(top_k)[:, :k]).any(axis=1)
+    any_hit = np.asarray(hits(table, np.asarray(top_k)[:, :k]).any(axis=1))
     images, right = class_counts(table, table.evaluated, any_hit)
     return class_average(images, right)
 
@@ -209,7 +213,7 @@ def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
         "gap": ml_acc - top1_acc,
     }
     if table.real_rows is not None:
-        labelled = (table.real_rows >= 0).any(axis=1)
+        labelled = np.asarray((table.real_rows >= 0).any(axis=1))
         real_images, real_right = class_counts(
             table, labelled, in_real(table.real_rows, model.top1)
         )
@@ -363,5 +367,6 @@ def real_metrics(table: AnnotationTable, model: Model) -> dict:
         acc = real_accuracy(table.real, model.top1_by_position)
         if acc is not None:
             out["real_accuracy"] = acc
-    out["real_accuracy_annotated"] = real_accuracy_rows(table.real_rows, model.top1)
+    if table.real_rows is not None:
+        out["real_accuracy_annotated"] = real_accuracy_rows(table.real_rows, model.top1)
     return out

@@ -102,7 +102,9 @@ def from_lists(lists: list, where: str = "ReaL labels", synthetic: bool = False)
     flat = list(itertools.chain.from_iterable(lists)) if bad is None else []
     if bad is None and not all(type(k) is int for k in flat):
         bad = next(i for i, x in enumerate(lists) if not all(type(k) is int for k in x))
-    lengths = np.fromiter(map(len, lists), np.int64, len(lists)) if bad is None else None
+    lengths = (
+        np.fromiter(map(len, lists), np.int64, len(lists)) if bad is None else np.zeros(0, np.int64)
+    )
     values = np.array(flat, dtype=np.int64)
     if bad is None:
         rows = np.repeat(np.arange(len(lists)), lengths)

@@ -112,7 +112,7 @@ class JsonKind:
         if self.images is not None and not self.images.exists():
             raise ImageSourceError(self.images, f"not found; {expected}")
         is_file = self.images is not None and self.images.is_file()
-        if is_file and not tarfile.is_tarfile(self.images):
+        if is_file and self.images is not None and not tarfile.is_tarfile(self.images):
             raise ImageSourceError(self.images, f"not a tar archive; {expected}")
 
     def identity(self) -> dict:
@@ -170,9 +170,9 @@ class JsonKind:
         return np.zeros(len(table), dtype=bool)
 
     def reader(self, table: AnnotationTable, arrays: dict, meta: dict) -> ImageReader:
-        if meta["images_kind"] == "folder":
+        if meta["images_kind"] == "folder" and self.images is not None:
             return FolderImages(self.images, arrays["image_path"], table.file_name)
-        if meta["images_kind"] == "tar":
+        if meta["images_kind"] == "tar" and self.images is not None:
             offsets = arrays["image_offset"]
             return OffsetImages(
                 [self.images],
@@ -181,13 +181,13 @@ class JsonKind:
                 offsets,
                 arrays["image_size"],
             )
-        if meta["images_kind"] == "parquet":
+        if meta["images_kind"] == "parquet" and self.shards is not None:
             return ParquetImages(self.shards, table.file_name, arrays["image_parquet"])
         return NoImages()
 
     def details(self, table: AnnotationTable, arrays: dict, meta: dict) -> tuple[str, dict]:
         present = self._present(table, arrays, meta)
-        images = self.images
+        images: Path | str | None = self.images
         facts = {
             "labels_json": str(self.labels),
             "images_path": str(images) if images else None,

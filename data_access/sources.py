@@ -103,6 +103,7 @@ class Source:
             mine = event is None
             if mine:
                 event = _IN_FLIGHT[path] = threading.Event()
+        assert event is not None  # set above, under the lock
         if not mine:
             event.wait(timeout=30)
             cached = _read_cached(path)
@@ -290,7 +291,8 @@ def source_state(
         return True, None
     k = _kind(kind, labels_json, images, data_dir)
     fingerprint = k.fingerprint()
-    folder = index_lib.index_dir_for(index_root, k.kind, k.identity())
+    root = Path(index_root) if index_root is not None else None
+    folder = index_lib.index_dir_for(root, k.kind, k.identity())
     return index_lib.is_current(folder, k.kind, fingerprint), fingerprint
 
 

@@ -20,6 +20,7 @@ import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,7 @@ def read_dataset_info(data_dir: Path | None) -> dict:
     return {"file_format": file_format, "splits": splits, "dir": ddir}
 
 
-def _split_files(info_path: Path, ddir: Path, file_format: str, split: object, k: int) -> dict:
+def _split_files(info_path: Path, ddir: Path, file_format: str, split: Any, k: int) -> dict:
     """One split's shard lengths and files; every file must stay inside the build's folder
     (a ``filepathTemplate`` with ``/``, ``..`` or a link out is refused, not followed)."""
     where = f"splits[{k}]"
@@ -123,11 +124,14 @@ def _split_files(info_path: Path, ddir: Path, file_format: str, split: object, k
 
 def file_hash(path: Path) -> str:
     """SHA-1 of a small file's content (change detection, not security)."""
+    digest = hashlib.sha1(usedforsecurity=False)
     try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, lambda: hashlib.sha1(usedforsecurity=False)).hexdigest()
+        with open(path, "rb") as f:  # block by block (hashlib.file_digest is Python 3.11+)
+            while block := f.read(1 << 20):
+                digest.update(block)
     except OSError as e:
         raise DataError(path, f"cannot read: {e.strerror or e}") from e
+    return digest.hexdigest()
 
 
 def fingerprint(data_dir: Path | None) -> list:
@@ -140,12 +144,12 @@ def fingerprint(data_dir: Path | None) -> list:
     except OSError as e:
         raise TfdsSourceError(ddir, f"cannot list the folder: {e.strerror or e}") from e
     out = []
-    for e in entries:
-        if e.is_file():
-            st = e.stat()
-            row = [e.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-            if e.name.endswith(".json") and st.st_size <= 1 << 24:
-                row.append(file_hash(Path(e.path)))
+    for entry in entries:
+        if entry.is_file():
+            st = entry.stat()
+            row = [entry.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+            if entry.name.endswith(".json") and st.st_size <= 1 << 24:
+                row.append(file_hash(Path(entry.path)))
             out.append(row)
     return out
 

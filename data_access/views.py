@@ -72,7 +72,7 @@ def real_chips(table: AnnotationTable, row: int) -> list[Chip]:
         return []
     c = load_classes()
     ks = [k for k in table.real_rows[row].tolist() if k >= 0]
-    who = "ReaL (synthetic)" if table.real.synthetic else "ReaL"
+    who = "ReaL (synthetic)" if table.real is not None and table.real.synthetic else "ReaL"
     if not ks:
         return [Chip("real", f"{who}: no label", "ReaL left this image out (no label fits)")]
     title = f"{who}, Beyer et al. 2020: " + ", ".join(f"{c.names[k]} ({c.wnids[k]})" for k in ks)

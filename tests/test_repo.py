@@ -25,6 +25,15 @@ def test_ruff_lint_and_format():
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
+def test_mypy_on_the_data_layer():
+    """``mypy`` over ``data_access`` as pyproject.toml configures it (strict for the new and
+    pure modules)."""
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 @pytest.mark.skipif(
     not WORDNET.exists(), reason="needs Debian's wordnet-base (.ci/run installs it)"
 )

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,10 +76,10 @@ class Parsed:
     fmt: str
     names: list[str] | None
     ids: np.ndarray | None = None
-    labels: list[list] | None = None
+    labels: list[list] | np.ndarray | None = None
     scores: np.ndarray | None = None
     score_kind: str | None = None
-    check_labels: list[list] | None = None
+    check_labels: list[list] | np.ndarray | None = None
     from_integers: bool = False
     background_dropped: bool = False
     columns: dict[str, str] = field(default_factory=dict)
@@ -141,7 +142,13 @@ def _as_lists(cells: list) -> list[list]:
     ]
 
 
-def _group_separate(header: list[str], cols: list[list]) -> tuple[list[str], list[list]]:
+def _group_number(header: str) -> int:
+    """The ``N`` of a grouped column ``prefix_N`` (only called for headers that match)."""
+    m = _GROUP.fullmatch(header)
+    return int(m.group(2)) if m else -1
+
+
+def _group_separate(header: list[str], cols: list[Any]) -> tuple[list[str], list[Any]]:
     """``label_0, label_1, ...`` (timm ``--results-separate-col``) -> one list column ``label``."""
     groups: dict[str, list[tuple[int, int]]] = {}
     for j, h in enumerate(header):
@@ -164,7 +171,7 @@ def _group_separate(header: list[str], cols: list[list]) -> tuple[list[str], lis
         elif merged[j] not in done:
             prefix = merged[j]
             done.add(prefix)
-            members = sorted((int(_GROUP.fullmatch(header[i]).group(2)), i) for i in merged)
+            members = sorted((_group_number(header[i]), i) for i in merged)
             idx = [i for _, i in members if merged[i] == prefix]
             out_h.append(prefix)
             if all(isinstance(cols[i], np.ndarray) and cols[i].ndim == 1 for i in idx):
@@ -180,7 +187,7 @@ def _group_separate(header: list[str], cols: list[list]) -> tuple[list[str], lis
     return out_h, out_c
 
 
-def _flatten_objects(header: list[str], cols: list[list]) -> tuple[list[str], list[list]]:
+def _flatten_objects(header: list[str], cols: list[Any]) -> tuple[list[str], list[Any]]:
     """Columns of objects become one column per key, two levels deep: a Hugging Face
     ``datasets`` image ``{"bytes": ..., "path": ".../ILSVRC2012_val_00000001.JPEG"}`` gives
     ``image.path`` (where the file names are found) and ``image.bytes`` (left out: bytes are
@@ -236,7 +243,7 @@ def from_columns(
     path: Path,
     fmt: str,
     header: list[str],
-    cols: list[list],
+    cols: list[Any],
     where: Callable[[int], str],
 ) -> Parsed:
     """Finds the roles of the columns of a tabular file (see the module docstring).
@@ -293,7 +300,10 @@ def from_columns(
     if hinted and len(hinted) < len(ids_cols):
         ignored += [header[j] for j in ids_cols if j not in hinted]
         ids_cols = hinted
-    label = (lambda js: ", ".join(header[j] or f"column {j + 1}" for j in js)) if cols else None
+
+    def label(js: list[int]) -> str:
+        return ", ".join(header[j] or f"column {j + 1}" for j in js)
+
     parsed = Parsed(fmt, names, where=where)
     parsed.columns = {"file names": header[name_col] or f"column {name_col + 1}"}
     if ignored:

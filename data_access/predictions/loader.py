@@ -135,6 +135,8 @@ def _class_ids(
     if parsed.labels is not None:
         return resolve_labels(path, parsed, options.vocabulary)
     # Scores alone (timm --topk 0): one full score vector per row.
+    if parsed.scores is None:
+        raise PredictionFileError(path, "no class column and no scores")
     width = parsed.scores.shape[1]
     if width not in (NUM_CLASSES, NUM_CLASSES + 1):
         raise PredictionFileError(

@@ -101,7 +101,7 @@ def check_positional(
             agreement[(o, shift)] = float(np.mean(top1 - shift == truth))
     chosen = (order or "validation", int(drop_background))
     check = OrderCheck(agreement, chosen)
-    best = max(agreement, key=agreement.get)
+    best = max(agreement, key=lambda reading: agreement[reading])
     if best != chosen and agreement[best] >= FITS and agreement[best] > CLEARLY * agreement[chosen]:
         raise PredictionFileError(
             path,

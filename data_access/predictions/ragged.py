@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from data_access.errors import PredictionFileError, quoted
 
 
-def _rectangular(rows) -> int | None:
+def _rectangular(rows: Any) -> int | None:
     """The common length of all rows, or None when they differ (or are not lists)."""
     if isinstance(rows, np.ndarray):
         return rows.shape[1] if rows.ndim == 2 else None
@@ -23,7 +24,7 @@ def _rectangular(rows) -> int | None:
     return lengths.pop() if len(lengths) == 1 else None
 
 
-def ragged_ids(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
+def ragged_ids(path: Path, rows: Any, where: Callable[[int], str]) -> np.ndarray:
     """int64 (n, k) from per-row lists of integers (or an int array), -1 padding."""
     k = _rectangular(rows)
     if k:
@@ -65,7 +66,7 @@ def ragged_ids(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
     return out
 
 
-def ragged_scores(path: Path, rows, where: Callable[[int], str]) -> np.ndarray:
+def ragged_scores(path: Path, rows: Any, where: Callable[[int], str]) -> np.ndarray:
     """float32 (n, k) from per-row lists of numbers (or a float array), NaN padding; NaN or
     inf in a row is an error."""
     out = None

@@ -25,6 +25,8 @@ def resolve_labels(
     missing one (a top-1 of -1 counts as wrong), and the note names the rows.
     """
     rows = parsed.labels
+    if rows is None:
+        raise PredictionFileError(path, "no class names to resolve")
     flat = list(chain.from_iterable(rows))
     if set(map(type, flat)) - {str, int}:  # bool, float, None, dict...: find the row
         for i, r in enumerate(rows):
@@ -131,6 +133,8 @@ def check_range(path: Path, parsed: Parsed, ids: np.ndarray, shift: int) -> None
 def cross_check(path: Path, parsed: Parsed, ids: np.ndarray, vocabulary: str | None) -> None:
     """Ids written next to class names must name the same classes."""
     checks = parsed.check_labels
+    if checks is None:
+        return
     distinct = {r[0] for r in checks if r and isinstance(r[0], str)}
     res = resolve(distinct, vocabulary)
     for i, r in enumerate(checks):

@@ -25,17 +25,13 @@ Agreement is measured on the annotated images the file predicts, against the tab
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from data_access.annotations import AnnotationTable
-from data_access.predictions.columns import (
-    ClassColumn,
-    Parsed,
-    PredictionFileError,
-    named_like_truth,
-    settle,
-)
+from data_access.errors import PredictionFileError
+from data_access.predictions.columns import ClassColumn, Parsed, named_like_truth, settle
 from data_access.predictions.names import validation_position
 from data_access.predictions.vocab import resolve
 
@@ -66,10 +62,10 @@ def judge(fraction: float, n: int) -> str | None:
     return None
 
 
-def _first_values(column: ClassColumn) -> list:
+def _first_values(column: ClassColumn) -> list[Any]:
     rows = column.rows
     if isinstance(rows, np.ndarray):
-        return rows[:, 0].tolist() if rows.ndim == 2 else rows.tolist()
+        return list(rows[:, 0].tolist() if rows.ndim == 2 else rows.tolist())
     return [r[0] if isinstance(r, list) and r else None for r in rows]
 
 

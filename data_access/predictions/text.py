@@ -197,7 +197,7 @@ def _read_rows(path: Path, reader, first: str, delimiter: str) -> Parsed:
         raise PredictionFileError(
             path, "only a header, no predictions" if header else "the file is empty"
         )
-    if headerless:
+    if headerless or header is None:
         header = [f"column {j + 1}" for j in range(width)]
     header = header + [""] * (width - len(header))
     cols = []

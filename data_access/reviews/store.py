@@ -316,15 +316,15 @@ class ReviewStore:
             return out.getvalue()
         if fmt != "json":
             raise ReviewError("--format", f"{fmt!r} is not json or csv")
-        out: dict[str, dict] = {}
+        entries: dict[str, dict] = {}
         for r in items:
-            if r.file_name in out:
+            if r.file_name in entries:
                 raise ReviewError(
                     r.file_name,
                     "reviewed more than once (several models or reviewers); "
                     "choose --reviewer and --model for a JSON export, or use --format csv",
                 )
-            out[r.file_name] = {
+            entries[r.file_name] = {
                 "top_prediction": r.top_prediction,
                 "failure category": CATEGORIES[r.category],
                 "failure severity": SEVERITIES[r.severity],
@@ -333,4 +333,4 @@ class ReviewStore:
                 "note": r.note,
                 "proposed_correct_labels": r.proposed_correct_labels,
             }
-        return json.dumps(out, indent=1, ensure_ascii=False)
+        return json.dumps(entries, indent=1, ensure_ascii=False)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 from data_access.classes import NUM_CLASSES, validation_position
 from data_access.reviews.taxonomy import CATEGORIES, SEVERITIES, Review, review_problems
@@ -18,7 +20,7 @@ from data_access.reviews.taxonomy import CATEGORIES, SEVERITIES, Review, review_
 _LOG = logging.getLogger(__name__)
 
 
-def _text(value: object) -> bool:
+def _text(value: object) -> TypeGuard[str]:
     return isinstance(value, str)
 
 
@@ -38,7 +40,7 @@ def _labels(raw: object) -> list[int] | None:
     return labels
 
 
-def review_from_row(row) -> Review | None:
+def review_from_row(row: Any) -> Review | None:
     """A ``reviews`` row (model, file_name, reviewer, category, severity, top_prediction,
     proposed_correct_labels, note, updated_at, version) as a Review, or None when it is not
     one this app could have saved."""
@@ -63,7 +65,7 @@ def review_from_row(row) -> Review | None:
     return None if review_problems(review) else review
 
 
-def reference_item_ok(item) -> bool:
+def reference_item_ok(item: Any) -> bool:
     """A ``reference_items`` row (file_name, top_prediction, category, severity, raw_category,
     raw_severity) that the importer could have written."""
     try:
@@ -82,7 +84,7 @@ def reference_item_ok(item) -> bool:
     )
 
 
-def history_entry(row) -> dict | None:
+def history_entry(row: Any) -> dict[str, Any] | None:
     """A history row (reviewer, changed_at, old_value, new_value) with its JSON read, or
     None when it is not one this app wrote."""
     try:
@@ -98,7 +100,7 @@ def history_entry(row) -> dict | None:
     return {"reviewer": reviewer, "changed_at": changed_at, "old": old_value, "new": new_value}
 
 
-def kept(rows: list, check, what: str, where: str) -> list:
+def kept(rows: list[Any], check: Callable[[Any], Any], what: str, where: str) -> list[Any]:
     """``check(row)`` for each row, the rows it accepts (or what it returns), the others
     logged with their count."""
     out = []
