@@ -108,7 +108,7 @@ def child_warm(case: str) -> dict:
         times = []
         for n in names[1:101]:
             started = time.perf_counter()
-            s.thumbnail(n)
+            s.thumbs.one(n)
             times.append(time.perf_counter() - started)
         out[label] = _stats(times)
     out["rss_mb_after_reads"] = round(rss_mb(), 1)

@@ -23,7 +23,7 @@ def cmd_thumbnails(args: argparse.Namespace) -> int:
     names = source.table.file_name.tolist()
     started = time.perf_counter()
     try:
-        failed = source.make_thumbnails(names, workers=args.workers, progress=bar)
+        failed = source.thumbs.make(names, workers=args.workers, progress=bar)
     finally:
         bar.close()
     seconds = time.perf_counter() - started

@@ -74,7 +74,7 @@ def _picture(source: Source, name: str, alt: str, side: int, _) -> str:
     if not source.has_images:
         return f'<p class="note">{html.escape(_("No image in this source."))}</p>'
     try:
-        jpeg = source.thumbnail(name, max_side=side)
+        jpeg = source.thumbs.one(name, max_side=side)
     except DataError:
         return f'<p class="note">{html.escape(_("No image in this source."))}</p>'
     data = base64.b64encode(jpeg).decode("ascii")

@@ -35,21 +35,21 @@ def test_tar_read_in_place(label_json, val_tar, table):
     assert info["images_kind"] == "tar" and info["images_found"] == len(table)
     for name in table.file_name.tolist():
         assert s.image_bytes(name) == images[name]
-    thumb = Image.open(io.BytesIO(s.thumbnail(table.file_name[0], 32)))
+    thumb = Image.open(io.BytesIO(s.thumbs.one(table.file_name[0], 32)))
     assert thumb.format == "JPEG" and max(thumb.size) == 32
     # The thumbnail is cached on disk next to the index, and read back from there.
     cached = s.index_dir / "thumbs" / "32" / f"{table.file_name[0]}.jpg"
     assert cached.is_file()
     marker = b"\xff\xd8\xff cached \xff\xd9"  # a JPEG's first and last bytes
     cached.write_bytes(marker)
-    assert s.thumbnail(table.file_name[0], 32) == marker
+    assert s.thumbs.one(table.file_name[0], 32) == marker
     # An empty or cut cache file (a full disk, a killed writer) is made again, not served.
     for broken in (b"", marker[:-2]):
         cached.write_bytes(broken)
-        assert Image.open(io.BytesIO(s.thumbnail(table.file_name[0], 32))).format == "JPEG"
+        assert Image.open(io.BytesIO(s.thumbs.one(table.file_name[0], 32))).format == "JPEG"
         assert cached.read_bytes() != broken
     with pytest.raises(ImageNotAvailable):
-        s.thumbnail("../../etc/passwd", 32)
+        s.thumbs.one("../../etc/passwd", 32)
 
 
 def test_folder_flat_and_per_wnid(label_json, image_folder, table):
@@ -106,7 +106,7 @@ def test_corrupt_image_bytes_give_a_clear_error(label_json, tmp_path, table):
     (root / name).write_bytes(b"not a jpeg")
     s = open_source("json", labels_json=label_json, images=root)
     with pytest.raises(ImageSourceError, match="cannot decode"):
-        s.thumbnail(name, 32)
+        s.thumbs.one(name, 32)
 
 
 def test_no_labels_and_unknown_source(tmp_path):
@@ -130,7 +130,7 @@ def test_demo_source():
     assert s.synthetic and s.kind == "demo" and "Synthetic" in s.description
     name = s.table.file_name[0]
     assert Image.open(io.BytesIO(s.image_bytes(name))).size == (500, 375)
-    assert Image.open(io.BytesIO(s.thumbnail(name, 160))).size == (160, 120)
+    assert Image.open(io.BytesIO(s.thumbs.one(name, 160))).size == (160, 120)
 
 
 def test_pictures_that_are_not_photos_are_refused(tmp_path):
@@ -254,7 +254,7 @@ def test_hugging_face_parquet_shards_are_read_in_place(label_json, val_tar, tabl
         assert info["images_found"] == len(names) - 1 and info["missing_examples"] == [names[-1]]
         for n in names[:-1]:
             assert s.image_bytes(n) == images[n]  # byte for byte, across row groups and shards
-        assert s.thumbnail(names[0], 32)[:2] == b"\xff\xd8"
+        assert s.thumbs.one(names[0], 32)[:2] == b"\xff\xd8"
         with pytest.raises(ImageNotAvailable):
             s.image_bytes(names[-1])
     # A second open loads the index; a changed shard is noticed.
@@ -298,7 +298,7 @@ def test_thumbnails_in_order_cached_made_and_failed(label_json, tmp_path, table)
         (root / n).write_bytes(buf.getvalue())
     (root / names[3]).write_bytes(b"not a jpeg")
     s = open_source("json", labels_json=label_json, images=root)
-    first = s.thumbnails([*names, "ILSVRC2012_val_99999999.JPEG"])
+    first = s.thumbs.many([*names, "ILSVRC2012_val_99999999.JPEG"])
     assert isinstance(first[3], ImageSourceError) and isinstance(first[6], DataError)
     ok = [k for k in range(6) if k != 3]
     for k in ok:
@@ -307,11 +307,11 @@ def test_thumbnails_in_order_cached_made_and_failed(label_json, tmp_path, table)
     assert colours == sorted(colours)  # each in its own place
     for k in ok:
         (root / names[k]).unlink()  # from now on only the cache has them
-    again = s.thumbnails(list(reversed(names)))
+    again = s.thumbs.many(list(reversed(names)))
     assert again[::-1][:3] + again[::-1][4:] == [first[k] for k in ok]
-    assert s.make_thumbnails(names) == 1
+    assert s.thumbs.make(names) == 1
     demo = open_source("demo")
-    pics = demo.thumbnails(demo.table.file_name.tolist()[:3])
+    pics = demo.thumbs.many(demo.table.file_name.tolist()[:3])
     assert all(p[:3] == b"\xff\xd8\xff" for p in pics)
 
 

@@ -46,7 +46,7 @@ def test_tfds_source_matches_json_field_by_field(request, build, label_json, val
     # Every image comes back byte for byte as it was in the tar.
     for name in table.file_name.tolist():
         assert s.image_bytes(name) == val_tar[1][name]
-    assert s.thumbnail(table.file_name[0], 32)[:2] == b"\xff\xd8"
+    assert s.thumbs.one(table.file_name[0], 32)[:2] == b"\xff\xd8"
 
 
 def test_tfrecord_offsets_agree_with_tfds_tf_data_reader(tfds_tfrecord):

@@ -135,7 +135,7 @@ def _next_page(source: Source, models, state: BrowseState, paging: Paging) -> li
     if not source.has_images:
         pictures = [None] * len(names)
     else:
-        pictures = source.thumbnails(names, cached_only=True)
+        pictures = source.thumbs.many(names, cached_only=True)
         if any(p is None for p in pictures):
             return None
     return _tiles(source, models, paging.next_rows, state.with_(page=paging.page + 1), pictures)
@@ -157,7 +157,7 @@ def image_grid(
     picture) opens the image page within ``state``; with ``paging``, the grid's own
     Previous / Next buttons page through the view (instantly when the page is held)."""
     names = [str(source.table.file_name[r]) for r in rows]
-    pictures = source.thumbnails(names) if source.has_images else [None] * len(rows)
+    pictures = source.thumbs.many(names) if source.has_images else [None] * len(rows)
     tiles = _tiles(source, models, rows, state, pictures, headings)
     data: dict = {"tiles": tiles, "columns": columns, "label": label}
     callbacks = {"on_open_change": _ignore}

@@ -131,7 +131,7 @@ def prefetch_ahead(source: Source, names: list[str]) -> None:
     if len(_asked) > 10_000:
         _asked.clear()
     _asked.add(key)
-    _ahead.submit(source.thumbnails, names, 1)
+    _ahead.submit(source.thumbs.many, names, 1)
 
 
 def prefetch_opening(source: Source) -> None:
