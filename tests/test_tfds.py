@@ -18,7 +18,9 @@ from data_access.errors import LabelFileError, TfdsSourceError
 from data_access.sources import open_source
 from data_access.tfds_source import dataset_dir, prepare, read_split
 
-pytestmark = pytest.mark.slow
+# One worker runs this file: its session fixtures prepare genuine TFDS builds (TensorFlow,
+# tens of seconds each), which every xdist worker would otherwise make again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tfds")]
 FORMATS = ["tfds_array_record", "tfds_tfrecord"]
 
 

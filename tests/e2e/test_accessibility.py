@@ -7,6 +7,7 @@ critical or serious violation fails the test with the rule, the element and axe'
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,12 +42,17 @@ def axe_js() -> str:
                 "npm not found: install Debian's npm (axe-core comes from the npm registry)"
             )
         TOOLS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--silent",
-             "axe-core@4"],
-            check=True,
-            timeout=300,
-        )  # fmt: skip
+        # One install at a time: the suite's xdist workers may all get here at once, and two
+        # npm installs into one folder break each other.
+        with open(TOOLS / ".install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE.exists():
+                subprocess.run(
+                    [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund",
+                     "--silent", "axe-core@4"],
+                    check=True,
+                    timeout=300,
+                )  # fmt: skip
     return AXE.read_text()
 
 
