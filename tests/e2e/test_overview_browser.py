@@ -9,7 +9,10 @@ pytestmark = pytest.mark.browser
 
 
 def _metric(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    # The label exactly: has_text is a case-insensitive substring, and "Problematic" is also
+    # in the ReaL count "problematic image, but ReaL has labels".
+    label_el = page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True)
+    box = page.locator('[data-testid="stMetric"]').filter(has=label_el).first
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
