@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from data_access import metrics
-from data_access.browse import BrowseState, mistakes_view, to_params
+from data_access.browse import BrowseState, mistakes_view
+from data_access.browse_url import to_params
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.published import evaluated_rank

@@ -14,12 +14,11 @@ from data_access.browse import (
     VERDICTS,
     BrowseState,
     class_options,
-    from_params,
     group_options,
     page_of,
-    to_params,
     view_rows,
 )
+from data_access.browse_url import from_params, to_params
 from data_access.views import view_csv, view_jsonl, view_records
 from ui import widgets
 from ui.grid import Paging, image_grid

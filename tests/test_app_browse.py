@@ -9,12 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.browse import (
-    BrowseState,
-    from_params,
-    to_params,
-    view_rows,
-)
+from data_access.browse import BrowseState, view_rows
+from data_access.browse_url import from_params, to_params
 from tests.helpers import grid_tiles, write_top1_csv
 from tests.helpers import plain as _plain
 

@@ -11,7 +11,8 @@ import pytest
 
 from data_access import metrics, real
 from data_access.annotations import AnnotationTable
-from data_access.browse import BrowseState, from_params, to_params, view_rows
+from data_access.browse import BrowseState, view_rows
+from data_access.browse_url import from_params, to_params
 from data_access.classes import NUM_VALIDATION_IMAGES, validation_file_name
 from data_access.predictions import PredictionFileError, load_predictions, model_from_arrays
 from data_access.sources import open_source

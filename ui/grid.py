@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from data_access.browse import PAGE_SIZES, BrowseState, to_params
+from data_access.browse import PAGE_SIZES, BrowseState
+from data_access.browse_url import to_params
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.predictions import Model
