@@ -35,10 +35,6 @@ def _model_predictions(table, top1_rate: float, seed: int = 0) -> np.ndarray:
     return np.where(rng.random(len(table)) < top1_rate, table.original_label, other)
 
 
-def _oracle(table, predictions: np.ndarray) -> float:
-    return reference_for_rows(table, predictions)
-
-
 def _score(table, path, **options) -> tuple[float, object]:
     model = load_predictions(path, table, options=ReadOptions(**options))
     return metrics.multilabel_accuracy(table, model.top1), model
@@ -59,7 +55,7 @@ def test_ground_truth_column_beside_the_prediction_is_never_scored(
     path = tmp_path / "val.csv"
     pd.DataFrame(cols)[order].to_csv(path, index=False)
     score, model = _score(table, path)
-    assert score == _oracle(table, pred)  # 74% top-1, never 100%
+    assert score == reference_for_rows(table, pred)  # 74% top-1, never 100%
     assert model.reading["columns"]["class ids"] == "pred"
     assert model.reading["columns"]["ground truth (not scored)"] == truth
     assert any(repr(truth) in n and "not scored" in n for n in model.notes)
@@ -76,7 +72,7 @@ def test_ground_truth_named_so_is_set_aside_even_when_shuffled(tmp_path, demo):
         path, index=False
     )
     score, model = _score(table, path)
-    assert score == _oracle(table, pred)
+    assert score == reference_for_rows(table, pred)
     assert any("'target' is named like the ground truth" in n for n in model.notes)
 
 
@@ -87,7 +83,7 @@ def test_a_plausible_label_column_is_the_prediction(tmp_path, demo):
     path = tmp_path / "timm.csv"
     pd.DataFrame({"filename": table.file_name, "label": pred}).to_csv(path, index=False)
     score, model = _score(table, path)
-    assert score == _oracle(table, pred)
+    assert score == reference_for_rows(table, pred)
     assert model.notes == ()
 
 
@@ -105,7 +101,7 @@ def test_only_the_ground_truth_is_refused_with_the_column_and_the_fix(tmp_path, 
     assert "\n" not in message
     # Said on purpose: scored, and marked wherever its numbers are shown.
     score, model = _score(table, path, prediction_column="label", allow_implausible=True)
-    assert score == _oracle(table, table.original_label)
+    assert score == reference_for_rows(table, table.original_label)
     result = metrics.evaluate(table, model, n_boot=0)
     assert result["implausible"] and "--allow-implausible" in result["implausible"]
     assert evaluated_rank(result) is None  # never placed among the published models
@@ -117,7 +113,7 @@ def test_prediction_column_chooses_and_names_the_offer(tmp_path, demo):
     a, b = _model_predictions(table, 0.7, seed=4), _model_predictions(table, 0.5, seed=5)
     path = tmp_path / "two.csv"
     pd.DataFrame({"file_name": table.file_name, "resnet": a, "vit": b}).to_csv(path, index=False)
-    assert _score(table, path, prediction_column="vit")[0] == _oracle(table, b)
+    assert _score(table, path, prediction_column="vit")[0] == reference_for_rows(table, b)
     with pytest.raises(PredictionFileError, match=r"'deit' is not one of its class columns "
                        r"\('resnet', 'vit'\)"):  # fmt: skip
         load_predictions(path, table, options=ReadOptions(prediction_column="deit"))
@@ -156,7 +152,7 @@ def test_datasets_export_reads_nested_names_and_skips_its_label(tmp_path, demo, 
     path = tmp_path / {"to_parquet": "p.parquet", "to_json": "p.jsonl", "to_csv": "p.csv"}[writer]
     getattr(ds, writer)(str(path))
     score, model = _score(table, path)
-    assert score == _oracle(table, pred)
+    assert score == reference_for_rows(table, pred)
     assert model.reading["columns"]["file names"] == "image.path"
     assert model.reading["columns"]["ground truth (not scored)"] == "label"
 
@@ -170,7 +166,7 @@ def test_nested_file_names_in_json_records(tmp_path, demo):
     ]
     path = tmp_path / "nested.json"
     path.write_text(json.dumps(records))
-    assert _score(table, path)[0] == _oracle(table, pred)
+    assert _score(table, path)[0] == reference_for_rows(table, pred)
 
 
 # --- 2. the gate: chance and impossible agreement --------------------------------------------
@@ -188,7 +184,7 @@ def test_names_paired_with_another_order_are_refused_at_chance(tmp_path, demo):
     assert "chance level" in message and "paired with the wrong images" in message
     assert "--allow-implausible" in message
     score, model = _score(table, path, allow_implausible=True)
-    assert score == _oracle(table, np.roll(pred, 1))
+    assert score == reference_for_rows(table, np.roll(pred, 1))
     assert "chance" in model.implausible
 
 
@@ -339,7 +335,7 @@ def test_format_comes_from_the_bytes_and_a_misleading_name_is_noted(tmp_path, de
     path = tmp_path / name
     _demo_csv(path, table, pred)
     score, model = _score(table, path)
-    assert score == _oracle(table, pred)
+    assert score == reference_for_rows(table, pred)
     assert note in " ".join(model.notes)
 
 

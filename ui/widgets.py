@@ -55,16 +55,7 @@ def multiselect(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -
     """``where.multiselect(label, options, **kwargs)``, only the offered values kept."""
     options = list(options)
     values = where.multiselect(label, options, **kwargs)
-    allowed = set(options) if all(_hashable(o) for o in options) else None
-    kept = [v for v in values if (v in allowed if allowed is not None else is_offered(v, options))]
+    kept = [v for v in values if is_offered(v, options)]
     if len(kept) != len(values):
         _ignored(where, label)
     return kept
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True

@@ -9,7 +9,7 @@ in ``vocab``; file-name matching in ``names``; order and offset checks in ``orde
 or key, and what was expected.
 """
 
-from data_access.predictions.columns import PredictionFileError
+from data_access.errors import PredictionFileError
 from data_access.predictions.loader import load_predictions
 from data_access.predictions.model import Coverage, Model, default_name, model_from_arrays
 from data_access.predictions.registry import ReadOptions

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from data_access.errors import PredictionFileError
-from data_access.predictions.names import looks_like_file_name
+from data_access.predictions.names import looks_like_file_name, validation_position
 from data_access.predictions.ragged import ragged_ids, ragged_scores
 
 _SCORE_HINT = re.compile(r"prob|score|conf|logit", re.IGNORECASE)
@@ -86,6 +86,17 @@ class Parsed:
     where: Callable[[int], str] = field(default=lambda i: f"row {i}")
     candidates: list[ClassColumn] | None = None
     notes: list[str] = field(default_factory=list)
+    _positions: np.ndarray | None = field(default=None, repr=False)
+
+    def name_positions(self) -> np.ndarray:
+        """int64 (n,): the validation position each row's name gives (-1: not a validation
+        image), worked out once for the loader and the sanity checks."""
+        if self._positions is None:
+            names = self.names or []
+            self._positions = np.fromiter(
+                (validation_position(str(n)) for n in names), np.int64, len(names)
+            )
+        return self._positions
 
 
 # Column names that say "the ground truth", compared lower-case with spaces, dots and dashes

@@ -15,7 +15,6 @@ from data_access.predictions import sanity
 from data_access.predictions.arrays import check_rows, reduce_scores
 from data_access.predictions.columns import Parsed, PredictionFileError
 from data_access.predictions.model import Coverage, Model
-from data_access.predictions.names import validation_position
 from data_access.predictions.registry import ReadOptions, parse
 from data_access.predictions.resolve import check_range, cross_check, resolve_labels
 from data_access.predictions.vocab import VOCABULARIES
@@ -117,9 +116,7 @@ def _positions(
     the order the check confirms."""
     if parsed.names is not None:
         reading["order"] = "by file name"
-        return np.fromiter(
-            (validation_position(str(n)) for n in parsed.names), np.int64, len(parsed.names)
-        )
+        return parsed.name_positions()
     check_rows(path, len(ids), None)
     pos, check = order_check.check_positional(path, ids[:, 0], options.order, bool(shift))
     reading["order"] = f"{check.chosen[0]} (rows without names)"

@@ -32,7 +32,6 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.errors import PredictionFileError
 from data_access.predictions.columns import ClassColumn, Parsed, named_like_truth, settle
-from data_access.predictions.names import validation_position
 from data_access.predictions.vocab import resolve
 
 CHANCE = 0.02  # top-1 agreement with the original labels below which a model is at chance
@@ -86,9 +85,7 @@ def _column_top1(column: ClassColumn, vocabulary: str | None) -> np.ndarray:
 
 def _originals(parsed: Parsed, table: AnnotationTable) -> np.ndarray:
     """The original label of each file row's image, -1 where the row names no annotated one."""
-    positions = np.fromiter(
-        (validation_position(str(n)) for n in parsed.names or []), np.int64, len(parsed.names or [])
-    )
+    positions = parsed.name_positions()
     rows = np.where(positions >= 0, table.row_of_position[np.maximum(positions, 0)], -1)
     return np.where(rows >= 0, table.original_label[np.maximum(rows, 0)], -2)
 

@@ -259,7 +259,9 @@ class ReviewStore:
         by_file = where.startswith("set_name")
         with self._connection() as con:
             rows = con.execute(_REFERENCE_SQL[where], (value,)).fetchall()
-        rows = kept(rows, lambda r: reference_item_ok(r[1:]), "reference items", self.where)
+        rows = kept(
+            rows, lambda r: r if reference_item_ok(r[1:]) else None, "reference items", self.where
+        )
         return {
             (r[1] if by_file else r[0]): {
                 "top_prediction": r[2],

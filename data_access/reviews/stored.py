@@ -100,16 +100,10 @@ def history_entry(row: Any) -> dict[str, Any] | None:
     return {"reviewer": reviewer, "changed_at": changed_at, "old": old_value, "new": new_value}
 
 
-def kept(rows: list[Any], check: Callable[[Any], Any], what: str, where: str) -> list[Any]:
-    """``check(row)`` for each row, the rows it accepts (or what it returns), the others
-    logged with their count."""
-    out = []
-    for row in rows:
-        value = check(row)
-        if value is True:
-            out.append(row)
-        elif value not in (None, False):
-            out.append(value)
+def kept(rows: list[Any], read: Callable[[Any], Any], what: str, where: str) -> list[Any]:
+    """``read(row)`` for each row (None: the row is invalid); the invalid ones are left out
+    and logged with their count."""
+    out = [value for value in map(read, rows) if value is not None]
     if len(out) != len(rows):
         _LOG.warning("%s: left out %d invalid %s", where, len(rows) - len(out), what)
     return out
