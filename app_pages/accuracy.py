@@ -5,12 +5,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_access import metrics
-from data_access.browse import BrowseState, mistakes_view
-from data_access.browse_url import to_params
+from data_access.analysis import metrics
+from data_access.analysis.published import evaluated_rank
+from data_access.browse.url import to_params
+from data_access.browse.view import BrowseState, mistakes_view
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
-from data_access.published import evaluated_rank
 from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
 from ui.leaderboard import leaderboard
@@ -182,7 +182,7 @@ st.caption(
 query = st.text_input("Search classes (name, synonym or wnid)", key="acc_search")
 shown = present
 if query.strip():
-    from data_access.browse import search_classes
+    from data_access.browse.view import search_classes
 
     shown = present[present["index"].isin(search_classes(query))]
 event = st.dataframe(

@@ -7,7 +7,9 @@ change is written back to it, so a copied link reproduces the view.
 
 import streamlit as st
 
-from data_access.browse import (
+from data_access.browse.records import view_csv, view_jsonl, view_records
+from data_access.browse.url import from_params, to_params
+from data_access.browse.view import (
     LABEL_STATES,
     REAL_FILTERS,
     SORTS,
@@ -18,8 +20,6 @@ from data_access.browse import (
     page_of,
     view_rows,
 )
-from data_access.browse_url import from_params, to_params
-from data_access.views import view_csv, view_jsonl, view_records
 from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded

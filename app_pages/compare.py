@@ -5,9 +5,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_access import metrics
-from data_access.browse import beats_view
-from data_access.browse_url import to_params
+from data_access.analysis import metrics
+from data_access.browse.url import to_params
+from data_access.browse.view import beats_view
 from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
 from ui.pages import BROWSE_PAGE

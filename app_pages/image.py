@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access.browse import view_rows
-from data_access.browse_url import from_params, to_params
+from data_access.browse.url import from_params, to_params
+from data_access.browse.view import view_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.reviews import CATEGORIES, SEVERITIES

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access import metrics
-from data_access.browse import BrowseState
+from data_access.analysis import metrics
+from data_access.browse.view import BrowseState
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.errors import DataError

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access.browse import BrowseState
-from data_access.real import DISAGREEMENTS
+from data_access.analysis.real import DISAGREEMENTS
+from data_access.browse.view import BrowseState
 from ui.grid import image_grid
 from ui.language import translator
 from ui.pages import BROWSE_PAGE

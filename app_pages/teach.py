@@ -1,5 +1,5 @@
 """Teach: lessons as slides for a room (question first, then Reveal), a quiz, a presentation
-mode and a handout; in English or Hindi. Lessons and their rules live in data_access.lessons.
+mode and a handout; in English or Hindi. Lessons and their rules live in data_access.teach.lessons.
 
 URL: ``/teach?lesson=NAME&i=K`` (K from 1), ``&present=1``, ``&quiz=1``, ``&lang=hi``.
 Keys: Space reveals, Right and Left move between slides.
@@ -7,12 +7,12 @@ Keys: Space reveals, Right and Left move between slides.
 
 import streamlit as st
 
+from data_access.browse.records import image_description
 from data_access.classes import load_classes
 from data_access.errors import DataError
-from data_access.handout import lesson_handout
-from data_access.images import check_image
-from data_access.lessons import LESSON_BY_NAME, available, lesson_rows, quiz_choices, score
-from data_access.views import image_description
+from data_access.sources.images import check_image
+from data_access.teach.handout import lesson_handout
+from data_access.teach.lessons import LESSON_BY_NAME, available, lesson_rows, quiz_choices, score
 from ui import widgets
 from ui.language import current_language, translator
 from ui.render import synthetic_banner

@@ -196,7 +196,7 @@ def server_times(index_dir: str) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
 
     if not (DATA_DIR / "imagenet2012_multilabel").exists():
         sys.exit("no stand-in yet: run `python -m benchmarks.standin` first")

@@ -63,7 +63,7 @@ def _source_kwargs(case: str) -> dict:
 
 
 def child_cold(case: str) -> dict:
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
 
     kw = _source_kwargs(case)
     started = time.perf_counter()
@@ -79,7 +79,7 @@ def child_warm(case: str) -> dict:
     import numpy as np
 
     t0 = time.perf_counter()
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
 
     t1 = time.perf_counter()
     kw = _source_kwargs(case)

@@ -38,7 +38,7 @@ def _timed(fn, repeat: int = 5) -> tuple[float, object]:
 
 
 def all_metrics(table, model) -> dict:
-    from data_access import metrics as M
+    from data_access.analysis import metrics as M
 
     return {
         "evaluate": M.evaluate(table, model),
@@ -73,8 +73,8 @@ def reference_loop(examples, predictions) -> float:
 
 def real_times(model) -> dict:
     """ReaL accuracy of a 50,000-image model (vectorised, once loaded) vs the README's loop."""
-    from data_access import metrics as M
-    from data_access.real import shipped_real_labels
+    from data_access.analysis import metrics as M
+    from data_access.analysis.real import shipped_real_labels
 
     real = shipped_real_labels()
     table = model_table_with_real(real)
@@ -96,7 +96,7 @@ def real_times(model) -> dict:
 
 
 def model_table_with_real(real):
-    from data_access.demo import demo_table
+    from data_access.sources.demo import demo_table
 
     table = demo_table().with_real(real)
     table.real_rows  # noqa: B018 (built once, as when a source opens)
@@ -104,10 +104,10 @@ def model_table_with_real(real):
 
 
 def main() -> None:
-    from data_access import metrics as M
+    from data_access.analysis import metrics as M
     from data_access.classes import validation_file_name
-    from data_access.demo import demo_predictions, demo_table
     from data_access.predictions import ReadOptions, load_predictions, model_from_arrays
+    from data_access.sources.demo import demo_predictions, demo_table
 
     table = demo_table()
     table.label_state  # noqa: B018 (built once, as when a source opens)

@@ -37,7 +37,7 @@ PAGES = {
 
 
 def make_models(folder: Path) -> list[str]:
-    from data_access.demo import demo_predictions, demo_table
+    from data_access.sources.demo import demo_predictions, demo_table
 
     table = demo_table()
     base = demo_predictions()["demo-medium"]["top_k"][:, 0]

@@ -30,9 +30,9 @@ def main() -> None:
     import pandas as pd
 
     from data_access.classes import validation_file_name, validation_labels
-    from data_access.demo import demo_table
     from data_access.predictions import load_predictions
     from data_access.predictions.order import check_positional
+    from data_access.sources.demo import demo_table
     from tests import prediction_writers as W
 
     table = demo_table()

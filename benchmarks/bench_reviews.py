@@ -65,7 +65,7 @@ def queue_time(target: str) -> dict:
 
     from data_access.api import demo_model
     from data_access.reviews import Review, ReviewStore, review_queue
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
 
     source = open_source("demo")
     table, model = source.table, demo_model(source, "demo-strong")

@@ -58,10 +58,10 @@ def slide_times() -> dict:
 
 
 def handout_times() -> dict:
-    from data_access.handout import lesson_handout
     from data_access.i18n import gettext_for
-    from data_access.lessons import LESSON_BY_NAME, lesson_rows
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
+    from data_access.teach.handout import lesson_handout
+    from data_access.teach.lessons import LESSON_BY_NAME, lesson_rows
 
     source = open_source("tfds", data_dir=DATA_DIR)
     lesson = LESSON_BY_NAME["several-right"]

@@ -100,8 +100,8 @@ def pad_to_real_size(labels: Path, out: Path, target_mb: float = 190.0) -> Path:
 
 
 def make(out: Path, formats=("array_record", "tfrecord")) -> dict:
-    from data_access.demo import demo_table
-    from data_access.labels_json import write_label_json
+    from data_access.sources.demo import demo_table
+    from data_access.sources.labels_json import write_label_json
     from tests.helpers import write_validation_tar
 
     out.mkdir(parents=True, exist_ok=True)
@@ -126,7 +126,7 @@ def make(out: Path, formats=("array_record", "tfrecord")) -> dict:
         write_validation_tar(part, table.file_name.tolist(), make_jpeg)
         part.rename(tar)
         times["tar_seconds"] = round(time.perf_counter() - started, 1)
-    from data_access.tfds_source import dataset_dir, prepare
+    from data_access.sources.tfds import dataset_dir, prepare
 
     for fmt in formats:
         data_dir = out / f"tfds_{fmt}"

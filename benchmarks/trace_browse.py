@@ -74,7 +74,7 @@ def _metrics(cdp) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
 
     os.environ["IMLR_INDEX_DIR"] = tempfile.mkdtemp(prefix="trace-index-")
     open_source("tfds", data_dir=DATA_DIR)  # a warm index, as after a first open

@@ -7,12 +7,20 @@ For notebooks, the names below are the public API (see the README, "From Python"
     model = imlr.load_predictions("preds.csv", source)
     imlr.evaluate(source, model)["multilabel_accuracy"]
 
-Modules: ``schema`` (label sets, acceptance, verdicts), ``classes`` (the 1000 classes and
-WordNet), ``annotations`` (the columnar table), ``labels_json`` / ``tfds_source`` / ``demo`` /
-``source_kinds`` (the sources), ``images`` / ``parquet_images`` (readers and thumbnails),
-``index`` (the on-disk index), ``sources`` (one interface over all), ``predictions`` (prediction
-files), ``metrics``, ``browse``, ``reviews``, ``api`` (this API), ``cli``
-(``python -m data_access``).
+The layout, by responsibility (each sub-package's ``__init__`` names its modules):
+
+- ``schema``, ``classes``, ``annotations``: the dataset's vocabulary (label sets and what
+  counts as accepted; the 1000 classes and WordNet) and the columnar annotation table.
+- ``sources/``: where the images and label sets come from (demo, label JSON, TFDS, Parquet).
+- ``predictions/``: model prediction files, read, checked and aligned to the table.
+- ``analysis/``: the metrics, ReaL, the published results.
+- ``browse/``: Browse filters, views, links and exports.
+- ``reviews/``: the review store (SQLite or PostgreSQL) and the mistake taxonomy.
+- ``teach/``: lessons and the handout.
+- ``cli/``: ``python -m data_access``; ``api``: this notebook API.
+- ``errors``, ``files``, ``paths``, ``uploads``, ``progress``, ``csv_safe``, ``i18n``: the
+  boundary (one error family, capped reads, allowed server paths, uploaded files, progress
+  callbacks, spreadsheet-safe CSV, languages).
 """
 
 __version__ = "0.1.0"
@@ -43,7 +51,7 @@ def __getattr__(name: str):
 
         return getattr(api, name)
     if name == "open_source":
-        from data_access.sources import open_source
+        from data_access.sources.source import open_source
 
         return open_source
     if name == "DataError":

@@ -1,7 +1,7 @@
-"""``python -m data_access``: see :mod:`data_access.cli`."""
+"""``python -m data_access``: see :mod:`data_access.cli.main`."""
 
 import sys
 
-from data_access.cli import main
+from data_access.cli.main import main
 
 sys.exit(main())

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from data_access.analysis.real import RealLabels, disagreement_masks
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES, validation_position
-from data_access.real import RealLabels, disagreement_masks
 from data_access.schema import LABEL_SETS, SET_FIELDS, is_accepted, verdict
 
 
@@ -79,7 +79,7 @@ class AnnotationTable:
             is known.
         in_imagenet_m: bool, the image belongs to the 68-image ImageNet-M split.
         real: the ReaL labels of all 50,000 validation images (a second opinion, see
-            :mod:`data_access.real`), or None; attached when a source opens, never indexed.
+            :mod:`data_access.analysis.real`), or None; attached when a source opens, never indexed.
     """
 
     file_name: np.ndarray
@@ -233,7 +233,7 @@ class AnnotationTable:
 
     @functools.cached_property
     def real_disagreements(self) -> dict[str, np.ndarray] | None:
-        """bool (n,) per kind of :data:`data_access.real.DISAGREEMENTS`, or None without
+        """bool (n,) per kind of :data:`data_access.analysis.real.DISAGREEMENTS`, or None without
         ReaL labels (computed once per table)."""
         if self.real_rows is None:
             return None

@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from data_access import metrics
-from data_access.browse import BrowseState, view_rows
+from data_access.analysis import metrics
+from data_access.browse.records import view_records
+from data_access.browse.view import BrowseState, view_rows
 from data_access.classes import load_classes
 from data_access.predictions import Model, ReadOptions, model_from_arrays
 from data_access.predictions import load_predictions as _load
 from data_access.schema import LABEL_SETS
-from data_access.sources import Source
-from data_access.views import view_records
+from data_access.sources.source import Source
 
 
 def load_predictions(path: str | Path, source: Source, name: str | None = None, **options) -> Model:
@@ -44,14 +44,14 @@ def load_predictions(path: str | Path, source: Source, name: str | None = None, 
 
 def demo_model(source: Source, name: str = "demo-medium") -> Model:
     """One of the three synthetic demo models (only for the demo source)."""
-    from data_access.demo import demo_predictions
+    from data_access.sources.demo import demo_predictions
 
     p = demo_predictions()[name]
     return model_from_arrays(name, source.table, p["top_k"], p["scores"])
 
 
 def evaluate(source: Source, model: Model, n_boot: int = 1000, seed: int = 0) -> dict:
-    """Every metric of :func:`data_access.metrics.evaluate`; ``multilabel_accuracy`` is the
+    """Every metric of :func:`data_access.analysis.metrics.evaluate`; ``multilabel_accuracy`` is the
     recommended one (non-problematic images, correct or unclear, mean of per-class
     accuracies)."""
     return metrics.evaluate(source.table, model, n_boot=n_boot, seed=seed)
@@ -97,7 +97,7 @@ def browse_view(source: Source, models: Mapping[str, Model] | None = None, **vie
     and each model's top-1 and the experts' verdict on it.
 
     Args:
-        view: :class:`~data_access.browse.BrowseState` fields, e.g. ``verdict="wrong"``,
+        view: :class:`~data_access.browse.view.BrowseState` fields, e.g. ``verdict="wrong"``,
             ``states=("multi",)``, ``classes=(151,)``, ``sort="confidence"``.
     """
     import pandas as pd

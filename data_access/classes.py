@@ -19,12 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from data_access.errors import DataError
+from data_access.files import PACKAGE_DATA
 
 NUM_CLASSES = 1000
 NUM_VALIDATION_IMAGES = 50_000
 VALIDATION_PREFIX = "ILSVRC2012_val_"
 _VALIDATION_NAME = re.compile(r"ILSVRC2012_val_(\d{8})\.JPEG")
-_DATA_FILE = Path(__file__).with_name("data") / "classes.json"
+_DATA_FILE = PACKAGE_DATA / "classes.json"
 
 
 def validation_file_name(position: int) -> str:

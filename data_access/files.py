@@ -7,6 +7,9 @@ from pathlib import Path
 
 from data_access.errors import DataError
 
+# The files shipped inside the package (class metadata, vocabularies, ReaL, published results).
+PACKAGE_DATA = Path(__file__).parent / "data"
+
 
 def read_capped(path: Path, cap: int, error: type[DataError], what: str) -> bytes:
     """The bytes of ``path``, refused before reading when larger than ``cap``.

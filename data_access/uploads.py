@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from data_access.errors import DataError
-from data_access.index import default_data_root
+from data_access.sources.index import default_data_root
 
 MAX_AGE_SECONDS = 24 * 3600
 # What uploads may hold at once (settable: --session-upload-limit / --server-upload-limit, MB).

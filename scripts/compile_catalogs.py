@@ -18,9 +18,9 @@ SOURCES = (
     "app_pages/teach.py",
     "app_pages/overview.py",
     "ui/teach.py",
-    "data_access/lessons.py",
+    "data_access/teach/lessons.py",
     "data_access/i18n.py",
-    "data_access/handout.py",
+    "data_access/teach/handout.py",
 )
 
 

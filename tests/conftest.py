@@ -95,7 +95,7 @@ def image_folder(fixture_dir, table, val_tar) -> tuple[Path, dict[str, bytes], s
 
 
 def _prepare(fixture_dir: Path, val_tar, label_json, file_format: str) -> Path:
-    from data_access.tfds_source import prepare
+    from data_access.sources.tfds import prepare
 
     data_dir = fixture_dir / f"tfds_{file_format}"
     if data_dir.exists():
@@ -119,9 +119,9 @@ def tfds_tfrecord(fixture_dir, val_tar, label_json) -> Path:
 @pytest.fixture(scope="session")
 def demo():
     """The demo table and its three demo models (as the app loads them)."""
-    from data_access.demo import demo_predictions
     from data_access.predictions import model_from_arrays
-    from data_access.sources import open_source
+    from data_access.sources.demo import demo_predictions
+    from data_access.sources.source import open_source
 
     table = open_source("demo").table
     models = {

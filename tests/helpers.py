@@ -19,8 +19,8 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_VALIDATION_IMAGES, validation_file_name
-from data_access.demo import demo_table
-from data_access.labels_json import write_label_json
+from data_access.sources.demo import demo_table
+from data_access.sources.labels_json import write_label_json
 
 
 def small_table(

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from data_access.analysis.metrics import hits
 from data_access.annotations import AnnotationTable, LabelSets
-from data_access.metrics import hits
 from data_access.schema import CORRECT, UNCLEAR, WRONG, verdict, verdict_is_right
 
 label_lists = st.lists(st.lists(st.integers(0, 999), max_size=4), min_size=1, max_size=30)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import data_access
 from data_access import api
-from data_access.demo import demo_predictions
+from data_access.sources.demo import demo_predictions
 from tests.test_metrics import _examples, reference_multilabel_accuracy
 
 README = Path(__file__).resolve().parents[1] / "README.md"

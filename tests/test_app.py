@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.real import DISAGREEMENTS, shipped_real_labels
-from data_access.sources import index_is_current, open_source
+from data_access.analysis.real import DISAGREEMENTS, shipped_real_labels
+from data_access.sources.source import index_is_current, open_source
 from tests.helpers import grid_tiles, real_kinds_oracle
 from ui.text import md
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.browse import BrowseState, view_rows
-from data_access.browse_url import from_params, to_params
+from data_access.browse.url import from_params, to_params
+from data_access.browse.view import BrowseState, view_rows
 from tests.helpers import grid_tiles, write_top1_csv
 from tests.helpers import plain as _plain
 
@@ -202,7 +202,7 @@ def test_models_sidebar_add_rename_remove(tmp_path, demo):
     assert any(t.value == "my model" for t in at.sidebar.text_input)
     # The overview's headline table shows the renamed model with data_access's number.
     df = at.table[0].value
-    from data_access import metrics
+    from data_access.analysis import metrics
 
     value = metrics.multilabel_accuracy(table, models["demo-weak"].top1)
     assert df.loc["my model", "multi-label accuracy"] == f"{100 * value:.2f}"

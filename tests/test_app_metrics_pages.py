@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access import metrics
-from data_access.browse import BrowseState, view_rows
-from data_access.browse_url import from_params
+from data_access.analysis import metrics
+from data_access.browse.url import from_params
+from data_access.browse.view import BrowseState, view_rows
 from data_access.predictions import load_predictions
 from tests.helpers import grid_tiles
 from ui.text import md

@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.classes import load_classes
-from data_access.demo import demo_predictions
 from data_access.reviews import ReviewStore, review_queue
-from data_access.sources import open_source
+from data_access.sources.demo import demo_predictions
+from data_access.sources.source import open_source
 from tests.helpers import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

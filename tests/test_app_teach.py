@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.api import demo_model
 from data_access.classes import load_classes
-from data_access.lessons import lesson_rows, quiz_choices
-from data_access.sources import open_source
+from data_access.sources.source import open_source
+from data_access.teach.lessons import lesson_rows, quiz_choices
 from tests.helpers import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from data_access.annotations import AnnotationTable
-from data_access.browse import LABEL_STATES, SORTS, VERDICTS, BrowseState, view_rows
+from data_access.browse.view import LABEL_STATES, SORTS, VERDICTS, BrowseState, view_rows
 from data_access.classes import load_classes
 from data_access.predictions import Model
 

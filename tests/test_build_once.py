@@ -11,9 +11,9 @@ import time
 import pytest
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException as _Stopped
 
-from data_access import index as index_lib
-from data_access import source_kinds
-from data_access.sources import open_source
+from data_access.sources import index as index_lib
+from data_access.sources import kinds as source_kinds
+from data_access.sources.source import open_source
 from ui.build import build_once
 
 # _Stopped is what Streamlit raises into a run (at its next element update) when the user

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from data_access.cli import main
+from data_access.cli.main import main
 
 
 def _run(capsys, *argv):
@@ -121,7 +121,7 @@ def test_module_entry_point(tmp_path):
 
 
 def _demo_csv(path, model="demo-medium", every=1):
-    from data_access.demo import demo_predictions, demo_table
+    from data_access.sources.demo import demo_predictions, demo_table
 
     t = demo_table()
     top1 = demo_predictions()[model]["top_k"][:, 0]
@@ -135,9 +135,9 @@ def _demo_csv(path, model="demo-medium", every=1):
 
 
 def test_evaluate_json_matches_data_access(capsys, tmp_path):
-    from data_access import metrics
-    from data_access.demo import demo_table
+    from data_access.analysis import metrics
     from data_access.predictions import load_predictions
+    from data_access.sources.demo import demo_table
 
     a = _demo_csv(tmp_path / "medium.csv")
     b = _demo_csv(tmp_path / "weak.csv", "demo-weak", every=2)
@@ -193,7 +193,7 @@ def test_evaluate_table_and_csv(capsys, tmp_path):
     header, row = out.strip().splitlines()
     assert header.split(",")[:3] == ["model", "multilabel_accuracy", "ci95_low"]
     # The number is the reference loop's on the same predictions, not read off the code.
-    from data_access.demo import demo_predictions, demo_table
+    from data_access.sources.demo import demo_predictions, demo_table
     from tests.test_metrics import _examples, reference_multilabel_accuracy
 
     t = demo_table()
@@ -271,7 +271,7 @@ def _folder_order_file(tmp_path):
     import numpy as np
 
     from data_access.classes import validation_labels
-    from data_access.demo import demo_predictions, demo_table
+    from data_access.sources.demo import demo_predictions, demo_table
     from tests.test_metrics import _examples, reference_multilabel_accuracy
 
     t = demo_table()
@@ -338,7 +338,7 @@ def test_bootstrap_zero_is_no_interval(capsys, tmp_path):
 
 def test_thumbnails_made_ahead_of_time(capsys, label_json, image_folder, tmp_path):
     """`thumbnails` makes every thumbnail once; Browse then reads them from the cache."""
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
 
     root, _, missing = image_folder
     flags = ["--source", "json", "--labels-json", str(label_json), "--images", str(root),
@@ -356,7 +356,7 @@ def test_thumbnails_made_ahead_of_time(capsys, label_json, image_folder, tmp_pat
 
 
 def test_the_next_page_is_made_in_the_background(label_json, image_folder, tmp_path):
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
     from ui.render import _ahead, prefetch_ahead
 
     root, _, missing = image_folder
@@ -373,7 +373,7 @@ def test_opening_a_source_makes_imagenet_m_and_the_first_pages_ahead(
 ):
     """When a source opens, ImageNet-M's images and the default Browse view's first two pages
     (file-name order) are made in the background, and nothing else."""
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
     from ui.render import _ahead, prefetch_opening
 
     root, _, missing = image_folder

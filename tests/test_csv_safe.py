@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from data_access.cli import main
+from data_access.cli.main import main
 from data_access.csv_safe import frame_csv, read_cell, safe_cell
 from data_access.reviews import Review, ReviewStore
 
@@ -36,7 +36,7 @@ def test_frame_csv_covers_cells_headers_and_index():
 
 
 def _demo_csv(path):
-    from data_access.demo import demo_predictions, demo_table
+    from data_access.sources.demo import demo_predictions, demo_table
 
     t = demo_table()
     top1 = demo_predictions()["demo-medium"]["top_k"][:, 0]

@@ -3,9 +3,9 @@ import io
 import numpy as np
 from PIL import Image
 
+from data_access.analysis.metrics import hits
 from data_access.classes import validation_labels
-from data_access.demo import DEMO_MODELS, demo_predictions, demo_table, render_demo_image
-from data_access.metrics import hits
+from data_access.sources.demo import DEMO_MODELS, demo_predictions, demo_table, render_demo_image
 
 
 def test_demo_has_the_real_split_shape():

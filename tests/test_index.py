@@ -6,8 +6,8 @@ import os
 import numpy as np
 import pytest
 
-from data_access import index as index_lib
-from data_access.sources import index_is_current, open_source
+from data_access.sources import index as index_lib
+from data_access.sources.source import index_is_current, open_source
 
 
 def _open(label_json, images=None, **kw):

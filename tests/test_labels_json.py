@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from data_access.errors import DownloadError, LabelFileError
-from data_access.labels_json import download_label_json, parse_label_json
+from data_access.sources.labels_json import download_label_json, parse_label_json
 
 
 def test_parse_matches_the_table(label_json, table):
@@ -217,7 +217,7 @@ def test_download_errors_leave_nothing(file_server, tmp_path):
 
 
 def test_oversized_label_json_refused_before_reading(tmp_path, monkeypatch):
-    import data_access.labels_json as L
+    import data_access.sources.labels_json as L
 
     path = tmp_path / "huge.json"
     path.write_text('{"initial_annots": {}}' + " " * 5000)
@@ -230,7 +230,7 @@ def test_oversized_label_json_refused_before_reading(tmp_path, monkeypatch):
 
 
 def test_label_json_with_a_huge_integer_is_one_line(tmp_path):
-    from data_access.labels_json import LabelFileError, load_json_file
+    from data_access.sources.labels_json import LabelFileError, load_json_file
 
     path = tmp_path / "big.json"
     path.write_text('{"x": ' + "9" * 5000 + "}")

@@ -13,10 +13,10 @@ import pytest
 from data_access import i18n
 from data_access.annotations import AnnotationTable
 from data_access.classes import validation_file_name
-from data_access.handout import lesson_handout
-from data_access.lessons import LESSONS, available, lesson_rows, quiz_choices, score
 from data_access.predictions import model_from_arrays
-from data_access.sources import Source, open_source
+from data_access.sources.source import Source, open_source
+from data_access.teach.handout import lesson_handout
+from data_access.teach.lessons import LESSONS, available, lesson_rows, quiz_choices, score
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,7 +116,7 @@ def test_handout_is_self_contained_and_escapes_names():
     assert "&lt;b&gt;T&lt;/b&gt;" in page and "why &amp; how" in page
     assert '<html lang="hi">' in page and "मूल लेबल" in page  # "Original label" in Hindi
     # A labels-only source: the handout says so instead of a picture.
-    from data_access.images import DemoImages, NoImages
+    from data_access.sources.images import DemoImages, NoImages
 
     pictures = Source("json", "x", t, DemoImages(t))
     assert "<img" in lesson_handout(pictures, [0], "t", "e", str)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from data_access import metrics as M
+from data_access.analysis import metrics as M
 from data_access.annotations import AnnotationTable
 from data_access.predictions import Model, model_from_arrays
 from data_access.schema import CORRECT

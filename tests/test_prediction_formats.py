@@ -9,11 +9,11 @@ import pickle
 import numpy as np
 import pytest
 
-from data_access import metrics as M
+from data_access.analysis import metrics as M
 from data_access.classes import load_classes, validation_file_name, validation_labels
-from data_access.demo import demo_table
 from data_access.predictions import PredictionFileError, ReadOptions, load_predictions
 from data_access.predictions.vocab import vocabulary_lists
+from data_access.sources.demo import demo_table
 from tests import prediction_writers as W
 from tests.test_metrics import _examples, reference_multilabel_accuracy
 

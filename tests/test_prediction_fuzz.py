@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_access.demo import demo_table
 from data_access.errors import DataError
 from data_access.predictions import load_predictions
+from data_access.sources.demo import demo_table
 
 NAMES = [f"ILSVRC2012_val_{i:08d}.JPEG" for i in range(1, 41)]
 

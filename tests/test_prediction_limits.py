@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from data_access.demo import demo_table
 from data_access.predictions import PredictionFileError, ReadOptions, load_predictions
+from data_access.sources.demo import demo_table
 
 ROOT = Path(__file__).resolve().parents[1]
 N1, N2 = "ILSVRC2012_val_00000001.JPEG", "ILSVRC2012_val_00000002.JPEG"
@@ -91,7 +91,7 @@ def _peak_rss_mb(path: Path, *args: str) -> tuple[float, str]:
     """Loads ``path`` in a fresh process; returns its peak RSS (MB) and the error line."""
     code = (
         "import sys\n"
-        "from data_access.demo import demo_table\n"
+        "from data_access.sources.demo import demo_table\n"
         "from data_access.predictions import load_predictions, PredictionFileError\n"
         "t = demo_table()\n"
         "try:\n"

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from data_access import metrics as M
+from data_access.analysis import metrics as M
 from data_access.classes import load_classes, validation_file_name
-from data_access.demo import demo_table
 from data_access.predictions import PredictionFileError, ReadOptions, load_predictions
+from data_access.sources.demo import demo_table
 
 
 @pytest.fixture(scope="module")

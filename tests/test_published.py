@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access import published
-from data_access.cli import main
-from data_access.sources import open_source
+from data_access.analysis import published
+from data_access.cli.main import main
+from data_access.sources.source import open_source
 from tests.helpers import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -113,7 +113,7 @@ def _hand_rank(acc: float) -> tuple[int, int]:
 
 
 def test_cli_rank_line_and_json_fields(capsys, tmp_path):
-    from data_access.demo import demo_predictions
+    from data_access.sources.demo import demo_predictions
 
     table = open_source("demo").table
     top1 = demo_predictions()["demo-strong"]["top_k"][:, 0]
@@ -173,7 +173,7 @@ def test_accuracy_page_with_no_models_shows_the_published_models():
 
 @pytest.mark.usefixtures("_argv")
 def test_accuracy_page_with_three_models_places_and_ranks_them():
-    from data_access import metrics
+    from data_access.analysis import metrics
     from data_access.api import demo_model
 
     specs = [{"name": n, "path": f"demo:{n}"} for n in ("demo-strong", "demo-medium", "demo-weak")]

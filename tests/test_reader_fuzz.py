@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from data_access.errors import DataError, ImageSourceError, TfdsSourceError
-from data_access.images import check_image, make_thumbnail
-from data_access.labels_json import parse_label_json
 from data_access.reviews import parse_reference_file
+from data_access.sources.images import check_image, make_thumbnail
+from data_access.sources.labels_json import parse_label_json
 
 N = "ILSVRC2012_val_{:08d}.JPEG"
 
@@ -125,7 +125,7 @@ def _tfrecord(payloads: list[bytes]) -> bytes:
 @FUZZ
 @given(data=st.one_of(mutated(_tfrecord([b"abc" * 20, b"x" * 50])), st.binary(max_size=256)))
 def test_tfrecord_framing(tmp_path, data):
-    from data_access.tfds_source import _tfrecord_records
+    from data_access.sources.tfds import _tfrecord_records
 
     path = tmp_path / "shard.tfrecord"
     path.write_bytes(data)
@@ -147,7 +147,7 @@ def _dataset_info() -> bytes:
 @FUZZ
 @given(data=st.one_of(mutated(_dataset_info()), st.binary(max_size=256)))
 def test_dataset_info_reader(tmp_path, data):
-    from data_access.tfds_source import dataset_dir, read_dataset_info
+    from data_access.sources.tfds import dataset_dir, read_dataset_info
 
     ddir = dataset_dir(tmp_path)
     ddir.mkdir(parents=True, exist_ok=True)
@@ -176,7 +176,7 @@ def _tar() -> bytes:
 @FUZZ
 @given(data=st.one_of(mutated(_tar()), st.binary(max_size=600)))
 def test_tar_member_index(tmp_path, data):
-    from data_access.images import index_tar
+    from data_access.sources.images import index_tar
 
     path = tmp_path / "ILSVRC2012_img_val.tar"
     path.write_bytes(data)
@@ -196,7 +196,7 @@ def test_damaged_index_is_never_trusted(tmp_path, data, at):
     crash and never return arrays that differ from what was saved."""
     import numpy as np
 
-    from data_access import index as index_lib
+    from data_access.sources import index as index_lib
 
     folder = tmp_path / "idx"
     arrays = {"file_name": np.array([N.format(1), N.format(2)]), "x": np.arange(2)}

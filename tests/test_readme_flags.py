@@ -8,7 +8,7 @@ import re
 import shlex
 from pathlib import Path
 
-from data_access.cli import build_parser as cli_parser
+from data_access.cli.main import build_parser as cli_parser
 from ui.cli_args import app_args
 from ui.cli_args import build_parser as app_parser
 

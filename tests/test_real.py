@@ -9,14 +9,14 @@ import json
 import numpy as np
 import pytest
 
-from data_access import metrics, real
+from data_access.analysis import metrics, real
 from data_access.annotations import AnnotationTable
-from data_access.browse import BrowseState, view_rows
-from data_access.browse_url import from_params, to_params
+from data_access.browse.records import image_description, real_chips, view_records
+from data_access.browse.url import from_params, to_params
+from data_access.browse.view import BrowseState, view_rows
 from data_access.classes import NUM_VALIDATION_IMAGES, validation_file_name
 from data_access.predictions import PredictionFileError, load_predictions, model_from_arrays
-from data_access.sources import open_source
-from data_access.views import image_description, real_chips, view_records
+from data_access.sources.source import open_source
 from tests.helpers import real_kinds_oracle
 
 
@@ -253,7 +253,7 @@ def test_real_in_words_chips_records_and_alt_text():
 def test_demo_real_labels_are_synthetic_and_deterministic():
     table = open_source("demo").table
     assert table.real.synthetic and table.real.padded.shape[0] == NUM_VALIDATION_IMAGES
-    from data_access.demo import demo_real_labels
+    from data_access.sources.demo import demo_real_labels
 
     assert np.array_equal(demo_real_labels().padded, table.real.padded)
     counts = real_kinds_oracle(table)
@@ -265,7 +265,7 @@ def test_real_membership_never_matches_padding_or_a_missing_prediction():
     """Rows are padded with -1 and a missing prediction is -1: they must never match."""
     import numpy as np
 
-    from data_access.real import in_real
+    from data_access.analysis.real import in_real
 
     padded = np.array([[5, -1], [-1, -1], [5, 7], [-1, -1]], dtype=np.int16)
     predictions = np.array([-1, -1, 7, 3])

@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.errors import HIDDEN, DataError
-from data_access.labels_json import parse_label_json
 from data_access.predictions import load_predictions
+from data_access.sources.labels_json import parse_label_json
 from tests.helpers import plain
 
 SECRET = "sk-live-SECRET-KEY-abc123"

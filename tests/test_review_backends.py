@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from data_access.cli import main
+from data_access.cli.main import main
 from data_access.reviews import Review, ReviewError, ReviewStore
 from data_access.reviews.copy import copy_reviews
 from data_access.reviews.db import redacted

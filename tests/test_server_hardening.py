@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.cli import main
+from data_access.cli.main import main
 from data_access.errors import DataError, without_secrets
 from data_access.reviews.taxonomy import reviewer_key, same_reviewer
 from ui.cli_args import app_args

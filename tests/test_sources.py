@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from data_access.errors import DataError, ImageNotAvailable, ImageSourceError, LabelFileError
-from data_access.sources import open_source
+from data_access.sources.source import open_source
 
 
 def _same_table(a, b):
@@ -117,7 +117,7 @@ def test_no_labels_and_unknown_source(tmp_path):
 
 
 def test_downloaded_labels_are_the_default(label_json, table, tmp_path, monkeypatch):
-    from data_access.sources import default_labels_json
+    from data_access.sources.source import default_labels_json
 
     monkeypatch.setenv("IMLR_DATA_DIR", str(tmp_path / "data"))
     default_labels_json().parent.mkdir(parents=True)
@@ -136,7 +136,7 @@ def test_demo_source():
 def test_pictures_that_are_not_photos_are_refused(tmp_path):
     """HTML, SVG, empty, truncated and bomb-sized pictures: one clear error each, before any
     of them reaches the browser or decodes to gigabytes."""
-    from data_access.images import check_image, make_thumbnail
+    from data_access.sources.images import check_image, make_thumbnail
 
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 10, 10)).save(buf, format="JPEG")
@@ -196,8 +196,8 @@ def test_fingerprints_stat_the_label_json_and_hash_the_build_metadata(label_json
     field was put back."""
     import hashlib
 
-    from data_access.sources import source_state
-    from data_access.tfds_source import dataset_dir, fingerprint
+    from data_access.sources.source import source_state
+    from data_access.sources.tfds import dataset_dir, fingerprint
 
     # The label JSON: stat fields only (hashing its 191 MiB would cost every warm open
     # ~0.2 s); the change time and inode already change with any edit or replacement.
@@ -331,7 +331,7 @@ def test_thumbnail_sizes(size, expected):
 
     from PIL import Image
 
-    from data_access.images import make_thumbnail
+    from data_access.sources.images import make_thumbnail
 
     buf = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buf, format="JPEG", quality=95)

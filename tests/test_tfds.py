@@ -15,8 +15,8 @@ import pytest
 
 from data_access.classes import validation_labels
 from data_access.errors import LabelFileError, TfdsSourceError
-from data_access.sources import open_source
-from data_access.tfds_source import dataset_dir, prepare, read_split
+from data_access.sources.source import open_source
+from data_access.sources.tfds import dataset_dir, prepare, read_split
 
 # One worker runs this file: its session fixtures prepare genuine TFDS builds (TensorFlow,
 # tens of seconds each), which every xdist worker would otherwise make again.
@@ -72,7 +72,7 @@ def test_tfrecord_offsets_agree_with_tfds_tf_data_reader(tfds_tfrecord):
 
 def test_opening_a_build_does_not_import_tensorflow(tfds_tfrecord, tmp_path):
     code = (
-        "import sys; from data_access.sources import open_source;"
+        "import sys; from data_access.sources.source import open_source;"
         f"s = open_source('tfds', data_dir={str(tfds_tfrecord)!r});"
         "s.image_bytes(s.table.file_name[0]);"
         "print(len(s.table), 'tensorflow' in sys.modules)"
@@ -247,11 +247,11 @@ def test_everything_but_prepare_works_without_tensorflow(tfds_tfrecord, tfds_arr
     """The lean install (requirements.txt has no TensorFlow): with TensorFlow impossible to
     import, both build formats index and serve images, and `prepare` says what to install."""
     code = _NO_TENSORFLOW + (
-        "from data_access.sources import open_source\n"
+        "from data_access.sources.source import open_source\n"
         f"for d in ({str(tfds_tfrecord)!r}, {str(tfds_array_record)!r}):\n"
         "    s = open_source('tfds', data_dir=d)\n"
         "    assert s.info()['index_built'] and len(s.image_bytes(s.table.file_name[0])) > 100\n"
-        "from data_access.cli import main\n"
+        "from data_access.cli.main import main\n"
         f"sys.exit(main(['prepare', '--manual-dir', {str(tmp_path)!r}, "
         f"'--labels-json', {str(label_json)!r}, '--data-dir', {str(tmp_path / 'out')!r}]))\n"
     )

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access import metrics
-from data_access.browse import beats_view, mistakes_view, view_rows
-from data_access.cli import main
+from data_access.analysis import metrics
+from data_access.analysis.published import evaluated_rank
+from data_access.browse.view import beats_view, mistakes_view, view_rows
+from data_access.cli.main import main
 from data_access.errors import PredictionFileError
 from data_access.predictions import ReadOptions, load_predictions
-from data_access.published import evaluated_rank
 from tests.helpers import fixture_jpeg
 from tests.test_metrics import reference_for_rows
 

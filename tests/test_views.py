@@ -10,9 +10,7 @@ import json
 import numpy as np
 
 from data_access.annotations import AnnotationTable
-from data_access.classes import load_classes
-from data_access.predictions import model_from_arrays
-from data_access.views import (
+from data_access.browse.records import (
     flag_chips,
     image_description,
     label_chips,
@@ -20,6 +18,8 @@ from data_access.views import (
     view_jsonl,
     view_records,
 )
+from data_access.classes import load_classes
+from data_access.predictions import model_from_arrays
 from tests.helpers import small_table
 
 

@@ -4,7 +4,7 @@ Streamlit stops a script run when the user clicks another page, and anything the
 doing stops with it. A cold index build (a minute on the real files) therefore runs in a
 thread of its own; every run that needs the source (this session's next page, another
 session) waits on the same thread and shows its progress. Across processes the build lock
-of :mod:`data_access.index` does the same. No Streamlit call is made here, so the waiting
+of :mod:`data_access.sources.index` does the same. No Streamlit call is made here, so the waiting
 loop can be tested without a server.
 """
 

@@ -11,7 +11,7 @@ import hashlib
 
 import streamlit as st
 
-from data_access import metrics
+from data_access.analysis import metrics
 from data_access.annotations import AnnotationTable
 from data_access.predictions import Model
 
@@ -30,13 +30,13 @@ _KEYS = {AnnotationTable: lambda t: t.content_key, Model: model_key}
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_KEYS)
 def evaluate_cached(table: AnnotationTable, model: Model) -> dict:
-    """:func:`data_access.metrics.evaluate` (with its bootstrap interval)."""
+    """:func:`data_access.analysis.metrics.evaluate` (with its bootstrap interval)."""
     return metrics.evaluate(table, model)
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_KEYS)
 def per_class_cached(table: AnnotationTable, model: Model):
-    """:func:`data_access.metrics.per_class` as a DataFrame."""
+    """:func:`data_access.analysis.metrics.per_class` as a DataFrame."""
     import pandas as pd
 
     return pd.DataFrame(metrics.per_class(table, model))

@@ -14,10 +14,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from data_access.cli_predictions import add_reading_flags, options_from_args
+from data_access.cli.predictions import add_reading_flags, options_from_args
 from data_access.errors import without_secrets
 from data_access.paths import allowed_roots
-from data_access.sources import SOURCE_KINDS
+from data_access.sources.source import SOURCE_KINDS
 from data_access.uploads import SERVER_LIMIT_MB, SESSION_LIMIT_MB
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from data_access.predictions import Model
 from data_access.reviews import ReviewStore, default_target
-from data_access.sources import Source
+from data_access.sources.source import Source
 from ui.cli_args import AppArgs
 
 

@@ -17,13 +17,13 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from data_access.browse import PAGE_SIZES, BrowseState
-from data_access.browse_url import to_params
+from data_access.browse.records import flag_chips, image_description, label_chips, real_chips
+from data_access.browse.url import to_params
+from data_access.browse.view import PAGE_SIZES, BrowseState
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.predictions import Model
-from data_access.sources import Source
-from data_access.views import flag_chips, image_description, label_chips, real_chips
+from data_access.sources.source import Source
 from ui.pages import IMAGE_PAGE
 
 _HERE = Path(__file__).parent

@@ -11,9 +11,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_access import published as pub
+from data_access.analysis import published as pub
 from data_access.predictions import Model
-from data_access.sources import Source
+from data_access.sources.source import Source
 from ui import widgets
 from ui.cache import evaluate_cached
 from ui.text import md

@@ -20,7 +20,6 @@ from pathlib import Path
 import streamlit as st
 
 from data_access import uploads
-from data_access.demo import DEMO_MODELS, demo_predictions
 from data_access.errors import DataError
 from data_access.predictions import (
     Model,
@@ -29,7 +28,8 @@ from data_access.predictions import (
     load_predictions,
     model_from_arrays,
 )
-from data_access.sources import Source
+from data_access.sources.demo import DEMO_MODELS, demo_predictions
+from data_access.sources.source import Source
 from ui import widgets
 from ui.access import checked_path, path_fields_shown
 from ui.model_upload import queue, reading_options, render_pending

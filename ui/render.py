@@ -15,24 +15,24 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import streamlit as st
 
-from data_access import views
+from data_access.analysis.real import DISAGREEMENTS
 from data_access.annotations import AnnotationTable
-from data_access.browse import DEFAULT_PAGE_SIZE, BrowseState, view_rows
+from data_access.browse import records as views
+from data_access.browse.records import Chip, image_description
+from data_access.browse.view import DEFAULT_PAGE_SIZE, BrowseState, view_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
-from data_access.images import check_image
 from data_access.predictions import Model
-from data_access.real import DISAGREEMENTS
 from data_access.schema import LABEL_SETS
-from data_access.sources import Source
-from data_access.views import Chip, image_description
+from data_access.sources.images import check_image
+from data_access.sources.source import Source
 from ui.cache import evaluate_cached
 from ui.text import md
 
 log = logging.getLogger(__name__)
 
 
-# Streamlit badge colours per chip kind (data_access.views.Chip); the chip's text carries
+# Streamlit badge colours per chip kind (data_access.browse.records.Chip); the chip's text carries
 # its mark, so the state is never told by colour alone.
 CHIP_COLORS = {
     "correct": "green",

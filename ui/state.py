@@ -13,7 +13,7 @@ import streamlit as st
 
 from data_access.errors import DataError
 from data_access.predictions import Model
-from data_access.sources import Source, open_source, source_state
+from data_access.sources.source import Source, open_source, source_state
 from ui import widgets
 from ui.access import checked_path, path_fields_shown
 from ui.build import build_once

@@ -9,8 +9,8 @@ import streamlit as st
 
 from data_access.annotations import AnnotationTable
 from data_access.errors import DataError
-from data_access.lessons import answer_items
 from data_access.predictions import Model
+from data_access.teach.lessons import answer_items
 from ui.text import md
 
 # Large type for the back of a room; the sidebar and the controls are hidden.

@@ -26,9 +26,9 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from data_access.classes import load_classes
+from data_access.files import PACKAGE_DATA
 
 VOCABULARIES = {
     "description": "timm / Hugging Face descriptions",
@@ -37,7 +37,7 @@ VOCABULARIES = {
     "torchvision": "torchvision categories",
     "open_clip": "open_clip zero-shot class names",
 }
-_DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabularies.json"
+_DATA_FILE = PACKAGE_DATA / "vocabularies.json"
 _INT = re.compile(r"[+-]?\d+")
 _WNID = re.compile(r"n\d{8}")
 _WNID_NAME = re.compile(r"(n\d{8})[\s:,]+\S.*")

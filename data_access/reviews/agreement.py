@@ -82,7 +82,7 @@ def agreement(first: dict[str, dict], second: dict[str, dict]) -> dict:
 def review_queue(table: AnnotationTable, top1: np.ndarray) -> np.ndarray:
     """Rows to review for a model: its multi-label mistakes on non-problematic images, and
     every ImageNet-M image (in file-name order)."""
-    from data_access.metrics import hits
+    from data_access.analysis.metrics import hits
 
     wrong = ~hits(table, top1) & table.evaluated
     return np.flatnonzero(wrong | table.in_imagenet_m)

@@ -44,7 +44,7 @@ UPSERT_REVIEW = (
 
 
 def default_db_path() -> Path:
-    from data_access.index import default_data_root
+    from data_access.sources.index import default_data_root
 
     return default_data_root() / DB_FILE
 

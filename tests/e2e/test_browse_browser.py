@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from data_access import metrics
-from data_access.browse import BrowseState, view_rows
+from data_access.analysis import metrics
+from data_access.browse.view import BrowseState, view_rows
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from data_access.browse import BrowseState, view_rows
+from data_access.browse.view import BrowseState, view_rows
 from data_access.classes import load_classes
 
 pytestmark = pytest.mark.browser

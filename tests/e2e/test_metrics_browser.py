@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from data_access import metrics
+from data_access.analysis import metrics
 
 pytestmark = pytest.mark.browser
 

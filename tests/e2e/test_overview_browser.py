@@ -2,7 +2,7 @@
 
 import pytest
 
-from data_access.sources import open_source
+from data_access.sources.source import open_source
 from ui.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser

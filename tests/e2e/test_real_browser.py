@@ -2,11 +2,11 @@
 
 import pytest
 
-from data_access import metrics
-from data_access.browse import BrowseState, view_rows
-from data_access.published import published_models
-from data_access.real import DISAGREEMENTS
-from data_access.sources import open_source
+from data_access.analysis import metrics
+from data_access.analysis.published import published_models
+from data_access.analysis.real import DISAGREEMENTS
+from data_access.browse.view import BrowseState, view_rows
+from data_access.sources.source import open_source
 from tests.helpers import real_kinds_oracle
 
 pytestmark = pytest.mark.browser

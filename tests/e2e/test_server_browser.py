@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import pytest
 
 from data_access.classes import validation_file_name
-from data_access.sources import open_source
+from data_access.sources.source import open_source
 from tests.e2e.server import serve
 
 pytestmark = pytest.mark.browser
@@ -48,7 +48,7 @@ def test_server_mode_has_no_path_fields_and_guards_the_image_page(browser, tmp_p
 def test_server_mode_uploads_never_touch_the_disk(browser, demo, tmp_path):
     """An upload in server mode is read from memory: the model loads with its number, and
     nothing appears under the data folder (or anywhere in the server's home)."""
-    from data_access import metrics
+    from data_access.analysis import metrics
     from tests.helpers import write_top1_csv
 
     table, models = demo

@@ -2,8 +2,8 @@
 
 import pytest
 
-from data_access.lessons import lesson_rows
-from data_access.sources import open_source
+from data_access.sources.source import open_source
+from data_access.teach.lessons import lesson_rows
 
 pytestmark = pytest.mark.browser
 

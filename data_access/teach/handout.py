@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 
 from data_access.classes import load_classes
 from data_access.errors import DataError
-from data_access.lessons import answer_items
 from data_access.predictions import Model
-from data_access.sources import Source
+from data_access.sources.source import Source
+from data_access.teach.lessons import answer_items
 
 SLIDE_SIDE = 640
 

@@ -20,11 +20,11 @@ import os
 import sys
 from pathlib import Path
 
-from data_access.cli_common import Bar as _Bar
-from data_access.cli_common import add_source_flags, open_from_args
-from data_access.cli_predictions import add_predictions_parser, add_reading_flags
-from data_access.cli_reviews import add_reviews_parser
-from data_access.cli_thumbnails import add_thumbnails_parser
+from data_access.cli.common import Bar as _Bar
+from data_access.cli.common import add_source_flags, open_from_args
+from data_access.cli.predictions import add_predictions_parser, add_reading_flags
+from data_access.cli.reviews import add_reviews_parser
+from data_access.cli.thumbnails import add_thumbnails_parser
 from data_access.errors import DataError
 
 EXIT_BAD_INPUT = 2
@@ -63,10 +63,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from data_access import metrics
-    from data_access.cli_predictions import options_from_args
+    from data_access.analysis import metrics
+    from data_access.analysis.published import evaluated_rank, rank_sentence
+    from data_access.cli.predictions import options_from_args
     from data_access.predictions import default_name, load_predictions
-    from data_access.published import evaluated_rank, rank_sentence
 
     args.predictions = [*args.predictions, *args.more_predictions]
     if not args.predictions:
@@ -162,7 +162,7 @@ def _write_csv(out, results: list[dict]) -> None:
 
 
 def _write_per_class(path: Path, table, models) -> None:
-    from data_access import metrics
+    from data_access.analysis import metrics
     from data_access.csv_safe import SafeWriter
 
     try:
@@ -234,7 +234,7 @@ def _print_table(results: list[dict]) -> None:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from data_access.tfds_source import prepare
+    from data_access.sources.tfds import prepare
 
     out = prepare(args.manual_dir, args.labels_json, args.data_dir, args.file_format)
     print(f"prepared {out}")
@@ -243,8 +243,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_download_labels(args: argparse.Namespace) -> int:
-    from data_access.labels_json import LABELS_SHA256, LABELS_URL, download_label_json
-    from data_access.sources import default_labels_json
+    from data_access.sources.labels_json import LABELS_SHA256, LABELS_URL, download_label_json
+    from data_access.sources.source import default_labels_json
 
     out = args.out or default_labels_json()
     bar = _Bar(sys.stderr.isatty())

@@ -63,7 +63,7 @@ def add_source_flags(p: argparse.ArgumentParser) -> None:
 
 
 def open_from_args(args: argparse.Namespace, bar: Bar):
-    from data_access.sources import open_source
+    from data_access.sources.source import open_source
 
     try:
         return open_source(

@@ -16,6 +16,7 @@ import io
 
 import numpy as np
 
+from data_access.analysis.real import RealLabels, from_lists
 from data_access.annotations import AnnotationTable, LabelSets
 from data_access.classes import (
     NUM_CLASSES,
@@ -24,7 +25,6 @@ from data_access.classes import (
     validation_file_name,
     validation_labels,
 )
-from data_access.real import RealLabels, from_lists
 from data_access.schema import is_accepted
 
 DEMO_SEED = 20_22

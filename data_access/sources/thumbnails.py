@@ -18,8 +18,14 @@ from pathlib import Path
 
 from data_access.annotations import AnnotationTable
 from data_access.errors import DataError, ImageNotAvailable
-from data_access.images import THUMBNAIL_SIZE, DemoImages, ImageReader, NoImages, make_thumbnail
 from data_access.progress import Progress
+from data_access.sources.images import (
+    THUMBNAIL_SIZE,
+    DemoImages,
+    ImageReader,
+    NoImages,
+    make_thumbnail,
+)
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from data_access.cli_common import Bar, open_from_args
+from data_access.cli.common import Bar, open_from_args
 from data_access.predictions import ReadOptions
 from data_access.predictions.describe import reading_lines
 from data_access.predictions.order import ORDERS

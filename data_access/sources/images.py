@@ -281,7 +281,7 @@ class DataSourceImages:
         key = (str(self.data_dir), self.split)
         with self._lock:
             if key not in self._opened:
-                from data_access.tfds_source import open_data_source
+                from data_access.sources.tfds import open_data_source
 
                 self._opened[key] = open_data_source(self.data_dir, self.split)
             return self._opened[key]
@@ -298,7 +298,8 @@ class DataSourceImages:
 
 
 class DemoImages:
-    """Synthetic pictures, rendered on demand (see :func:`data_access.demo.render_demo_image`)."""
+    """Synthetic pictures, rendered on demand (see
+    :func:`data_access.sources.demo.render_demo_image`)."""
 
     kind = "demo"
 
@@ -309,7 +310,7 @@ class DemoImages:
         return file_name in self._table.row_of
 
     def read(self, file_name: str, size: tuple[int, int] = (500, 375)) -> bytes:
-        from data_access.demo import render_demo_image
+        from data_access.sources.demo import render_demo_image
 
         row = self._table.row_of.get(file_name)
         if row is None:

@@ -1,7 +1,7 @@
 """Teach: ready-made lessons, each a short explanation and images chosen by a rule over the
 data (never by hand), so they work on any source; and the quiz built on a slide.
 
-The rules are Browse filters (:mod:`data_access.browse`), so a lesson shows what the same
+The rules are Browse filters (:mod:`data_access.browse.view`), so a lesson shows what the same
 filter shows in Browse; within a rule's images a lesson takes one image per original class, in
 file-name order, up to :data:`LESSON_SIZE`. Titles and explanations are English message ids,
 translated by :mod:`data_access.i18n`.
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_access.annotations import AnnotationTable
-from data_access.browse import BrowseState, filter_rows
+from data_access.browse.records import SET_MARKS, real_names
+from data_access.browse.view import BrowseState, filter_rows
 from data_access.classes import load_classes, near_classes
 from data_access.i18n import N_, SET_NAMES
 from data_access.predictions import Model
 from data_access.schema import LABEL_SETS, UNCLEAR, WRONG, is_accepted, verdict_is_right
-from data_access.views import SET_MARKS, real_names
 
 LESSON_SIZE = 12
 # Fine-grained WordNet groups a lesson may draw from: the ones with the most confusions inside

@@ -1,8 +1,8 @@
 """One interface over the sources: ``demo``, ``json`` (label JSON + optional images), ``tfds``.
 
 :func:`open_source` returns a :class:`Source`: the annotation table plus an image reader.
-Real sources are :mod:`data_access.source_kinds` objects opened through the on-disk index
-(:mod:`data_access.index`) one way for all: the first open builds it (once, under the index
+Real sources are :mod:`data_access.sources.kinds` objects opened through the on-disk index
+(:mod:`data_access.sources.index`) one way for all: the first open builds it (once, under the index
 folder's lock), later opens load and check it.
 """
 
@@ -13,15 +13,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_access import index as index_lib
+from data_access.analysis.real import shipped_real_labels
 from data_access.annotations import AnnotationTable
-from data_access.demo import DEMO_NOTICE, demo_real_labels, demo_table
 from data_access.errors import DataError
-from data_access.images import DemoImages, ImageReader, NoImages
 from data_access.progress import Progress
-from data_access.real import shipped_real_labels
-from data_access.source_kinds import KINDS, SourceKind, default_labels_json
-from data_access.thumbnails import Thumbnails
+from data_access.sources import index as index_lib
+from data_access.sources.demo import DEMO_NOTICE, demo_real_labels, demo_table
+from data_access.sources.images import DemoImages, ImageReader, NoImages
+from data_access.sources.kinds import KINDS, SourceKind, default_labels_json
+from data_access.sources.thumbnails import Thumbnails
 
 log = logging.getLogger(__name__)
 SOURCE_KINDS = ("demo", *KINDS)
@@ -40,7 +40,7 @@ class Source:
         synthetic: True for the demo; everything shown from it must say so.
         index_dir: the on-disk index folder (None for the demo).
         details: extra facts (paths, missing images, whether the index was just built...).
-        thumbs: its thumbnails (:class:`data_access.thumbnails.Thumbnails`).
+        thumbs: its thumbnails (:class:`data_access.sources.thumbnails.Thumbnails`).
     """
 
     kind: str

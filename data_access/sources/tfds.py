@@ -342,7 +342,7 @@ def prepare(
             "validation tar; registration at image-net.org is required)",
         )
     if labels_json is not None:
-        from data_access.labels_json import parse_label_json
+        from data_access.sources.labels_json import parse_label_json
 
         labels_json = Path(labels_json).expanduser().resolve()
         parse_label_json(labels_json)  # fail here, clearly, rather than deep inside TFDS

@@ -19,18 +19,17 @@ import functools
 import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from data_access.analysis.metrics import top1_accuracy
 from data_access.annotations import AnnotationTable
 from data_access.classes import validation_labels
 from data_access.errors import DataError
-from data_access.files import read_shipped
-from data_access.metrics import top1_accuracy
+from data_access.files import PACKAGE_DATA, read_shipped
 from data_access.predictions import Model
 
-PUBLISHED_CSV = Path(__file__).parent / "data" / "published_models.csv"
+PUBLISHED_CSV = PACKAGE_DATA / "published_models.csv"
 PUBLISHED_SIZE = 284_640
 PUBLISHED_SHA256 = "b13681452563ae7f39de434bee060ef28905b74bbc388b42438db43408b6cd57"
 PUBLISHED_CITATION = (
@@ -122,9 +121,9 @@ def model_rank(multilabel_accuracy: float | None) -> dict | None:
 
 
 def evaluated_rank(result: dict) -> dict | None:
-    """The rank of an :func:`data_access.metrics.evaluate` result among the published models;
-    None for a model scored although implausible (``result["implausible"]``): its number is
-    not a model's, so it is placed nowhere."""
+    """The rank of an :func:`data_access.analysis.metrics.evaluate` result among the
+    published models; None for a model scored although implausible
+    (``result["implausible"]``): its number is not a model's, so it is placed nowhere."""
     if result.get("implausible"):
         return None
     return model_rank(result["multilabel_accuracy"])

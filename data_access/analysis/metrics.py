@@ -18,8 +18,8 @@ says how many that was.
 Companions, always labelled as such: strict (unclear counts as wrong), per-image (micro)
 average, original top-1 accuracy on the same non-problematic images and on all annotated
 images, multi-label top-5 (any of the top 5 accepted; same class averaging), and ReaL accuracy
-(:mod:`data_access.real`: over the images with a ReaL list, the share whose top-1 is in it; over
-all 50,000 images when the file covers them, and over the annotated images).
+(:mod:`data_access.analysis.real`: over the images with a ReaL list, the share whose
+top-1 is in it; over all 50,000 images when the file covers them, and over the annotated images).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data_access.analysis.real import in_real, real_accuracy, real_accuracy_rows
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes
 from data_access.predictions import Model
-from data_access.real import in_real, real_accuracy, real_accuracy_rows
 from data_access.schema import ACCEPTED, CORRECT
 
 # WordNet groups offered by default (synset id -> shown name).

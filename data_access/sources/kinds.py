@@ -2,7 +2,7 @@
 
 A kind knows its files: what identifies it (the index folder's name), its fingerprint (when
 the index is stale), how to build the index arrays, the image reader over them, and what to
-tell the user. :func:`data_access.sources.open_source` does the rest the same way for all:
+tell the user. :func:`data_access.sources.source.open_source` does the rest the same way for all:
 load or build the index once, check it, make the table. A new kind (another image store) is
 one more class here and one line in :data:`KINDS`.
 """
@@ -17,12 +17,14 @@ from typing import Protocol
 
 import numpy as np
 
-from data_access import index as index_lib
-from data_access import tfds_source
 from data_access.annotations import AnnotationTable
 from data_access.classes import validation_position
 from data_access.errors import ImageSourceError, LabelFileError, TfdsSourceError, quoted
-from data_access.images import (
+from data_access.progress import Progress
+from data_access.schema import SET_FIELDS
+from data_access.sources import index as index_lib
+from data_access.sources import tfds as tfds_source
+from data_access.sources.images import (
     DataSourceImages,
     FolderImages,
     ImageReader,
@@ -30,14 +32,12 @@ from data_access.images import (
     OffsetImages,
     index_tar,
 )
-from data_access.labels_json import LABELS_FILE_NAME, parse_label_json
-from data_access.parquet_images import ParquetImages, index_shards, shards_of
-from data_access.progress import Progress
-from data_access.schema import SET_FIELDS
+from data_access.sources.labels_json import LABELS_FILE_NAME, parse_label_json
+from data_access.sources.parquet import ParquetImages, index_shards, shards_of
 
 
 class SourceKind(Protocol):
-    """What :func:`data_access.sources.open_source` needs from a kind of indexed source."""
+    """What :func:`data_access.sources.source.open_source` needs from a kind of indexed source."""
 
     kind: str
 

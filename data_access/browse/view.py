@@ -3,7 +3,7 @@
 A :class:`BrowseState` is everything that defines a Browse view (filters, sort, page, the
 open image). :func:`filter_rows` and :func:`sort_rows` are pure and vectorised, so the app,
 the tests and the benchmarks compute the same rows. How a view lives in a URL is
-:mod:`data_access.browse_url`.
+:mod:`data_access.browse.url`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from data_access.analysis.metrics import hits, unjudged
+from data_access.analysis.real import ANY_DISAGREEMENT, DISAGREEMENTS, disagreement_mask
 from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes
-from data_access.metrics import hits, unjudged
 from data_access.predictions import Model
-from data_access.real import ANY_DISAGREEMENT, DISAGREEMENTS, disagreement_mask
 from data_access.schema import CORRECT, WRONG
 
 PAGE_SIZES = (24, 48, 96)
@@ -105,7 +105,7 @@ def mistakes_view(model: str, original: int, predicted: int | None = None) -> Br
 
 def beats_view(model: str, vs: str) -> BrowseState:
     """The Browse view behind Compare's "only A right" count: the evaluated images that
-    ``model`` gets right and ``vs`` gets wrong (:func:`data_access.metrics.paired`'s
+    ``model`` gets right and ``vs`` gets wrong (:func:`data_access.analysis.metrics.paired`'s
     ``a_only``)."""
     return BrowseState(verdict="beats", model=model, vs=vs, states=("not_problematic",))
 

@@ -1,5 +1,5 @@
 """How a Browse view lives in a URL: :func:`to_params` / :func:`from_params` turn a
-:class:`~data_access.browse.BrowseState` into query parameters and back. Bad parameters give
+:class:`~data_access.browse.view.BrowseState` into query parameters and back. Bad parameters give
 a sane default and a message, never an exception."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from data_access.annotations import AnnotationTable
-from data_access.browse import (
+from data_access.browse.view import (
     DEFAULT_PAGE_SIZE,
     LABEL_STATES,
     PAGE_SIZES,

@@ -13,7 +13,7 @@ import time
 
 
 def cmd_thumbnails(args: argparse.Namespace) -> int:
-    from data_access.cli_common import Bar, open_from_args
+    from data_access.cli.common import Bar, open_from_args
     from data_access.errors import DataError
 
     bar = Bar(sys.stderr.isatty())

@@ -22,16 +22,15 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
 from data_access.errors import DataError
-from data_access.files import read_shipped
+from data_access.files import PACKAGE_DATA, read_shipped
 from data_access.schema import ACCEPTED, WRONG
 
-REAL_JSON = Path(__file__).parent / "data" / "real.json"
+REAL_JSON = PACKAGE_DATA / "real.json"
 REAL_SIZE = 388_478
 REAL_SHA256 = "d83e9bff374c631aae8439eb064c7019acc56e1b3bc3f56b8380c2a710b0220b"
 REAL_CITATION = (

@@ -1,0 +1,2 @@
+"""Teaching: the ready-made lessons (``lessons``) and the printable handout
+(``handout``) of the Teach page."""
