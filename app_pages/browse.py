@@ -7,19 +7,10 @@ change is written back to it, so a copied link reproduces the view.
 
 import streamlit as st
 
+from data_access.browse.filters import FILTERS, PAIRED_VERDICTS, Filter
 from data_access.browse.records import view_csv, view_jsonl, view_records
 from data_access.browse.url import from_params, to_params
-from data_access.browse.view import (
-    LABEL_STATES,
-    REAL_FILTERS,
-    SORTS,
-    VERDICTS,
-    BrowseState,
-    class_options,
-    group_options,
-    page_of,
-    view_rows,
-)
+from data_access.browse.view import SORTS, page_of, view_rows
 from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
@@ -42,6 +33,40 @@ WIDE = 220  # a filter's width in pixels
 ANY = "any"
 FIRST = "(first loaded)"
 
+SHOWN = [f for f in FILTERS if f.widget]
+HIDDEN = [f for f in FILTERS if not f.widget]
+
+
+def _or_any(value):
+    return ANY if value is None else value
+
+
+def _filter_widget(f: Filter):
+    """The widget of one filter, read back as the filter's value (a tuple when it takes
+    several; None for "any")."""
+    no_model = f.needs == "models" and not models
+    # Without ReaL labels a ReaL filter stays as the link has it: it keeps no image, which is
+    # the truth about a source that has none (never every image).
+    lacking = no_model or (f.needs == "real" and table.real is None)
+    why = {"models": "Load predictions in the sidebar first.", "real": "This source has no "
+           "ReaL labels."}.get(f.needs or "")  # fmt: skip
+    labels = f.options()
+    width = "stretch" if f.wide else WIDE
+    if f.multiple:
+        picked = widgets.multiselect(
+            st, f.label, list(labels), format_func=labels.get, key=f"f_{f.name}",
+            placeholder=f.placeholder,
+            disabled=lacking, help=why if lacking else (f.help or None), width=width,
+        )  # fmt: skip
+        return () if no_model else tuple(picked)
+    picked = widgets.selectbox(
+        st, f.label, [ANY, *labels], format_func=lambda v: labels.get(v, "any (no filter)"),
+        key=f"f_{f.name}", disabled=lacking, help=why if lacking else (f.help or None),
+        width=width,
+    )  # fmt: skip
+    return None if no_model or picked == ANY else picked
+
+
 st.title("Browse")
 synthetic_banner(source)
 implausible_banner(models)
@@ -61,11 +86,9 @@ def _browse() -> None:
 
     # Widgets follow the URL whenever it changed since we last wrote it.
     if st.session_state.get("browse_synced") != to_params(url_state):
-        st.session_state.f_classes = list(url_state.classes)
-        st.session_state.f_group = url_state.group or ANY
-        st.session_state.f_states = list(url_state.states)
-        st.session_state.f_verdict = url_state.verdict or ANY
-        st.session_state.f_real = url_state.real or ANY
+        for f in SHOWN:
+            value = getattr(url_state, f.name)
+            st.session_state[f"f_{f.name}"] = list(value) if f.multiple else _or_any(value)
         st.session_state.f_model = url_state.model if url_state.model in models else FIRST
         st.session_state.f_sort = url_state.sort
         st.session_state.f_desc = url_state.descending
@@ -75,62 +98,19 @@ def _browse() -> None:
 
     show_problems(parsed.problems)
 
-    groups = dict(group_options())
-    options = class_options()
     # Two wrapping rows of widgets, not columns: a column is an element of its own, and every
-    # element of the view is redrawn by the browser on each filter or page change.
+    # element of the view is redrawn by the browser on each filter or page change. The first
+    # row holds the filters on the images, the second what needs a model.
     panel = st.container(border=True)
+    chosen = {}
     with panel.container(horizontal=True, wrap=True):
-        f_classes = widgets.multiselect(
-            st,
-            "Class",
-            list(range(1000)),
-            format_func=lambda i: options[i],
-            key="f_classes",
-            placeholder="any class: type a name, synonym or wnid",
-            width="stretch",
-        )
-        f_group = widgets.selectbox(
-            st,
-            "WordNet group",
-            [ANY, *groups],
-            format_func=lambda w: groups.get(w, ANY),
-            key="f_group",
-            width=WIDE,
-        )
-        f_states = widgets.multiselect(
-            st,
-            "Label state",
-            list(LABEL_STATES),
-            format_func=LABEL_STATES.get,
-            key="f_states",
-            placeholder="any",
-            width=WIDE,
-        )
-        f_real = widgets.selectbox(
-            st,
-            "Experts vs ReaL",
-            [ANY, *REAL_FILTERS],
-            format_func=lambda v: REAL_FILTERS.get(v, "any (no filter)"),
-            key="f_real",
-            disabled=table.real is None,
-            help="Images where the experts' label sets and the ReaL labels (Beyer et al. "
-            "2020) disagree, and how."
-            if table.real is not None
-            else "This source has no ReaL labels.",
-            width=WIDE,
-        )
+        for f in SHOWN:
+            if f.needs != "models":
+                chosen[f.name] = _filter_widget(f)
     with panel.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
-        f_verdict = widgets.selectbox(
-            st,
-            "Model verdict",
-            [ANY, *VERDICTS],
-            format_func=lambda v: VERDICTS.get(v, ANY),
-            key="f_verdict",
-            disabled=not models,
-            help=None if models else "Load predictions in the sidebar first.",
-            width=WIDE,
-        )
+        for f in SHOWN:
+            if f.needs == "models":
+                chosen[f.name] = _filter_widget(f)
         f_model = widgets.selectbox(
             st, "Model", [FIRST, *models], key="f_model", disabled=not models, width=WIDE
         )
@@ -140,35 +120,30 @@ def _browse() -> None:
         st.toggle("Descending", key="f_desc")
 
     # The widgets' checked values (ui.widgets), never their raw state: a crafted one is ignored.
-    state = BrowseState(
-        classes=tuple(f_classes),
-        group=None if f_group == ANY else f_group,
-        states=tuple(f_states),
-        verdict=None if not models or f_verdict == ANY else f_verdict,
+    # Filters without a widget keep the link's value.
+    state = url_state.with_(
+        **{f.name: getattr(url_state, f.name) for f in FILTERS if not f.widget},
+        **chosen,
         model=None if f_model == FIRST else f_model,
         sort=f_sort,
         descending=bool(st.session_state.f_desc),
         page_size=int(st.session_state.f_size),
         page=int(st.session_state.f_page),
-        predicted=url_state.predicted,
-        vs=url_state.vs,
-        real=None if f_real == ANY else f_real,
     )
     # Filters set from other pages (a confusion, a comparison) have no widget: show them, with a
     # way out.
-    extra = []
-    if state.predicted is not None:
-        extra.append(f"predicted class: {class_options()[state.predicted].split(' · ')[0]}")
-    if state.verdict in ("beats", "loses") and state.vs:
+    extra = [f.describe(getattr(state, f.name)) for f in HIDDEN]
+    extra = [e for f, e in zip(HIDDEN, extra, strict=True) if f.is_set(getattr(state, f.name))]
+    if state.verdict in PAIRED_VERDICTS and state.vs:
         extra.append(f"compared with: {state.vs}")
     if extra:
 
         def _clear_extra() -> None:
             # Runs before the next script run, so the URL (and with it the widgets) can change.
-            for key in ("pred", "vs"):
+            for key in (*(f.key for f in HIDDEN), "vs"):
                 if key in st.query_params:
                     del st.query_params[key]
-            if st.query_params.get("verdict") in ("beats", "loses"):
+            if st.query_params.get("verdict") in PAIRED_VERDICTS:
                 del st.query_params["verdict"]
 
         e1, e2 = st.columns([5, 1], vertical_alignment="center")

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access.browse.view import BrowseState, class_options, filter_rows, group_options
+from data_access.browse.filters import class_options, group_options
+from data_access.browse.view import BrowseState, filter_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.reviews import (

@@ -23,7 +23,7 @@ from data_access.analysis import metrics
 from data_access.browse.records import view_records
 from data_access.browse.view import BrowseState, view_rows
 from data_access.classes import load_classes
-from data_access.predictions import Model, ReadOptions, model_from_arrays
+from data_access.predictions import Model, ReadOptions
 from data_access.predictions import load_predictions as _load
 from data_access.schema import LABEL_SETS
 from data_access.sources.source import Source
@@ -44,10 +44,9 @@ def load_predictions(path: str | Path, source: Source, name: str | None = None, 
 
 def demo_model(source: Source, name: str = "demo-medium") -> Model:
     """One of the three synthetic demo models (only for the demo source)."""
-    from data_access.sources.demo import demo_predictions
+    from data_access.sources import demo
 
-    p = demo_predictions()[name]
-    return model_from_arrays(name, source.table, p["top_k"], p["scores"])
+    return demo.demo_model(source.table, name)
 
 
 def evaluate(source: Source, model: Model, n_boot: int = 1000, seed: int = 0) -> dict:

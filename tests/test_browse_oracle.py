@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from data_access.annotations import AnnotationTable
-from data_access.browse.view import LABEL_STATES, SORTS, VERDICTS, BrowseState, view_rows
+from data_access.browse.filters import LABEL_STATES, VERDICTS
+from data_access.browse.view import SORTS, BrowseState, view_rows
 from data_access.classes import load_classes
 from data_access.predictions import Model
 

@@ -28,7 +28,7 @@ from data_access.predictions import (
     load_predictions,
     model_from_arrays,
 )
-from data_access.sources.demo import DEMO_MODELS, demo_predictions
+from data_access.sources.demo import DEMO_MODELS, DEMO_PREFIX, demo_predictions
 from data_access.sources.source import Source
 from ui import widgets
 from ui.access import checked_path, path_fields_shown
@@ -36,7 +36,6 @@ from ui.model_upload import queue, reading_options, render_pending
 from ui.text import md
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "json", "jsonl", "ndjson", "npy", "npz", "parquet"]
-DEMO_PREFIX = "demo:"
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -4,21 +4,13 @@ a sane default and a message, never an exception."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from data_access.annotations import AnnotationTable
-from data_access.browse.view import (
-    DEFAULT_PAGE_SIZE,
-    LABEL_STATES,
-    PAGE_SIZES,
-    REAL_FILTERS,
-    SORTS,
-    VERDICTS,
-    BrowseState,
-)
-from data_access.classes import load_classes, validation_position
+from data_access.browse.filters import ASCII_NUMBER, FILTERS
+from data_access.browse.view import DEFAULT_PAGE_SIZE, PAGE_SIZES, SORTS, BrowseState
+from data_access.classes import validation_position
 from data_access.predictions import Model
 
 
@@ -32,19 +24,16 @@ class Parsed:
 
 def to_params(state: BrowseState) -> dict[str, str | list[str]]:
     """Query parameters for a state; defaults are left out so links stay short."""
-    wnids = load_classes().wnids
-    d = BrowseState()
     out: dict[str, str | list[str]] = {}
-    if state.classes:
-        out["class"] = [wnids[c] for c in state.classes]
-    if state.group:
-        out["group"] = state.group
-    if state.states:
-        out["state"] = list(state.states)
-    if state.verdict:
-        out["verdict"] = state.verdict
+    for f in FILTERS:
+        texts = [f.encode(v) for v in f.values(getattr(state, f.name))]
+        if texts:
+            out[f.key] = texts if f.multiple else texts[0]
+    d = BrowseState()
     if state.model:
         out["model"] = state.model
+    if state.vs:
+        out["vs"] = state.vs
     if state.sort != d.sort:
         out["sort"] = state.sort
     if state.descending:
@@ -55,12 +44,6 @@ def to_params(state: BrowseState) -> dict[str, str | list[str]]:
         out["size"] = str(state.page_size)
     if state.image:
         out["image"] = state.image
-    if state.predicted is not None:
-        out["pred"] = wnids[state.predicted]
-    if state.vs:
-        out["vs"] = state.vs
-    if state.real:
-        out["real"] = state.real
     return out
 
 
@@ -70,7 +53,6 @@ def from_params(
     table: AnnotationTable | None = None,
 ) -> Parsed:
     """Reads a state from query parameters; anything unusable is dropped with a message."""
-    classes_meta = load_classes()
     problems: list[str] = []
 
     def values(key: str) -> list[str]:
@@ -83,34 +65,26 @@ def from_params(
         v = values(key)
         return v[-1] if v else None
 
-    classes = []
-    for w in values("class"):
-        idx = classes_meta.wnid_to_index.get(w)
-        if idx is None and _ASCII_NUMBER.fullmatch(w) and int(w) < 1000:
-            idx = int(w)
-        if idx is None:
-            problems.append(f"unknown class {w[:40]!r} in the link was ignored")
-        elif idx not in classes:
-            classes.append(idx)
-    group = one("group")
-    if group is not None and group not in classes_meta.ancestor_names:
-        problems.append(f"unknown WordNet group {group[:40]!r} in the link was ignored")
-        group = None
-    states = []
-    for s in values("state"):
-        if s in LABEL_STATES:
-            if s not in states:
-                states.append(s)
-        else:
-            problems.append(f"unknown label filter {s[:40]!r} in the link was ignored")
-    verdict = one("verdict")
-    if verdict is not None and verdict not in VERDICTS:
-        problems.append(f"unknown verdict filter {verdict[:40]!r} in the link was ignored")
-        verdict = None
+    chosen: dict[str, object] = {}
+    for f in FILTERS:
+        # A single-valued filter takes the link's last value, as a browser's form would.
+        texts = values(f.key) if f.multiple else values(f.key)[-1:]
+        decoded: list[object] = []
+        for text in texts:
+            value = f.decode(text)
+            if value is None:
+                problems.append(f"unknown {f.what} {text[:40]!r} in the link was ignored")
+            elif value not in decoded:
+                decoded.append(value)
+        chosen[f.name] = tuple(decoded) if f.multiple else (decoded[0] if decoded else None)
     model = one("model")
     if model is not None and models is not None and model not in models:
         problems.append(f"model {model[:60]!r} from the link is not loaded; showing the first")
         model = None
+    vs = one("vs")
+    if vs is not None and models is not None and vs not in models:
+        problems.append(f"compared model {vs[:60]!r} from the link is not loaded")
+        vs = None
     sort = one("sort") or "file_name"
     if sort not in SORTS:
         problems.append(f"unknown sort {sort[:40]!r} in the link; sorted by file name")
@@ -130,48 +104,23 @@ def from_params(
     ):
         problems.append(f"image {image[:60]!r} from the link is not an annotated image")
         image = None
-    predicted = None
-    pred = one("pred")
-    if pred is not None:
-        predicted = classes_meta.wnid_to_index.get(pred)
-        if predicted is None:
-            problems.append(f"unknown predicted class {pred[:40]!r} in the link was ignored")
-    vs = one("vs")
-    if vs is not None and models is not None and vs not in models:
-        problems.append(f"compared model {vs[:60]!r} from the link is not loaded")
-        vs = None
-    real = one("real")
-    if real is not None and real not in REAL_FILTERS:
-        problems.append(f"unknown ReaL filter {real[:40]!r} in the link was ignored")
-        real = None
     state = BrowseState(
-        real=real,
-        classes=tuple(classes),
-        group=group,
-        states=tuple(states),
-        verdict=verdict,
+        **chosen,  # type: ignore[arg-type]  # each filter's decode gives its field's type
         model=model,
+        vs=vs,
         sort=sort,
         descending=descending,
         page=page,
         page_size=page_size,
         image=image,
-        predicted=predicted,
-        vs=vs,
     )
     return Parsed(state, problems)
-
-
-# A number in a link is ASCII digits only: Python's int() also takes "²"-like digits of
-# other scripts ("٣"), signs, spaces and "1_000", and str.isdigit() says yes to "²", which
-# int() then refuses.
-_ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def _int(raw: str | None, default: int, what: str, problems: list[str]) -> int:
     if raw is None:
         return default
-    if _ASCII_NUMBER.fullmatch(raw):
+    if ASCII_NUMBER.fullmatch(raw):
         return int(raw)
     problems.append(f"{what} {raw[:20]!r} in the link is not a number; using {default}")
     return default

@@ -3,6 +3,7 @@
 Commands:
     info            what a source holds (counts and label-set statistics)
     evaluate        the recommended multi-label accuracy and companions for prediction files
+    browse          the images of a Browse view (the app's filters as flags), as CSV or JSON Lines
     predictions     ``predictions describe FILE``: how a prediction file is read
     reviews         import reference categorisations, export reviews, migrate, copy
     prepare         prepare imagenet2012_multilabel with TFDS's own builder
@@ -20,9 +21,10 @@ import os
 import sys
 from pathlib import Path
 
+from data_access.cli.browse import add_browse_parser
 from data_access.cli.common import Bar as _Bar
 from data_access.cli.common import add_source_flags, open_from_args
-from data_access.cli.predictions import add_predictions_parser, add_reading_flags
+from data_access.cli.predictions import add_model_flags, add_predictions_parser, models_from_args
 from data_access.cli.reviews import add_reviews_parser
 from data_access.cli.thumbnails import add_thumbnails_parser
 from data_access.errors import DataError
@@ -65,35 +67,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from data_access.analysis import metrics
     from data_access.analysis.published import evaluated_rank, rank_sentence
-    from data_access.cli.predictions import options_from_args
-    from data_access.predictions import default_name, load_predictions
 
-    args.predictions = [*args.predictions, *args.more_predictions]
-    if not args.predictions:
+    if not [*args.predictions, *args.more_predictions]:
         raise DataError("evaluate", "no prediction file given (PRED ... or --predictions PRED)")
-    if args.name and len(args.name) != len(args.predictions):
-        raise DataError(
-            "--name",
-            f"give one name per prediction file ({len(args.predictions)}), got {len(args.name)}",
-        )
     bar = _Bar(sys.stderr.isatty())
     source = open_from_args(args, bar)
     table = source.table
-    options = options_from_args(args)
-    models: list = []
-    taken: set[str] = set()
-    try:
-        for k, path in enumerate(args.predictions):
-            name = args.name[k] if args.name else default_name(path, taken)
-            if name in taken:
-                raise DataError("--name", f"{name!r} is used twice; model names must be unique")
-            taken.add(name)
-            models.append(load_predictions(path, table, name=name, progress=bar, options=options))
-    finally:
-        bar.close()
-    for m in models:
-        for note in m.shown_notes():
-            print(f"warning: {m.source}: {note}", file=sys.stderr)
+    models = models_from_args(args, table, bar)
     results = [metrics.evaluate(table, m, n_boot=args.bootstrap, seed=args.seed) for m in models]
     for r in results:
         rank = evaluated_rank(r)
@@ -297,33 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("evaluate", help="multi-label accuracy and companions for predictions")
-    p.add_argument(
-        "predictions",
-        nargs="*",
-        type=Path,
-        metavar="PRED",
-        help="prediction files: CSV/TSV, JSON/JSON Lines, .npy/.npz, Parquet (see README)",
-    )
-    p.add_argument(
-        "--predictions",
-        dest="more_predictions",
-        nargs="+",
-        action="extend",
-        type=Path,
-        default=[],
-        metavar="PRED",
-        help="more prediction files (as the app's --predictions; repeatable)",
-    )
+    add_model_flags(p)
     add_source_flags(p)
-    add_reading_flags(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--per-class", type=Path, metavar="FILE", help="write per-class CSV here")
-    p.add_argument(
-        "--name",
-        action="append",
-        metavar="NAME",
-        help="model name, once per file in order (default: the file's stem)",
-    )
     p.add_argument(
         "--bootstrap",
         type=_bounded("--bootstrap", 0, MAX_BOOTSTRAP),
@@ -335,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_evaluate)
 
+    add_browse_parser(sub, add_source_flags)
     add_predictions_parser(sub, add_source_flags)
     add_thumbnails_parser(sub, add_source_flags)
 

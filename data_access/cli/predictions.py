@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from data_access.cli.common import Bar, open_from_args
+from data_access.errors import DataError
 from data_access.predictions import ReadOptions
 from data_access.predictions.describe import reading_lines
 from data_access.predictions.order import ORDERS
@@ -60,6 +61,71 @@ def add_reading_flags(p: argparse.ArgumentParser) -> None:
         "of images (refused by default: wrong order, or the ground truth); flagged wherever "
         "their numbers are shown",
     )
+
+
+def add_model_flags(p: argparse.ArgumentParser) -> None:
+    """Prediction files (positional or ``--predictions``, as the app's), their names, and
+    the reading options."""
+    p.add_argument(
+        "predictions",
+        nargs="*",
+        type=Path,
+        metavar="PRED",
+        help="prediction files: CSV/TSV, JSON/JSON Lines, .npy/.npz, Parquet (see README); "
+        "on the demo, demo:demo-strong, demo:demo-medium or demo:demo-weak",
+    )
+    p.add_argument(
+        "--predictions",
+        dest="more_predictions",
+        nargs="+",
+        action="extend",
+        type=Path,
+        default=[],
+        metavar="PRED",
+        help="more prediction files (as the app's --predictions; repeatable)",
+    )
+    p.add_argument(
+        "--name",
+        action="append",
+        metavar="NAME",
+        help="model name, once per file in order (default: the file's stem)",
+    )
+    add_reading_flags(p)
+
+
+def models_from_args(args: argparse.Namespace, table, bar: Bar) -> list:
+    """The models of :func:`add_model_flags`' files, in order, each read and checked as the
+    app reads an upload; their notes printed on stderr as warnings."""
+    from data_access.predictions import default_name, load_predictions
+    from data_access.sources.demo import DEMO_PREFIX, demo_model
+
+    paths = [*args.predictions, *args.more_predictions]
+    if args.name and len(args.name) != len(paths):
+        raise DataError(
+            "--name", f"give one name per prediction file ({len(paths)}), got {len(args.name)}"
+        )
+    options = options_from_args(args)
+    models: list = []
+    taken: set[str] = set()
+    try:
+        for k, path in enumerate(paths):
+            demo = str(path).startswith(DEMO_PREFIX)
+            stem = str(path)[len(DEMO_PREFIX) :] if demo else path
+            name = args.name[k] if args.name else default_name(stem, taken)
+            if name in taken:
+                raise DataError("--name", f"{name!r} is used twice; model names must be unique")
+            taken.add(name)
+            if demo:
+                model = demo_model(table, str(path)[len(DEMO_PREFIX) :]).renamed(name)
+            else:
+                model = load_predictions(path, table, name=name, progress=bar, options=options)
+            models.append(model)
+    finally:
+        bar.close()
+    for m in models:
+        for note in m.shown_notes():
+            print(f"warning: {m.source}: {note}", file=sys.stderr)
+    return models
 
 
 def options_from_args(args: argparse.Namespace) -> ReadOptions:

@@ -25,6 +25,8 @@ from data_access.classes import (
     validation_file_name,
     validation_labels,
 )
+from data_access.errors import DataError
+from data_access.predictions import Model, model_from_arrays
 from data_access.schema import is_accepted
 
 DEMO_SEED = 20_22
@@ -159,6 +161,32 @@ def demo_real_labels() -> RealLabels:
         if pos not in annotated:
             lists[pos] = []
     return from_lists(lists, "demo ReaL labels", synthetic=True)
+
+
+# A prediction "path" naming a demo model, in the app's --predictions and the command line's.
+DEMO_PREFIX = "demo:"
+
+
+def demo_model(table: AnnotationTable, name: str) -> Model:
+    """The demo model ``name`` (a key of :data:`DEMO_MODELS`) aligned to ``table``, which
+    must be the demo's.
+
+    Raises:
+        DataError: ``name`` is no demo model, or ``table`` is not the demo's.
+    """
+    if name not in DEMO_MODELS:
+        raise DataError(
+            DEMO_PREFIX + name[:60], f"no such demo model (there are {', '.join(DEMO_MODELS)})"
+        )
+    demo = demo_table()
+    # The demo source adds ReaL labels to the same table, so its content key differs.
+    if not (
+        np.array_equal(table.file_name, demo.file_name)
+        and np.array_equal(table.original_label, demo.original_label)
+    ):
+        raise DataError(DEMO_PREFIX + name, "demo models only fit the demo source")
+    p = demo_predictions()[name]
+    return model_from_arrays(name, table, p["top_k"], p["scores"])
 
 
 @functools.lru_cache(maxsize=2)

@@ -1,0 +1,365 @@
+"""Every Browse filter, each one object: the list :data:`FILTERS` is the one place a filter is
+defined.
+
+A :class:`Filter` holds everything about one filter: the :class:`~data_access.browse.view.
+BrowseState` field that holds its value, its key in a link (and ``--KEY``, its flag on the
+command line's ``browse``), its label (the widget's, and the chip's when the filter is set
+from another page), its options, how a value reads from and writes to text, and its
+predicate over the annotation table. The URL (:mod:`data_access.browse.url`), the rows of a
+view (:func:`data_access.browse.view.filter_rows`), the Browse page's widgets and the CLI all
+iterate over :data:`FILTERS`, so a new filter is one entry here and one field of
+``BrowseState``.
+
+>>> [f.key for f in FILTERS]
+['class', 'group', 'state', 'real', 'verdict', 'pred']
+>>> by_key("state").decode("multi")
+'multi'
+>>> by_key("state").decode("nonsense") is None
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from data_access.analysis.metrics import hits, unjudged
+from data_access.analysis.real import ANY_DISAGREEMENT, DISAGREEMENTS, disagreement_mask
+from data_access.annotations import AnnotationTable
+from data_access.classes import NUM_CLASSES, load_classes
+from data_access.predictions import Model
+from data_access.schema import CORRECT, WRONG
+
+if TYPE_CHECKING:
+    from data_access.browse.view import BrowseState
+
+LABEL_STATES = {
+    "multi": "more than one accepted label",
+    "unclear": "has unclear labels",
+    "orig_not_correct": "original label not among correct",
+    "orig_wrong": "original label judged wrong",
+    "problematic": "problematic",
+    "not_problematic": "not problematic",
+    "imagenet_m": "ImageNet-M",
+}
+VERDICTS = {
+    "right": "right (multi-label)",
+    "wrong": "wrong (multi-label)",
+    "right_ml_wrong_top1": "right under multi-label, wrong under original top-1",
+    "wrong_ml_right_top1": "wrong under multi-label, right under original top-1",
+    "unjudged": "unjudged prediction (in no label set)",
+    "disagree": "loaded models disagree (multi-label)",
+    "beats": "right where the compared model is wrong",
+    "loses": "wrong where the compared model is right",
+}
+# The verdicts that compare the model with a second one (the view's ``vs``).
+PAIRED_VERDICTS = ("beats", "loses")
+REAL_FILTERS = {ANY_DISAGREEMENT: "experts and ReaL disagree (any way)", **DISAGREEMENTS}
+
+Mask = Callable[[AnnotationTable, Mapping[str, Model], "BrowseState"], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One Browse filter.
+
+    Attributes:
+        name: the :class:`~data_access.browse.view.BrowseState` field holding its value
+            (a tuple when ``multiple``, else one value or None: not filtered).
+        key: its key in a link; ``--KEY`` on the command line.
+        label: the widget's label, and the chip's ("Also filtered by ...").
+        what: the filter in a message ("unknown label filter 'x' in the link was ignored").
+        options: value -> label of every value it takes (a function, made when asked).
+        decode: a value from its text in a link or a flag; None when unknown.
+        encode: the text of a value in a link.
+        mask: the rows the filter keeps, given the whole view (a verdict needs its model).
+        multiple: several values at once (``classes``: any of them; ``states``: all).
+        widget: shown as a widget on Browse; False for filters set from other pages
+            (a confusion, a comparison), shown as a chip with a way to clear them.
+        needs: ``"models"`` or ``"real"``: what a source or session must have for the
+            filter to mean anything (its widget is disabled without it).
+        help: the widget's help text.
+        wide: the widget takes the row's width (many options, typed into).
+        placeholder: what the empty widget says.
+    """
+
+    name: str
+    key: str
+    label: str
+    what: str
+    options: Callable[[], Mapping[Any, str]]
+    decode: Callable[[str], Any]
+    encode: Callable[[Any], str]
+    mask: Mask
+    multiple: bool = False
+    widget: bool = True
+    needs: str | None = None
+    help: str = ""
+    wide: bool = False
+    placeholder: str = "any"
+
+    def is_set(self, value: Any) -> bool:
+        """Whether ``value`` filters at all (an empty tuple and None do not)."""
+        return bool(value) if self.multiple else value is not None
+
+    def values(self, value: Any) -> tuple:
+        """``value`` as a tuple of single values (empty when not set)."""
+        if not self.is_set(value):
+            return ()
+        return tuple(value) if self.multiple else (value,)
+
+    def describe(self, value: Any) -> str:
+        """The filter and its value in words, for a chip: ``"Label state: problematic"``."""
+        labels = self.options()
+        shown = [str(labels.get(v, v)).split(" · ")[0] for v in self.values(value)]
+        return f"{self.label}: {', '.join(shown)}"
+
+
+# --- options -------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def class_options() -> tuple[str, ...]:
+    """One searchable label per class: name, wnid and synonyms (index = class)."""
+    c = load_classes()
+    out = []
+    for name, wnid, syn in zip(c.names, c.wnids, c.synonyms, strict=True):
+        others = [s for s in syn if s != name]
+        out.append(f"{name} · {wnid}" + (f" · {', '.join(others)}" if others else ""))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def group_options() -> tuple[tuple[str, str], ...]:
+    """(wnid, label) of every WordNet ancestor holding two or more classes, by name."""
+    c = load_classes()
+    counts: dict[str, int] = {}
+    for anc in c.ancestors:
+        for a in anc:
+            counts[a] = counts.get(a, 0) + 1
+    items = [(a, f"{c.ancestor_names[a]} · {a} · {k} classes") for a, k in counts.items() if k >= 2]
+    return tuple(sorted(items, key=lambda x: x[1].lower()))
+
+
+def search_classes(query: str) -> list[int]:
+    """Classes whose name, synonyms or wnid contain ``query`` (case-insensitive)."""
+    q = query.strip().lower()
+    if not q:
+        return []
+    return [i for i, label in enumerate(class_options()) if q in label.lower()]
+
+
+def _class_labels() -> dict[int, str]:
+    return dict(enumerate(class_options()))
+
+
+# --- text <-> value ----------------------------------------------------------------------------
+
+# A number in a link or a flag is ASCII digits only: Python's int() also takes digits of other
+# scripts ("٣"), signs, spaces and "1_000", and str.isdigit() says yes to "²", which int()
+# then refuses.
+ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _decode_class(text: str) -> int | None:
+    """A class from its wnid; a plain index 0-999 (ASCII digits) is accepted too."""
+    index = load_classes().wnid_to_index.get(text)
+    if index is None and ASCII_NUMBER.fullmatch(text) and int(text) < NUM_CLASSES:
+        index = int(text)
+    return index
+
+
+def _encode_class(index: int) -> str:
+    return load_classes().wnids[index]
+
+
+def _decode_group(text: str) -> str | None:
+    return text if text in load_classes().ancestor_names else None
+
+
+def _decode_key(table: Callable[[], Mapping[Any, str]]) -> Callable[[str], str | None]:
+    def decode(text: str) -> str | None:
+        return text if text in table() else None
+
+    return decode
+
+
+# --- predicates --------------------------------------------------------------------------------
+
+
+def model_named(models: Mapping[str, Model], name: str | None) -> Model | None:
+    """The named model when loaded, else the first loaded one (None: no model)."""
+    if name and name in models:
+        return models[name]
+    return next(iter(models.values()), None)
+
+
+def _none(table: AnnotationTable) -> np.ndarray:
+    return np.zeros(len(table), dtype=bool)
+
+
+def _classes_mask(table, models, state) -> np.ndarray:
+    return np.isin(table.original_label, np.array(state.classes, dtype=np.int64))
+
+
+def _group_mask(table, models, state) -> np.ndarray:
+    return load_classes().group_mask(state.group)[table.original_label]
+
+
+def state_mask(table: AnnotationTable, name: str) -> np.ndarray:
+    """Rows in the label state ``name`` (a key of :data:`LABEL_STATES`)."""
+    if name == "multi":
+        return table.num_accepted > 1
+    if name == "unclear":
+        return table.unclear_multi_labels.lengths > 0
+    if name == "orig_not_correct":
+        return ~hits(table, table.original_label, CORRECT)
+    if name == "orig_wrong":
+        return hits(table, table.original_label, WRONG)
+    if name == "problematic":
+        return table.is_problematic
+    if name == "not_problematic":
+        return table.evaluated
+    if name == "imagenet_m":
+        return table.in_imagenet_m
+    raise KeyError(name)
+
+
+def _states_mask(table, models, state) -> np.ndarray:
+    keep = np.ones(len(table), dtype=bool)
+    for name in state.states:
+        keep &= state_mask(table, name)
+    return keep
+
+
+def verdict_mask(
+    table: AnnotationTable, models: Mapping[str, Model], state: BrowseState
+) -> np.ndarray:
+    """Rows matching the view's verdict filter, judged by the view's model (none when no
+    model is loaded: a filter on what is not there keeps nothing)."""
+    if state.verdict == "disagree":
+        if len(models) < 2:
+            return _none(table)
+        right = np.stack([hits(table, m.top1) for m in models.values()])
+        return np.asarray(right.any(axis=0) & ~right.all(axis=0))
+    model = model_named(models, state.model)
+    if model is None:
+        return _none(table)
+    right = hits(table, model.top1)
+    if state.verdict == "right":
+        return right
+    if state.verdict == "wrong":
+        return ~right
+    if state.verdict == "right_ml_wrong_top1":
+        return right & (model.top1 != table.original_label)
+    if state.verdict == "wrong_ml_right_top1":
+        return ~right & (model.top1 == table.original_label)
+    if state.verdict in PAIRED_VERDICTS:
+        other = models.get(state.vs) if state.vs else None
+        if other is None or other is model:
+            return _none(table)
+        other_right = hits(table, other.top1)
+        return right & ~other_right if state.verdict == "beats" else ~right & other_right
+    if state.verdict == "unjudged":
+        out = _none(table)
+        out[unjudged(table, model.top1)] = True
+        return out
+    raise KeyError(state.verdict)
+
+
+def _predicted_mask(table, models, state) -> np.ndarray:
+    model = model_named(models, state.model)
+    return (model.top1 == state.predicted) if model is not None else _none(table)
+
+
+def _real_mask(table, models, state) -> np.ndarray:
+    return disagreement_mask(table.real_disagreements, len(table), state.real)
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+FILTERS: tuple[Filter, ...] = (
+    Filter(
+        name="classes",
+        key="class",
+        label="Class",
+        what="class",
+        options=_class_labels,
+        decode=_decode_class,
+        encode=_encode_class,
+        mask=_classes_mask,
+        multiple=True,
+        wide=True,
+        placeholder="any class: type a name, synonym or wnid",
+    ),
+    Filter(
+        name="group",
+        key="group",
+        label="WordNet group",
+        what="WordNet group",
+        options=lambda: dict(group_options()),
+        decode=_decode_group,
+        encode=str,
+        mask=_group_mask,
+    ),
+    Filter(
+        name="states",
+        key="state",
+        label="Label state",
+        what="label filter",
+        options=lambda: LABEL_STATES,
+        decode=_decode_key(lambda: LABEL_STATES),
+        encode=str,
+        mask=_states_mask,
+        multiple=True,
+    ),
+    Filter(
+        name="real",
+        key="real",
+        label="Experts vs ReaL",
+        what="ReaL filter",
+        options=lambda: REAL_FILTERS,
+        decode=_decode_key(lambda: REAL_FILTERS),
+        encode=str,
+        mask=_real_mask,
+        needs="real",
+        help="Images where the experts' label sets and the ReaL labels (Beyer et al. 2020) "
+        "disagree, and how.",
+    ),
+    Filter(
+        name="verdict",
+        key="verdict",
+        label="Model verdict",
+        what="verdict filter",
+        options=lambda: VERDICTS,
+        decode=_decode_key(lambda: VERDICTS),
+        encode=str,
+        mask=verdict_mask,
+        needs="models",
+    ),
+    Filter(
+        name="predicted",
+        key="pred",
+        label="Predicted class",
+        what="predicted class",
+        options=_class_labels,
+        decode=_decode_class,
+        encode=_encode_class,
+        mask=_predicted_mask,
+        widget=False,
+        needs="models",
+    ),
+)
+
+
+def by_key(key: str) -> Filter:
+    """The filter whose link key (or CLI flag without ``--``) is ``key``."""
+    for f in FILTERS:
+        if f.key == key:
+            return f
+    raise KeyError(key)
