@@ -9,6 +9,7 @@ import json
 import struct
 import tarfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -211,3 +212,23 @@ def test_damaged_index_is_never_trusted(tmp_path, data, at):
         return
     assert loaded["file_name"].tolist() == arrays["file_name"].tolist()
     assert loaded["x"].tolist() == [0, 1]
+
+
+def test_an_index_member_lost_to_damage_is_stale(tmp_path):
+    """Found by the fuzz test above: one byte changed in the zip's central directory (the
+    comment length of the entry before an array's) hides that array while every checksum
+    still holds; the index must say "stale", not hand back fewer arrays."""
+    import numpy as np
+
+    from data_access.sources import index as index_lib
+
+    folder = tmp_path / "idx"
+    arrays = {"file_name": np.array([N.format(1)]), "x": np.arange(2)}
+    path = index_lib.save_index(folder, "json", {"f": 1}, arrays, {})
+    raw = bytearray(path.read_bytes())
+    entry = raw.rindex(b"file_name.npy") - 46  # its central-directory header
+    assert raw[entry : entry + 4] == b"PK\x01\x02"
+    raw[entry + 32] = ord("3")  # the entry's comment now runs over the next entry
+    path.write_bytes(bytes(raw))
+    with pytest.raises(index_lib.StaleIndex, match="damaged index"):
+        index_lib.load_index(folder, "json", {"f": 1})

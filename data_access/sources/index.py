@@ -110,6 +110,10 @@ def _read(folder: Path, kind: str, fingerprint: object, meta_only: bool):
         raise StaleIndex(f"index of a {meta.get('kind')} source, expected {kind}")
     if meta.get("fingerprint") != json.loads(json.dumps(fingerprint)):
         raise StaleIndex("the source changed since the index was built")
+    # The zip's checksums cover each member's bytes, not its name: a damaged name would
+    # hand back an array under another key, so the names saved are checked too.
+    if not meta_only and sorted(arrays) != meta.get("arrays"):
+        raise StaleIndex("damaged index (its arrays are not the ones saved)")
     return arrays, meta
 
 
@@ -124,6 +128,7 @@ def save_index(folder: Path, kind: str, fingerprint: object, arrays: dict, meta:
         "code_version": _code_version(),
         "kind": kind,
         "fingerprint": fingerprint,
+        "arrays": sorted(arrays),
     }
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".npz.part")
     try:
