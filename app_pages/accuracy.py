@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access.analysis import metrics
+from data_access.analysis.evaluation import Evaluation
 from data_access.analysis.published import evaluated_rank
 from data_access.browse.url import to_params
 from data_access.browse.view import BrowseState, mistakes_view
@@ -69,12 +70,14 @@ HELP = {
 }
 
 
-def _real_columns(e: dict) -> dict:
+def _real_columns(e: Evaluation) -> dict:
     """ReaL columns when the source has ReaL labels; the published rank when known."""
     out = {}
     if table.real is not None:
-        out["ReaL"] = 100 * e["real_accuracy"] if "real_accuracy" in e else None
-        out["ReaL (annotated)"] = 100 * e["real_accuracy_annotated"]
+        out["ReaL"] = None if e.real_accuracy is None else 100 * e.real_accuracy
+        out["ReaL (annotated)"] = (
+            None if e.real_accuracy_annotated is None else 100 * e.real_accuracy_annotated
+        )
     rank = evaluated_rank(e)
     if rank:
         out["better than (published)"] = f"{rank['better_than']} of {rank['total']}"
@@ -87,19 +90,19 @@ for m in models.values():
     rows.append(
         {
             "model": m.name,
-            "multi-label accuracy": 100 * e["multilabel_accuracy"],
-            "95% CI": f"{100 * e['ci95'][0]:.2f}–{100 * e['ci95'][1]:.2f}",
-            "strict": 100 * e["multilabel_accuracy_strict"],
-            "per-image": 100 * e["multilabel_accuracy_per_image"],
-            "top-1 (same images)": 100 * e["top1_accuracy"],
-            "top-1 (all 20,000)": 100 * e["top1_accuracy_all"],
+            "multi-label accuracy": 100 * e.multilabel_accuracy,
+            "95% CI": f"{100 * e.ci95[0]:.2f}–{100 * e.ci95[1]:.2f}",
+            "strict": 100 * e.multilabel_accuracy_strict,
+            "per-image": 100 * e.multilabel_accuracy_per_image,
+            "top-1 (same images)": 100 * e.top1_accuracy,
+            "top-1 (all 20,000)": 100 * e.top1_accuracy_all,
             "ML top-5": None
-            if e["multilabel_top5_accuracy"] is None
-            else 100 * e["multilabel_top5_accuracy"],
-            "ImageNet-M": f"{e['imagenet_m_correct']}/{e['imagenet_m_total']}",
+            if e.multilabel_top5_accuracy is None
+            else 100 * e.multilabel_top5_accuracy,
+            "ImageNet-M": f"{e.imagenet_m_correct}/{e.imagenet_m_total}",
             **_real_columns(e),
-            "coverage": 100 * e["coverage"],
-            "unjudged": e["unjudged_predictions"],
+            "coverage": 100 * e.coverage,
+            "unjudged": e.unjudged_predictions,
         }
     )
 summary = pd.DataFrame(rows)
@@ -141,7 +144,7 @@ st.download_button(
 for m in models.values():
     for note in m.shown_notes(hide_content=not is_upload(m.source)):
         st.warning(md(f"{m.name}: {note}"))
-classes_evaluated = e["classes_evaluated"]  # the same for every model of this source
+classes_evaluated = e.classes_evaluated  # the same for every model of this source
 if classes_evaluated < 1000:
     st.warning(
         f"Only {classes_evaluated} of 1000 classes have non-problematic images in this source: "

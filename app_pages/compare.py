@@ -45,13 +45,13 @@ res = metrics.paired(table, a, b)
 m = st.columns(5)
 m[0].metric(
     f"A: {md(a_name)}",
-    f"{100 * ea['multilabel_accuracy']:.2f}",
+    f"{100 * ea.multilabel_accuracy:.2f}",
     help="Multi-label accuracy, recommended protocol, %.",
 )
-m[1].metric(f"B: {md(b_name)}", f"{100 * eb['multilabel_accuracy']:.2f}")
+m[1].metric(f"B: {md(b_name)}", f"{100 * eb.multilabel_accuracy:.2f}")
 m[2].metric(
     "A − B",
-    f"{100 * (ea['multilabel_accuracy'] - eb['multilabel_accuracy']):+.2f}",
+    f"{100 * (ea.multilabel_accuracy - eb.multilabel_accuracy):+.2f}",
     help="Difference of the headline numbers, percentage points.",
 )
 p_text = "< 1e-16" if res.p_value < 1e-16 else f"{res.p_value:.3g}"

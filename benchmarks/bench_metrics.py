@@ -39,9 +39,10 @@ def _timed(fn, repeat: int = 5) -> tuple[float, object]:
 
 def all_metrics(table, model) -> dict:
     from data_access.analysis import metrics as M
+    from data_access.analysis.evaluation import evaluate
 
     return {
-        "evaluate": M.evaluate(table, model),
+        "evaluate": evaluate(table, model),
         "per_class": M.per_class(table, model),
         "groups": M.groups(table, model),
         "confusions": M.confusions(table, model.top1),
@@ -105,6 +106,7 @@ def model_table_with_real(real):
 
 def main() -> None:
     from data_access.analysis import metrics as M
+    from data_access.analysis.evaluation import evaluate
     from data_access.classes import validation_file_name
     from data_access.predictions import ReadOptions, load_predictions, model_from_arrays
     from data_access.sources.demo import demo_predictions, demo_table
@@ -116,7 +118,7 @@ def main() -> None:
     out: dict = {}
 
     t_all, _ = _timed(lambda: all_metrics(table, model))
-    t_eval_no_boot, _ = _timed(lambda: M.evaluate(table, model, n_boot=1))
+    t_eval_no_boot, _ = _timed(lambda: evaluate(table, model, n_boot=1))
     t_headline, value = _timed(lambda: M.multilabel_accuracy(table, model.top1), repeat=20)
     examples = [
         {

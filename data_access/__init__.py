@@ -5,7 +5,7 @@ For notebooks, the names below are the public API (see the README, "From Python"
     import data_access as imlr
     source = imlr.open_source("json", labels_json="human_accuracy_v3.0.0.json")
     model = imlr.load_predictions("preds.csv", source)
-    imlr.evaluate(source, model)["multilabel_accuracy"]
+    imlr.evaluate(source, model).multilabel_accuracy
 
 The layout, by responsibility (each sub-package's ``__init__`` names its modules):
 

@@ -4,7 +4,7 @@ pandas DataFrames where a table is the natural answer.
 >>> import data_access as imlr
 >>> source = imlr.open_source("demo")               # or "json" / "tfds" with paths
 >>> model = imlr.demo_model(source, "demo-medium")  # or imlr.load_predictions(path, source)
->>> 0.5 < imlr.evaluate(source, model, n_boot=0)["multilabel_accuracy"] < 0.9
+>>> 0.5 < imlr.evaluate(source, model, n_boot=0).multilabel_accuracy < 0.9
 True
 >>> imlr.per_class(source, model).columns[:4].tolist()
 ['index', 'wnid', 'name', 'images']
@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from data_access.analysis import metrics
+from data_access.analysis import evaluation, metrics
+from data_access.analysis.evaluation import Evaluation
 from data_access.browse.records import view_records
 from data_access.browse.view import BrowseState, view_rows
 from data_access.classes import load_classes
@@ -49,11 +50,11 @@ def demo_model(source: Source, name: str = "demo-medium") -> Model:
     return demo.demo_model(source.table, name)
 
 
-def evaluate(source: Source, model: Model, n_boot: int = 1000, seed: int = 0) -> dict:
-    """Every metric of :func:`data_access.analysis.metrics.evaluate`; ``multilabel_accuracy`` is the
-    recommended one (non-problematic images, correct or unclear, mean of per-class
-    accuracies)."""
-    return metrics.evaluate(source.table, model, n_boot=n_boot, seed=seed)
+def evaluate(source: Source, model: Model, n_boot: int = 1000, seed: int = 0) -> Evaluation:
+    """Every headline number, as attributes (``.as_dict()`` for JSON);
+    ``multilabel_accuracy`` is the recommended one (non-problematic images, correct or
+    unclear, mean of per-class accuracies)."""
+    return evaluation.evaluate(source.table, model, n_boot=n_boot, seed=seed)
 
 
 def per_class(source: Source, model: Model):

@@ -114,5 +114,5 @@ def test_content_key_and_the_metric_cache_follow_the_annotations():
     assert a.content_key != b.content_key
     m = model_from_arrays("m", a, np.array([1, 2, 3]))
     ra, rb = evaluate_cached(a, m), evaluate_cached(b, m)
-    assert ra["multilabel_accuracy_per_image"] != rb["multilabel_accuracy_per_image"]
-    assert rb["multilabel_accuracy_per_image"] == pytest.approx(1 / 2)  # row 0 is problematic
+    assert ra.multilabel_accuracy_per_image != rb.multilabel_accuracy_per_image
+    assert rb.multilabel_accuracy_per_image == pytest.approx(1 / 2)  # row 0 is problematic

@@ -24,7 +24,7 @@ def test_the_readme_example_runs_and_its_numbers_are_right(capsys):
     table = ns["source"].table
     top1 = demo_predictions()["demo-medium"]["top_k"][:, 0]
     preds = {n.encode(): int(k) for n, k in zip(table.file_name, top1, strict=True)}
-    assert ns["result"]["multilabel_accuracy"] == reference_multilabel_accuracy(
+    assert ns["result"].multilabel_accuracy == reference_multilabel_accuracy(
         list(_examples(table)), preds
     )
     # ImageNet-M: 68 images; "right" counted by hand from the label sets.

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.analysis import metrics
+from data_access.analysis.evaluation import evaluate
 from data_access.browse.url import from_params
 from data_access.browse.view import BrowseState, view_rows
 from data_access.predictions import load_predictions
@@ -40,18 +41,16 @@ def test_accuracy_numbers_equal_data_access(demo):
     at = _run("app_pages/accuracy.py")
     summary = at.dataframe[0].value.set_index("model")
     for name, m in models.items():
-        e = metrics.evaluate(table, m)
+        e = evaluate(table, m)
         row = summary.loc[name]
-        assert row["multi-label accuracy"] == pytest.approx(
-            100 * e["multilabel_accuracy"], abs=1e-9
-        )
-        assert row["strict"] == pytest.approx(100 * e["multilabel_accuracy_strict"], abs=1e-9)
-        assert row["per-image"] == pytest.approx(100 * e["multilabel_accuracy_per_image"], abs=1e-9)
-        assert row["top-1 (same images)"] == pytest.approx(100 * e["top1_accuracy"], abs=1e-9)
-        assert row["top-1 (all 20,000)"] == pytest.approx(100 * e["top1_accuracy_all"], abs=1e-9)
-        assert row["ImageNet-M"] == f"{e['imagenet_m_correct']}/68"
-        assert row["95% CI"] == f"{100 * e['ci95'][0]:.2f}–{100 * e['ci95'][1]:.2f}"
-        assert row["unjudged"] == e["unjudged_predictions"]
+        assert row["multi-label accuracy"] == pytest.approx(100 * e.multilabel_accuracy, abs=1e-9)
+        assert row["strict"] == pytest.approx(100 * e.multilabel_accuracy_strict, abs=1e-9)
+        assert row["per-image"] == pytest.approx(100 * e.multilabel_accuracy_per_image, abs=1e-9)
+        assert row["top-1 (same images)"] == pytest.approx(100 * e.top1_accuracy, abs=1e-9)
+        assert row["top-1 (all 20,000)"] == pytest.approx(100 * e.top1_accuracy_all, abs=1e-9)
+        assert row["ImageNet-M"] == f"{e.imagenet_m_correct}/68"
+        assert row["95% CI"] == f"{100 * e.ci95[0]:.2f}–{100 * e.ci95[1]:.2f}"
+        assert row["unjudged"] == e.unjudged_predictions
     per_class = at.dataframe[1].value
     expected = metrics.per_class(table, models["demo-strong"])
     got = per_class.set_index("index")["multilabel_accuracy"]

@@ -1,11 +1,13 @@
 """Metrics against literal transcriptions of SPEC's reference loop, on many random datasets."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from data_access.analysis import metrics as M
+from data_access.analysis.evaluation import evaluate
 from data_access.annotations import AnnotationTable
 from data_access.predictions import Model, model_from_arrays
 from data_access.schema import CORRECT
@@ -272,7 +274,7 @@ def test_paired_mcnemar():
 def test_evaluate_fields():
     table, top1 = random_case(17)
     m = model_from_arrays("m", table, np.stack([top1] * 5, axis=1))
-    e = M.evaluate(table, m, n_boot=200)
+    e = evaluate(table, m, n_boot=200)
     for key in (
         "model",
         "multilabel_accuracy",
@@ -284,7 +286,13 @@ def test_evaluate_fields():
         "coverage",
         "ci95",
     ):
-        assert key in e
-    assert e["multilabel_top5_accuracy"] == e["multilabel_accuracy"]
-    assert e["coverage"] == 1.0 and e["classes_evaluated"] == 1000
-    assert all(0 <= e[k] <= 1 for k in ("multilabel_accuracy", "top1_accuracy", "coverage"))
+        assert getattr(e, key) is not None, key
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.multilabel_accuracy = 1.0  # type: ignore[misc]
+    assert list(e.as_dict())[:2] == ["model", "multilabel_accuracy"]
+    assert isinstance(e.as_dict()["ci95"], list) and len(e.as_dict()["ci95"]) == 2
+    assert e.multilabel_top5_accuracy == e.multilabel_accuracy
+    assert e.coverage == 1.0 and e.classes_evaluated == 1000
+    assert all(
+        0 <= getattr(e, k) <= 1 for k in ("multilabel_accuracy", "top1_accuracy", "coverage")
+    )

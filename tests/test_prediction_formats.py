@@ -9,7 +9,7 @@ import pickle
 import numpy as np
 import pytest
 
-from data_access.analysis import metrics as M
+from data_access.analysis.evaluation import evaluate
 from data_access.classes import load_classes, validation_file_name, validation_labels
 from data_access.predictions import PredictionFileError, ReadOptions, load_predictions
 from data_access.predictions.vocab import vocabulary_lists
@@ -74,7 +74,7 @@ def _assert_exact(model, demo, truth, reference, unresolved=()):
         assert "not guessed" in model.notes[0]
     assert model.top1.tolist() == top1.tolist()
     assert model.coverage.missing == int((top1 == -1).sum())
-    assert M.evaluate(demo, model, n_boot=10)["multilabel_accuracy"] == reference
+    assert evaluate(demo, model, n_boot=10).multilabel_accuracy == reference
 
 
 TIMM_VARIANTS = {

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.analysis import published
+from data_access.analysis.evaluation import evaluate
 from data_access.cli.main import main
 from data_access.sources.source import open_source
 from tests.helpers import plain
@@ -193,9 +194,9 @@ def test_accuracy_page_with_three_models_places_and_ranks_them():
             in lines
         )
         assert summary.loc[name, "better than (published)"] == f"{lower} of 962"
-        e = metrics.evaluate(table, model, n_boot=0)
+        e = evaluate(table, model, n_boot=0)
         assert summary.loc[name, "ReaL (annotated)"] == pytest.approx(
-            100 * e["real_accuracy_annotated"], abs=1e-9
+            100 * e.real_accuracy_annotated, abs=1e-9
         )
         assert pd.isna(summary.loc[name, "ReaL"])  # demo models cover 20,000 images only
     spec = _charts(at)[-1].proto.spec

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from data_access.analysis import metrics, real
+from data_access.analysis.evaluation import evaluate
 from data_access.annotations import AnnotationTable
 from data_access.browse.records import image_description, real_chips, view_records
 from data_access.browse.url import from_params, to_params
@@ -134,21 +135,21 @@ def test_evaluate_on_a_full_and_an_annotated_only_file(tmp_path, label_json, tab
     everything = load_predictions(
         _file_with(tmp_path, "all.csv", range(NUM_VALIDATION_IMAGES), full), t
     )
-    e = metrics.evaluate(t, everything, n_boot=0)
-    assert e["real_accuracy"] == readme_real_accuracy(real_lists, full.tolist())
+    e = evaluate(t, everything, n_boot=0)
+    assert e.real_accuracy == readme_real_accuracy(real_lists, full.tolist())
     positions = [int(f[15:23]) - 1 for f in t.file_name]
     annotated_lists = [real_lists[p] for p in positions]
-    assert e["real_accuracy_annotated"] == readme_real_accuracy(
+    assert e.real_accuracy_annotated == readme_real_accuracy(
         annotated_lists, full[positions].tolist()
     )
     # Only the annotated images (one of them missing): no ReaL accuracy over 50,000; the
     # annotated one counts the missing image as wrong.
     kept = positions[1:]
     some = load_predictions(_file_with(tmp_path, "some.csv", kept, full[kept]), t)
-    e = metrics.evaluate(t, some, n_boot=0)
-    assert "real_accuracy" not in e
+    e = evaluate(t, some, n_boot=0)
+    assert e.real_accuracy is None
     missing_as_wrong = [-1, *full[kept].tolist()]
-    assert e["real_accuracy_annotated"] == readme_real_accuracy(annotated_lists, missing_as_wrong)
+    assert e.real_accuracy_annotated == readme_real_accuracy(annotated_lists, missing_as_wrong)
     # Per class: each class's annotated images with a ReaL list, counted by hand.
     pc = metrics.per_class(t, everything)
     for c in set(t.original_label.tolist()):
@@ -222,16 +223,16 @@ def test_real_accuracy_annotated_on_the_hand_fixture():
     t = _hand_table().with_real(_hand_real())
     model = model_from_arrays("m", t, np.array([2, 4, 5, 8, 9]))
     # Images with a ReaL list: 0 (2 in [1, 2]), 1 (4 not in [3]), 3 (8 in [8]), 4 (9 in it).
-    e = metrics.evaluate(t, model, n_boot=0)
-    assert e["real_accuracy_annotated"] == 3 / 4
+    e = evaluate(t, model, n_boot=0)
+    assert e.real_accuracy_annotated == 3 / 4
     # These five are the only images with a ReaL list, so the file covers all that count.
-    assert e["real_accuracy"] == 3 / 4
+    assert e.real_accuracy == 3 / 4
     lists = [[] for _ in range(NUM_VALIDATION_IMAGES)]
     lists[:5], lists[10] = [[1, 2], [3], [], [8], [10, 9]], [4]
     wider = _hand_table().with_real(real.from_lists(lists))
-    e = metrics.evaluate(wider, model, n_boot=0)
-    assert "real_accuracy" not in e and e["real_accuracy_annotated"] == 3 / 4
-    assert "real_accuracy_annotated" not in metrics.evaluate(_hand_table(), model, n_boot=0)
+    e = evaluate(wider, model, n_boot=0)
+    assert e.real_accuracy is None and e.real_accuracy_annotated == 3 / 4
+    assert evaluate(_hand_table(), model, n_boot=0).real_accuracy_annotated is None
 
 
 def test_real_in_words_chips_records_and_alt_text():

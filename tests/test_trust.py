@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from data_access.analysis import metrics
+from data_access.analysis.evaluation import evaluate
 from data_access.analysis.published import evaluated_rank
 from data_access.browse.view import beats_view, mistakes_view, view_rows
 from data_access.cli.main import main
@@ -102,8 +103,8 @@ def test_only_the_ground_truth_is_refused_with_the_column_and_the_fix(tmp_path, 
     # Said on purpose: scored, and marked wherever its numbers are shown.
     score, model = _score(table, path, prediction_column="label", allow_implausible=True)
     assert score == reference_for_rows(table, table.original_label)
-    result = metrics.evaluate(table, model, n_boot=0)
-    assert result["implausible"] and "--allow-implausible" in result["implausible"]
+    result = evaluate(table, model, n_boot=0)
+    assert result.implausible and "--allow-implausible" in result.implausible
     assert evaluated_rank(result) is None  # never placed among the published models
     assert model.notes[0] == model.implausible
 
@@ -410,4 +411,4 @@ def test_the_notebook_api_passes_the_same_gate(tmp_path, demo):
     with pytest.raises(imlr.DataError, match="column .y_true. agrees with the original labels"):
         imlr.load_predictions(path, source)
     model = imlr.load_predictions(path, source, prediction_column="y_true", allow_implausible=True)
-    assert "no model reaches 99%" in imlr.evaluate(source, model, n_boot=0)["implausible"]
+    assert "no model reaches 99%" in imlr.evaluate(source, model, n_boot=0).implausible

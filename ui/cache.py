@@ -12,6 +12,7 @@ import hashlib
 import streamlit as st
 
 from data_access.analysis import metrics
+from data_access.analysis.evaluation import Evaluation, evaluate
 from data_access.annotations import AnnotationTable
 from data_access.predictions import Model
 
@@ -29,9 +30,9 @@ _KEYS = {AnnotationTable: lambda t: t.content_key, Model: model_key}
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_KEYS)
-def evaluate_cached(table: AnnotationTable, model: Model) -> dict:
-    """:func:`data_access.analysis.metrics.evaluate` (with its bootstrap interval)."""
-    return metrics.evaluate(table, model)
+def evaluate_cached(table: AnnotationTable, model: Model) -> Evaluation:
+    """:func:`data_access.analysis.evaluation.evaluate` (with its bootstrap interval)."""
+    return evaluate(table, model)
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_KEYS)

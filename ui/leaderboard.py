@@ -69,8 +69,8 @@ def loaded_points(source: Source, models: dict[str, Model]) -> pd.DataFrame:
                 "model": m.name,
                 "top1_accuracy": 100 * top1,
                 "top1_basis": basis,
-                "multilabel_accuracy": 100 * e["multilabel_accuracy"],
-                "imagenet_m_errors": e["imagenet_m_total"] - e["imagenet_m_correct"],
+                "multilabel_accuracy": 100 * e.multilabel_accuracy,
+                "imagenet_m_errors": e.imagenet_m_total - e.imagenet_m_correct,
                 "rank": pub.rank_sentence(rank)
                 if rank
                 else ("not ranked: implausible predictions" if m.implausible else ""),

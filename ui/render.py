@@ -200,11 +200,11 @@ def headline_table(source: Source, models: dict[str, Model]):
         rows.append(
             {
                 "model": m.name,
-                "multi-label accuracy": f"{100 * e['multilabel_accuracy']:.2f}",
-                "95% CI": f"{100 * e['ci95'][0]:.2f}–{100 * e['ci95'][1]:.2f}",
-                "original top-1 (same images)": f"{100 * e['top1_accuracy']:.2f}",
-                "ImageNet-M": f"{e['imagenet_m_correct']}/{e['imagenet_m_total']}",
-                "coverage": f"{100 * e['coverage']:.1f}%",
+                "multi-label accuracy": f"{100 * e.multilabel_accuracy:.2f}",
+                "95% CI": f"{100 * e.ci95[0]:.2f}–{100 * e.ci95[1]:.2f}",
+                "original top-1 (same images)": f"{100 * e.top1_accuracy:.2f}",
+                "ImageNet-M": f"{e.imagenet_m_correct}/{e.imagenet_m_total}",
+                "coverage": f"{100 * e.coverage:.1f}%",
             }
         )
     return pd.DataFrame(rows)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data_access.analysis.real import in_real, real_accuracy, real_accuracy_rows
+from data_access.analysis.real import in_real
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes
 from data_access.predictions import Model
@@ -317,56 +317,3 @@ def paired(table: AnnotationTable, a: Model, b: Model) -> Paired:
         class_losses=int((da < db).sum()),
         class_ties=int((da == db).sum()),
     )
-
-
-def evaluate(table: AnnotationTable, model: Model, n_boot: int = 1000, seed: int = 0) -> dict:
-    """Every headline number for one model (accuracies are fractions in [0, 1], unrounded)."""
-    top1 = model.top1
-    m_solved, m_total, _ = imagenet_m(table, top1)
-    keep = table.evaluated
-    classes_evaluated = int(
-        (np.bincount(table.original_label[keep], minlength=NUM_CLASSES) > 0).sum()
-    )
-    cov = model.coverage
-    return {
-        "model": model.name,
-        "multilabel_accuracy": multilabel_accuracy(table, top1),
-        "multilabel_accuracy_strict": multilabel_accuracy(table, top1, CORRECT),
-        "multilabel_accuracy_per_image": multilabel_accuracy_per_image(table, top1),
-        "top1_accuracy": top1_accuracy(table, top1),
-        "top1_accuracy_all": top1_accuracy(table, top1, all_images=True),
-        "multilabel_top5_accuracy": multilabel_topk_accuracy(table, model.top_k, 5)
-        if model.top_k is not None and model.top_k.shape[1] >= 5
-        else None,
-        "imagenet_m_correct": m_solved,
-        "imagenet_m_total": m_total,
-        "coverage": cov.fraction if cov else 1.0,
-        "missing_predictions": cov.missing if cov else 0,
-        # No interval without replicates (--bootstrap 0): None, never NaN (not valid JSON).
-        "ci95": list(bootstrap_ci(table, top1, n_boot=n_boot, seed=seed))
-        if n_boot
-        else [None, None],
-        "unjudged_predictions": len(unjudged(table, top1)),
-        "non_problematic_images": int(keep.sum()),
-        "classes_evaluated": classes_evaluated,
-        # Why these numbers cannot be trusted, when the user had them computed anyway.
-        "implausible": model.implausible,
-        **real_metrics(table, model),
-    }
-
-
-def real_metrics(table: AnnotationTable, model: Model) -> dict:
-    """``real_accuracy`` (all 50,000 images; only when the file has a prediction for every
-    image with a ReaL list: a partial file is left out, not estimated) and
-    ``real_accuracy_annotated`` (the annotated images with a ReaL list; a missing prediction
-    counts as wrong), both absent without ReaL labels."""
-    if table.real is None:
-        return {}
-    out = {}
-    if model.top1_by_position is not None:
-        acc = real_accuracy(table.real, model.top1_by_position)
-        if acc is not None:
-            out["real_accuracy"] = acc
-    if table.real_rows is not None:
-        out["real_accuracy_annotated"] = real_accuracy_rows(table.real_rows, model.top1)
-    return out

@@ -19,10 +19,14 @@ import functools
 import io
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from data_access.analysis.metrics import top1_accuracy
+
+if TYPE_CHECKING:
+    from data_access.analysis.evaluation import Evaluation
 from data_access.annotations import AnnotationTable
 from data_access.classes import validation_labels
 from data_access.errors import DataError
@@ -120,13 +124,13 @@ def model_rank(multilabel_accuracy: float | None) -> dict | None:
         return None
 
 
-def evaluated_rank(result: dict) -> dict | None:
-    """The rank of an :func:`data_access.analysis.metrics.evaluate` result among the
+def evaluated_rank(result: Evaluation) -> dict | None:
+    """The rank of an :func:`~data_access.analysis.evaluation.evaluate` result among the
     published models; None for a model scored although implausible
-    (``result["implausible"]``): its number is not a model's, so it is placed nowhere."""
-    if result.get("implausible"):
+    (``result.implausible``): its number is not a model's, so it is placed nowhere."""
+    if result.implausible:
         return None
-    return model_rank(result["multilabel_accuracy"])
+    return model_rank(result.multilabel_accuracy)
 
 
 def leaderboard_top1(table: AnnotationTable, model: Model) -> tuple[float, str]:

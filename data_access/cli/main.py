@@ -65,7 +65,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from data_access.analysis import metrics
+    from data_access.analysis.evaluation import evaluate
     from data_access.analysis.published import evaluated_rank, rank_sentence
 
     if not [*args.predictions, *args.more_predictions]:
@@ -74,15 +74,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     source = open_from_args(args, bar)
     table = source.table
     models = models_from_args(args, table, bar)
-    results = [metrics.evaluate(table, m, n_boot=args.bootstrap, seed=args.seed) for m in models]
-    for r in results:
-        rank = evaluated_rank(r)
-        if rank is not None:
-            r.update(published_rank=rank["rank"], published_total=rank["total"],
-                     published_better_than=rank["better_than"])  # fmt: skip
-    if results and results[0]["classes_evaluated"] < 1000:
+    results = [evaluate(table, m, n_boot=args.bootstrap, seed=args.seed) for m in models]
+    ranks = [evaluated_rank(r) for r in results]
+    # What is printed: the numbers, and the published rank where there is one.
+    rows = [
+        r.as_dict()
+        if rank is None
+        else dict(
+            r.as_dict(),
+            published_rank=rank["rank"],
+            published_total=rank["total"],
+            published_better_than=rank["better_than"],
+        )
+        for r, rank in zip(results, ranks, strict=True)
+    ]
+    if results and results[0].classes_evaluated < 1000:
         print(
-            f"warning: only {results[0]['classes_evaluated']} of 1000 classes have "
+            f"warning: only {results[0].classes_evaluated} of 1000 classes have "
             "non-problematic images; the recommended protocol averages over all 1000",
             file=sys.stderr,
         )
@@ -91,16 +99,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.per_class:
         _write_per_class(args.per_class, table, models)
     if args.format == "json":
-        print(json.dumps(results, indent=2))
+        print(json.dumps(rows, indent=2))
     elif args.format == "csv":
-        _write_csv(sys.stdout, results)
+        _write_csv(sys.stdout, rows)
     else:
         _print_table(results)
-        for r in results:
-            if "published_rank" in r:  # the rank found above, in words
-                rank = {"rank": r["published_rank"], "total": r["published_total"],
-                        "better_than": r["published_better_than"]}  # fmt: skip
-                print(f"{r['model']}: {rank_sentence(rank, source.synthetic)}")
+        for r, rank in zip(results, ranks, strict=True):
+            if rank is not None:
+                print(f"{r.model}: {rank_sentence(rank, source.synthetic)}")
     return 0
 
 
@@ -164,7 +170,7 @@ def _pct(x) -> str:
     return "-" if x is None else f"{100 * x:.2f}"
 
 
-def _print_table(results: list[dict]) -> None:
+def _print_table(results: list) -> None:
     head = (
         "model",
         "multi-label",
@@ -182,19 +188,19 @@ def _print_table(results: list[dict]) -> None:
     )
     rows = [
         (
-            r["model"] + (" (!)" if r["implausible"] else ""),
-            _pct(r["multilabel_accuracy"]),
-            "-" if r["ci95"][0] is None else f"{_pct(r['ci95'][0])}-{_pct(r['ci95'][1])}",
-            _pct(r["multilabel_accuracy_strict"]),
-            _pct(r["multilabel_accuracy_per_image"]),
-            _pct(r["top1_accuracy"]),
-            _pct(r["top1_accuracy_all"]),
-            _pct(r["multilabel_top5_accuracy"]),
-            _pct(r.get("real_accuracy")),
-            _pct(r.get("real_accuracy_annotated")),
-            f"{r['imagenet_m_correct']}/{r['imagenet_m_total']}",
-            _pct(r["coverage"]),
-            str(r["unjudged_predictions"]),
+            r.model + (" (!)" if r.implausible else ""),
+            _pct(r.multilabel_accuracy),
+            "-" if r.ci95[0] is None else f"{_pct(r.ci95[0])}-{_pct(r.ci95[1])}",
+            _pct(r.multilabel_accuracy_strict),
+            _pct(r.multilabel_accuracy_per_image),
+            _pct(r.top1_accuracy),
+            _pct(r.top1_accuracy_all),
+            _pct(r.multilabel_top5_accuracy),
+            _pct(r.real_accuracy),
+            _pct(r.real_accuracy_annotated),
+            f"{r.imagenet_m_correct}/{r.imagenet_m_total}",
+            _pct(r.coverage),
+            str(r.unjudged_predictions),
         )
         for r in results
     ]
@@ -209,8 +215,8 @@ def _print_table(results: list[dict]) -> None:
         "does not cover them); ReaL annot.: the same on the annotated images."
     )
     for r in results:
-        if r["implausible"]:
-            print(f"(!) {r['model']}: {r['implausible']}")
+        if r.implausible:
+            print(f"(!) {r.model}: {r.implausible}")
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
