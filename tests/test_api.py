@@ -12,14 +12,14 @@ from data_access import api
 from data_access.sources.demo import demo_predictions
 from tests.test_metrics import _examples, reference_multilabel_accuracy
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
 
 def test_the_readme_example_runs_and_its_numbers_are_right(capsys):
     section = README.read_text().split("## From Python", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     ns: dict = {}
-    exec(compile(code, "README.md", "exec"), ns)  # noqa: S102 (our own README)
+    exec(compile(code, "docs/cli.md", "exec"), ns)  # noqa: S102 (our own docs)
     assert "multi-label accuracy" in capsys.readouterr().out
     table = ns["source"].table
     top1 = demo_predictions()["demo-medium"]["top_k"][:, 0]

@@ -1,6 +1,6 @@
-"""Every flag the README shows exists, where the README uses it ("the docs cover
+"""Every flag the README and docs/ show exists, where they use it ("the docs cover
 every setting"): the app's command lines go through the app's parser, the CLI's through the
-CLI's, and each README app command line parses without an "unknown arguments" problem."""
+CLI's, and each documented app command line parses without an "unknown arguments" problem."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from data_access.cli.main import build_parser as cli_parser
 from ui.cli_args import app_args
 from ui.cli_args import build_parser as app_parser
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+_ROOT = Path(__file__).resolve().parents[1]
+# The README and every page of docs/, as one text.
+README = "\n".join(p.read_text() for p in [_ROOT / "README.md", *sorted(_ROOT.glob("docs/*.md"))])
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*(?![\w.-])")
 
 
