@@ -19,7 +19,7 @@ from ui.models import is_upload
 from ui.pages import BROWSE_PAGE
 from ui.render import (
     no_models_prompt,
-    synthetic_banner,
+    page_header,
 )
 from ui.state import context
 from ui.text import md
@@ -37,8 +37,7 @@ def go_browse(state: BrowseState) -> None:
     st.switch_page(BROWSE_PAGE, query_params=to_params(state))
 
 
-st.title("Accuracy")
-synthetic_banner(source)
+page_header("Accuracy", source, None)
 if not models:
     no_models_prompt(source)
     st.divider()

@@ -15,11 +15,10 @@ from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
 from ui.render import (
-    implausible_banner,
+    page_header,
     prefetch_ahead,
     query_params_dict,
     show_problems,
-    synthetic_banner,
 )
 from ui.state import context
 from ui.text import md
@@ -67,9 +66,7 @@ def _filter_widget(f: Filter):
     return None if no_model or picked == ANY else picked
 
 
-st.title("Browse")
-synthetic_banner(source)
-implausible_banner(models)
+page_header("Browse", source, models)
 
 
 # The view is a fragment: a filter, a sort or a page reruns it alone, not the sidebar and

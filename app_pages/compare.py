@@ -12,9 +12,8 @@ from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
 from ui.pages import BROWSE_PAGE
 from ui.render import (
-    implausible_banner,
     no_models_prompt,
-    synthetic_banner,
+    page_header,
 )
 from ui.state import context
 from ui.text import md
@@ -23,9 +22,7 @@ ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
 
-st.title("Compare two models")
-synthetic_banner(source)
-implausible_banner(models)
+page_header("Compare two models", source, models)
 if len(models) < 2:
     if not models:
         no_models_prompt(source)

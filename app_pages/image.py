@@ -15,12 +15,11 @@ from data_access.schema import LABEL_SETS, verdict_is_right
 from ui.pages import BROWSE_PAGE
 from ui.render import (
     badges,
-    implausible_banner,
+    page_header,
     query_params_dict,
     real_section,
     show_image,
     show_problems,
-    synthetic_banner,
 )
 from ui.state import context
 from ui.text import md
@@ -47,9 +46,7 @@ rows = view_rows(table, models, state.with_(image=None))
 where = np.flatnonzero(rows == row)
 position = int(where[0]) if len(where) else None
 
-st.title(name)
-synthetic_banner(source)
-implausible_banner(models)
+page_header(name, source, models)
 nav = st.columns([1, 1, 1, 4])
 if nav[0].button("← Browse"):
     st.switch_page(BROWSE_PAGE, query_params=to_params(state.with_(image=None)))

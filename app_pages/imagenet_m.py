@@ -12,7 +12,7 @@ from data_access.errors import DataError
 from ui import widgets
 from ui.grid import image_grid
 from ui.leaderboard import imagenet_m_distribution
-from ui.render import implausible_banner, synthetic_banner
+from ui.render import page_header
 from ui.state import context
 from ui.text import md
 
@@ -21,9 +21,7 @@ source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 
-st.title("ImageNet-M")
-synthetic_banner(source)
-implausible_banner(models)
+page_header("ImageNet-M", source, models)
 rows = np.flatnonzero(table.in_imagenet_m)
 st.markdown(
     f"The **{len(rows)}** images on which top models still make major mistakes (Vasudevan et "

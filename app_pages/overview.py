@@ -9,7 +9,7 @@ from data_access.browse.view import BrowseState
 from ui.grid import image_grid
 from ui.language import translator
 from ui.pages import BROWSE_PAGE
-from ui.render import first_rows, headline_table, implausible_banner, synthetic_banner
+from ui.render import first_rows, headline_table, page_header
 from ui.state import context
 from ui.text import md
 
@@ -18,9 +18,7 @@ source, models = ctx.source, ctx.models
 info = source.info()
 table = source.table
 
-st.title("ImageNet Multi-Label Review")
-synthetic_banner(source)
-implausible_banner(models)
+page_header("ImageNet Multi-Label Review", source, models)
 st.caption(md(source.description))
 _ = translator()
 st.markdown(

@@ -28,12 +28,11 @@ from data_access.reviews.reference import parse_reference_bytes
 from ui import widgets
 from ui.identity import auth_configured, current_identity
 from ui.render import (
-    implausible_banner,
     label_chips,
     no_models_prompt,
+    page_header,
     real_line,
     show_image,
-    synthetic_banner,
 )
 from ui.state import context
 from ui.text import md
@@ -42,9 +41,7 @@ ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
-st.title("Review mistakes")
-synthetic_banner(source)
-implausible_banner(models)
+page_header("Review mistakes", source, models)
 try:
     db = ctx.reviews()
 except DataError as e:

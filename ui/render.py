@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -172,6 +173,16 @@ def show_problems(problems: list[str]) -> None:
         st.warning(md(p), icon=":material/link_off:")
 
 
+def page_header(title: str, source: Source, models: Mapping[str, Model] | None) -> None:
+    """A page's title, then the banners every page that shows data carries: the source is
+    synthetic; a model is scored although its predictions look impossible (``models`` None:
+    the page explains that where it shows the numbers)."""
+    st.title(title)
+    synthetic_banner(source)
+    if models is not None:
+        implausible_banner(models)
+
+
 def synthetic_banner(source: Source) -> None:
     if source.synthetic:
         st.warning(
@@ -182,7 +193,7 @@ def synthetic_banner(source: Source) -> None:
         )
 
 
-def implausible_banner(models: dict[str, Model]) -> None:
+def implausible_banner(models: Mapping[str, Model]) -> None:
     """A model scored on the user's word although its predictions look impossible (chance
     agreement, or the ground truth) is named above every page that shows its numbers."""
     for m in models.values():
