@@ -259,3 +259,31 @@ def test_the_command_line_exports_the_view_as_the_app_does(demo):
     )
     code, out, _ = _cli("--class", "n02123045", "--format", "csv")
     assert out.splitlines()[0].startswith("file_name,original_label,original_wnid,correct")
+
+
+def test_filters_on_what_is_not_loaded_keep_nothing(demo):
+    """A filter about a model keeps no image when there is no such model (never every image,
+    never an error); a model named but not loaded means the first loaded one."""
+    table, models, _ = demo
+    none: dict = {}
+    for state in (
+        BrowseState(verdict="wrong"),
+        BrowseState(verdict="disagree"),
+        BrowseState(predicted=TABBY),
+    ):
+        assert filter_rows(table, none, state).tolist() == [], state
+    one = {"demo-medium": models["demo-medium"]}
+    assert filter_rows(table, one, BrowseState(verdict="disagree")).tolist() == []
+    for vs in (None, "not-loaded", "demo-medium"):  # no second model, or the same one
+        state = BrowseState(verdict="beats", model="demo-medium", vs=vs)
+        assert filter_rows(table, models, state).tolist() == [], vs
+    first = filter_rows(table, models, BrowseState(verdict="wrong")).tolist()
+    unknown = filter_rows(table, models, BrowseState(verdict="wrong", model="gone")).tolist()
+    assert first and unknown == first
+    assert filter_rows(table, models, BrowseState(verdict="wrong", model="demo-weak")).tolist() != first
+
+
+def test_a_class_index_in_a_link_stops_at_999():
+    assert from_params({"class": "999"}).state.classes == (999,)
+    parsed = from_params({"class": ["1000", "0999x"]})
+    assert parsed.state.classes == () and len(parsed.problems) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -472,3 +473,60 @@ def test_drop_background_on_zero_based_ids_is_refused_with_the_opposite_advice(
         load_predictions(
             tmp_path / "zero_based.csv", demo, options=ReadOptions(drop_background=True)
         )
+
+
+def _message(template: str) -> str:
+    """A whole error message as a regex: ``P`` stands for a percentage such as 81.3%."""
+    return re.escape(template).replace("P", r"\d{1,3}\.\d%") + "$"
+
+
+def test_order_and_offset_messages_say_exactly_what_to_pass(tmp_path, demo, truth):
+    """The whole message of each order and offset refusal, word for word: the flags it
+    advises are what the user types next."""
+    top5, _, _ = truth
+    top1 = np.where(top5[:, 0] == 999, 5, top5[:, 0])  # every id stays in range once shifted
+    perm = np.argsort(validation_labels(), kind="stable")
+    np.save(tmp_path / "both.npy", top1[perm] + 1)
+    with pytest.raises(PredictionFileError) as err:
+        load_predictions(tmp_path / "both.npy", demo)
+    assert re.search(_message(
+        "rows read as validation order would be scored at chance: top-1 agrees with the "
+        "original labels on P in validation order with 0-based ids but P in imagefolder "
+        "order with ids shifted by one; pass --order imagefolder --drop-background "
+        "(in the app: 'Reading options')"), str(err.value))  # fmt: skip
+    np.save(tmp_path / "plain.npy", top1)
+    with pytest.raises(PredictionFileError) as err:
+        load_predictions(tmp_path / "plain.npy", demo, options=ReadOptions(order="imagefolder"))
+    assert re.search(_message(
+        "rows read as imagefolder order would be scored at chance: top-1 agrees with the "
+        "original labels on P in imagefolder order with 0-based ids but P in validation "
+        "order with 0-based ids; pass --order validation (in the app: 'Reading options')"),
+        str(err.value))  # fmt: skip
+    np.save(tmp_path / "random.npy", np.random.default_rng(1).integers(0, 1000, 50_000))
+    with pytest.raises(PredictionFileError) as err:
+        load_predictions(tmp_path / "random.npy", demo)
+    assert re.search(_message(
+        "the order of its 50,000 rows cannot be confirmed: top-1 agrees with the original "
+        "labels on at most P of images in validation or ImageFolder order; give the file "
+        "names, or pass --order validation|imagefolder to score it as it is"), str(err.value))  # fmt: skip
+    # By name, 1-based ids that all stay in range: only the agreement tells.
+    rows = [
+        f"{n},{int(top1[p]) + 1}"
+        for n, p in zip(demo.file_name.tolist(), demo.validation_position.tolist(), strict=True)
+    ]
+    (tmp_path / "one_based.csv").write_text("\n".join(rows))
+    with pytest.raises(PredictionFileError) as err:
+        load_predictions(tmp_path / "one_based.csv", demo)
+    assert re.search(_message(
+        "class ids look shifted by one (1-based, or class 0 = background): top-1 agrees with "
+        "the original labels on P of images as read but P minus one; pass --drop-background "
+        "(in the app: 'Reading options')"), str(err.value))  # fmt: skip
+
+
+def test_the_order_check_reads_its_readings_back():
+    from data_access.predictions.order import OrderCheck
+
+    check = OrderCheck({("validation", 1): 0.5, ("imagefolder", 0): 0.125}, ("validation", 0))
+    assert check.as_dict() == {"validation-1": 0.5, "imagefolder": 0.125}
+    assert check.text(("validation", 1)) == "50.0% in validation order with ids shifted by one"
+    assert check.text(("imagefolder", 0)) == "12.5% in imagefolder order with 0-based ids"
