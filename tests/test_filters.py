@@ -280,7 +280,10 @@ def test_filters_on_what_is_not_loaded_keep_nothing(demo):
     first = filter_rows(table, models, BrowseState(verdict="wrong")).tolist()
     unknown = filter_rows(table, models, BrowseState(verdict="wrong", model="gone")).tolist()
     assert first and unknown == first
-    assert filter_rows(table, models, BrowseState(verdict="wrong", model="demo-weak")).tolist() != first
+    assert (
+        filter_rows(table, models, BrowseState(verdict="wrong", model="demo-weak")).tolist()
+        != first
+    )
 
 
 def test_a_class_index_in_a_link_stops_at_999():
