@@ -296,3 +296,58 @@ def test_evaluate_fields():
     assert all(
         0 <= getattr(e, k) <= 1 for k in ("multilabel_accuracy", "top1_accuracy", "coverage")
     )
+
+
+def test_per_class_columns_match_a_hand_count():
+    """Every per-class column against a plain loop over a hand table: a class with only
+    problematic images has NaN accuracies (never 0); strict accepts only ``correct``; top-1
+    is the original label; ReaL counts the class's images with a ReaL list, a list holding
+    only class 0 included."""
+    from data_access.analysis import real
+    from data_access.classes import NUM_VALIDATION_IMAGES, validation_file_name
+
+    # (position, original, correct, unclear, problematic, prediction, ReaL list or None)
+    rows = [
+        (0, 0, [0], [], False, 0, [0]),  # right everywhere; ReaL holds only class 0
+        (1, 0, [0], [5], False, 5, None),  # unclear: right, not strict, not top-1
+        (2, 0, [], [0], False, 0, [3]),  # top-1 right, strict wrong, ReaL wrong
+        (3, 1, [1, 2], [], False, 2, [2]),  # a second correct label
+        (4, 1, [1], [], False, 7, []),  # wrong; ReaL has no label (no ReaL image)
+        (5, 2, [2], [], True, 2, [2]),  # class 2: problematic only (ReaL still counts it)
+        (6, 4, [], [4], False, 4, None),  # class 4: one image, right but not strict
+    ]
+    lists = [[] for _ in range(NUM_VALIDATION_IMAGES)]
+    for p, *_, r in rows:
+        lists[p] = r or []
+    table = AnnotationTable.from_records(
+        {
+            "file_name": validation_file_name(p),
+            "original_label": o,
+            "correct_multi_labels": c,
+            "unclear_multi_labels": u,
+            "wrong_multi_labels": [],
+            "is_problematic": prob,
+        }
+        for p, o, c, u, prob, _, _ in rows
+    ).with_real(real.from_lists(lists))
+    model = Model("m", np.array([r[5] for r in rows]))
+    pc = M.per_class(table, model)
+    for cls in (0, 1, 2, 4):
+        mine = [r for r in rows if r[1] == cls and not r[4]]
+        n = len(mine)
+        expect = {
+            "images": n,
+            "multilabel_accuracy": sum(r[5] in r[2] + r[3] for r in mine) / n if n else None,
+            "strict_accuracy": sum(r[5] in r[2] for r in mine) / n if n else None,
+            "top1_accuracy": sum(r[5] == r[1] for r in mine) / n if n else None,
+        }
+        for key, value in expect.items():
+            got = pc[key][cls]
+            assert (math.isnan(got) if value is None else got == value), (cls, key, got)
+        with_real = [r for r in rows if r[1] == cls and r[6]]
+        assert pc["real_images"][cls] == len(with_real), cls
+        right = sum(r[5] in r[6] for r in with_real)
+        if with_real:
+            assert pc["real_accuracy"][cls] == right / len(with_real), cls
+    assert pc["gap"][0] == pc["multilabel_accuracy"][0] - pc["top1_accuracy"][0]
+    assert math.isnan(pc["real_accuracy"][3]) and pc["images"][3] == 0
