@@ -343,7 +343,7 @@ def test_per_class_columns_match_a_hand_count():
         }
         for key, value in expect.items():
             got = pc[key][cls]
-            assert (math.isnan(got) if value is None else got == value), (cls, key, got)
+            assert math.isnan(got) if value is None else got == value, (cls, key, got)
         with_real = [r for r in rows if r[1] == cls and r[6]]
         assert pc["real_images"][cls] == len(with_real), cls
         right = sum(r[5] in r[6] for r in with_real)
@@ -351,3 +351,49 @@ def test_per_class_columns_match_a_hand_count():
             assert pc["real_accuracy"][cls] == right / len(with_real), cls
     assert pc["gap"][0] == pc["multilabel_accuracy"][0] - pc["top1_accuracy"][0]
     assert math.isnan(pc["real_accuracy"][3]) and pc["images"][3] == 0
+
+
+def test_binomial_p_value_against_math_comb():
+    """The exact two-sided p-value against the sum of binomial coefficients, for every k of
+    small n (n = 0 and 1 included: no discordant pair, or one, is no evidence)."""
+    for n in range(0, 13):
+        for k in range(0, n + 1):
+            lo = min(k, n - k)
+            exact = min(1.0, 2 * sum(math.comb(n, i) for i in range(lo + 1)) / 2**n)
+            assert M._binom_two_sided(k, n) == pytest.approx(exact, rel=1e-12), (k, n)
+    assert M._binom_two_sided(0, 0) == 1.0 and M._binom_two_sided(1, 1) == 1.0
+
+
+def test_confusions_and_groups_by_hand():
+    """Confusions: most frequent first, ties by (original, predicted); groups: the mean of
+    the group's present classes, NaN for a group with no image."""
+    # class 1 -> 2 three times, 3 -> 4 once, 5 -> 6 twice (every prediction in no set).
+    pairs = [(1, 2)] * 3 + [(3, 4)] + [(5, 6)] * 2
+    records = [
+        {
+            "file_name": f"ILSVRC2012_val_{i + 1:08d}.JPEG",
+            "original_label": o,
+            "correct_multi_labels": [o],
+            "unclear_multi_labels": [],
+            "wrong_multi_labels": [],
+            "is_problematic": False,
+        }
+        for i, (o, _) in enumerate(pairs)
+    ]
+    table = AnnotationTable.from_records(records)
+    top1 = np.array([p for _, p in pairs])
+    got = M.confusions(table, top1)
+    assert [(c["original"], c["predicted"], c["count"]) for c in got] == [
+        (1, 2, 3),
+        (5, 6, 2),
+        (3, 4, 1),
+    ]
+    fish = "n02512053"  # fish: goldfish (1), tiger shark (3), electric ray (5), and more
+    # Right on classes 1 and 3, wrong on 5: the group's mean is 2/3 over its 3 present
+    # classes (its other classes have no image and do not count).
+    model = Model("m", np.array([o if o != 5 else 6 for o, _ in pairs]))
+    groups = M.groups(table, model, {fish: "fish", "n02084071": "dog"})
+    assert groups[0]["wnid"] == fish and groups[0]["group"] == "fish"
+    assert groups[0]["classes"] == 3 and groups[0]["multilabel_accuracy"] == pytest.approx(2 / 3)
+    assert groups[1]["classes"] == 0 and math.isnan(groups[1]["multilabel_accuracy"])
+    assert math.isnan(groups[1]["top1_accuracy"])
