@@ -120,8 +120,9 @@ def _run_all(procs, timeout: float = 300) -> None:
         assert p.exitcode == 0
 
 
-def _process_writer(path: str, who: str, n: int) -> None:
+def _process_writer(path: str, who: str, n: int, start) -> None:
     store = ReviewStore(path)
+    start.wait(timeout=120)  # all writers begin together, so their saves overlap
     for k in range(n):
         store.save(_review(k=k + 1, reviewer=who, note=f"{who}-{k}"))
 
@@ -130,10 +131,13 @@ def test_concurrent_processes_lose_nothing(review_db):
     path = review_db
     ReviewStore(path)
     ctx = multiprocessing.get_context("spawn")
-    _run_all([ctx.Process(target=_process_writer, args=(path, f"p{i}", 60)) for i in range(3)])
+    start = ctx.Barrier(3)
+    _run_all(
+        [ctx.Process(target=_process_writer, args=(path, f"p{i}", 30, start)) for i in range(3)]
+    )
     store = ReviewStore(path)
-    assert len(store.reviews()) == 180
-    assert {r.note for r in store.reviews(reviewer="p1")} == {f"p1-{k}" for k in range(60)}
+    assert len(store.reviews()) == 90
+    assert {r.note for r in store.reviews(reviewer="p1")} == {f"p1-{k}" for k in range(30)}
 
 
 def _reporting_writer(target: str, who: str, n: int) -> None:
