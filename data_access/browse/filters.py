@@ -113,6 +113,21 @@ class Filter:
             return ()
         return tuple(value) if self.multiple else (value,)
 
+    def read(self, texts: list[str]) -> tuple[Any, list[str]]:
+        """The value of ``texts`` (from a link or flags) and the texts that name no value.
+        Several values are kept once each, in order; a single-valued filter takes the last."""
+        decoded: list = []
+        unknown = []
+        for text in texts if self.multiple else texts[-1:]:
+            value = self.decode(text)
+            if value is None:
+                unknown.append(text)
+            elif value not in decoded:
+                decoded.append(value)
+        if self.multiple:
+            return tuple(decoded), unknown
+        return (decoded[0] if decoded else None), unknown
+
     def describe(self, value: Any) -> str:
         """The filter and its value in words, for a chip: ``"Label state: problematic"``."""
         labels = self.options()

@@ -67,16 +67,8 @@ def from_params(
 
     chosen: dict[str, object] = {}
     for f in FILTERS:
-        # A single-valued filter takes the link's last value, as a browser's form would.
-        texts = values(f.key) if f.multiple else values(f.key)[-1:]
-        decoded: list[object] = []
-        for text in texts:
-            value = f.decode(text)
-            if value is None:
-                problems.append(f"unknown {f.what} {text[:40]!r} in the link was ignored")
-            elif value not in decoded:
-                decoded.append(value)
-        chosen[f.name] = tuple(decoded) if f.multiple else (decoded[0] if decoded else None)
+        chosen[f.name], unknown = f.read(values(f.key))
+        problems += [f"unknown {f.what} {text[:40]!r} in the link was ignored" for text in unknown]
     model = one("model")
     if model is not None and models is not None and model not in models:
         problems.append(f"model {model[:60]!r} from the link is not loaded; showing the first")

@@ -68,19 +68,14 @@ def state_from_args(args: argparse.Namespace, models: dict, has_real: bool) -> B
     values: dict[str, object] = {}
     for f in FILTERS:
         raw = getattr(args, f"filter_{f.name}")
-        texts = [] if raw is None else (raw if f.multiple else [raw])
-        decoded = []
-        for text in texts:
-            value = f.decode(text)
-            if value is None:
-                raise DataError(f"--{f.key}", f"unknown {f.what} {text[:60]!r}; {_help(f)}")
-            if value not in decoded:
-                decoded.append(value)
-        if decoded and f.needs == "models" and not models:
+        value, unknown = f.read([] if raw is None else (raw if f.multiple else [raw]))
+        if unknown:
+            raise DataError(f"--{f.key}", f"unknown {f.what} {unknown[0][:60]!r}; {_help(f)}")
+        if f.is_set(value) and f.needs == "models" and not models:
             raise DataError(f"--{f.key}", "needs predictions: give PRED or --predictions PRED")
-        if decoded and f.needs == "real" and not has_real:
+        if f.is_set(value) and f.needs == "real" and not has_real:
             raise DataError(f"--{f.key}", "this source has no ReaL labels")
-        values[f.name] = tuple(decoded) if f.multiple else (decoded[0] if decoded else None)
+        values[f.name] = value
     for flag in ("model", "vs"):
         name = getattr(args, flag)
         if name is not None and name not in models:
