@@ -1,0 +1,119 @@
+"""The sanity gate's reading of a column's first class, checked by hand.
+
+``choose_columns`` sets aside a column that agrees with the original labels on 99% of the
+images; how a row's first value becomes a class index decides whether the ground truth is
+recognised when it is written as class names, wnids or floats (``970.0``), or padded with -1.
+Each expected value below is written out by hand, not computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_access.analysis import metrics
+from data_access.classes import load_classes
+from data_access.errors import PredictionFileError
+from data_access.predictions import ReadOptions, load_predictions
+from data_access.predictions.columns import ClassColumn
+from data_access.predictions.sanity import _column_top1, agreement
+from tests.test_metrics import reference_for_rows
+from tests.test_trust import _model_predictions
+
+# (first value of the row, the class index it means; -1 where it names no class)
+HAND = [
+    ("n01440764", 0),  # tench's wnid
+    ("n01443537", 1),  # goldfish
+    ("999", 999),  # an index written as text
+    ("0", 0),
+    ("1000", -1),  # one past the last class
+    ("n99999999", -1),  # a wnid of no class
+    (True, -1),  # a bool is an int in Python, never a class
+    (False, -1),
+    (0, 0),
+    (999, 999),
+    (1000, -1),
+    (-1, -1),  # padding
+    (-2, -1),
+    (3.0, 3),  # an integer saved as float
+    (3.5, -1),
+    (999.0, 999),
+    (1000.0, -1),
+    (-1.0, -1),
+    (np.int64(7), 7),
+    (np.float32(8.0), 8),
+    (None, -1),
+]
+
+
+def test_first_value_of_each_row_as_a_class_by_hand():
+    column = ClassColumn("c", "labels", [[v, 5] for v, _ in HAND] + [[]])
+    got = _column_top1(column, None).tolist()
+    assert got == [want for _, want in HAND] + [-1]  # an empty row names nothing
+
+
+def test_class_names_resolve_in_the_column_s_vocabulary():
+    names = load_classes().names
+    column = ClassColumn("c", "labels", [[names[0]], [names[1]], ["no such class"], [names[999]]])
+    assert _column_top1(column, None).tolist() == [0, 1, -1, 999]
+
+
+@pytest.mark.parametrize(
+    ("rows", "want"),
+    [
+        (np.array([[5, 1], [999, 2], [1000, 3], [-1, 4]]), [5, 999, -1, -1]),  # first column
+        (np.array([3, 4, 1000]), [3, 4, -1]),  # one class per row
+        (np.array([[2.0, 1.0], [2.5, 1.0], [np.nan, 1.0]]), [2, -1, -1]),
+    ],
+)
+def test_array_rows_take_the_first_column(rows, want):
+    assert _column_top1(ClassColumn("c", "ids", rows), None).tolist() == want
+
+
+def test_agreement_leaves_out_rows_without_a_prediction():
+    # 3 predicted rows, 2 agree: 2/3 over n=3 (the -1 row counts for neither)
+    assert agreement(np.array([1, 2, -1, 4]), np.array([1, 2, 3, 5])) == (2 / 3, 3)
+    assert agreement(np.array([-1, -1]), np.array([1, 2])) == (0.0, 0)
+
+
+@pytest.mark.parametrize("written_as", ["name", "wnid"])
+def test_ground_truth_written_in_any_form_is_set_aside(tmp_path, demo, written_as):
+    """An ``answer`` column (a name that does not say truth) holding the original labels as
+    class names or wnids is recognised by its agreement and not scored."""
+    table, _ = demo
+    classes = load_classes()
+    pred = _model_predictions(table, 0.7, seed=11)
+    truth = table.original_label
+    column = {
+        "name": [classes.names[i] for i in truth],
+        "wnid": [classes.wnids[i] for i in truth],
+    }[written_as]
+    path = tmp_path / "with_truth.csv"
+    pd.DataFrame({"file_name": table.file_name, "pred": pred, "answer": column}).to_csv(
+        path, index=False
+    )
+    model = load_predictions(path, table)
+    assert model.reading["columns"]["ground truth (not scored)"] == "answer"
+    # the headline is the model's, not 100%
+    assert metrics.multilabel_accuracy(table, model.top1) == reference_for_rows(table, pred)
+
+
+def test_a_column_just_under_the_truth_line_is_kept(tmp_path, demo):
+    """98% agreement is a (very good) model, not the truth: it is scored, not set aside."""
+    table, _ = demo
+    pred = table.original_label.copy()
+    wrong = np.arange(len(pred)) % 50 == 0  # 2% of the rows: 98% agreement
+    pred[wrong] = (pred[wrong] + 1) % 1000
+    path = tmp_path / "good.csv"
+    pd.DataFrame({"file_name": table.file_name, "answer": pred}).to_csv(path, index=False)
+    model = load_predictions(path, table)
+    assert "ground truth (not scored)" not in model.reading["columns"]
+    assert model.implausible is None
+    with pytest.raises(PredictionFileError, match="agrees with the original labels on 100.0%"):
+        path.write_text(
+            pd.DataFrame({"file_name": table.file_name, "answer": table.original_label}).to_csv(
+                index=False
+            )
+        )
+        load_predictions(path, table, options=ReadOptions())
