@@ -77,3 +77,18 @@ def open_from_args(args: argparse.Namespace, bar: Bar):
         )
     finally:
         bar.close()
+
+
+def bounded(flag: str, lo: int, hi: int):
+    """An argparse type: an integer in [lo, hi], else one line naming the flag and the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{flag} takes a whole number from {lo} to {hi:,}")
+        return value
+
+    return parse

@@ -287,11 +287,10 @@ def download_label_json(
     return dest
 
 
-def write_label_json(table: AnnotationTable, path: Path, extra_annots: dict | None = None) -> Path:
-    """Writes ``table`` in the label JSON's shape (used by tests, benchmarks and ``demo``).
-
-    Empty lists are left out, as in the real file; problematic images get a reason entry.
-    """
+def label_data_from_table(table: AnnotationTable) -> dict:
+    """``table`` in the label JSON's shape (the demo's and a TFDS build's label file, which
+    have none of their own): sets by wnid with empty lists left out, as in the real file;
+    problematic images get a reason entry."""
     classes = load_classes()
     annots: dict[str, dict] = {}
     for i, name in enumerate(table.file_name.tolist()):
@@ -301,7 +300,6 @@ def write_label_json(table: AnnotationTable, path: Path, extra_annots: dict | No
             if len(row):
                 entry[key] = [classes.wnids[int(c)] for c in row]
         annots[name] = entry
-    annots.update(extra_annots or {})
     problematic = {
         name: {
             "reason": reason or "marked as problematic in the review server",
@@ -318,10 +316,17 @@ def write_label_json(table: AnnotationTable, path: Path, extra_annots: dict | No
         )
         if flag
     }
-    data = {
+    return {
         "initial_annots": annots,
         "problematic_images": problematic,
         "imagenet_m": table.file_name[np.flatnonzero(table.in_imagenet_m)].tolist(),
     }
+
+
+def write_label_json(table: AnnotationTable, path: Path, extra_annots: dict | None = None) -> Path:
+    """Writes ``table`` in the label JSON's shape (:func:`label_data_from_table`; used by
+    tests, benchmarks and ``demo``), with ``extra_annots`` added to ``initial_annots``."""
+    data = label_data_from_table(table)
+    data["initial_annots"].update(extra_annots or {})
     Path(path).write_text(json.dumps(data))
     return Path(path)
