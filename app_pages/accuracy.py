@@ -21,6 +21,7 @@ from ui.render import (
     no_models_prompt,
     page_header,
 )
+from ui.revised import rescore_section
 from ui.state import context
 from ui.text import md
 
@@ -140,6 +141,7 @@ st.download_button(
     file_name="accuracy_summary.csv",
     mime="text/csv",
 )
+rescore_section(table, models, ctx.args.revised_labels)
 for m in models.values():
     for note in m.shown_notes(hide_content=not is_upload(m.source)):
         st.warning(md(f"{m.name}: {note}"))

@@ -14,6 +14,7 @@ from data_access.browse.view import SORTS, page_of, view_rows
 from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
+from ui.pages import LABELS_PAGE
 from ui.render import (
     page_header,
     prefetch_ahead,
@@ -179,6 +180,12 @@ def _browse() -> None:
             lambda: view_jsonl(_records()).encode(),
             "browse_view.jsonl",
             "application/jsonl",
+        )
+        row.page_link(
+            LABELS_PAGE,
+            label="Review these images' labels",
+            icon=":material/fact_check:",
+            query_params=to_params(state.with_(page=1, image=None)),
         )
         if row.toggle("Show the file names to copy", key="f_names"):
             st.code("\n".join(str(table.file_name[r]) for r in rows), language=None)

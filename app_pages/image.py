@@ -12,7 +12,7 @@ from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.reviews import CATEGORIES, SEVERITIES
 from data_access.schema import LABEL_SETS, verdict_is_right
-from ui.pages import BROWSE_PAGE
+from ui.pages import BROWSE_PAGE, LABELS_PAGE
 from ui.render import (
     badges,
     page_header,
@@ -62,6 +62,13 @@ if position is not None:
     nav[3].caption(f"{position + 1:,} of {len(rows):,} in the current Browse view")
 else:
     nav[3].caption("This image is not in the current Browse view's filters.")
+# The Labels page reviews the same view, starting at this image.
+st.page_link(
+    LABELS_PAGE,
+    label="Review this image's labels",
+    icon=":material/fact_check:",
+    query_params=to_params(state),
+)
 
 left, right = st.columns([3, 2])
 with left:

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access.analysis import metrics
+from data_access.browse.url import to_params
 from data_access.browse.view import BrowseState
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
@@ -12,7 +13,9 @@ from data_access.errors import DataError
 from ui import widgets
 from ui.grid import image_grid
 from ui.leaderboard import imagenet_m_distribution
+from ui.pages import LABELS_PAGE
 from ui.render import page_header
+from ui.revised import rescore_section
 from ui.state import context
 from ui.text import md
 
@@ -39,6 +42,12 @@ if models:
         score[k % len(score)].metric(md(name), f"{int(ok.sum())}/{len(rows)}")
 else:
     st.info("No predictions loaded: the gallery shows the images and their labels only.")
+rescore_section(table, models, ctx.args.revised_labels, imagenet_m=True)
+st.page_link(
+    LABELS_PAGE,
+    label="Review the labels of these images",
+    query_params=to_params(BrowseState(states=("imagenet_m",))),
+)
 # On demand: a chart costs the browser more than the rest of the page's first load.
 if st.toggle("Compare with the published models' ImageNet-M scores", key="m_published"):
     imagenet_m_distribution(source, {n: int(ok.sum()) for n, ok in solved.items()}, len(rows))

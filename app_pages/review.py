@@ -26,7 +26,7 @@ from data_access.reviews import (
 )
 from data_access.reviews.reference import parse_reference_bytes
 from ui import widgets
-from ui.identity import auth_configured, current_identity
+from ui.identity import reviewer_block
 from ui.render import (
     label_chips,
     no_models_prompt,
@@ -50,28 +50,7 @@ except DataError as e:
 st.caption(md(f"Reviews are saved to {db.where}"))
 
 args = ctx.args
-if auth_configured():
-    me = current_identity(args.allow_reviewers, args.read_only_reviewers)
-    if me.reviewer:
-        c_who, c_out = st.columns([4, 1], vertical_alignment="center")
-        c_who.markdown(f"Signed in as **{md(me.reviewer)}**: reviews are saved under this name.")
-        c_out.button("Sign out", on_click=st.logout)
-    else:
-        st.button("Sign in to review", type="primary", on_click=st.login)
-else:
-    typed = st.text_input(
-        "Your name (saved with every review)",
-        key="reviewer_name",
-        max_chars=100,
-        placeholder="e.g. ada",
-    )
-    me = current_identity(args.allow_reviewers, args.read_only_reviewers, typed)
-    st.caption(
-        "Single-user mode: reviews are saved under the name typed here. (A lab server can "
-        "make reviewers sign in instead: see the README's *Run it for a lab*.)"
-    )
-if me.why_not and me.reviewer:
-    st.info(md(f"Read-only: {me.why_not}."))
+me = reviewer_block(args.allow_reviewers, args.read_only_reviewers, "review")
 reviewer = me.reviewer
 
 st.caption(
@@ -286,7 +265,7 @@ with tab_summary:
             ]
         )
         counts = df.groupby(["model", "reviewer", "category", "severity"]).size()
-        counts = counts.reset_index(name="reviews")
+        counts = counts.reset_index(name="review")
         st.altair_chart(
             alt.Chart(counts)
             .mark_bar()

@@ -33,6 +33,7 @@ LINK_KEYS = {
     "real": "real",
     "verdict": "verdict",
     "predicted": "pred",
+    "images": "file",
 }
 TABBY, TIGER_CAT, DOMESTIC_CAT = 281, 282, "n02121808"
 MODELS = ("demo-medium", "demo-weak")
@@ -60,6 +61,7 @@ def demo():
                 "real": real,
                 "top1": {n: int(m.top1[r]) for n, m in models.items()},
                 "ancestors": set(c.ancestors[int(table.original_label[r])]),
+                "number": int(str(table.file_name[r]).split("_")[-1].split(".")[0]),
             }
         )
     return table, models, images
@@ -121,6 +123,7 @@ ORACLES = {
     "real": _real,
     "verdict": _verdict,
     "predicted": lambda img, v: img["top1"]["demo-medium"] == v,
+    "images": lambda img, v: img["number"] == v,
 }
 # Values tried per filter (every option where there are few).
 VALUES = {
@@ -130,6 +133,7 @@ VALUES = {
     "real": list(REAL_FILTERS),
     "verdict": list(VERDICTS),
     "predicted": [TABBY, 0],
+    "images": [1, 3, 4, 50000],  # 3 is not in the demo
 }
 
 
@@ -171,6 +175,7 @@ def test_links_are_written_as_they_always_were():
         real="real_empty",
         verdict="beats",
         predicted=0,
+        images=(7, 1),
         model="a",
         vs="b",
     )
@@ -181,6 +186,7 @@ def test_links_are_written_as_they_always_were():
         "real": "real_empty",
         "verdict": "beats",
         "pred": "n01440764",
+        "file": ["7", "1"],
         "model": "a",
         "vs": "b",
     }

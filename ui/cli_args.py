@@ -47,6 +47,9 @@ class AppArgs:
         share_folders: folders whose prediction files visitors may pick (server mode).
         session_upload_limit: MB of uploads one session may hold at once.
         server_upload_limit: MB of uploads all sessions together may hold.
+        revised_labels: a revised label JSON every model is also scored against ("": none).
+        lead_reviewers: who may record a decision on disputed labels (empty: any reviewer
+            who may save).
     """
 
     params: SourceParams = SourceParams()
@@ -60,6 +63,8 @@ class AppArgs:
     share_folders: tuple[Path, ...] = ()
     session_upload_limit: int = SESSION_LIMIT_MB
     server_upload_limit: int = SERVER_LIMIT_MB
+    revised_labels: str = ""
+    lead_reviewers: tuple[str, ...] = ()
 
 
 # [server] keys of a config file -> the flag each stands for.
@@ -69,7 +74,8 @@ CONFIG_KEYS = {
     "reviews_db": "--reviews-db", "allow_reviewers": "--allow-reviewer",
     "read_only_reviewers": "--read-only-reviewer", "share_folders": "--share-folder",
     "allow_paths": "--allow-path", "session_upload_limit": "--session-upload-limit",
-    "server_upload_limit": "--server-upload-limit",
+    "server_upload_limit": "--server-upload-limit", "revised_labels": "--revised-labels",
+    "lead_reviewers": "--lead-reviewer",
 }  # fmt: skip
 
 
@@ -127,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reviews-db", default="")
     parser.add_argument("--allow-reviewer", action="append", default=[])
     parser.add_argument("--read-only-reviewer", action="append", default=[])
+    parser.add_argument("--lead-reviewer", action="append", default=[])
+    parser.add_argument("--revised-labels", default="")
     parser.add_argument("--server-mode", action="store_true")
     parser.add_argument("--share-folder", action="append", default=[])
     parser.add_argument("--config", default="")
@@ -177,4 +185,6 @@ def app_args(argv: list[str] | None = None) -> AppArgs:
         share_folders=tuple(Path(f).resolve() for f in args.share_folder if f),
         session_upload_limit=args.session_upload_limit,
         server_upload_limit=args.server_upload_limit,
+        revised_labels=args.revised_labels,
+        lead_reviewers=tuple(args.lead_reviewer),
     )

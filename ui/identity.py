@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from data_access.reviews.taxonomy import reviewer_key, same_reviewer
+from ui.text import md
 
 SIGNED_IN = "signed-in"
 SINGLE_USER = "single-user"
@@ -63,3 +64,43 @@ def _checked(mode: str, who: str, allow, read_only) -> Identity:
     if allow and not any(same_reviewer(who, a) for a in allow):
         return Identity(mode, who, False, f"{who} is not on this server's list of reviewers")
     return Identity(mode, who, True)
+
+
+def reviewer_block(allow: tuple[str, ...], read_only: tuple[str, ...], noun: str) -> Identity:
+    """Who is reviewing, on a page that saves: the sign-in (or the name box in single-user
+    mode) and a line saying what happens to what is saved (``noun``: ``review``,
+    ``verdict``). The typed name is kept for the session, so every reviewing page knows it."""
+    what = f"{noun}s"
+    if auth_configured():
+        me = current_identity(allow, read_only)
+        if me.reviewer:
+            c_who, c_out = st.columns([4, 1], vertical_alignment="center")
+            c_who.markdown(f"Signed in as **{md(me.reviewer)}**: {what} are saved under this name.")
+            c_out.button("Sign out", on_click=st.logout)
+        else:
+            st.button("Sign in to review", type="primary", on_click=st.login)
+    else:
+        # A widget's state goes when its page is left: the name lives in the session too.
+        if "reviewer_name" not in st.session_state:
+            st.session_state.reviewer_name = st.session_state.get("reviewer_typed", "")
+        typed = st.text_input(
+            f"Your name (saved with every {noun})",
+            key="reviewer_name",
+            max_chars=100,
+            placeholder="e.g. ada",
+        )
+        st.session_state.reviewer_typed = typed
+        me = current_identity(allow, read_only, typed)
+        st.caption(
+            f"Single-user mode: {what} are saved under the name typed here. (A lab server can "
+            "make reviewers sign in instead: see docs/lab.md.)"
+        )
+    if me.why_not and me.reviewer:
+        st.info(md(f"Read-only: {me.why_not}."))
+    return me
+
+
+def is_lead(me: Identity, leads: tuple[str, ...]) -> bool:
+    """Whether ``me`` may record a decision on disputed labels: a reviewer who may save and,
+    when the server names lead reviewers (``--lead-reviewer``), one of them."""
+    return me.can_save and (not leads or any(same_reviewer(me.reviewer, x) for x in leads))

@@ -24,14 +24,17 @@ class PageSpec:
 OVERVIEW_PAGE = "app_pages/overview.py"
 BROWSE_PAGE = "app_pages/browse.py"
 IMAGE_PAGE = "app_pages/image.py"
+ACCURACY_PAGE = "app_pages/accuracy.py"
+LABELS_PAGE = "app_pages/labels.py"
 
 PAGES = (
     PageSpec(OVERVIEW_PAGE, "Overview", ":material/dashboard:", default=True),
     PageSpec(BROWSE_PAGE, "Browse", ":material/grid_view:"),
-    PageSpec("app_pages/accuracy.py", "Accuracy", ":material/leaderboard:"),
+    PageSpec(ACCURACY_PAGE, "Accuracy", ":material/leaderboard:"),
     PageSpec("app_pages/compare.py", "Compare", ":material/compare_arrows:"),
     PageSpec("app_pages/imagenet_m.py", "ImageNet-M", ":material/target:", "imagenet-m"),
     PageSpec("app_pages/review.py", "Review", ":material/rate_review:"),
+    PageSpec(LABELS_PAGE, "Labels", ":material/fact_check:"),
     PageSpec("app_pages/teach.py", "Teach", ":material/school:"),
     PageSpec(IMAGE_PAGE, "Image", ":material/image:", hidden=True),
 )

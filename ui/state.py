@@ -14,7 +14,7 @@ import streamlit as st
 from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources.source import Source, open_source, source_state
-from ui import widgets
+from ui import revised, widgets
 from ui.access import checked_path, path_fields_shown
 from ui.build import build_once
 from ui.cli_args import SourceParams, app_args
@@ -193,6 +193,7 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
         models = loaded_models(source)
         st.divider()
         render_models_sidebar(source, models)
+        revised.sidebar(source.table, app_args().revised_labels)
         st.divider()
         info = source.info()
         status = f"**{SOURCE_LABELS[source.kind]}** · {info['images']:,} images"

@@ -11,7 +11,7 @@ iterate over :data:`FILTERS`, so a new filter is one entry here and one field of
 ``BrowseState``.
 
 >>> [f.key for f in FILTERS]
-['class', 'group', 'state', 'real', 'verdict', 'pred']
+['class', 'group', 'state', 'real', 'verdict', 'pred', 'file']
 >>> by_key("state").decode("multi")
 'multi'
 >>> by_key("state").decode("nonsense") is None
@@ -31,7 +31,7 @@ import numpy as np
 from data_access.analysis.metrics import hits, unjudged
 from data_access.analysis.real import ANY_DISAGREEMENT, DISAGREEMENTS, disagreement_mask
 from data_access.annotations import AnnotationTable
-from data_access.classes import NUM_CLASSES, load_classes
+from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES, load_classes
 from data_access.predictions import Model
 from data_access.schema import CORRECT, WRONG
 
@@ -292,6 +292,21 @@ def _predicted_mask(table, models, state) -> np.ndarray:
     return (model.top1 == state.predicted) if model is not None else _none(table)
 
 
+def _images_mask(table, models, state) -> np.ndarray:
+    positions = np.array(state.images, dtype=np.int64) - 1  # file numbers are 1-based
+    rows = table.row_of_position[positions]
+    out = _none(table)
+    out[rows[rows >= 0]] = True
+    return out
+
+
+def _decode_image(text: str) -> int | None:
+    """An image by its number in the file name (``7`` for ``ILSVRC2012_val_00000007.JPEG``)."""
+    if ASCII_NUMBER.fullmatch(text) and 1 <= int(text) <= NUM_VALIDATION_IMAGES:
+        return int(text)
+    return None
+
+
 def _real_mask(table, models, state) -> np.ndarray:
     return disagreement_mask(table.real_disagreements, len(table), state.real)
 
@@ -368,6 +383,18 @@ FILTERS: tuple[Filter, ...] = (
         mask=_predicted_mask,
         widget=False,
         needs="models",
+    ),
+    Filter(
+        name="images",
+        key="file",
+        label="Chosen images",
+        what="image number",
+        options=dict,
+        decode=_decode_image,
+        encode=str,
+        mask=_images_mask,
+        multiple=True,
+        widget=False,
     ),
 )
 

@@ -41,6 +41,8 @@ class BrowseState:
             the experts' sets and the ReaL labels disagree (in that way).
         verdict: a key of :data:`~data_access.browse.filters.VERDICTS`, or None.
         predicted: keep images whose top-1 prediction (by ``model``) is this class.
+        images: keep these images, by the number in their file name (a list another page
+            chose: the images a revision changed, a review queue).
         model: the model the verdict and confidence refer to (None: the first loaded).
         vs: the compared model for the ``beats`` / ``loses`` verdicts.
         sort: a key of :data:`SORTS`; ``descending`` reverses it.
@@ -55,6 +57,7 @@ class BrowseState:
     real: str | None = None
     verdict: str | None = None
     predicted: int | None = None
+    images: tuple[int, ...] = ()
     # What the verdict filter and the confidence sort refer to.
     model: str | None = None
     vs: str | None = None

@@ -28,46 +28,20 @@ def _write(path: Path | None, text: str) -> None:
         raise DataError(path, f"cannot write: {e.strerror or e}") from e
 
 
-def base_labels(args: argparse.Namespace, table: Any) -> dict[str, Any]:
-    """The label JSON a revision starts from: the file given (``--labels-json``), else the
-    opened table's sets in that shape (demo, TFDS)."""
-    from data_access.sources.labels_json import label_data_from_table, load_json_file
-
-    if args.labels_json:
-        data = load_json_file(args.labels_json)
-        if isinstance(data, dict):
-            return data
-    return label_data_from_table(table)
-
-
-def expert_view(table: Any, names: set[str]) -> tuple[dict[str, dict[str, str]], set[str]]:
-    """The experts' verdicts (wnid -> verdict) of the images ``names`` and the problematic
-    ones, from the opened table."""
-    from data_access.classes import load_classes
-    from data_access.reviews.labels import expert_verdicts
-
-    wnids = load_classes().wnids
-    rows = {n: i for i, n in enumerate(table.file_name.tolist()) if n in names}
-    sets = (table.correct_multi_labels, table.unclear_multi_labels, table.wrong_multi_labels)
-    experts = {
-        n: expert_verdicts(*([wnids[c] for c in s.row(i).tolist()] for s in sets))
-        for n, i in rows.items()
-    }
-    problematic = {n for n, i in rows.items() if table.is_problematic[i]}
-    return experts, problematic
-
-
 def cmd_labels(args: argparse.Namespace) -> int:
     from data_access.reviews import ReviewStore
-    from data_access.reviews.label_store import all_label_reviews, decisions, save_label_reviews
+    from data_access.reviews.label_store import (
+        all_label_reviews,
+        decisions,
+        label_reviews,
+        save_label_reviews,
+    )
     from data_access.reviews.verdict_files import read_verdicts, write_verdicts
 
     store = ReviewStore(args.db)
     if args.labels_command == "import":
         reviews = read_verdicts(args.file, args.as_name)
         # Merged into what each reviewer said before: the file's verdicts win, nothing is lost.
-        from data_access.reviews.label_store import label_reviews
-
         saved = {(r.file_name, r.reviewer): r for r in label_reviews(store)}
         for r in reviews:
             old = saved.get((r.file_name, r.reviewer))
@@ -94,10 +68,14 @@ def cmd_labels(args: argparse.Namespace) -> int:
     reviews = all_label_reviews(store)
     if args.labels_command == "agreement":
         return _agreement(table, reviews, decisions(store))
-    from data_access.reviews.revise import revise
+    from data_access.reviews.revise import revise, revision_base
 
     revision = revise(
-        base_labels(args, table), reviews, decisions(store), args.policy, args.min_reviewers
+        revision_base(table, args.labels_json),
+        reviews,
+        decisions(store),
+        args.policy,
+        args.min_reviewers,
     )
     _write(args.out, json.dumps(revision.labels, ensure_ascii=False))
     if args.changelog:
@@ -141,7 +119,7 @@ def _number(x: float) -> str:
 
 
 def _agreement(table: Any, reviews: list, decided: dict) -> int:
-    from data_access.reviews.label_agreement import disagreements, reviewer_agreement
+    from data_access.reviews.label_agreement import disagreements, expert_view, reviewer_agreement
 
     experts, problematic = expert_view(table, {r.file_name for r in reviews})
     stats = reviewer_agreement(reviews, experts, problematic)

@@ -19,8 +19,10 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
+from data_access.annotations import AnnotationTable
+from data_access.classes import load_classes
 from data_access.reviews.agreement import cohen_kappa
-from data_access.reviews.labels import LabelReview
+from data_access.reviews.labels import LabelReview, expert_verdicts
 
 
 def krippendorff_alpha(units: Iterable[Sequence[Hashable]]) -> dict[str, Any]:
@@ -52,6 +54,22 @@ def krippendorff_alpha(units: Iterable[Sequence[Hashable]]) -> dict[str, Any]:
     expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k)
     alpha = 1.0 - (n - 1) * observed / expected if expected else math.nan
     return {"alpha": alpha, "units": pairable, "values": round(n)}
+
+
+def expert_view(
+    table: AnnotationTable, names: Iterable[str]
+) -> tuple[dict[str, dict[str, str]], set[str]]:
+    """The experts' verdicts (file_name -> wnid -> verdict) of the images ``names`` and which
+    of them the experts marked problematic, from the opened table."""
+    wnids = load_classes().wnids
+    wanted = set(names)
+    rows = {n: i for i, n in enumerate(table.file_name.tolist()) if n in wanted}
+    sets = (table.correct_multi_labels, table.unclear_multi_labels, table.wrong_multi_labels)
+    experts = {
+        n: expert_verdicts(*([wnids[c] for c in s.row(i).tolist()] for s in sets))
+        for n, i in rows.items()
+    }
+    return experts, {n for n, i in rows.items() if table.is_problematic[i]}
 
 
 def _experts(expert_sets: dict[str, dict[str, str]], file_name: str) -> dict[str, str]:

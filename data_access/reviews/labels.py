@@ -169,3 +169,21 @@ def expert_verdicts(correct: list[str], unclear: list[str], wrong: list[str]) ->
         for w in wnids:
             out.setdefault(w, name)
     return out
+
+
+def form_labels(
+    experts: dict[str, str], mine: LabelReview | None
+) -> list[tuple[str, str | None, str | None]]:
+    """The labels a reviewer's form shows for one image: (wnid, the experts' verdict or None
+    for a class they did not list, the form's starting verdict).
+
+    Every label the experts judged, in the order correct, unclear, wrong, then the classes
+    this reviewer added. A label starts at the reviewer's own saved verdict, else at the
+    experts' (the reviewer changes what they disagree with); None means not judged.
+    """
+    saved = mine.verdicts if mine is not None else {}
+    order = sorted(experts, key=lambda w: VERDICTS.index(experts[w]))
+    added = sorted(w for w in saved if w not in experts)
+    if mine is not None:  # a saved review: what the reviewer left out stays left out
+        return [(w, experts.get(w), saved.get(w)) for w in [*order, *added]]
+    return [(w, experts[w], experts[w]) for w in order]

@@ -24,12 +24,31 @@ from __future__ import annotations
 import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from data_access.annotations import AnnotationTable
 from data_access.reviews.labels import VERDICTS, LabelReview, expert_verdicts
 from data_access.reviews.taxonomy import ReviewError
 
 POLICIES = ("majority", "unanimous", "adjudicated")
+
+
+def revision_base(table: AnnotationTable, labels_json: Path | str | None = None) -> dict[str, Any]:
+    """The label JSON a revision starts from: the file the source was read from, when there
+    is one (its other entries, e.g. ImageNetV2's, and its problematic details kept), else the
+    table's sets in that shape (the demo; a TFDS build without its label JSON).
+
+    Raises:
+        LabelFileError: the file cannot be read as JSON.
+    """
+    from data_access.sources.labels_json import label_data_from_table, load_json_file
+
+    if labels_json and Path(labels_json).is_file():
+        data = load_json_file(Path(labels_json))
+        if isinstance(data, dict):
+            return data
+    return label_data_from_table(table)
 
 
 @dataclass

@@ -73,6 +73,28 @@ def load_json_file(path: Path, *, reject_duplicate_keys: bool = False) -> object
     text = read_text_capped(
         path, MAX_LABEL_JSON_BYTES, LabelFileError, "the label JSON file", "; is it the label JSON?"
     )
+    return load_json_text(text, path, reject_duplicate_keys=reject_duplicate_keys)
+
+
+def load_json_bytes(raw: bytes, name: str) -> object:
+    """:func:`load_json_file` for bytes in memory (an upload), ``name`` naming it in messages.
+
+    Raises:
+        LabelFileError: larger than the label JSON can be, not UTF-8, or not usable JSON.
+    """
+    if len(raw) > MAX_LABEL_JSON_BYTES:
+        raise LabelFileError(name, f"{len(raw):,} bytes: larger than the label JSON file can be")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LabelFileError(name, f"not UTF-8 text (byte {e.start}); is it the label JSON?") from e
+    if not text.strip():
+        raise LabelFileError(name, "the file is empty")
+    return load_json_text(text, name)
+
+
+def load_json_text(text: str, path: Path | str, *, reject_duplicate_keys: bool = False) -> object:
+    """The JSON of ``text`` (read from ``path``), every failure a :class:`LabelFileError`."""
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates if reject_duplicate_keys else None)
     except _DuplicateKey as e:
@@ -89,7 +111,7 @@ def load_json_file(path: Path, *, reject_duplicate_keys: bool = False) -> object
     except ValueError as e:  # e.g. an integer of more than 4,300 digits
         raise LabelFileError(path, f"not usable JSON: {str(e)[:100]}") from e
     if not reject_duplicate_keys and isinstance(data, dict) and _may_repeat_names(text, data):
-        return load_json_file(path, reject_duplicate_keys=True)
+        return load_json_text(text, path, reject_duplicate_keys=True)
     return data
 
 

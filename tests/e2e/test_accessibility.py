@@ -27,6 +27,7 @@ PAGES = [
     "compare",
     "imagenet-m",
     "review",
+    "labels?state=imagenet_m",
     "image?image=ILSVRC2012_val_00000001.JPEG",
     "teach?lesson=several-right&i=2",
     "teach?lesson=unclear&present=1&lang=hi",

@@ -1,0 +1,190 @@
+"""Labels: a second look at the experts' label sets, image by image.
+
+The queue is the Browse view the page was opened from (its filters in the link, as Browse's
+own); each label of an image gets the reviewer's verdict (correct, unclear, wrong, or not
+judged), the image a problematic flag and reason, and a note, saved with history under the
+reviewer's name. The other tabs compare reviewers, let a lead decide the disputed images, and
+write the revised label file (:mod:`ui.label_tabs`).
+"""
+
+import pandas as pd
+import streamlit as st
+
+from data_access.browse.filters import FILTERS, class_options
+from data_access.browse.url import from_params
+from data_access.browse.view import view_rows
+from data_access.classes import load_classes
+from data_access.errors import DataError
+from data_access.reviews.label_agreement import expert_view
+from data_access.reviews.label_store import label_history, label_reviews, save_label_review
+from data_access.reviews.labels import VERDICTS, LabelReview, form_labels, label_review_problems
+from ui import widgets
+from ui.identity import reviewer_block
+from ui.label_tabs import agreement_tab, problematic_fields, revise_tab
+from ui.render import label_chips, page_header, query_params_dict, show_image, show_problems
+from ui.state import context
+from ui.text import md
+
+NOT_JUDGED = "not judged"
+
+ctx = context()
+source, models = ctx.source, ctx.models
+table = source.table
+classes = load_classes()
+page_header("Review labels", source, models)
+try:
+    db = ctx.reviews()
+except DataError as e:
+    st.error(md(str(e)))
+    st.stop()
+st.caption(md(f"Verdicts are saved to {db.where}"))
+me = reviewer_block(ctx.args.allow_reviewers, ctx.args.read_only_reviewers, "verdict")
+parsed = from_params(query_params_dict(), models, table)
+show_problems(parsed.problems)
+view = parsed.state
+tab_review, tab_agree, tab_revise = st.tabs(
+    ["Review labels", "Agreement and decisions", "Revised label file"]
+)
+
+with tab_review:
+    rows = view_rows(table, models, view.with_(image=None))
+    names = [str(table.file_name[r]) for r in rows]
+    active = [f.describe(getattr(view, f.name)) for f in FILTERS if f.is_set(getattr(view, f.name))]
+    st.caption(
+        md(
+            f"Queue: the {len(names):,} images of the Browse view you came from"
+            + (f" ({'; '.join(active)})" if active else " (every image)")
+            + ". Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves "
+            "and goes to the next, Alt+→ next unreviewed, Alt+↓ skips, Alt+← goes back."
+        )
+    )
+    done = {r.file_name for r in label_reviews(db, reviewer=me.reviewer)} if me.reviewer else set()
+    reviewed = sum(n in done for n in names)
+    st.progress(
+        reviewed / len(names) if names else 1.0,
+        text=f"{reviewed:,} of {len(names):,} reviewed by "
+        f"{md(me.reviewer) if me.reviewer else '(enter your name)'}",
+    )
+
+    def next_unreviewed(after: str | None) -> str | None:
+        start = names.index(after) + 1 if after in names else 0
+        return next((n for n in names[start:] + names[:start] if n not in done), None)
+
+    current = st.session_state.get("lb_current")
+    if current not in names:
+        current = view.image if view.image in names else next_unreviewed(None)
+        current = current or (names[0] if names else None)
+        st.session_state.lb_current = current
+    nav = st.columns([1, 1, 1, 3])
+    at = names.index(current) if current in names else 0
+    if nav[0].button("← Previous", disabled=not names, shortcut="Alt+Left"):
+        st.session_state.lb_current = names[at - 1]
+        st.rerun()
+    if nav[1].button("Next unreviewed →", disabled=not names, shortcut="Alt+Right"):
+        st.session_state.lb_current = next_unreviewed(current) or current
+        st.rerun()
+    if nav[2].button("Skip →", disabled=not names, shortcut="Alt+Down"):
+        st.session_state.lb_current = names[(at + 1) % len(names)]
+        st.rerun()
+    if st.session_state.get("lb_saved"):
+        st.success(md(st.session_state.pop("lb_saved")), icon=":material/check:")
+    if current is None:
+        st.info("No image in this view: change the filters in Browse.")
+    else:
+        row = table.row_of[current]
+        experts, _ = expert_view(table, [current])
+        mine = (
+            next(iter(label_reviews(db, file_name=current, reviewer=me.reviewer)), None)
+            if me.reviewer
+            else None
+        )
+        left, right = st.columns([3, 2])
+        with left:
+            show_image(source, current)
+        with right:
+            orig = int(table.original_label[row])
+            st.markdown(f"### {md(current)}")
+            st.markdown(f"**Original label:** {md(classes.names[orig])} `{classes.wnids[orig]}`")
+            chips, hover = label_chips(table, row)
+            st.markdown(chips, help=hover)
+            if table.is_problematic[row]:
+                reason = str(table.problematic_reason[row]) or "reason not recorded"
+                st.warning(md(f"The experts marked it problematic: {reason}."))
+        with st.form(f"labels_{current}", border=True):
+            st.caption(
+                "Each label starts at the experts' verdict (or your own, once saved): change "
+                "those you disagree with; “not judged” leaves a label out."
+            )
+            options = [NOT_JUDGED, *VERDICTS]
+            verdicts: dict[str, str] = {}
+            for wnid, expert, start in form_labels(experts.get(current, {}), mine):
+                index = classes.wnid_to_index[wnid]
+                picked = widgets.radio(
+                    st,
+                    md(f"{classes.names[index]} `{wnid}` · experts: {expert or 'not listed'}"),
+                    options,
+                    index=options.index(start or NOT_JUDGED),
+                    horizontal=True,
+                    key=f"lv_{current}_{wnid}",
+                )
+                if picked in VERDICTS:
+                    verdicts[wnid] = picked
+            opts = class_options()
+            added = widgets.multiselect(
+                st,
+                "Classes the experts did not list that are correct",
+                list(range(1000)),
+                format_func=lambda i: opts[i],
+                placeholder="search classes",
+                key=f"lv_{current}_added",
+            )
+            flag, reason = problematic_fields(table, mine, f"lv_{current}")
+            note = st.text_area("Note", value=mine.note if mine else "", max_chars=5000, height=80)
+            submitted = st.form_submit_button(
+                "Save and go to the next", type="primary", shortcut="Ctrl+Enter"
+            )
+        if submitted:
+            for index in added:
+                verdicts.setdefault(classes.wnids[index], "correct")
+            review = LabelReview(current, me.reviewer, verdicts, flag, reason, note)
+            problems = [what for _, what in label_review_problems(review)]
+            if not me.can_save:
+                st.error(md(f"Not saved: {me.why_not}."))
+            elif problems:
+                st.error(md("Not saved: " + "; ".join(problems) + "."))
+            else:
+                try:
+                    save_label_review(db, review)
+                except DataError as e:
+                    st.error(md(f"Not saved: {e}"))
+                else:
+                    done.add(current)
+                    st.session_state.lb_saved = f"Saved your verdicts on {current}."
+                    st.session_state.lb_current = next_unreviewed(current) or current
+                    st.rerun()
+        history = label_history(db, current)
+        if history:
+            with st.expander(f"History of this image's label reviews ({len(history)} changes)"):
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {
+                                "when": h["changed_at"],
+                                "who": h["reviewer"],
+                                "kind": h["kind"],
+                                "verdicts": ", ".join(
+                                    f"{w}: {v}" for w, v in h["new"]["verdicts"].items()
+                                ),
+                            }
+                            for h in history
+                        ]
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )
+
+with tab_agree:
+    agreement_tab(db, table, me, ctx.args.lead_reviewers)
+
+with tab_revise:
+    revise_tab(db, table)

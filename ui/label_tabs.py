@@ -1,0 +1,266 @@
+"""The Labels page's other tabs: agreement and a lead's decisions, and the revised label file;
+and the problematic fields both forms share."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from data_access.annotations import AnnotationTable
+from data_access.browse.url import to_params
+from data_access.browse.view import BrowseState
+from data_access.classes import load_classes, validation_position
+from data_access.errors import DataError
+from data_access.reviews.label_agreement import disagreements, expert_view, reviewer_agreement
+from data_access.reviews.label_store import all_label_reviews, decisions, save_decision
+from data_access.reviews.labels import VERDICTS, LabelReview, label_review_problems
+from data_access.reviews.revise import POLICIES, revise, revision_base
+from data_access.reviews.store import ReviewStore
+from data_access.sources.source import default_labels_json
+from ui import revised, widgets
+from ui.identity import Identity, is_lead
+from ui.pages import ACCURACY_PAGE, BROWSE_PAGE
+from ui.text import md
+
+FLAGS = {None: "no opinion", False: "not problematic", True: "problematic"}
+OTHER = "another reason (type it below)"
+KEEP = "the experts' verdict"
+
+
+def problematic_fields(
+    table: AnnotationTable, mine: LabelReview | None, key: str
+) -> tuple[bool | None, str]:
+    """The problematic radio and its reason (one of the source's own reasons, or typed)."""
+    flags = list(FLAGS)
+    flag = widgets.radio(
+        st,
+        "Is the image problematic (to be left out of the metric)?",
+        flags,
+        format_func=FLAGS.get,
+        index=flags.index(mine.problematic if mine else None),
+        horizontal=True,
+        key=f"{key}_flag",
+    )
+    reasons = sorted({str(r) for r in table.problematic_reason.tolist() if r})
+    saved = mine.reason if mine and mine.reason else ""
+    options = [*reasons, OTHER]
+    picked = widgets.selectbox(
+        st,
+        "Reason (when problematic)",
+        options,
+        index=options.index(saved) if saved in options else 0 if reasons else len(reasons),
+        key=f"{key}_reason",
+    )
+    typed = st.text_input(
+        "Another reason",
+        value="" if saved in reasons else saved,
+        max_chars=200,
+        key=f"{key}_other",
+    )
+    reason = typed.strip() if picked == OTHER else str(picked)
+    return flag, reason if flag else ""
+
+
+def _names(wnids) -> str:
+    c = load_classes()
+    return ", ".join(
+        w if w == "problematic" else f"{c.names[c.wnid_to_index[w]]} ({w})" for w in wnids
+    )
+
+
+def agreement_tab(db: ReviewStore, table: AnnotationTable, me: Identity, leads) -> None:
+    reviews = all_label_reviews(db)
+    if not reviews:
+        st.info("No label reviews yet: review some labels first (or `labels import`).")
+        return
+    experts, problematic = expert_view(table, {r.file_name for r in reviews})
+    stats = reviewer_agreement(reviews, experts, problematic)
+    m1, m2 = st.columns(2)
+    for col, what in ((m1, "labels"), (m2, "problematic")):
+        s = stats[what]
+        alpha = "n/a" if s["alpha"] != s["alpha"] else f"{s['alpha']:.3f}"
+        col.metric(
+            f"Between reviewers, {what}: Krippendorff's alpha",
+            alpha,
+            help=f"{s['units']:,} judged by two or more reviewers, {s['values']:,} verdicts; "
+            "n/a when there is nothing to agree on (no variation).",
+        )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "reviewer": name,
+                    "images": r["images"],
+                    "verdicts on expert labels": r["judged"],
+                    "agree with the experts": r["agree"],
+                    "Cohen's kappa with the experts": r["kappa"],
+                    "classes added": r["added"],
+                }
+                for name, r in stats["reviewers"].items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    decided = decisions(db)
+    queue = disagreements(reviews, experts, problematic, decided)
+    st.subheader(f"To decide: {len(queue):,} images")
+    if not queue:
+        st.caption("Reviewers agree with each other and with the experts everywhere.")
+        return
+    numbers = tuple(validation_position(q["file_name"]) + 1 for q in queue)
+    st.page_link(
+        BROWSE_PAGE,
+        label=f"Show these {len(queue):,} images in Browse",
+        query_params=to_params(BrowseState(images=numbers)),
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "file_name": q["file_name"],
+                    "reviewers disagree on": _names(q["between_reviewers"]),
+                    "differ from the experts on": _names(q["with_experts"]),
+                    "reviewers": ", ".join(q["reviewers"]),
+                    "decided": "yes" if q["decided"] else "",
+                }
+                for q in queue
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    names = [q["file_name"] for q in queue]
+    first = next((i for i, q in enumerate(queue) if not q["decided"]), 0)
+    name = widgets.selectbox(st, "Decide an image", names, index=first, key="lb_decide")
+    _decision_form(db, table, name, experts.get(name, {}), reviews, decided.get(name), me, leads)
+
+
+def _decision_form(db, table, name, experts, reviews, decision, me, leads) -> None:
+    mine = [r for r in reviews if r.file_name == name]
+    c = load_classes()
+    wnids = list(experts) + sorted({w for r in mine for w in r.verdicts} - set(experts))
+    grid = {
+        "class": [f"{c.names[c.wnid_to_index[w]]} ({w})" for w in wnids] + ["problematic"],
+        "experts": [experts.get(w, "not listed") for w in wnids]
+        + [FLAGS[name in set(table.file_name[table.is_problematic].tolist())]],
+    }
+    for r in mine:
+        grid[r.reviewer] = [r.verdicts.get(w, "") for w in wnids] + [FLAGS[r.problematic]]
+    st.dataframe(pd.DataFrame(grid), hide_index=True, width="stretch")
+    if not is_lead(me, leads):
+        st.caption(
+            md(
+                "Only a lead reviewer records decisions"
+                + (f" ({', '.join(leads)})." if leads else f": {me.why_not or 'sign in first'}.")
+            )
+        )
+        return
+    with st.form(f"decide_{name}"):
+        options = [KEEP, *VERDICTS]
+        verdicts = {}
+        for w in wnids:
+            start = decision.verdicts.get(w, KEEP) if decision else KEEP
+            picked = widgets.radio(
+                st,
+                md(f"{c.names[c.wnid_to_index[w]]} `{w}`"),
+                options,
+                index=options.index(start),
+                horizontal=True,
+                key=f"dc_{name}_{w}",
+            )
+            if picked in VERDICTS:
+                verdicts[w] = picked
+        flag, reason = problematic_fields(table, decision, f"dc_{name}")
+        note = st.text_area("Note", value=decision.note if decision else "", max_chars=5000)
+        go = st.form_submit_button("Save the decision", type="primary", shortcut="Ctrl+Enter")
+    if go:
+        made = LabelReview(name, me.reviewer, verdicts, flag, reason, note or "decided")
+        problems = [what for _, what in label_review_problems(made)]
+        if problems:
+            st.error(md("Not saved: " + "; ".join(problems) + "."))
+            return
+        try:
+            save_decision(db, made)
+        except DataError as e:
+            st.error(md(f"Not saved: {e}"))
+        else:
+            st.success(md(f"Saved your decision on {name}."))
+
+
+def _labels_path() -> str | None:
+    params = st.session_state.get("source_params")
+    if params is None or params.kind == "demo":
+        return None
+    return params.labels_json or (str(default_labels_json()) if params.kind == "json" else None)
+
+
+def revise_tab(db: ReviewStore, table: AnnotationTable) -> None:
+    st.caption(
+        "The label JSON with the reviewers' verdicts applied, in the original's shape: the "
+        "app opens it as a source and TFDS's builder prepares from it. See docs/labels.md."
+    )
+    with st.form("revise"):
+        c1, c2 = st.columns(2)
+        policy = widgets.radio(c1, "Policy", list(POLICIES), horizontal=True, key="rv_policy")
+        least = c2.number_input("At least this many reviewers per label", 1, 100, 1, 1)
+        go = st.form_submit_button("Write the revised file", type="primary")
+    if go:
+        try:
+            revision = revise(
+                revision_base(table, _labels_path()),
+                all_label_reviews(db),
+                decisions(db),
+                policy,
+                int(least),
+            )
+        except DataError as e:
+            st.error(md(str(e)))
+            return
+        st.session_state.lb_revision = {
+            "policy": policy,
+            "data": json.dumps(revision.labels, ensure_ascii=False).encode(),
+            "changelog": revision.changelog,
+        }
+    made = st.session_state.get("lb_revision")
+    if not made:
+        return
+    log = made["changelog"]
+    st.markdown(f"**{len(log):,} images changed** under the {made['policy']} policy.")
+    if log:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "file_name": e["file_name"],
+                        "how": e["how"],
+                        **{f"{k} before": ", ".join(e["before"][k]) for k in VERDICTS},
+                        **{f"{k} after": ", ".join(e["after"][k]) for k in VERDICTS},
+                        "problematic before": e["before"]["problematic"],
+                        "problematic after": e["after"]["problematic"],
+                    }
+                    for e in log[:500]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Revised label JSON", made["data"], "revised_labels.json", "application/json"
+    )
+    d2.download_button(
+        "Changelog (JSON)",
+        json.dumps(log, indent=1, ensure_ascii=False).encode(),
+        "revised_labels_changelog.json",
+        "application/json",
+    )
+    if d3.button("Score every model against it"):
+        try:
+            revised.use(f"revised labels ({made['policy']})", made["data"], table)
+        except DataError as e:
+            st.error(md(str(e)))
+        else:
+            st.page_link(ACCURACY_PAGE, label="See every model under both files on Accuracy")
