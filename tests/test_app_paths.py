@@ -71,8 +71,8 @@ def test_allow_path_on_the_command_line_opens_a_folder(monkeypatch, outside, lab
     assert not any("unknown arguments" in e.value for e in at.sidebar.error)
 
 
-def test_a_server_open_to_the_network_has_no_path_fields(monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["app.py", "--reviews-db", "x.sqlite"])
+def test_a_server_open_to_the_network_has_no_path_fields(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "argv", ["app.py", "--reviews-db", str(tmp_path / "x.sqlite")])
     before = config.get_option("server.address")
     config.set_option("server.address", "0.0.0.0")  # noqa: S104 (the case under test)
     try:
