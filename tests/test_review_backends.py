@@ -12,6 +12,8 @@ from data_access.cli.main import main
 from data_access.reviews import Review, ReviewError, ReviewStore
 from data_access.reviews.copy import copy_reviews
 from data_access.reviews.db import redacted
+from data_access.reviews.label_store import save_decision, save_label_review
+from data_access.reviews.labels import LabelReview
 from tests.pg import new_database
 
 N = "ILSVRC2012_val_{:08d}.JPEG"
@@ -25,6 +27,11 @@ def _fill(store: ReviewStore, tmp_path, reviewer="ada") -> None:
     store.save(Review("m", N.format(1), reviewer, "other", "major", 3, [], "changed"))
     (tmp_path / "paper.json").write_text(json.dumps(PAPER))
     store.import_reference("paper", tmp_path / "paper.json", replace=True)
+    # Label reviews: one changed once (two history entries), another, and a lead's decision
+    save_label_review(store, LabelReview(N.format(1), reviewer, {"n01440764": "wrong"}))
+    save_label_review(store, LabelReview(N.format(1), reviewer, {"n01440764": "correct"}))
+    save_label_review(store, LabelReview(N.format(2), reviewer, {}, True, "drawing"))
+    save_decision(store, LabelReview(N.format(1), "lee", {"n01440764": "unclear"}))
 
 
 def _dump(store: ReviewStore) -> dict:
@@ -39,6 +46,17 @@ def _dump(store: ReviewStore) -> dict:
                 ).fetchall()
             ),
             "items": sorted(tuple(r) for r in con.execute("SELECT * FROM reference_items")),
+            **{
+                table: sorted(tuple(r) for r in con.execute(f"SELECT * FROM {table}"))  # noqa: S608
+                for table in ("label_reviews", "label_decisions")
+            },
+            "label_history": sorted(
+                tuple(r)
+                for r in con.execute(
+                    "SELECT kind, file_name, reviewer, changed_at, old_value, new_value "
+                    "FROM label_history"
+                ).fetchall()
+            ),
         }
 
 
@@ -51,6 +69,7 @@ def test_copy_sqlite_into_postgresql_twice(tmp_path, postgres, capsys):
     assert main(["reviews", "copy", "--from", str(lite.path), "--to", url]) == 0
     out = capsys.readouterr().out
     assert "copied 5 reviews, 6 history entries and 1 reference sets" in out
+    assert "2 label reviews, 1 decisions and 4 label history entries" in out
     mine, theirs = _dump(lite), _dump(lab)
     assert set(mine["reviews"]) <= set(theirs["reviews"]) and len(theirs["reviews"]) == 6
     assert set(mine["history"]) <= set(theirs["history"]) and len(theirs["history"]) == 7
@@ -58,12 +77,16 @@ def test_copy_sqlite_into_postgresql_twice(tmp_path, postgres, capsys):
     assert [h["new"]["note"] for h in lab.history("m", N.format(1))] == ["n1", "changed"]
     # Again: nothing new, nothing doubled.
     assert main(["reviews", "copy", "--from", str(lite.path), "--to", url]) == 0
-    assert "copied 0 reviews, 0 history entries and 0 reference sets" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "copied 0 reviews, 0 history entries and 0 reference sets" in out
+    assert "0 label reviews, 0 decisions and 0 label history entries" in out
     assert _dump(lab) == theirs
+    for table in ("label_reviews", "label_decisions", "label_history"):
+        assert theirs[table] == mine[table] and theirs[table]
     # And back the other way into an empty SQLite file: the union.
     back = ReviewStore(tmp_path / "back.sqlite")
     counts = copy_reviews(lab, back)
-    assert counts["reviews"] == 6 and counts["history"] == 7
+    assert counts["reviews"] == 6 and counts["history"] == 7 and counts["label_history"] == 4
     assert _dump(back)["reviews"] == theirs["reviews"]
 
 

@@ -23,7 +23,9 @@ def cmd_reviews(args: argparse.Namespace) -> int:
             f"copied {counts['reviews']} reviews, {counts['history']} history entries and "
             f"{counts['reference_sets']} reference sets from {source.where} to {target.where} "
             f"({counts['reviews_present']}, {counts['history_present']} and "
-            f"{counts['reference_sets_present']} were there already)"
+            f"{counts['reference_sets_present']} were there already); "
+            f"{counts['label_reviews']} label reviews, {counts['label_decisions']} decisions "
+            f"and {counts['label_history']} label history entries"
             + (
                 f"; left out {counts['invalid']} invalid rows of the source (not what this "
                 "app writes)"

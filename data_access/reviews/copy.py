@@ -1,10 +1,11 @@
 """Moving a review history between stores (a single user's SQLite file into a lab's
-PostgreSQL): every review, every history entry and every reference set, nothing lost and
-nothing duplicated, so running it twice changes nothing the second time.
+PostgreSQL): every review, label review, lead decision, history entry and reference set,
+nothing lost and nothing duplicated, so running it twice changes nothing the second time.
 
 Rules: a history entry is copied unless the target has the same one (same key, time and
-values). A review absent from the target is copied; one present with other values keeps the
-later of the two (by ``updated_at``), since both versions are in the history anyway. A
+values). A review (or label review, or decision) absent from the target is copied; one present with
+other values keeps the later of the two (by ``updated_at``), since both versions are in the
+history anyway. A
 reference set absent from the target is copied; one present with the same items is skipped;
 one present with other items is refused (rename it first) before anything is written.
 """
@@ -12,6 +13,9 @@ one present with other items is refused (rename it first) before anything is wri
 from __future__ import annotations
 
 from data_access.classes import validation_position
+from data_access.reviews.label_store import INSERT_HISTORY as INSERT_LABEL_HISTORY
+from data_access.reviews.label_store import TABLES
+from data_access.reviews.labels import label_review_from_row
 from data_access.reviews.store import UPSERT_REVIEW, ReviewStore
 from data_access.reviews.stored import history_entry, reference_item_ok, review_from_row
 from data_access.reviews.taxonomy import ReviewError
@@ -48,13 +52,53 @@ def _history_ok(row: tuple) -> bool:
     )
 
 
+SELECT_LABEL_HISTORY = (
+    "SELECT kind, file_name, reviewer, changed_at, old_value, new_value FROM label_history"
+)
+
+
+def _label_history_ok(row: tuple) -> bool:
+    return row[0] in TABLES and _history_ok(row)  # (kind, file_name, ...) as (model, ...)
+
+
+def _copy_labels(source: ReviewStore, con, counts: dict[str, int]) -> None:
+    """The label reviews, decisions and their history (see the module's rules)."""
+    for kind, table in TABLES.items():
+        rows = _rows(source, f"SELECT {table.columns} FROM {table.name} ORDER BY 1, 2")  # noqa: S608
+        good = [r for r in rows if label_review_from_row(r) is not None]
+        counts["invalid"] += len(rows) - len(good)
+        for row in good:
+            key = row[:1] if kind == "decision" else row[:2]
+            theirs = con.execute(table.select_one, key).fetchone()
+            if theirs is not None and (tuple(theirs) == row or theirs[6] >= row[6]):
+                counts[f"label_{kind}s_present"] += 1
+                continue
+            con.execute(table.upsert, row)
+            counts[f"label_{kind}s"] += 1
+    rows = _rows(source, SELECT_LABEL_HISTORY + " ORDER BY id")
+    good = [h for h in rows if _label_history_ok(h)]
+    counts["invalid"] += len(rows) - len(good)
+    for entry in good:
+        same = con.execute(
+            "SELECT 1 FROM label_history WHERE kind=? AND file_name=? AND reviewer=? AND "
+            "changed_at=? AND new_value=?",
+            (*entry[:4], entry[5]),
+        ).fetchone()
+        if same:
+            counts["label_history_present"] += 1
+            continue
+        con.execute(INSERT_LABEL_HISTORY, entry)
+        counts["label_history"] += 1
+
+
 def copy_reviews(source: ReviewStore, target: ReviewStore) -> dict[str, int]:
     """Copies ``source`` into ``target`` in one transaction of the target.
 
     Returns:
         Counts: ``reviews`` copied or updated, ``history`` entries copied, ``reference_sets``
-        copied, how many of each were already there (``*_present``), and the ``invalid``
-        rows of the source left out.
+        copied, ``label_reviews``, ``label_decisions`` and ``label_history`` the same way,
+        how many of each were already there (``*_present``), and the ``invalid`` rows of the
+        source left out.
 
     Raises:
         ReviewError: a reference set of the same name with other items (nothing written).
@@ -71,7 +115,8 @@ def copy_reviews(source: ReviewStore, target: ReviewStore) -> dict[str, int]:
     items = {name: [i for i in rows if reference_item_ok(i)] for name, rows in all_items.items()}
     counts = dict.fromkeys(
         ("reviews", "reviews_present", "history", "history_present", "reference_sets",
-         "reference_sets_present"), 0,
+         "reference_sets_present", "label_reviews", "label_reviews_present", "label_decisions",
+         "label_decisions_present", "label_history", "label_history_present"), 0,
     )  # fmt: skip
     counts["invalid"] = (
         len(all_reviews) - len(reviews)
@@ -116,4 +161,5 @@ def copy_reviews(source: ReviewStore, target: ReviewStore) -> dict[str, int]:
                 continue
             con.execute(UPSERT_REVIEW, review)
             counts["reviews"] += 1
+        _copy_labels(source, con, counts)
     return counts

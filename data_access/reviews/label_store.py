@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from data_access.classes import load_classes
 from data_access.reviews.labels import LabelReview, label_review_from_row, validate_label_review
@@ -21,53 +22,79 @@ from data_access.reviews.stored import history_entry, kept
 from data_access.reviews.taxonomy import _now
 
 LOCK = "imlr:labels"
-_TABLES = {"review": ("label_reviews", "reviewer"), "decision": ("label_decisions", "lead")}
-_COLUMNS = "file_name, {who}, verdicts, problematic, reason, note, updated_at, version"
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A label table's SQL: ``review`` (one row per image and reviewer) or ``decision`` (one
+    row per image, by its lead)."""
+
+    name: str
+    who: str
+    key: tuple[str, ...]
+
+    @property
+    def columns(self) -> str:
+        return f"file_name, {self.who}, verdicts, problematic, reason, note, updated_at, version"
+
+    @property
+    def select_one(self) -> str:
+        where = " AND ".join(f"{k}=?" for k in self.key)
+        return f"SELECT {self.columns} FROM {self.name} WHERE {where}"  # noqa: S608
+
+    @property
+    def upsert(self) -> str:
+        return (
+            f"INSERT INTO {self.name} ({self.columns}) VALUES (?,?,?,?,?,?,?,?) "  # noqa: S608
+            f"ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {self.who}=excluded.{self.who}, "
+            "verdicts=excluded.verdicts, problematic=excluded.problematic, "
+            "reason=excluded.reason, note=excluded.note, updated_at=excluded.updated_at, "
+            "version=excluded.version"
+        )
+
+
+# Table and column names are these constants; every value is a bound parameter.
+TABLES = {
+    "review": _Table("label_reviews", "reviewer", ("file_name", "reviewer")),
+    "decision": _Table("label_decisions", "lead", ("file_name",)),
+}
+INSERT_HISTORY = (
+    "INSERT INTO label_history (kind, file_name, reviewer, changed_at, old_value, new_value) "
+    "VALUES (?,?,?,?,?,?)"
+)
+
+
+def row_values(r: LabelReview) -> tuple:
+    """A label review as the table's row (``TABLES[...].columns``)."""
+    problematic = None if r.problematic is None else int(r.problematic)
+    return (
+        r.file_name,
+        r.reviewer,
+        json.dumps(r.verdicts),
+        problematic,
+        r.reason,
+        r.note,
+        r.updated_at,
+        r.version,
+    )
 
 
 def _save_all(store: ReviewStore, reviews: Iterable[LabelReview], kind: str) -> list[LabelReview]:
-    table, who = _TABLES[kind]
+    table = TABLES[kind]
     checked = [validate_label_review(r) for r in reviews]
     now = _now()
-    columns = _COLUMNS.format(who=who)
     with store.backend.write(LOCK) as con:
         for r in checked:
-            key = "file_name=?" if kind == "decision" else "file_name=? AND reviewer=?"
-            args = (r.file_name,) if kind == "decision" else (r.file_name, r.reviewer)
-            old = con.execute(f"SELECT {columns} FROM {table} WHERE {key}", args).fetchone()  # noqa: S608
+            key = (r.file_name,) if kind == "decision" else (r.file_name, r.reviewer)
+            old = con.execute(table.select_one, key).fetchone()
             old_review = label_review_from_row(old) if old else None
             r.version = (old[7] if old and isinstance(old[7], int) else 0) + 1
             r.updated_at = now
-            values = (
-                r.file_name,
-                r.reviewer,
-                json.dumps(r.verdicts),
-                None if r.problematic is None else int(r.problematic),
-                r.reason,
-                r.note,
-                r.updated_at,
-                r.version,
-            )
-            conflict = "file_name" if kind == "decision" else "file_name, reviewer"
+            con.execute(table.upsert, row_values(r))
+            old_value = json.dumps(old_review.as_dict()) if old_review else None
             con.execute(
-                f"INSERT INTO {table} ({columns}) VALUES (?,?,?,?,?,?,?,?) "  # noqa: S608
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {who}=excluded.{who}, "
-                "verdicts=excluded.verdicts, problematic=excluded.problematic, "
-                "reason=excluded.reason, note=excluded.note, updated_at=excluded.updated_at, "
-                "version=excluded.version",
-                values,
-            )
-            con.execute(
-                "INSERT INTO label_history (kind, file_name, reviewer, changed_at, old_value, "
-                "new_value) VALUES (?,?,?,?,?,?)",
-                (
-                    kind,
-                    r.file_name,
-                    r.reviewer,
-                    now,
-                    json.dumps(old_review.as_dict()) if old_review else None,
-                    json.dumps(r.as_dict()),
-                ),
+                INSERT_HISTORY,
+                (kind, r.file_name, r.reviewer, now, old_value, json.dumps(r.as_dict())),
             )
     return checked
 
@@ -96,8 +123,8 @@ def save_decision(store: ReviewStore, decision: LabelReview) -> LabelReview:
 
 
 def _read(store: ReviewStore, kind: str, where: str = "", args: tuple = ()) -> list[LabelReview]:
-    table, who = _TABLES[kind]
-    sql = f"SELECT {_COLUMNS.format(who=who)} FROM {table}{where} ORDER BY file_name, {who}"  # noqa: S608
+    t = TABLES[kind]
+    sql = f"SELECT {t.columns} FROM {t.name}{where} ORDER BY file_name, {t.who}"  # noqa: S608
     with store.backend.connection() as con:
         rows = con.execute(sql, args).fetchall()
     return kept(rows, label_review_from_row, f"label {kind}s", store.where)
