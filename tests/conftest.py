@@ -3,10 +3,12 @@ builds prepared from them (once per session)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.helpers import small_table, write_fixture_json, write_validation_tar
@@ -111,9 +113,40 @@ def tfds_array_record(fixture_dir, val_tar, label_json) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tfds_tfrecord(fixture_dir, val_tar, label_json) -> Path:
-    """The same in TFDS's TFRecord format."""
-    return _prepare(fixture_dir, val_tar, label_json, "tfrecord")
+def revised_label_json(fixture_dir, table, label_json) -> Path:
+    """The fixture label JSON revised by two reviewers (``labels revise``): image 0's first
+    correct label judged wrong, the first non-problematic image judged problematic and the
+    first problematic one not."""
+    from data_access.classes import load_classes
+    from data_access.reviews.labels import LabelReview
+    from data_access.reviews.revise import revise
+
+    wnids = load_classes().wnids
+    names = table.file_name.tolist()
+    first = wnids[int(table.correct_multi_labels.row(0)[0])]
+    flag_on = names[int(np.flatnonzero(~table.is_problematic)[1])]
+    flag_off = names[int(np.flatnonzero(table.is_problematic)[0])]
+    reviews = [
+        review
+        for who in ("ada", "bob")
+        for review in (
+            LabelReview(names[0], who, {first: "wrong"}),
+            LabelReview(flag_on, who, {}, True, "a drawing"),
+            LabelReview(flag_off, who, {}, False),
+        )
+    ]
+    revision = revise(json.loads(label_json.read_text()), reviews)
+    assert len(revision.changelog) == 3
+    path = fixture_dir / "revised.json"
+    path.write_text(json.dumps(revision.labels))
+    return path
+
+
+@pytest.fixture(scope="session")
+def tfds_tfrecord(fixture_dir, val_tar, revised_label_json) -> Path:
+    """The same in TFDS's TFRecord format, prepared from a revised label file (what
+    ``labels revise`` writes is a label file TFDS's builder prepares)."""
+    return _prepare(fixture_dir, val_tar, revised_label_json, "tfrecord")
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,13 @@ FORMATS = ["tfds_array_record", "tfds_tfrecord"]
 
 
 @pytest.mark.parametrize("build", FORMATS)
-def test_tfds_source_matches_json_field_by_field(request, build, label_json, val_tar, table):
+def test_tfds_source_matches_json_field_by_field(request, build, val_tar, table):
+    """The ArrayRecord build is prepared from the fixture's label JSON, the TFRecord one from
+    a revised label file (``labels revise``): each matches its own file opened as a source."""
     data_dir = request.getfixturevalue(build)
+    label_json = request.getfixturevalue(
+        "label_json" if build == "tfds_array_record" else "revised_label_json"
+    )
     s = open_source("tfds", data_dir=data_dir)
     j = open_source("json", labels_json=label_json)
     assert s.info()["file_format"] == build.removeprefix("tfds_")
@@ -49,6 +54,17 @@ def test_tfds_source_matches_json_field_by_field(request, build, label_json, val
     for name in table.file_name.tolist():
         assert s.image_bytes(name) == val_tar[1][name]
     assert s.thumbs.one(table.file_name[0], 32)[:2] == b"\xff\xd8"
+    if build == "tfds_tfrecord":  # the revision reached TFDS: three images differ, as intended
+        first = int(table.correct_multi_labels.row(0)[0])
+        assert first not in s.table.correct_multi_labels.row(0).tolist()
+        assert first in s.table.wrong_multi_labels.row(0).tolist()
+        flipped = np.flatnonzero(s.table.is_problematic != table.is_problematic)
+        assert flipped.tolist() == sorted(
+            [
+                int(np.flatnonzero(~table.is_problematic)[1]),
+                int(np.flatnonzero(table.is_problematic)[0]),
+            ]
+        )
 
 
 def test_tfrecord_offsets_agree_with_tfds_tf_data_reader(tfds_tfrecord):
