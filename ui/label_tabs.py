@@ -18,6 +18,7 @@ from data_access.reviews.label_store import all_label_reviews, decisions, save_d
 from data_access.reviews.labels import VERDICTS, LabelReview, label_review_problems
 from data_access.reviews.revise import POLICIES, revise, revision_base
 from data_access.reviews.store import ReviewStore
+from data_access.reviews.verdict_files import write_verdicts
 from data_access.sources.source import default_labels_json
 from ui import revised, widgets
 from ui.identity import Identity, is_lead
@@ -75,6 +76,12 @@ def agreement_tab(db: ReviewStore, table: AnnotationTable, me: Identity, leads) 
     if not reviews:
         st.info("No label reviews yet: review some labels first (or `labels import`).")
         return
+    st.download_button(
+        "Every verdict (CSV, as `labels export`)",
+        write_verdicts(reviews, "csv").encode(),
+        "label_verdicts.csv",
+        "text/csv",
+    )
     experts, problematic = expert_view(table, {r.file_name for r in reviews})
     stats = reviewer_agreement(reviews, experts, problematic)
     m1, m2 = st.columns(2)
