@@ -265,7 +265,7 @@ with tab_summary:
             ]
         )
         counts = df.groupby(["model", "reviewer", "category", "severity"]).size()
-        counts = counts.reset_index(name="review")
+        counts = counts.reset_index(name="reviews")
         st.altair_chart(
             alt.Chart(counts)
             .mark_bar()

@@ -106,3 +106,11 @@ def serve(
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         log.close()
+
+
+def prediction_uploader(page):
+    """The sidebar's prediction-file input (the sidebar has another uploader, for a revised
+    label file)."""
+    return page.get_by_label("Upload prediction files", exact=True).get_by_test_id(
+        "stFileUploaderDropzoneInput"
+    )

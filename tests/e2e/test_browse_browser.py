@@ -6,6 +6,7 @@ import pytest
 
 from data_access.analysis import metrics
 from data_access.browse.view import BrowseState, view_rows
+from tests.e2e.server import prediction_uploader
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +63,7 @@ def test_upload_predictions_and_see_its_number(app_server, page, demo, tmp_path)
     )
     page.goto(app_server)
     page.get_by_text("Mean accepted labels").wait_for()
-    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
+    prediction_uploader(page).set_input_files(str(f))
     # How the file is read comes first; the model is added on "Add model".
     page.get_by_text("20,000 of 20,000 annotated images").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Add model").click()
@@ -91,7 +92,7 @@ def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
         try:
             page.goto(url)
             page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-            uploader = page.locator('[data-testid="stSidebar"] input[type="file"]')
+            uploader = prediction_uploader(page)
             uploader.set_input_files(str(f))
             page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
             page.get_by_role("button", name="Add model").click()

@@ -7,7 +7,7 @@ import pytest
 
 from data_access.classes import validation_file_name
 from data_access.sources.source import open_source
-from tests.e2e.server import serve
+from tests.e2e.server import prediction_uploader, serve
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_server_mode_uploads_never_touch_the_disk(browser, demo, tmp_path):
         page.goto(url)
         page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
         before = {p for p in home.rglob("*") if p.is_file()}
-        page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
+        prediction_uploader(page).set_input_files(str(f))
         page.get_by_role("button", name="Add model").click(timeout=60_000)
         page.get_by_text("4 models").wait_for(timeout=60_000)
         value = 100 * metrics.multilabel_accuracy(table, models["demo-weak"].top1)
@@ -99,7 +99,7 @@ def test_a_closed_sessions_uploads_are_released(browser, tmp_path, demo):
         page = context.new_page()
         page.goto(url)
         page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-        page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(f))
+        prediction_uploader(page).set_input_files(str(f))
         page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
         assert _memfds(proc.pid) == 1
         context.close()  # the visitor leaves
