@@ -324,6 +324,20 @@ def test_verdict_files_round_trip_and_refuse_bad_rows(tmp_path):
     path.write_text(f"file_name,wnid,verdict\n{IMG},{A},wrong\n")
     with pytest.raises(ReviewError, match="no reviewer: add a reviewer column or give --as"):
         read_verdicts(path)
+    # Truncated, empty, not text, or larger than any verdict file: one line each
+    path.write_text('{"file_name": "' + IMG + '", "wnid": "' + A + '", "verdict": "wr')
+    with pytest.raises(ReviewError, match="line 1: not a JSON object"):
+        read_verdicts(path, "ada")
+    path.write_text("")
+    with pytest.raises(ReviewError, match="the file is empty"):
+        read_verdicts(path, "ada")
+    path.write_bytes(b"file_name\n\xff\xfe\x00")
+    with pytest.raises(ReviewError, match="not UTF-8 text"):
+        read_verdicts(path, "ada")
+    with open(path, "wb") as f:
+        f.truncate(65 << 20)  # sparse: refused by its size before a byte is read
+    with pytest.raises(ReviewError, match="larger than a verdict file can be"):
+        read_verdicts(path, "ada")
 
 
 def test_store_keeps_versions_history_and_proposals(review_db):
@@ -417,3 +431,11 @@ def test_cli_import_revise_and_rescore_on_the_demo(tmp_path, demo, capsys):
     assert "Krippendorff's alpha" in capsys.readouterr().out
     assert main(["labels", "--db", db, "revise", "--out", str(out), "--min-reviewers", "0"]) == 2
     assert "--min-reviewers: expected a whole number >= 1" in capsys.readouterr().err
+    # A bad row anywhere: one line, exit 2, nothing of the file saved
+    before = [r.as_dict() for r in label_reviews(ReviewStore(db))]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"file_name,wnid,verdict,reviewer\n{IMG},{A},wrong,zoe\n{IMG},{B},maybe,zoe\n")
+    assert main(["labels", "--db", db, "import", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "row 3: verdict 'maybe'" in err[0]
+    assert [r.as_dict() for r in label_reviews(ReviewStore(db))] == before
