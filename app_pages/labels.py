@@ -22,6 +22,7 @@ from ui import widgets
 from ui.identity import reviewer_block
 from ui.label_tabs import agreement_tab, problematic_fields, revise_tab
 from ui.render import label_chips, page_header, query_params_dict, show_image, show_problems
+from ui.review_queue import open_store, queue_navigation, saved
 from ui.state import context
 from ui.text import md
 
@@ -32,12 +33,7 @@ source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 page_header("Review labels", source, models)
-try:
-    db = ctx.reviews()
-except DataError as e:
-    st.error(md(str(e)))
-    st.stop()
-st.caption(md(f"Verdicts are saved to {db.where}"))
+db = open_store(ctx, "Verdicts")
 me = reviewer_block(ctx.args.allow_reviewers, ctx.args.read_only_reviewers, "verdict")
 parsed = from_params(query_params_dict(), models, table)
 show_problems(parsed.problems)
@@ -59,35 +55,7 @@ with tab_review:
         )
     )
     done = {r.file_name for r in label_reviews(db, reviewer=me.reviewer)} if me.reviewer else set()
-    reviewed = sum(n in done for n in names)
-    st.progress(
-        reviewed / len(names) if names else 1.0,
-        text=f"{reviewed:,} of {len(names):,} reviewed by "
-        f"{md(me.reviewer) if me.reviewer else '(enter your name)'}",
-    )
-
-    def next_unreviewed(after: str | None) -> str | None:
-        start = names.index(after) + 1 if after in names else 0
-        return next((n for n in names[start:] + names[:start] if n not in done), None)
-
-    current = st.session_state.get("lb_current")
-    if current not in names:
-        current = view.image if view.image in names else next_unreviewed(None)
-        current = current or (names[0] if names else None)
-        st.session_state.lb_current = current
-    nav = st.columns([1, 1, 1, 3])
-    at = names.index(current) if current in names else 0
-    if nav[0].button("← Previous", disabled=not names, shortcut="Alt+Left"):
-        st.session_state.lb_current = names[at - 1]
-        st.rerun()
-    if nav[1].button("Next unreviewed →", disabled=not names, shortcut="Alt+Right"):
-        st.session_state.lb_current = next_unreviewed(current) or current
-        st.rerun()
-    if nav[2].button("Skip →", disabled=not names, shortcut="Alt+Down"):
-        st.session_state.lb_current = names[(at + 1) % len(names)]
-        st.rerun()
-    if st.session_state.get("lb_saved"):
-        st.success(md(st.session_state.pop("lb_saved")), icon=":material/check:")
+    current = queue_navigation(names, done, me.reviewer, "lb", start=view.image)
     if current is None:
         st.info("No image in this view: change the filters in Browse.")
     else:
@@ -158,10 +126,7 @@ with tab_review:
                 except DataError as e:
                     st.error(md(f"Not saved: {e}"))
                 else:
-                    done.add(current)
-                    st.session_state.lb_saved = f"Saved your verdicts on {current}."
-                    st.session_state.lb_current = next_unreviewed(current) or current
-                    st.rerun()
+                    saved(names, done, "lb", current, f"Saved your verdicts on {current}.")
         history = label_history(db, current)
         if history:
             with st.expander(f"History of this image's label reviews ({len(history)} changes)"):

@@ -34,6 +34,7 @@ from ui.render import (
     real_line,
     show_image,
 )
+from ui.review_queue import open_store, queue_navigation, saved
 from ui.state import context
 from ui.text import md
 
@@ -42,12 +43,7 @@ source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 page_header("Review mistakes", source, models)
-try:
-    db = ctx.reviews()
-except DataError as e:
-    st.error(md(str(e)))
-    st.stop()
-st.caption(md(f"Reviews are saved to {db.where}"))
+db = open_store(ctx, "Reviews")
 
 args = ctx.args
 me = reviewer_block(args.allow_reviewers, args.read_only_reviewers, "review")
@@ -55,7 +51,7 @@ reviewer = me.reviewer
 
 st.caption(
     "Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves and "
-    "goes to the next, Alt+→ jumps to the next unreviewed, Alt+↓ skips."
+    "goes to the next, Alt+→ jumps to the next unreviewed, Alt+↓ skips, Alt+← goes back."
 )
 tab_review, tab_summary, tab_io = st.tabs(["Review", "Summary and agreement", "Import / export"])
 
@@ -97,34 +93,7 @@ with tab_review:
             for r in db.reviews(model=model_name, reviewer=reviewer or None)
             if r.reviewer == reviewer
         }
-        reviewed = sum(n in done for n in names)
-        st.progress(
-            reviewed / len(names) if names else 1.0,
-            text=f"{reviewed:,} of {len(names):,} reviewed by "
-            f"{md(reviewer) if reviewer else '(enter your name)'}",
-        )
-
-        def next_unreviewed(after: str | None) -> str | None:
-            start = names.index(after) + 1 if after in names else 0
-            for n in names[start:] + names[:start]:
-                if n not in done:
-                    return n
-            return None
-
-        current = st.session_state.get("rv_current")
-        if current not in names:
-            current = next_unreviewed(None) or (names[0] if names else None)
-            st.session_state.rv_current = current
-        nav1, nav2, _ = st.columns([1, 1, 4])
-        if nav1.button("Next unreviewed →", disabled=not names, shortcut="Alt+Right"):
-            st.session_state.rv_current = next_unreviewed(current) or current
-            st.rerun()
-        if nav2.button("Skip →", disabled=not names, shortcut="Alt+Down"):
-            i = names.index(current)
-            st.session_state.rv_current = names[(i + 1) % len(names)]
-            st.rerun()
-        if st.session_state.get("rv_saved"):
-            st.success(md(st.session_state.pop("rv_saved")), icon=":material/check:")
+        current = queue_navigation(names, done, reviewer, "rv")
         if not names:
             st.info("Nothing to review with these filters.")
         elif current is not None:
@@ -223,10 +192,7 @@ with tab_review:
                     except DataError as e:
                         st.error(md(f"Not saved: {e}"))
                     else:
-                        done.add(current)
-                        st.session_state.rv_saved = f"Saved {current}."
-                        st.session_state.rv_current = next_unreviewed(current) or current
-                        st.rerun()
+                        saved(names, done, "rv", current, f"Saved {current}.")
             if existing:
                 with st.expander(f"History of this review (version {existing.version})"):
                     hist = db.history(model_name, current)

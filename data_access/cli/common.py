@@ -92,3 +92,20 @@ def bounded(flag: str, lo: int, hi: int):
         return value
 
     return parse
+
+
+def write_out(path: Path | None, text: str) -> None:
+    """``text`` to ``path``, or to standard output when there is none.
+
+    Raises:
+        DataError: the file cannot be written.
+    """
+    from data_access.errors import DataError
+
+    if path is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise DataError(path, f"cannot write: {e.strerror or e}") from e

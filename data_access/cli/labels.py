@@ -15,17 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from data_access.errors import DataError
-
-
-def _write(path: Path | None, text: str) -> None:
-    if path is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise DataError(path, f"cannot write: {e.strerror or e}") from e
+from data_access.cli.common import write_out
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
@@ -59,7 +49,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
         )
         return 0
     if args.labels_command == "export":
-        _write(args.out, write_verdicts(all_label_reviews(store), args.format))
+        write_out(args.out, write_verdicts(all_label_reviews(store), args.format))
         return 0
 
     from data_access.cli.common import Bar, open_from_args
@@ -77,9 +67,9 @@ def cmd_labels(args: argparse.Namespace) -> int:
         args.policy,
         args.min_reviewers,
     )
-    _write(args.out, json.dumps(revision.labels, ensure_ascii=False))
+    write_out(args.out, json.dumps(revision.labels, ensure_ascii=False))
     if args.changelog:
-        _write(args.changelog, json.dumps(revision.changelog, indent=1, ensure_ascii=False))
+        write_out(args.changelog, json.dumps(revision.changelog, indent=1, ensure_ascii=False))
     moved = sum(
         1
         for c in revision.changelog

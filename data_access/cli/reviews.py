@@ -4,10 +4,9 @@ create (``migrate``) or move (``copy``) a review database, SQLite or PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from data_access.errors import DataError
+from data_access.cli.common import write_out
 
 
 def cmd_reviews(args: argparse.Namespace) -> int:
@@ -47,14 +46,7 @@ def cmd_reviews(args: argparse.Namespace) -> int:
             f"imported {n} categorised images as reference set {args.as_name!r} into {store.where}"
         )
     else:
-        text = store.export(args.format, reviewer=args.reviewer, model=args.model)
-        if args.out:
-            try:
-                Path(args.out).write_text(text)
-            except OSError as e:
-                raise DataError(args.out, f"cannot write: {e.strerror or e}") from e
-        else:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        write_out(args.out, store.export(args.format, reviewer=args.reviewer, model=args.model))
     return 0
 
 
