@@ -10,7 +10,7 @@ write the revised label file (:mod:`ui.label_tabs`).
 import pandas as pd
 import streamlit as st
 
-from data_access.browse.filters import FILTERS, class_options
+from data_access.browse.filters import FILTERS
 from data_access.browse.url import from_params
 from data_access.browse.view import view_rows
 from data_access.classes import load_classes
@@ -97,12 +97,9 @@ with tab_review:
                 )
                 if picked in VERDICTS:
                     verdicts[wnid] = picked
-            opts = class_options()
-            added = widgets.multiselect(
+            added = widgets.classes(
                 st,
                 "Classes the experts did not list that are correct",
-                list(range(1000)),
-                format_func=lambda i: opts[i],
                 placeholder="search classes",
                 key=f"lv_{current}_added",
             )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access.browse.filters import class_options, group_options
+from data_access.browse.filters import group_options
 from data_access.browse.view import BrowseState, filter_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
@@ -62,15 +62,7 @@ with tab_review:
         c1, c2, c3, c4 = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
         model_name = widgets.selectbox(c1, "Model", list(models), key="rv_model")
         model = models[model_name]
-        opts = class_options()
-        chosen = widgets.multiselect(
-            c2,
-            "Class",
-            list(range(1000)),
-            format_func=lambda i: opts[i],
-            key="rv_classes",
-            placeholder="any class",
-        )
+        chosen = widgets.classes(c2, "Class", key="rv_classes", placeholder="any class")
         groups = dict(group_options())
         group = widgets.selectbox(
             c3,
@@ -162,12 +154,10 @@ with tab_review:
                     horizontal=True,
                     index=sevs.index(existing.severity) if existing else None,
                 )
-                extra = widgets.multiselect(
+                extra = widgets.classes(
                     st,
                     "Proposed extra correct labels",
-                    list(range(1000)),
                     default=existing.proposed_correct_labels if existing else [],
-                    format_func=lambda i: opts[i],
                     placeholder="search classes",
                 )
                 note = st.text_area(

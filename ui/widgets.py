@@ -59,3 +59,13 @@ def multiselect(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -
     if len(kept) != len(values):
         _ignored(where, label)
     return kept
+
+
+def classes(where: Any, label: str, **kwargs: Any) -> list[int]:
+    """A searchable multiselect of the 1000 classes (name, wnid, synonyms), as indices."""
+    from data_access.browse.filters import class_options
+
+    labels = class_options()
+    return multiselect(
+        where, label, list(range(len(labels))), format_func=lambda i: labels[i], **kwargs
+    )

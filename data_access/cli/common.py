@@ -35,6 +35,15 @@ class Bar:
             self.bar = None
 
 
+def add_db_flag(p: argparse.ArgumentParser) -> None:
+    """``--db``: the review database (``reviews`` and ``labels``)."""
+    p.add_argument(
+        "--db",
+        help="the review database: a SQLite path or a postgresql:// URL (default: "
+        "IMLR_REVIEWS_DB, else the app's SQLite file)",
+    )
+
+
 def add_source_flags(p: argparse.ArgumentParser) -> None:
     """The flags that choose a source (shared by every command that reads one)."""
     p.add_argument(

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from data_access.cli.common import write_out
+from data_access.cli.common import add_db_flag, write_out
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
@@ -137,11 +137,7 @@ def _agreement(table: Any, reviews: list, decided: dict) -> int:
 
 def add_labels_parser(sub: Any, add_source_flags: Any) -> None:
     p = sub.add_parser("labels", help="label verdicts in and out, agreement, revised label file")
-    p.add_argument(
-        "--db",
-        help="the review database: a SQLite path or a postgresql:// URL (default: "
-        "IMLR_REVIEWS_DB, else the app's SQLite file)",
-    )
+    add_db_flag(p)
     lsub = p.add_subparsers(dest="labels_command", required=True)
     r = lsub.add_parser(
         "import", help="import verdicts (CSV or JSON Lines: file_name, wnid, verdict, ...)"

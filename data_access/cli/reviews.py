@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from data_access.cli.common import write_out
+from data_access.cli.common import add_db_flag, write_out
 
 
 def cmd_reviews(args: argparse.Namespace) -> int:
@@ -52,11 +52,7 @@ def cmd_reviews(args: argparse.Namespace) -> int:
 
 def add_reviews_parser(sub) -> None:
     p = sub.add_parser("reviews", help="import reference categorisations, export reviews")
-    p.add_argument(
-        "--db",
-        help="the review database: a SQLite path or a postgresql:// URL (default: "
-        "IMLR_REVIEWS_DB, else the app's SQLite file)",
-    )
+    add_db_flag(p)
     rsub = p.add_subparsers(dest="reviews_command", required=True)
     r = rsub.add_parser("migrate", help="create or update the database's tables")
     r.add_argument("--db", dest="db_migrate", help="as reviews --db")
