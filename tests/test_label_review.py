@@ -383,9 +383,10 @@ def test_two_reviewers_saving_at_once_lose_nothing(review_db):
     assert len(label_reviews(store)) == 40
 
 
-def test_cli_import_revise_and_rescore_on_the_demo(tmp_path, demo, capsys):
+def test_cli_import_revise_and_rescore_on_the_demo(tmp_path, demo, capsys, review_db):
+    """The whole loop from the command line, on SQLite and on PostgreSQL."""
     table, models = demo
-    db = str(tmp_path / "r.sqlite")
+    db = review_db
     path = tmp_path / "verdicts.jsonl"
     path.write_text(write_verdicts(_demo_reviews(table), "jsonl"))
     assert main(["labels", "--db", db, "import", str(path)]) == 0
