@@ -14,7 +14,12 @@ from data_access.browse.view import BrowseState
 from data_access.classes import load_classes, validation_position
 from data_access.errors import DataError
 from data_access.reviews.label_agreement import disagreements, expert_view, reviewer_agreement
-from data_access.reviews.label_store import all_label_reviews, decisions, save_decision
+from data_access.reviews.label_store import (
+    all_label_reviews,
+    decisions,
+    label_state,
+    save_decision,
+)
 from data_access.reviews.labels import VERDICTS, LabelReview, label_review_problems
 from data_access.reviews.revise import POLICIES, revise, revision_base
 from data_access.reviews.store import ReviewStore
@@ -71,19 +76,33 @@ def _names(wnids) -> str:
     )
 
 
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="Comparing the reviewers...")
+def _compared(
+    where: str, state: tuple, table_key: str, _db: ReviewStore, _table: AnnotationTable
+) -> tuple:
+    """Every verdict, the experts' view of the reviewed images, and the agreement statistics;
+    computed again only when a verdict is saved (``state``) or the source changes."""
+    reviews = all_label_reviews(_db)
+    experts, problematic = expert_view(_table, {r.file_name for r in reviews})
+    decided = decisions(_db)
+    queue = disagreements(reviews, experts, problematic, decided)
+    stats = reviewer_agreement(reviews, experts, problematic)
+    return reviews, experts, stats, queue, decided
+
+
 def agreement_tab(db: ReviewStore, table: AnnotationTable, me: Identity, leads) -> None:
-    reviews = all_label_reviews(db)
+    reviews, experts, stats, queue, decided = _compared(
+        db.where, label_state(db), table.content_key, db, table
+    )
     if not reviews:
         st.info("No label reviews yet: review some labels first (or `labels import`).")
         return
     st.download_button(
         "Every verdict (CSV, as `labels export`)",
-        write_verdicts(reviews, "csv").encode(),
+        lambda: write_verdicts(reviews, "csv").encode(),  # made when asked for
         "label_verdicts.csv",
         "text/csv",
     )
-    experts, problematic = expert_view(table, {r.file_name for r in reviews})
-    stats = reviewer_agreement(reviews, experts, problematic)
     m1, m2 = st.columns(2)
     for col, what in ((m1, "labels"), (m2, "problematic")):
         s = stats[what]
@@ -111,8 +130,6 @@ def agreement_tab(db: ReviewStore, table: AnnotationTable, me: Identity, leads) 
         hide_index=True,
         width="stretch",
     )
-    decided = decisions(db)
-    queue = disagreements(reviews, experts, problematic, decided)
     st.subheader(f"To decide: {len(queue):,} images")
     if not queue:
         st.caption("Reviewers agree with each other and with the experts everywhere.")

@@ -179,3 +179,14 @@ def all_label_reviews(store: ReviewStore) -> list[LabelReview]:
         for label in review.proposed_correct_labels:
             target.verdicts.setdefault(wnids[label], "correct")
     return sorted(merged.values(), key=lambda r: (r.file_name, r.reviewer))
+
+
+def label_state(store: ReviewStore) -> tuple:
+    """A token that changes whenever a label review, a decision or a review (its proposals
+    are verdicts) is saved: per table, the row count and the latest save. Cheap, for caches
+    of what is computed over every verdict."""
+    with store.backend.connection() as con:
+        return tuple(
+            tuple(con.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}").fetchone())  # noqa: S608
+            for table in ("label_reviews", "label_decisions", "reviews")
+        )
