@@ -296,3 +296,15 @@ def test_a_class_index_in_a_link_stops_at_999():
     assert from_params({"class": "999"}).state.classes == (999,)
     parsed = from_params({"class": ["1000", "0999x"]})
     assert parsed.state.classes == () and len(parsed.problems) == 2
+
+
+def test_reading_a_filter_from_text_by_hand():
+    """A single-valued filter takes the last text only (a link's or a flag's repeat wins, and
+    what came before it is not even read); a multiple one keeps each known value once, in
+    order, and names the unknown ones."""
+    group = by_key("group")
+    assert group.read([DOMESTIC_CAT, "n02084071"]) == ("n02084071", [])
+    assert group.read(["nonsense", DOMESTIC_CAT]) == (DOMESTIC_CAT, [])
+    assert group.read([DOMESTIC_CAT, "nonsense"]) == (None, ["nonsense"])
+    classes = by_key("class")
+    assert classes.read(["n02123045", "x", "281", "282"]) == ((TABBY, TIGER_CAT), ["x"])
