@@ -24,7 +24,9 @@ from data_access.files import PACKAGE_DATA
 NUM_CLASSES = 1000
 NUM_VALIDATION_IMAGES = 50_000
 VALIDATION_PREFIX = "ILSVRC2012_val_"
-_VALIDATION_NAME = re.compile(r"ILSVRC2012_val_(\d{8})\.JPEG")
+# ASCII digits only: \d also matches other scripts' digits ("٠٠٠٠٠٠٠١"), which int() reads as
+# numbers, so another spelling of an image's name would pass for it.
+_VALIDATION_NAME = re.compile(r"ILSVRC2012_val_([0-9]{8})\.JPEG")
 _DATA_FILE = PACKAGE_DATA / "classes.json"
 
 

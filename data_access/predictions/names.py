@@ -12,10 +12,10 @@ import re
 
 from data_access.classes import NUM_VALIDATION_IMAGES
 
-# Any folder prefix (/ or \), the 8-digit number, an optional _nXXXXXXXX wnid suffix and an
+# Any folder prefix (/ or \), the 8-digit number (ASCII digits: \d takes any script's), an optional _nXXXXXXXX wnid suffix and an
 # optional image extension; letter case is ignored.
 _NAME = re.compile(
-    r"(?:.*[/\\])?ILSVRC2012_val_(\d{8})(?:_n\d{8})?(?:\.[a-z]{3,4})?", re.IGNORECASE
+    r"(?:.*[/\\])?ILSVRC2012_val_([0-9]{8})(?:_n[0-9]{8})?(?:\.[a-z]{3,4})?", re.IGNORECASE
 )
 
 
@@ -24,7 +24,7 @@ def validation_position(raw: str) -> int:
     of the forms above, or -1 when ``raw`` names no validation image."""
     if len(raw) == 28 and raw.startswith("ILSVRC2012_val_") and raw.endswith(".JPEG"):
         digits = raw[15:23]  # the dataset's own form: the common case, without a regex
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():  # "٠٠٠٠٠٠٠١" is no image's number
             pos = int(digits) - 1
             return pos if 0 <= pos < NUM_VALIDATION_IMAGES else -1
     m = _NAME.fullmatch(raw.strip())

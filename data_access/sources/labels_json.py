@@ -115,7 +115,7 @@ def load_json_text(text: str, path: Path | str, *, reject_duplicate_keys: bool =
     return data
 
 
-_NAME_KEY = re.compile(r'"(ILSVRC2012_val_\d{8}\.JPEG)"\s*:\s*\{')
+_NAME_KEY = re.compile(r'"(ILSVRC2012_val_[0-9]{8}\.JPEG)"\s*:\s*\{')
 
 
 def _may_repeat_names(text: str, data: dict) -> bool:
