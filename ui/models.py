@@ -170,7 +170,7 @@ def _server_mode() -> bool:
     return _app_args().server_mode
 
 
-def _held() -> uploads.SessionUploads:
+def held_uploads() -> uploads.SessionUploads:
     """What this session's uploads hold (released when the session goes: _sweep_gone)."""
     if "uploads_held" not in st.session_state:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -207,7 +207,7 @@ def _release(path: str) -> None:
     """Lets an upload go once nothing of the session uses it (file or memory)."""
     if path in in_use():
         return
-    _held().discard(path)
+    held_uploads().discard(path)
     if uploads.is_in_memory(path):
         uploads.release_memory(path)
     else:
@@ -279,7 +279,11 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         for up in files:
             try:
                 uploads.admit(
-                    _held(), up.name, up.size, args.session_upload_limit, args.server_upload_limit
+                    held_uploads(),
+                    up.name,
+                    up.size,
+                    args.session_upload_limit,
+                    args.server_upload_limit,
                 )
             except uploads.UploadLimitError as e:
                 errors.append(str(e))
@@ -294,7 +298,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
             except OSError as e:
                 errors.append(f"{up.name}: cannot be kept on the server ({e.strerror or e})")
                 continue
-            _held().add(target, up.size)
+            held_uploads().add(target, up.size)
             name = default_name(uploads.safe_upload_name(up.name), _taken())
             queue(str(target), name, uploaded=True)
         # A new uploader key empties the widget, so the same files are not queued twice.

@@ -67,8 +67,14 @@ def use(name: str, data: bytes, original: AnnotationTable) -> None:
     st.session_state[PROBLEM] = None
 
 
+HELD = "revised labels"  # its entry among the session's uploads (counted against the limits)
+
+
 def clear() -> None:
     st.session_state[KEY] = None
+    from ui.models import held_uploads
+
+    held_uploads().discard(HELD)
 
 
 def current(original: AnnotationTable, cli_path: str = "") -> Revised | None:
@@ -99,6 +105,27 @@ def current(original: AnnotationTable, cli_path: str = "") -> Revised | None:
     return Revised(entry["name"], table, changed_images(original, table))
 
 
+def _upload(up, original: AnnotationTable) -> None:
+    """An uploaded revised file, held in the session like a prediction upload: counted
+    against the session's and the server's upload limits, replacing the previous one."""
+    from data_access import uploads
+    from ui.cli_args import app_args
+    from ui.models import held_uploads
+
+    held, args = held_uploads(), app_args()
+    previous = held.held.pop(HELD, 0)
+    try:
+        uploads.admit(held, up.name, up.size, args.session_upload_limit, args.server_upload_limit)
+        use(up.name, up.getvalue(), original)
+    except DataError as e:
+        if previous:
+            held.add(HELD, previous)
+        st.session_state[PROBLEM] = e.redacted()
+        return
+    held.add(HELD, up.size)
+    st.rerun()
+
+
 def sidebar(original: AnnotationTable, cli_path: str) -> None:
     """The sidebar's "Revised labels" part: what is in use, an upload, and a way back."""
     revised = current(original, cli_path)
@@ -119,11 +146,7 @@ def sidebar(original: AnnotationTable, cli_path: str) -> None:
         )
         if up is not None and up.file_id != st.session_state.get("revised_upload_seen"):
             st.session_state.revised_upload_seen = up.file_id
-            try:
-                use(up.name, up.getvalue(), original)
-                st.rerun()
-            except DataError as e:
-                st.session_state[PROBLEM] = e.redacted()
+            _upload(up, original)
         if st.session_state.get(PROBLEM):
             st.error(md(st.session_state[PROBLEM]), icon=":material/error:")
 

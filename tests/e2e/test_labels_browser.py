@@ -51,3 +51,26 @@ def test_two_reviewers_at_once_with_the_keyboard(app_server, browser):
     finally:
         for p in pages:
             p.context.close()
+
+
+def test_a_revised_file_uploaded_in_the_sidebar_rescores_every_model(app_server, page, tmp_path):
+    import json
+
+    from data_access.sources.labels_json import label_data_from_table
+    from data_access.sources.source import open_source
+
+    table = open_source("demo").table
+    data = label_data_from_table(table)
+    first = str(table.file_name[0])
+    entry = data["initial_annots"][first]
+    entry["wrong"] = entry.get("wrong", []) + entry.pop("correct")
+    path = tmp_path / "revised.json"
+    path.write_text(json.dumps(data))
+    page.goto(f"{app_server}/accuracy")
+    page.get_by_text("Details for model").first.wait_for()
+    page.get_by_label("A revised label JSON (from Labels, or `labels revise`)").get_by_test_id(
+        "stFileUploaderDropzoneInput"
+    ).set_input_files(str(path))
+    page.get_by_text("Under the revised labels: revised.json").wait_for(timeout=60_000)
+    page.get_by_text("Show the 1 changed images in Browse").wait_for()
+    page.get_by_text("Every model is also scored against").first.wait_for()
