@@ -351,6 +351,8 @@ def test_per_class_columns_match_a_hand_count():
             assert pc["real_accuracy"][cls] == right / len(with_real), cls
     assert pc["gap"][0] == pc["multilabel_accuracy"][0] - pc["top1_accuracy"][0]
     assert math.isnan(pc["real_accuracy"][3]) and pc["images"][3] == 0
+    # Each class is named by its index, wnid and name (the columns the pages and CSV show)
+    assert pc["index"][281] == 281 and pc["wnid"][0] == "n01440764" and pc["name"][0] == "tench"
 
 
 def test_binomial_p_value_against_math_comb():
@@ -388,6 +390,17 @@ def test_confusions_and_groups_by_hand():
         (5, 6, 2),
         (3, 4, 1),
     ]
+    # At most 20 by default: 25 different confusions, one image each, keep 20
+    many = AnnotationTable.from_records(
+        {
+            **records[0],
+            "file_name": f"ILSVRC2012_val_{i + 1:08d}.JPEG",
+            "original_label": i,
+            "correct_multi_labels": [i],
+        }
+        for i in range(25)
+    )
+    assert len(M.confusions(many, np.arange(25) + 100)) == 20
     fish = "n02512053"  # fish: goldfish (1), tiger shark (3), electric ray (5), and more
     # Right on classes 1 and 3, wrong on 5: the group's mean is 2/3 over its 3 present
     # classes (its other classes have no image and do not count).
