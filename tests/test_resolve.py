@@ -63,8 +63,9 @@ def test_empty_rows_are_refused_where_they_are():
         resolve_labels(PATH, _parsed([[1], [], [2]]), None)
     with pytest.raises(PredictionFileError, match=r"line 1: empty prediction list"):
         resolve_labels(PATH, _parsed([[], []]), None)
-    with pytest.raises(PredictionFileError, match="no class names to resolve"):
+    with pytest.raises(PredictionFileError) as e:
         resolve_labels(PATH, Parsed("test", None), None)
+    assert str(e.value) == f"{PATH}: no class names to resolve"
 
 
 def test_an_ambiguous_name_is_never_guessed_and_its_top1_rows_are_named():
