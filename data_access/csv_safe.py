@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,7 +34,7 @@ def read_cell(value: str) -> str:
 class SafeWriter:
     """``csv.writer`` whose every row goes through :func:`safe_cell`."""
 
-    def __init__(self, f, **kwargs):
+    def __init__(self, f: Any, **kwargs: Any) -> None:
         self._writer = csv.writer(f, **kwargs)
 
     def writerow(self, row: Iterable) -> None:

@@ -15,6 +15,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
@@ -182,7 +183,7 @@ def kendall_tau_b(x: list[float], y: list[float]) -> float:
     return (concordant - discordant) / denominator if denominator else math.nan
 
 
-def ranking_change(results: list[Rescored]) -> dict:
+def ranking_change(results: list[Rescored]) -> dict[str, Any]:
     """Kendall's tau-b between the rankings under both files, and the pairs that swap order
     (``[a, b]``: a was above b and is now below it)."""
     tau = kendall_tau_b([r.original for r in results], [r.revised for r in results])

@@ -12,8 +12,8 @@ import re
 
 from data_access.classes import NUM_VALIDATION_IMAGES
 
-# Any folder prefix (/ or \), the 8-digit number (ASCII digits: \d takes any script's), an optional _nXXXXXXXX wnid suffix and an
-# optional image extension; letter case is ignored.
+# Any folder prefix (/ or \), the 8-digit number (ASCII digits: \d takes any script's), an
+# optional _nXXXXXXXX wnid suffix and an optional image extension; letter case is ignored.
 _NAME = re.compile(
     r"(?:.*[/\\])?ILSVRC2012_val_([0-9]{8})(?:_n[0-9]{8})?(?:\.[a-z]{3,4})?", re.IGNORECASE
 )

@@ -139,7 +139,7 @@ def _entry_after(entry: dict[str, list[str]], verdicts: dict[str, str]) -> dict[
     return {k: after[k] for k in order if after[k]}
 
 
-def _state(entry: dict[str, list[str]], problem: dict | None) -> dict[str, Any]:
+def _state(entry: dict[str, list[str]], problem: dict[str, Any] | None) -> dict[str, Any]:
     return {
         **{k: list(entry.get(k, [])) for k in VERDICTS},
         "problematic": problem is not None,
