@@ -66,6 +66,9 @@ def test_empty_rows_are_refused_where_they_are():
     with pytest.raises(PredictionFileError) as e:
         resolve_labels(PATH, Parsed("test", None), None)
     assert str(e.value) == f"{PATH}: no class names to resolve"
+    with pytest.raises(PredictionFileError) as e:  # a file of no rows at all
+        resolve_labels(PATH, _parsed([]), None)
+    assert str(e.value) == f"{PATH}: line 1: empty prediction list"
 
 
 def test_an_ambiguous_name_is_never_guessed_and_its_top1_rows_are_named():

@@ -16,8 +16,8 @@ from data_access.analysis import metrics
 from data_access.classes import load_classes
 from data_access.errors import PredictionFileError
 from data_access.predictions import ReadOptions, load_predictions
-from data_access.predictions.columns import ClassColumn
-from data_access.predictions.sanity import _column_top1, agreement
+from data_access.predictions.columns import ClassColumn, Parsed
+from data_access.predictions.sanity import _column_top1, _originals, agreement
 from tests.test_metrics import reference_for_rows
 from tests.test_trust import _model_predictions
 
@@ -69,6 +69,23 @@ def test_class_names_resolve_in_the_column_s_vocabulary():
 )
 def test_array_rows_take_the_first_column(rows, want):
     assert _column_top1(ClassColumn("c", "ids", rows), None).tolist() == want
+
+
+def test_each_file_row_gets_the_original_label_of_the_image_it_names(demo):
+    """-2 where a row names no annotated image (not a validation name, or one the table
+    does not annotate): it never counts as agreeing, not even with a -1 prediction."""
+    table, _ = demo
+    assert str(table.file_name[0]) == "ILSVRC2012_val_00000001.JPEG"  # row 0, position 0
+    assert "ILSVRC2012_val_00000003.JPEG" not in set(table.file_name.tolist())
+    names = [
+        "ILSVRC2012_val_00000001.JPEG",
+        "ILSVRC2012_val_00000003.JPEG",
+        "cat.jpg",
+        "val/ILSVRC2012_val_00000002.jpg",
+    ]
+    parsed = Parsed("test", names)
+    got = _originals(parsed, table).tolist()
+    assert got == [int(table.original_label[0]), -2, -2, int(table.original_label[1])]
 
 
 def test_agreement_leaves_out_rows_without_a_prediction():
