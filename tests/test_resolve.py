@@ -8,6 +8,7 @@ torchvision names), not computed by the code under test.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -130,3 +131,30 @@ def test_ids_written_next_to_names_must_agree():
         r"'goldfish' \(class 1\) disagree",
     ):
         cross_check(PATH, parsed, np.array([[0], [2], [7]]), None)
+
+
+def test_the_ambiguity_note_and_the_unknown_refusal_whole():
+    rows = [["crane"], ["crane"], ["crane"], ["tench", "crane"]]
+    _, _, note = resolve_labels(PATH, _parsed(rows), None)
+    assert note == (  # exactly three top-1 rows: all named, no "..."
+        "3 rows predict 'crane' (line 1, line 2, line 3), the name of class 134 (crane "
+        "(wading bird)) or 517 (crane (lifting device)) in Keras names or torchvision "
+        "categories: not guessed, so those images have no usable top-1 and count as wrong; "
+        "write class indices (timm: --include-index) or wnids for exact numbers"
+    )
+    # An unknown class below the top-1 is found in its row too
+    with pytest.raises(PredictionFileError) as e:
+        resolve_labels(PATH, _parsed([["tench", "zebraa"]]), None)
+    assert str(e.value) == (
+        f"{PATH}: 'zebraa' is not a class index (0..999), wnid or class name (line 1); 1 "
+        "unknown in all. Classes are read as indices 0..999, wnids, or names exactly as timm "
+        "/ Hugging Face, Keras or torchvision write them"
+    )
+    # Only n + eight digits reads as a wnid of no class
+    for text, what in (
+        ("nx1234567", "a class index (0..999), wnid or class name"),
+        ("nonsense", "a class index (0..999), wnid or class name"),
+        ("n12345678", "the wnid of an ImageNet class"),
+    ):
+        with pytest.raises(PredictionFileError, match=f"'{text}' is not {re.escape(what)}"):
+            resolve_labels(PATH, _parsed([[text]]), None)

@@ -70,7 +70,7 @@ def resolve_labels(
 
 def _rows_with(parsed: Parsed, wanted: set[str], top1_only: bool = False) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    for i, r in enumerate(parsed.labels or parsed.check_labels or []):
+    for i, r in enumerate(parsed.labels or []):
         for v in r[:1] if top1_only else r:
             if v in wanted:
                 found.setdefault(v, []).append(i)
