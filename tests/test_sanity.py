@@ -134,3 +134,37 @@ def test_a_column_just_under_the_truth_line_is_kept(tmp_path, demo):
             )
         )
         load_predictions(path, table, options=ReadOptions())
+
+
+def test_the_truth_column_is_measured_on_every_annotated_image_it_names(tmp_path, demo):
+    """Class 0's images count (the demo has 20 of tench), and a row naming an image the
+    table does not annotate is left out of the count, not compared."""
+    table, _ = demo
+    names = [*table.file_name.tolist(), "ILSVRC2012_val_00000003.JPEG"]  # 3: not annotated
+    truth = [*table.original_label.tolist(), 5]
+    path = tmp_path / "gt.csv"
+    pd.DataFrame({"file_name": names, "answer": truth}).to_csv(path, index=False)
+    with pytest.raises(PredictionFileError) as e:
+        load_predictions(path, table)
+    assert str(e.value).startswith(
+        f"{path}: column 'answer' agrees with the original labels on 100.0% of the 20,000 "
+        "annotated images it names: that is the ground truth"
+    )
+
+
+def test_prediction_column_messages_name_the_file(tmp_path, demo):
+    table, _ = demo
+    array = tmp_path / "top1.npy"
+    np.save(array, table.original_label.astype(np.int64))
+    with pytest.raises(PredictionFileError) as e:
+        load_predictions(array, table, options=ReadOptions(prediction_column="pred"))
+    assert str(e.value).startswith(
+        f"{array}: --prediction-column applies to files with named columns, not "
+    )
+    csv = tmp_path / "two.csv"
+    pd.DataFrame({"file_name": table.file_name, "a": 1, "b": 2}).to_csv(csv, index=False)
+    with pytest.raises(PredictionFileError) as e:
+        load_predictions(csv, table, options=ReadOptions(prediction_column="c"))
+    assert str(e.value) == (
+        f"{csv}: --prediction-column 'c' is not one of its class columns ('a', 'b')"
+    )
