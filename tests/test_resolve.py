@@ -158,3 +158,10 @@ def test_the_ambiguity_note_and_the_unknown_refusal_whole():
     ):
         with pytest.raises(PredictionFileError, match=f"'{text}' is not {re.escape(what)}"):
             resolve_labels(PATH, _parsed([[text]]), None)
+
+
+def test_two_ambiguous_names_are_each_named():
+    _, _, note = resolve_labels(PATH, _parsed([["crane"], ["maillot"]]), None)
+    first, second = note.split("; 1 row predicts ")
+    assert first.startswith("1 row predicts 'crane' (line 1), the name of class 134")
+    assert second.startswith("'maillot' (line 2), the name of class 638 (maillot (tights)) or 639")
