@@ -165,3 +165,21 @@ def test_two_ambiguous_names_are_each_named():
     first, second = note.split("; 1 row predicts ")
     assert first.startswith("1 row predicts 'crane' (line 1), the name of class 134")
     assert second.startswith("'maillot' (line 2), the name of class 638 (maillot (tights)) or 639")
+
+
+def test_unknown_refusal_lists_three_rows_and_reads_only_nine_characters_as_a_wnid():
+    rows = [["zebraa"]] * 4
+    with pytest.raises(PredictionFileError, match=r"\(line 1, line 2, line 3\); 1 unknown"):
+        resolve_labels(PATH, _parsed(rows), None)
+    with pytest.raises(PredictionFileError, match="'n12345678x' is not the wnid of an ImageNet"):
+        resolve_labels(PATH, _parsed([["n12345678x"]]), None)
+
+
+def test_the_cross_check_refusal_whole():
+    parsed = _parsed(None, check_labels=[["tench"], ["goldfish"]])
+    with pytest.raises(PredictionFileError) as e:
+        cross_check(PATH, parsed, np.array([[0], [2]]), None)
+    assert str(e.value) == (
+        f"{PATH}: line 2: the class id 2 and the class name 'goldfish' (class 1) disagree; the "
+        "ids may be shifted or from another class order"
+    )
