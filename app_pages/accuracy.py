@@ -186,7 +186,7 @@ st.caption(
 query = st.text_input("Search classes (name, synonym or wnid)", key="acc_search")
 shown = present
 if query.strip():
-    from data_access.browse.filters import search_classes
+    from data_access.browse.choices import search_classes
 
     shown = present[present["index"].isin(search_classes(query))]
 event = st.dataframe(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access.browse.filters import group_options
+from data_access.browse.choices import group_options
 from data_access.browse.view import BrowseState, filter_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError

@@ -63,7 +63,7 @@ def multiselect(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -
 
 def classes(where: Any, label: str, **kwargs: Any) -> list[int]:
     """A searchable multiselect of the 1000 classes (name, wnid, synonyms), as indices."""
-    from data_access.browse.filters import class_options
+    from data_access.browse.choices import class_options
 
     labels = class_options()
     return multiselect(

@@ -20,8 +20,6 @@ True
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,7 +29,16 @@ import numpy as np
 from data_access.analysis.metrics import hits, unjudged
 from data_access.analysis.real import ANY_DISAGREEMENT, DISAGREEMENTS, disagreement_mask
 from data_access.annotations import AnnotationTable
-from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES, load_classes
+from data_access.browse.choices import (
+    class_labels,
+    decode_class,
+    decode_group,
+    decode_image,
+    decode_key,
+    encode_class,
+    group_options,
+)
+from data_access.classes import load_classes
 from data_access.predictions import Model
 from data_access.schema import CORRECT, WRONG
 
@@ -135,75 +142,6 @@ class Filter:
         return f"{self.label}: {', '.join(shown)}"
 
 
-# --- options -------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def class_options() -> tuple[str, ...]:
-    """One searchable label per class: name, wnid and synonyms (index = class)."""
-    c = load_classes()
-    out = []
-    for name, wnid, syn in zip(c.names, c.wnids, c.synonyms, strict=True):
-        others = [s for s in syn if s != name]
-        out.append(f"{name} · {wnid}" + (f" · {', '.join(others)}" if others else ""))
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=1)
-def group_options() -> tuple[tuple[str, str], ...]:
-    """(wnid, label) of every WordNet ancestor holding two or more classes, by name."""
-    c = load_classes()
-    counts: dict[str, int] = {}
-    for anc in c.ancestors:
-        for a in anc:
-            counts[a] = counts.get(a, 0) + 1
-    items = [(a, f"{c.ancestor_names[a]} · {a} · {k} classes") for a, k in counts.items() if k >= 2]
-    return tuple(sorted(items, key=lambda x: x[1].lower()))
-
-
-def search_classes(query: str) -> list[int]:
-    """Classes whose name, synonyms or wnid contain ``query`` (case-insensitive)."""
-    q = query.strip().lower()
-    if not q:
-        return []
-    return [i for i, label in enumerate(class_options()) if q in label.lower()]
-
-
-def _class_labels() -> dict[int, str]:
-    return dict(enumerate(class_options()))
-
-
-# --- text <-> value ----------------------------------------------------------------------------
-
-# A number in a link or a flag is ASCII digits only: Python's int() also takes digits of other
-# scripts ("٣"), signs, spaces and "1_000", and str.isdigit() says yes to "²", which int()
-# then refuses.
-ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-def _decode_class(text: str) -> int | None:
-    """A class from its wnid; a plain index 0-999 (ASCII digits) is accepted too."""
-    index = load_classes().wnid_to_index.get(text)
-    if index is None and ASCII_NUMBER.fullmatch(text) and int(text) < NUM_CLASSES:
-        index = int(text)
-    return index
-
-
-def _encode_class(index: int) -> str:
-    return load_classes().wnids[index]
-
-
-def _decode_group(text: str) -> str | None:
-    return text if text in load_classes().ancestor_names else None
-
-
-def _decode_key(table: Callable[[], Mapping[Any, str]]) -> Callable[[str], str | None]:
-    def decode(text: str) -> str | None:
-        return text if text in table() else None
-
-    return decode
-
-
 # --- predicates --------------------------------------------------------------------------------
 
 
@@ -300,13 +238,6 @@ def _images_mask(table, models, state) -> np.ndarray:
     return out
 
 
-def _decode_image(text: str) -> int | None:
-    """An image by its number in the file name (``7`` for ``ILSVRC2012_val_00000007.JPEG``)."""
-    if ASCII_NUMBER.fullmatch(text) and 1 <= int(text) <= NUM_VALIDATION_IMAGES:
-        return int(text)
-    return None
-
-
 def _real_mask(table, models, state) -> np.ndarray:
     return disagreement_mask(table.real_disagreements, len(table), state.real)
 
@@ -319,9 +250,9 @@ FILTERS: tuple[Filter, ...] = (
         key="class",
         label="Class",
         what="class",
-        options=_class_labels,
-        decode=_decode_class,
-        encode=_encode_class,
+        options=class_labels,
+        decode=decode_class,
+        encode=encode_class,
         mask=_classes_mask,
         multiple=True,
         wide=True,
@@ -333,7 +264,7 @@ FILTERS: tuple[Filter, ...] = (
         label="WordNet group",
         what="WordNet group",
         options=lambda: dict(group_options()),
-        decode=_decode_group,
+        decode=decode_group,
         encode=str,
         mask=_group_mask,
     ),
@@ -343,7 +274,7 @@ FILTERS: tuple[Filter, ...] = (
         label="Label state",
         what="label filter",
         options=lambda: LABEL_STATES,
-        decode=_decode_key(lambda: LABEL_STATES),
+        decode=decode_key(lambda: LABEL_STATES),
         encode=str,
         mask=_states_mask,
         multiple=True,
@@ -354,7 +285,7 @@ FILTERS: tuple[Filter, ...] = (
         label="Experts vs ReaL",
         what="ReaL filter",
         options=lambda: REAL_FILTERS,
-        decode=_decode_key(lambda: REAL_FILTERS),
+        decode=decode_key(lambda: REAL_FILTERS),
         encode=str,
         mask=_real_mask,
         needs="real",
@@ -367,7 +298,7 @@ FILTERS: tuple[Filter, ...] = (
         label="Model verdict",
         what="verdict filter",
         options=lambda: VERDICTS,
-        decode=_decode_key(lambda: VERDICTS),
+        decode=decode_key(lambda: VERDICTS),
         encode=str,
         mask=verdict_mask,
         needs="models",
@@ -377,9 +308,9 @@ FILTERS: tuple[Filter, ...] = (
         key="pred",
         label="Predicted class",
         what="predicted class",
-        options=_class_labels,
-        decode=_decode_class,
-        encode=_encode_class,
+        options=class_labels,
+        decode=decode_class,
+        encode=encode_class,
         mask=_predicted_mask,
         widget=False,
         needs="models",
@@ -390,7 +321,7 @@ FILTERS: tuple[Filter, ...] = (
         label="Chosen images",
         what="image number",
         options=dict,
-        decode=_decode_image,
+        decode=decode_image,
         encode=str,
         mask=_images_mask,
         multiple=True,

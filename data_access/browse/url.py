@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from data_access.annotations import AnnotationTable
-from data_access.browse.filters import ASCII_NUMBER, FILTERS
+from data_access.browse.choices import ASCII_NUMBER
+from data_access.browse.filters import FILTERS
 from data_access.browse.view import DEFAULT_PAGE_SIZE, PAGE_SIZES, SORTS, BrowseState
 from data_access.classes import validation_position
 from data_access.predictions import Model
