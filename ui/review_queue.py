@@ -49,14 +49,15 @@ def queue_navigation(
         current = current or (names[0] if names else None)
         st.session_state[state] = current
     at = names.index(current) if current in names else 0
-    back, ahead, skip, _ = st.columns([1, 1, 1, 3])
-    if back.button("← Previous", disabled=not names, shortcut="Alt+Left", key=f"{key}_back"):
+    # Buttons as wide as their labels (fixed columns cut them off on a 1280x720 projector).
+    row = st.container(horizontal=True)
+    if row.button("← Previous", disabled=not names, shortcut="Alt+Left", key=f"{key}_back"):
         st.session_state[state] = names[at - 1]
         st.rerun()
-    if ahead.button("Next unreviewed →", disabled=not names, shortcut="Alt+Right"):
+    if row.button("Next unreviewed →", disabled=not names, shortcut="Alt+Right"):
         st.session_state[state] = next_unreviewed(names, done, current) or current
         st.rerun()
-    if skip.button("Skip →", disabled=not names, shortcut="Alt+Down"):
+    if row.button("Skip →", disabled=not names, shortcut="Alt+Down"):
         st.session_state[state] = names[(at + 1) % len(names)]
         st.rerun()
     if st.session_state.get(f"{key}_saved"):
