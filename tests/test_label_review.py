@@ -39,6 +39,7 @@ from data_access.reviews.label_store import (
     label_reviews,
     save_decision,
     save_label_review,
+    save_label_reviews,
 )
 from data_access.reviews.labels import LabelReview
 from data_access.reviews.revise import revise
@@ -350,8 +351,13 @@ def test_store_keeps_versions_history_and_proposals(review_db):
     assert history[1]["old"]["verdicts"] == {B: "wrong"}
     store.save(Review("m", IMG, "bob", "fine_grained", "minor", 5, [2, 7], ""))
     store.save(Review("m", IMG, "Ada", "fine_grained", "minor", 5, [1], ""))
-    merged = {r.reviewer: r.verdicts for r in all_label_reviews(store)}
-    assert merged == {"Ada": {B: "correct"}, "bob": {C: "correct", WNIDS[7]: "correct"}}
+    by_reviewer = {r.reviewer: r.verdicts for r in all_label_reviews(store)}
+    assert by_reviewer == {"Ada": {B: "correct"}, "bob": {C: "correct", WNIDS[7]: "correct"}}
+    # An import adds to what a reviewer said: its verdicts win, the rest (flag, note) stays
+    save_label_reviews(store, [LabelReview(IMG, "Ada", {C: "wrong"}, None, "", "")], merge=True)
+    [merged] = label_reviews(store, reviewer="Ada")
+    assert merged.verdicts == {B: "correct", C: "wrong"} and merged.problematic is True
+    assert merged.reason == "drawing" and merged.version == 3
     save_decision(store, LabelReview(IMG, "lee", {B: "unclear"}))
     assert decisions(store)[IMG].verdicts == {B: "unclear"}
     with pytest.raises(ReviewError, match="nothing to save"):

@@ -169,7 +169,7 @@ def _decision_form(db, table, name, experts, reviews, decision, me, leads) -> No
     grid = {
         "class": [f"{c.names[c.wnid_to_index[w]]} ({w})" for w in wnids] + ["problematic"],
         "experts": [experts.get(w, "not listed") for w in wnids]
-        + [FLAGS[name in set(table.file_name[table.is_problematic].tolist())]],
+        + [FLAGS[bool(table.is_problematic[table.row_of[name]])]],
     }
     for r in mine:
         grid[r.reviewer] = [r.verdicts.get(w, "") for w in wnids] + [FLAGS[r.problematic]]

@@ -50,8 +50,10 @@ class Revised:
 @st.cache_resource(max_entries=2, show_spinner="Reading the revised labels...")
 def _parsed(
     digest: str, source_key: str, name: str, _data: bytes, _original: AnnotationTable
-) -> AnnotationTable:
-    return revised_table(_original, load_json_bytes(_data, name), name)
+) -> Revised:
+    # The changed rows once per file and source: the sidebar asks on every run of every page.
+    table = revised_table(_original, load_json_bytes(_data, name), name)
+    return Revised(name, table, changed_images(_original, table))
 
 
 def use(name: str, data: bytes, original: AnnotationTable) -> None:
@@ -95,14 +97,13 @@ def current(original: AnnotationTable, cli_path: str = "") -> Revised | None:
     if not entry:
         return None
     try:
-        table = _parsed(
+        return _parsed(
             entry["digest"], original.content_key, entry["name"], entry["data"], original
         )
     except DataError as e:  # another source is open now: the file does not fit it
         st.session_state[PROBLEM] = e.redacted()
         clear()
         return None
-    return Revised(entry["name"], table, changed_images(original, table))
 
 
 def _upload(up, original: AnnotationTable) -> None:

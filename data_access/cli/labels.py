@@ -23,7 +23,6 @@ def cmd_labels(args: argparse.Namespace) -> int:
     from data_access.reviews.label_store import (
         all_label_reviews,
         decisions,
-        label_reviews,
         save_label_reviews,
     )
     from data_access.reviews.verdict_files import read_verdicts, write_verdicts
@@ -31,17 +30,9 @@ def cmd_labels(args: argparse.Namespace) -> int:
     store = ReviewStore(args.db)
     if args.labels_command == "import":
         reviews = read_verdicts(args.file, args.as_name)
-        # Merged into what each reviewer said before: the file's verdicts win, nothing is lost.
-        saved = {(r.file_name, r.reviewer): r for r in label_reviews(store)}
-        for r in reviews:
-            old = saved.get((r.file_name, r.reviewer))
-            if old is not None:
-                r.verdicts = {**old.verdicts, **r.verdicts}
-                if r.problematic is None:
-                    r.problematic, r.reason = old.problematic, old.reason
-                r.note = r.note or old.note
-        n = save_label_reviews(store, reviews)
         verdicts = sum(len(r.verdicts) for r in reviews)
+        # Added to what each reviewer said before: the file's verdicts win, nothing is lost.
+        n = save_label_reviews(store, reviews, merge=True)
         images, names = len({r.file_name for r in reviews}), len({r.reviewer for r in reviews})
         print(
             f"imported {n} label reviews ({verdicts} label verdicts, {images} images, {names} "

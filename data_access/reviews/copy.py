@@ -68,8 +68,7 @@ def _copy_labels(source: ReviewStore, con, counts: dict[str, int]) -> None:
         good = [r for r in rows if label_review_from_row(r) is not None]
         counts["invalid"] += len(rows) - len(good)
         for row in good:
-            key = row[:1] if kind == "decision" else row[:2]
-            theirs = con.execute(table.select_one, key).fetchone()
+            theirs = con.execute(table.select_one, table.key_of(row)).fetchone()
             if theirs is not None and (tuple(theirs) == row or theirs[6] >= row[6]):
                 counts[f"label_{kind}s_present"] += 1
                 continue

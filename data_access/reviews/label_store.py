@@ -37,6 +37,10 @@ class _Table:
     def columns(self) -> str:
         return f"file_name, {self.who}, verdicts, problematic, reason, note, updated_at, version"
 
+    def key_of(self, row: tuple) -> tuple:
+        """The key values of a row (:func:`row_values`' order): the key columns come first."""
+        return row[: len(self.key)]
+
     @property
     def select_one(self) -> str:
         where = " AND ".join(f"{k}=?" for k in self.key)
@@ -79,15 +83,26 @@ def row_values(r: LabelReview) -> tuple:
     )
 
 
-def _save_all(store: ReviewStore, reviews: Iterable[LabelReview], kind: str) -> list[LabelReview]:
+def _merged(new: LabelReview, old: LabelReview) -> None:
+    """``new`` added to what the reviewer said before: its verdicts win, the rest is kept."""
+    new.verdicts = dict(sorted({**old.verdicts, **new.verdicts}.items()))
+    if new.problematic is None:
+        new.problematic, new.reason = old.problematic, old.reason
+    new.note = new.note or old.note
+
+
+def _save_all(
+    store: ReviewStore, reviews: Iterable[LabelReview], kind: str, merge: bool = False
+) -> list[LabelReview]:
     table = TABLES[kind]
     checked = [validate_label_review(r) for r in reviews]
     now = _now()
     with store.backend.write(LOCK) as con:
         for r in checked:
-            key = (r.file_name,) if kind == "decision" else (r.file_name, r.reviewer)
-            old = con.execute(table.select_one, key).fetchone()
+            old = con.execute(table.select_one, table.key_of(row_values(r))).fetchone()
             old_review = label_review_from_row(old) if old else None
+            if merge and old_review is not None:  # read and written under the same lock
+                _merged(r, old_review)
             r.version = (old[7] if old and isinstance(old[7], int) else 0) + 1
             r.updated_at = now
             con.execute(table.upsert, row_values(r))
@@ -108,13 +123,19 @@ def save_label_review(store: ReviewStore, review: LabelReview) -> LabelReview:
     return _save_all(store, [review], "review")[0]
 
 
-def save_label_reviews(store: ReviewStore, reviews: Iterable[LabelReview]) -> int:
+def save_label_reviews(
+    store: ReviewStore, reviews: Iterable[LabelReview], merge: bool = False
+) -> int:
     """Saves many label reviews in one transaction (an import): all or none.
+
+    Args:
+        merge: add each review to what its reviewer said of the image before (its verdicts
+            win; earlier verdicts, flag and note are kept) instead of replacing it.
 
     Returns:
         How many were saved.
     """
-    return len(_save_all(store, reviews, "review"))
+    return len(_save_all(store, reviews, "review", merge))
 
 
 def save_decision(store: ReviewStore, decision: LabelReview) -> LabelReview:

@@ -21,7 +21,6 @@ entry lists its sets with the empty ones left out, as the original does.
 
 from __future__ import annotations
 
-import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,9 +186,11 @@ def revise(
     if not isinstance(min_reviewers, int) or min_reviewers < 1:
         raise ReviewError("--min-reviewers", f"expected a whole number >= 1, got {min_reviewers}")
     decisions = decisions or {}
-    labels = copy.deepcopy(base)
-    annots = labels.setdefault("initial_annots", {})
-    problematic = labels.setdefault("problematic_images", {})
+    # Entries are replaced, never changed in place: copying the two dicts leaves the base as
+    # it was (a deep copy of the real file's 50,000 entries would copy what does not change).
+    annots = dict(base.get("initial_annots", {}))
+    problematic = dict(base.get("problematic_images", {}))
+    labels = {**base, "initial_annots": annots, "problematic_images": problematic}
     by_image: dict[str, list[LabelReview]] = defaultdict(list)
     for r in reviews:
         by_image[r.file_name].append(r)
@@ -204,9 +205,7 @@ def revise(
             rule = "unanimous" if policy == "adjudicated" else policy
             decided = decide(by_image[name], rule, min_reviewers)
         before = _state(annots[name], problematic.get(name))
-        entry = _entry_after(annots[name], decided.verdicts)
-        if entry is not annots[name]:
-            annots[name] = entry
+        annots[name] = _entry_after(annots[name], decided.verdicts)
         if decided.problematic is True and name not in problematic:
             marked = {"reason": decided.reason, "reviewer": ", ".join(decided.marked_by)}
             problematic[name] = marked | ({"time_marked": decided.time} if decided.time else {})
