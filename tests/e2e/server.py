@@ -114,3 +114,18 @@ def prediction_uploader(page):
     return page.get_by_label("Upload prediction files", exact=True).get_by_test_id(
         "stFileUploaderDropzoneInput"
     )
+
+
+def settle(page) -> None:
+    """Wait until the script run has ended and its elements settled: no "running" status and
+    the number of elements unchanged between two looks (a condition, not a fixed wait)."""
+    page.wait_for_function(
+        """() => {
+            const running = document.querySelector('[data-testid="stStatusWidget"]');
+            const count = document.getElementsByTagName("*").length;
+            const same = window.__imlrCount === count;
+            window.__imlrCount = count;
+            return !running && same;
+        }""",
+        polling=250,
+    )

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.server import settle
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,18 +73,7 @@ def test_no_serious_wcag_violation(app_server, page, axe_js, path):
     if path.startswith("teach"):  # the slide's picture
         page.locator('[data-testid="stImage"] img').first.wait_for()
     page.wait_for_load_state("networkidle")
-    # The run has ended and its elements settled: no "running" status, and the number of
-    # elements unchanged between two looks (a condition, not a fixed wait).
-    page.wait_for_function(
-        """() => {
-            const running = document.querySelector('[data-testid="stStatusWidget"]');
-            const count = document.getElementsByTagName("*").length;
-            const same = window.__imlrCount === count;
-            window.__imlrCount = count;
-            return !running && same;
-        }""",
-        polling=250,
-    )
+    settle(page)
     page.add_script_tag(content=axe_js)
     result = page.evaluate(
         "async () => await axe.run(document, "

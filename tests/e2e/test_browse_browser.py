@@ -80,7 +80,7 @@ def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
 ):
     """The same file uploaded twice is one copy under $IMLR_DATA_DIR/uploads; discarding and
     removing the models removes it."""
-    from tests.e2e.server import serve
+    from tests.e2e.server import serve, settle
     from tests.helpers import write_top1_csv
 
     table, models = demo
@@ -101,6 +101,8 @@ def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
             page.get_by_role("button", name="Discard").wait_for(timeout=60_000)
             files = list((home / "data" / "uploads").rglob("*.csv"))
             assert len(files) == 1  # the same content is kept once
+            # A person reads the file's summary before choosing: click once the run has ended.
+            settle(page)
             page.get_by_role("button", name="Discard").click()
             page.get_by_role("button", name="Discard").wait_for(state="detached")
             assert files[0].exists()  # still used by the added model
