@@ -213,6 +213,18 @@ class AnnotationTable:
         return mask
 
     @functools.cached_property
+    def original_label_error(self) -> np.ndarray:
+        """bool (n,), read-only: the images whose original ImageNet label the experts
+        corrected: the original label is in neither ``correct`` nor ``unclear``, or the image
+        is problematic. What a label-error ranking is measured against
+        (:mod:`data_access.analysis.label_errors`)."""
+        rows = np.arange(len(self))
+        accepted = is_accepted(self.label_state[rows, self.original_label.astype(np.int64)])
+        mask = ~accepted | np.asarray(self.is_problematic, dtype=bool)
+        mask.flags.writeable = False
+        return mask
+
+    @functools.cached_property
     def row_of_position(self) -> np.ndarray:
         """int64 (50000,), read-only: the table row of each validation position, -1 where the
         image is not annotated (how a prediction file's rows find their images)."""

@@ -24,7 +24,7 @@ import numpy as np
 
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
 from data_access.errors import quoted
-from data_access.predictions.columns import Parsed, PredictionFileError
+from data_access.predictions.columns import FullScores, Parsed, PredictionFileError
 from data_access.progress import Progress
 
 TOP_K = 5
@@ -225,9 +225,7 @@ def read_numpy(
     parsed = Parsed(fmt, names, where=lambda i: f"row {i}")
     parsed.columns = {"predictions": key}
     if array.dtype.kind == "f" and array.ndim == 2:
-        parsed.ids, parsed.scores = reduce_scores(path, array, drop_background, progress)
-        parsed.background_dropped = array.shape[1] == NUM_CLASSES + 1
-        parsed.score_kind = "probability"
+        take_scores(parsed, path, array, drop_background, progress)
         parsed.columns["scores"] = f"{array.shape[1]} scores per row"
     else:
         parsed.ids = integer_ids(path, array)
@@ -255,11 +253,28 @@ def integer_ids(path: Path, array: np.ndarray) -> np.ndarray:
     return np.asarray(array, dtype=np.int64)
 
 
+def take_scores(
+    parsed: Parsed,
+    path: Path,
+    array: np.ndarray,
+    drop_background: bool,
+    progress: Progress | None = None,
+) -> None:
+    """Reads a float (N, 1000) or (N, 1001) score matrix into ``parsed``: its top-5 ids and
+    probabilities, and the whole matrix (not copied) for label-error scores
+    (:attr:`Parsed.full_scores`)."""
+    parsed.ids, parsed.scores, logits = reduce_scores(path, array, drop_background, progress)
+    parsed.background_dropped = array.shape[1] == NUM_CLASSES + 1
+    parsed.score_kind = "probability"
+    parsed.full_scores = FullScores(array[:, 1:] if parsed.background_dropped else array, logits)
+
+
 def reduce_scores(
     path: Path, array: np.ndarray, drop_background: bool, progress: Progress | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """Top-5 ids (int64) and probabilities (float32) of a (N, 1000) score matrix, chunk by
-    chunk; a (N, 1001) matrix loses its column 0 when ``drop_background``."""
+    chunk, and whether the matrix holds logits (then the probabilities are their softmax);
+    a (N, 1001) matrix loses its column 0 when ``drop_background``."""
     if array.ndim != 2:
         raise PredictionFileError(path, f"shape {array.shape}: expected (N,), (N, k) or (N, 1000)")
     n, width = array.shape
@@ -320,4 +335,21 @@ def reduce_scores(
         soft[start : start + len(chunk)] = np.exp(np.take_along_axis(shifted, part, 1)) / denom
     if progress:
         progress(n, n, f"reading scores from {path.name}")
-    return top_k, raw if probabilities else soft
+    return top_k, raw if probabilities else soft, not probabilities
+
+
+def aligned_probabilities(
+    full: FullScores, file_rows: np.ndarray, table_rows: np.ndarray, n: int
+) -> np.ndarray:
+    """float32 (n, 1000): row ``table_rows[j]`` holds the probabilities of file row
+    ``file_rows[j]`` (a softmax when the file holds logits); NaN rows have no prediction.
+    Read chunk by chunk, so a memory-mapped file is never copied whole."""
+    out = np.full((n, NUM_CLASSES), np.nan, dtype=np.float32)
+    for start in range(0, len(file_rows), _CHUNK_ROWS):
+        chunk = np.asarray(full.matrix[file_rows[start : start + _CHUNK_ROWS]], np.float32)
+        if full.logits:
+            chunk = chunk - chunk.max(axis=1, keepdims=True)
+            np.exp(chunk, out=chunk)
+            chunk /= chunk.sum(axis=1, keepdims=True)
+        out[table_rows[start : start + _CHUNK_ROWS]] = chunk
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data_access.predictions.arrays import MAX_ROWS, integer_ids, reduce_scores
+from data_access.predictions.arrays import MAX_ROWS, integer_ids, take_scores
 from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
 
 MAX_INFLATED = 1 << 30
@@ -147,9 +147,7 @@ def read_pickle(path: Path, allow_pickle: bool, drop_background: bool = False) -
     parsed = Parsed(fmt, None, where=lambda i: f"row {i}")
     parsed.columns = {"predictions": "logits"}
     if array.dtype.kind == "f":
-        parsed.ids, parsed.scores = reduce_scores(path, array, drop_background)
-        parsed.background_dropped = array.ndim == 2 and array.shape[1] == 1001
-        parsed.score_kind = "probability"
+        take_scores(parsed, path, array, drop_background)
     else:
         parsed.ids = integer_ids(path, array)
         parsed.from_integers = True

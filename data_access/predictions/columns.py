@@ -51,6 +51,19 @@ class ClassColumn:
     rows: list[list] | np.ndarray
 
 
+@dataclass(frozen=True)
+class FullScores:
+    """A file's whole (N, 1000) score matrix, as read (memory-mapped when it can be).
+
+    Attributes:
+        matrix: float (N, 1000), one row per file row (a background column already dropped).
+        logits: whether the rows are logits (a softmax makes them probabilities).
+    """
+
+    matrix: np.ndarray
+    logits: bool
+
+
 @dataclass
 class Parsed:
     """A prediction file as read, before classes are resolved and rows aligned.
@@ -71,6 +84,8 @@ class Parsed:
             (None once chosen, and for files without columns).
         notes: what the reader noticed and the user should know (a name that promises
             another format).
+        full_scores: every class's score of each row, when the file has them (for the
+            label-error scores); None otherwise.
     """
 
     fmt: str
@@ -86,6 +101,7 @@ class Parsed:
     where: Callable[[int], str] = field(default=lambda i: f"row {i}")
     candidates: list[ClassColumn] | None = None
     notes: list[str] = field(default_factory=list)
+    full_scores: FullScores | None = None
     _positions: np.ndarray | None = field(default=None, repr=False)
 
     def name_positions(self) -> np.ndarray:

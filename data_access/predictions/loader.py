@@ -12,7 +12,7 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes, validation_file_name
 from data_access.predictions import order as order_check
 from data_access.predictions import sanity
-from data_access.predictions.arrays import check_rows, reduce_scores
+from data_access.predictions.arrays import aligned_probabilities, check_rows, take_scores
 from data_access.predictions.columns import Parsed, PredictionFileError
 from data_access.predictions.model import Coverage, Model
 from data_access.predictions.registry import ReadOptions, parse
@@ -29,6 +29,7 @@ def load_predictions(
     name: str | None = None,
     progress: Progress | None = None,
     options: ReadOptions | None = None,
+    keep_probabilities: bool = False,
 ) -> Model:
     """Loads a prediction file of any supported kind and aligns it to ``table``.
 
@@ -38,6 +39,9 @@ def load_predictions(
         name: the model's display name (default: the file's stem).
         progress: ``progress(done, total, message)`` for long loads.
         options: how to read what the file cannot say (order, offset, pickle, vocabulary).
+        keep_probabilities: also keep every class's probability per image
+            (:attr:`Model.probabilities`, 4 KB per image) when the file has them, for the
+            label-error scores; the app's caches never hold such a model.
 
     Raises:
         PredictionFileError: naming the file, the row or key, and what was expected.
@@ -95,6 +99,10 @@ def load_predictions(
     notes += [coverage.warning()] if coverage.warning() else []
     if score_kind == "logits":
         notes.append("its scores are top-k logits, not probabilities: confidence is not shown")
+    probabilities = None
+    if keep_probabilities and parsed.full_scores is not None:
+        file_rows, table_rows = _rows(table, row_pos)
+        probabilities = aligned_probabilities(parsed.full_scores, file_rows, table_rows, len(table))
     return Model(
         name or path.stem,
         top_k[:, 0].copy(),
@@ -106,7 +114,16 @@ def load_predictions(
         reading,
         by_position,
         implausible,
+        probabilities,
     )
+
+
+def _rows(table: AnnotationTable, row_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(file rows, their table rows) of the file rows that are annotated images."""
+    valid = row_pos >= 0
+    target = np.where(valid, table.row_of_position[np.where(valid, row_pos, 0)], -1)
+    take = np.flatnonzero(target >= 0)
+    return take, target[take]
 
 
 def _positions(
@@ -139,10 +156,10 @@ def _class_ids(
         raise PredictionFileError(
             path, f"{width} scores per row and no class column: expected 1000 scores per row"
         )
-    ids, parsed.scores = reduce_scores(path, parsed.scores, options.drop_background)
-    parsed.background_dropped = width == NUM_CLASSES + 1
+    take_scores(parsed, path, parsed.scores, options.drop_background)
     parsed.columns["scores"] = f"{width} scores per row"
-    parsed.score_kind = "probability"
+    assert parsed.ids is not None
+    ids = parsed.ids
     return ids, "index (argmax of the scores)", None
 
 
@@ -171,7 +188,6 @@ def _align(path, parsed, table, ids, scores, row_pos):
     """Table row of each file row (by validation position), duplicates checked; also the
     top-1 of every validation image the file has, annotated or not (for ReaL accuracy)."""
     n = len(table)
-    pos_to_row = table.row_of_position
     valid = row_pos >= 0
     seen = np.flatnonzero(valid)
     order = np.argsort(row_pos[seen], kind="stable")
@@ -188,9 +204,7 @@ def _align(path, parsed, table, ids, scores, row_pos):
             )
     by_position = np.full(order_check.NUM_VALIDATION_IMAGES, -1, dtype=np.int16)
     by_position[row_pos[seen]] = ids[seen, 0]
-    target = np.where(valid, pos_to_row[np.where(valid, row_pos, 0)], -1)
-    take = np.flatnonzero(target >= 0)
-    rows = target[take]
+    take, rows = _rows(table, row_pos)
     top_k = np.full((n, ids.shape[1]), -1, dtype=np.int16)
     top_k[rows] = ids[take]
     out_scores = None
@@ -205,7 +219,7 @@ def _align(path, parsed, table, ids, scores, row_pos):
         predicted=int(n - len(missing)),
         missing=len(missing),
         missing_examples=tuple(table.file_name[missing[:_EXAMPLES]].tolist()),
-        ignored_outside=int((valid & (target < 0)).sum()),
+        ignored_outside=int(valid.sum()) - len(take),
         unrecognised=len(unrecognised),
         unrecognised_examples=tuple(str(names[i])[:80] for i in unrecognised[:_EXAMPLES]),
     )

@@ -84,6 +84,9 @@ class Model:
             50,000 images; None when unknown.
         implausible: why its numbers cannot be trusted, when the user had it scored anyway
             (``--allow-implausible``; :mod:`data_access.predictions.sanity`), else None.
+        probabilities: float32 (n, 1000) every class's probability per image (NaN rows: no
+            prediction), only when asked for (``load_predictions(keep_probabilities=True)``)
+            and the file has them; else None.
     """
 
     name: str
@@ -96,6 +99,7 @@ class Model:
     reading: dict | None = None
     top1_by_position: np.ndarray | None = None
     implausible: str | None = None
+    probabilities: np.ndarray | None = None
 
     def shown_notes(self, hide_content: bool = False) -> list[str]:
         """The notes as shown: values copied from the file hidden when ``hide_content``

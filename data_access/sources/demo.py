@@ -10,6 +10,7 @@ picture that says so. Everything is a pure function of the seed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import io
@@ -167,9 +168,9 @@ def demo_real_labels() -> RealLabels:
 DEMO_PREFIX = "demo:"
 
 
-def demo_model(table: AnnotationTable, name: str) -> Model:
+def demo_model(table: AnnotationTable, name: str, keep_probabilities: bool = False) -> Model:
     """The demo model ``name`` (a key of :data:`DEMO_MODELS`) aligned to ``table``, which
-    must be the demo's.
+    must be the demo's; with every class's probability when ``keep_probabilities``.
 
     Raises:
         DataError: ``name`` is no demo model, or ``table`` is not the demo's.
@@ -186,7 +187,10 @@ def demo_model(table: AnnotationTable, name: str) -> Model:
     ):
         raise DataError(DEMO_PREFIX + name, "demo models only fit the demo source")
     p = demo_predictions()[name]
-    return model_from_arrays(name, table, p["top_k"], p["scores"])
+    model = model_from_arrays(name, table, p["top_k"], p["scores"])
+    if keep_probabilities:
+        return dataclasses.replace(model, probabilities=demo_probabilities(name))
+    return model
 
 
 @functools.lru_cache(maxsize=2)
@@ -231,8 +235,36 @@ def demo_predictions(seed: int = DEMO_SEED) -> dict[str, dict[str, np.ndarray]]:
         top_k[:] = picked
         logits = np.sort(rng.normal(0.0, 1.0, size=(n, 5)), axis=1)[:, ::-1] * 2.0
         scores = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-        out[name] = {"top_k": top_k, "scores": scores.astype(np.float32)}
+        # 2-5% of the probability goes to the other 995 classes (demo_probabilities), so
+        # that every class has one, as in a real model's softmax.
+        # Each other class gets at most 3 / 995 of it (demo_probabilities' weights), which
+        # must stay below the fifth score for the top-5 to stay the top-5.
+        fifth = scores[:, 4] * 0.95
+        rest = np.minimum(0.02 + 0.03 * rng.random(n), 0.9 * fifth * (NUM_CLASSES - 5) / 3)
+        out[name] = {
+            "top_k": top_k,
+            "scores": (scores * (1.0 - rest)[:, None]).astype(np.float32),
+            "rest": rest.astype(np.float32),
+        }
     return out
+
+
+def demo_probabilities(name: str) -> np.ndarray:
+    """float32 (n, 1000): every class's probability for the demo model ``name``, one row
+    per :func:`demo_table` row. The top-5 hold :func:`demo_predictions`' scores; the rest of
+    each row's probability is spread over the other classes, each below the fifth."""
+    p = demo_predictions()[name]
+    n = len(p["rest"])
+    weights = np.random.default_rng([DEMO_SEED, list(DEMO_MODELS).index(name), 1]).random(
+        (n, NUM_CLASSES), dtype=np.float32
+    )
+    weights += 0.5
+    rows = np.arange(n)[:, None]
+    top = p["top_k"].astype(np.int64)
+    weights[rows, top] = 0.0
+    weights *= (p["rest"] / weights.sum(axis=1))[:, None]
+    weights[rows, top] = p["scores"]
+    return weights
 
 
 def _colour(seed_text: str) -> tuple[int, int, int]:
