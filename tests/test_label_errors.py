@@ -293,3 +293,74 @@ def test_probabilities_are_used_as_they_are_and_top_k_files_have_none(table, tmp
     np.testing.assert_array_equal(model.probabilities, probs)  # no softmax of probabilities
     csv = write_top1_csv(tmp_path / "top1.csv", table, table.original_label)
     assert load_predictions(csv, table, keep_probabilities=True).probabilities is None
+
+
+def test_cli_candidates_json_matches_a_hand_ranking_of_the_demo(capsys):
+    """``labels candidates`` on the demo: the JSON's precision and base rate are counted here
+    from the experts' sets image by image, and its candidates are the most suspect by a
+    plain re-computation of the vote."""
+    import json
+
+    from data_access.cli.main import main
+    from data_access.sources.demo import demo_predictions, demo_table
+
+    code = main(
+        [
+            "labels",
+            "candidates",
+            "demo:demo-weak",
+            "demo:demo-medium",
+            "--method",
+            "vote",
+            "--top",
+            "25",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    t = demo_table()
+    preds = demo_predictions()
+    tops = [preds["demo-weak"]["top_k"].tolist(), preds["demo-medium"]["top_k"].tolist()]
+    labels = t.original_label.tolist()
+    score = []
+    for i, y in enumerate(labels):
+        outside = [tk[i][0] for tk in tops if y not in tk[i]]
+        agree = max((outside.count(x) for x in outside), default=0)
+        score.append(len(outside) + agree / 3)
+    order = sorted(range(len(labels)), key=lambda i: (-score[i], i))
+
+    def is_error(i):
+        accepted = set(t.correct_multi_labels.row(i).tolist())
+        accepted |= set(t.unclear_multi_labels.row(i).tolist())
+        return bool(t.is_problematic[i]) or labels[i] not in accepted
+
+    assert out["method"] == "vote" and out["top"] == 25
+    assert [c["file_name"] for c in out["candidates"]] == [str(t.file_name[i]) for i in order[:25]]
+    assert [c["score"] for c in out["candidates"]] == pytest.approx([score[i] for i in order[:25]])
+    assert out["precision"] == pytest.approx(sum(is_error(i) for i in order[:25]) / 25)
+    assert out["base_rate"] == pytest.approx(sum(map(is_error, range(len(labels)))) / len(labels))
+    assert set(out["methods"]) == {"self_confidence", "normalized_margin", "confident", "vote"}
+
+
+def test_cli_candidates_refuses_a_probability_method_on_top_k_files(table, tmp_path, capsys):
+    from data_access.cli.main import main
+    from tests.helpers import write_fixture_json, write_top1_csv
+
+    labels = write_fixture_json(table, tmp_path / "labels.json")
+    csv = write_top1_csv(tmp_path / "top1.csv", table, table.original_label)
+    code = main(
+        [
+            "labels",
+            "candidates",
+            str(csv),
+            "--labels-json",
+            str(labels),
+            "--method",
+            "normalized_margin",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code != 0 and "only their top-k" in err and "--method vote" in err
+    assert "Traceback" not in err

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data_access.errors import DataError
+
 METHODS = {
     "self_confidence": "self-confidence",
     "normalized_margin": "normalized margin",
@@ -45,8 +47,11 @@ PROBABILITY_METHODS = ("self_confidence", "normalized_margin", "confident")
 _CHUNK_ROWS = 1024
 
 
-class LabelErrorInputError(ValueError):
+class LabelErrorInputError(DataError):
     """Predictions a label-error score cannot be computed from, with what is needed."""
+
+    def __init__(self, problem: str):
+        super().__init__("label-error scores", problem)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -224,6 +229,7 @@ class Measured:
     Attributes:
         method: the method.
         ranked: int (m,) table rows, most suspect first (every scored image).
+        scores: float64 (m,) their suspicion scores.
         hits: bool (m,): whether each ranked image's original label is an error by the
             experts' verdicts.
         base_rate: the share of label errors among the ranked images (what a random order
@@ -233,6 +239,7 @@ class Measured:
 
     method: str
     ranked: np.ndarray
+    scores: np.ndarray
     hits: np.ndarray
     base_rate: float
     flagged: int
@@ -264,4 +271,4 @@ def measure(s: Suspicion, label_error: np.ndarray) -> Measured:
     ranked = s.ranked()
     hits = np.asarray(label_error, dtype=bool)[ranked]
     base = float(hits.mean()) if len(hits) else float("nan")
-    return Measured(s.method, ranked, hits, base, int(s.flagged[ranked].sum()))
+    return Measured(s.method, ranked, s.score[ranked], hits, base, int(s.flagged[ranked].sum()))

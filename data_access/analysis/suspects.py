@@ -10,6 +10,7 @@ model's top-k (top-1 when that is all a file has).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -29,27 +30,57 @@ from data_access.predictions import Model
 TOP_KS = (10, 100, 1000)
 
 
+class ProbabilityMean:
+    """The mean of models' every-class probabilities, added one model at a time, so that a
+    caller holds one model's matrix at once (50 models at full size would be 4 GB; their
+    running sum is 160 MB). A row is NaN when any added model has no prediction for it."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._total: np.ndarray | None = None
+
+    def add(self, model: Model) -> Model:
+        """Adds ``model``'s probabilities, if it has them; returns it without them."""
+        if model.probabilities is None:
+            return model
+        if self._total is None:
+            self._total = np.zeros(model.probabilities.shape, dtype=np.float64)
+        self._total += model.probabilities
+        self.names.append(model.name)
+        return replace(model, probabilities=None)
+
+    def mean(self) -> np.ndarray | None:
+        """float64 (n, 1000), or None when no model had probabilities."""
+        return None if self._total is None else self._total / len(self.names)
+
+
 def with_probabilities(models: Sequence[Model]) -> list[Model]:
     """The models whose files give every class's probability."""
     return [m for m in models if m.probabilities is not None]
 
 
-def available_methods(models: Sequence[Model]) -> tuple[str, ...]:
+def available_methods(models: Sequence[Model], mean: ProbabilityMean | None = None) -> tuple:
     """The methods ``models`` allow: the probability methods when one of them has every
-    class's probability, and the vote whenever there is a model."""
+    class's probability (or ``mean`` holds some), and the vote whenever there is a model."""
     if not models:
         return ()
-    probability = PROBABILITY_METHODS if with_probabilities(models) else ()
-    return (*probability, "vote")
+    full = with_probabilities(models) or (mean is not None and mean.names)
+    return (*(PROBABILITY_METHODS if full else ()), "vote")
 
 
-def default_method(models: Sequence[Model]) -> str:
+def default_method(models: Sequence[Model], mean: ProbabilityMean | None = None) -> str:
     """Confident learning when the files allow it, else the vote."""
-    return "confident" if with_probabilities(models) else "vote"
+    return "confident" if len(available_methods(models, mean)) > 1 else "vote"
 
 
-def score_models(table: AnnotationTable, models: Sequence[Model], method: str) -> Suspicion:
-    """``method``'s scores for every image of ``table`` from ``models``.
+def score_models(
+    table: AnnotationTable,
+    models: Sequence[Model],
+    method: str,
+    mean: ProbabilityMean | None = None,
+) -> Suspicion:
+    """``method``'s scores for every image of ``table`` from ``models`` (their
+    probabilities, or those already added to ``mean``).
 
     Raises:
         LabelErrorInputError: no model, an unknown method, or a probability method without a
@@ -63,24 +94,33 @@ def score_models(table: AnnotationTable, models: Sequence[Model], method: str) -
         raise LabelErrorInputError("no model is loaded: label-error scores come from models")
     labels = table.original_label
     if method in PROBABILITY_METHODS:
-        full = with_probabilities(models)
-        if not full:
+        if mean is None:
+            mean = ProbabilityMean()
+            for m in with_probabilities(models):
+                mean.add(m)
+        matrix = mean.mean()
+        if matrix is None:
             raise LabelErrorInputError(
                 f"{METHODS[method]} needs every class's probability, and these files have "
                 "only their top-k: load a file of 1000 scores per image (logits or "
                 "probabilities, e.g. an (N, 1000) .npy), or use the vote"
             )
-        probabilities = [m.probabilities for m in full if m.probabilities is not None]
-        return suspicion(method, labels, [m.name for m in full], probabilities=probabilities)
+        return suspicion(method, labels, mean.names, probabilities=[matrix])
     top_ks = [m.top_k if m.top_k is not None else m.top1[:, None] for m in models]
     return suspicion("vote", labels, [m.name for m in models], top_ks=top_ks)
 
 
-def measure_all(table: AnnotationTable, models: Sequence[Model]) -> dict[str, Measured]:
+def measure_all(
+    table: AnnotationTable, models: Sequence[Model], mean: ProbabilityMean | None = None
+) -> dict[str, Measured]:
     """Every available method's ranking measured against the experts' corrections."""
+    if mean is None:
+        mean = ProbabilityMean()
+        for m in with_probabilities(models):
+            mean.add(m)
     return {
-        method: measure(score_models(table, models, method), table.original_label_error)
-        for method in available_methods(models)
+        method: measure(score_models(table, models, method, mean), table.original_label_error)
+        for method in available_methods(models, mean)
     }
 
 

@@ -4,6 +4,7 @@ labels import FILE --as NAME     verdicts (CSV or JSON Lines) into the review st
 labels export [--format jsonl]   every reviewer's verdicts out of it
 labels agreement                 agreement between reviewers and with the experts
 labels revise --out FILE         the revised label JSON (and --changelog FILE)
+labels candidates PRED ...       images whose original label is most likely wrong
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from data_access.cli.candidates import add_candidates_parser
 from data_access.cli.common import add_db_flag, write_out
 
 
@@ -27,6 +29,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
     )
     from data_access.reviews.verdict_files import read_verdicts, write_verdicts
 
+    if args.labels_command == "candidates":
+        from data_access.cli.candidates import cmd_candidates
+
+        return cmd_candidates(args)
     store = ReviewStore(args.db)
     if args.labels_command == "import":
         reviews = read_verdicts(args.file, args.as_name)
@@ -145,6 +151,7 @@ def add_labels_parser(sub: Any, add_source_flags: Any) -> None:
     r.add_argument("--out", type=Path, help="write here instead of standard output")
     r = lsub.add_parser("agreement", help="agreement between reviewers and with the experts")
     add_source_flags(r)
+    add_candidates_parser(lsub, add_source_flags)
     r = lsub.add_parser("revise", help="write the revised label JSON")
     add_source_flags(r)
     r.add_argument("--out", type=Path, required=True, help="the revised label JSON")

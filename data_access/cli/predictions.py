@@ -93,9 +93,11 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     add_reading_flags(p)
 
 
-def models_from_args(args: argparse.Namespace, table, bar: Bar) -> list:
+def models_from_args(args: argparse.Namespace, table, bar: Bar, mean=None) -> list:
     """The models of :func:`add_model_flags`' files, in order, each read and checked as the
-    app reads an upload; their notes printed on stderr as warnings."""
+    app reads an upload; their notes printed on stderr as warnings. With ``mean`` (a
+    :class:`~data_access.analysis.suspects.ProbabilityMean`), every class's probability of
+    each file that has them is added to it as the file is read."""
     from data_access.predictions import default_name, load_predictions
     from data_access.sources.demo import DEMO_PREFIX, demo_model
 
@@ -115,11 +117,14 @@ def models_from_args(args: argparse.Namespace, table, bar: Bar) -> list:
             if name in taken:
                 raise DataError("--name", f"{name!r} is used twice; model names must be unique")
             taken.add(name)
+            keep = mean is not None
             if demo:
-                model = demo_model(table, str(path)[len(DEMO_PREFIX) :]).renamed(name)
+                model = demo_model(table, str(path)[len(DEMO_PREFIX) :], keep).renamed(name)
             else:
-                model = load_predictions(path, table, name=name, progress=bar, options=options)
-            models.append(model)
+                model = load_predictions(
+                    path, table, name=name, progress=bar, options=options, keep_probabilities=keep
+                )
+            models.append(mean.add(model) if keep else model)
     finally:
         bar.close()
     for m in models:

@@ -343,12 +343,23 @@ def aligned_probabilities(
 ) -> np.ndarray:
     """float32 (n, 1000): row ``table_rows[j]`` holds the probabilities of file row
     ``file_rows[j]`` (a softmax when the file holds logits); NaN rows have no prediction.
-    Read chunk by chunk, so a memory-mapped file is never copied whole."""
-    out = np.full((n, NUM_CLASSES), np.nan, dtype=np.float32)
+    Read chunk by chunk into one reused buffer, so a memory-mapped file is never copied
+    whole and the softmax works in place."""
+    out = np.empty((n, NUM_CLASSES), dtype=np.float32)
+    missing = np.ones(n, dtype=bool)
+    missing[table_rows] = False
+    out[missing] = np.nan
+    buffer = np.empty((_CHUNK_ROWS, NUM_CLASSES), dtype=np.float32)
+    same_type = full.matrix.dtype == np.float32 and isinstance(full.matrix, np.ndarray)
     for start in range(0, len(file_rows), _CHUNK_ROWS):
-        chunk = np.asarray(full.matrix[file_rows[start : start + _CHUNK_ROWS]], np.float32)
+        rows = file_rows[start : start + _CHUNK_ROWS]
+        chunk = buffer[: len(rows)]
+        if same_type:
+            np.take(full.matrix, rows, axis=0, out=chunk)
+        else:
+            chunk[...] = full.matrix[rows]
         if full.logits:
-            chunk = chunk - chunk.max(axis=1, keepdims=True)
+            chunk -= chunk.max(axis=1, keepdims=True)
             np.exp(chunk, out=chunk)
             chunk /= chunk.sum(axis=1, keepdims=True)
         out[table_rows[start : start + _CHUNK_ROWS]] = chunk
