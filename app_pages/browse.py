@@ -22,6 +22,7 @@ from ui.render import (
     show_problems,
 )
 from ui.state import context
+from ui.suspects import suspect_view
 from ui.text import md
 
 ctx = context()
@@ -152,7 +153,8 @@ def _browse() -> None:
         state = state.with_(page=1)
         st.session_state.f_page = 1
 
-    rows = view_rows(table, models, state)
+    state, evidence = suspect_view(source, models, state)
+    rows = view_rows(table, models, state, evidence)
     page_rows, page, pages = page_of(rows, state.page, state.page_size)
     if page != state.page:
         if state.page > pages:

@@ -22,6 +22,7 @@ from ui.render import (
     show_problems,
 )
 from ui.state import context
+from ui.suspects import suspect_view
 from ui.text import md
 
 ctx = context()
@@ -42,7 +43,9 @@ if state.image is None:
 name = state.image
 row = table.row_of[name]
 orig = int(table.original_label[row])
-rows = view_rows(table, models, state.with_(image=None))
+# The view the image was opened from, label-error scores included when it is ranked by them.
+view, evidence = suspect_view(source, models, state.with_(image=None), quiet=True)
+rows = view_rows(table, models, view, evidence)
 where = np.flatnonzero(rows == row)
 position = int(where[0]) if len(where) else None
 

@@ -3,8 +3,9 @@
 The queue is the Browse view the page was opened from (its filters in the link, as Browse's
 own); each label of an image gets the reviewer's verdict (correct, unclear, wrong, or not
 judged), the image a problematic flag and reason, and a note, saved with history under the
-reviewer's name. The other tabs compare reviewers, let a lead decide the disputed images, and
-write the revised label file (:mod:`ui.label_tabs`).
+reviewer's name. The other tabs compare reviewers, let a lead decide the disputed images,
+write the revised label file (:mod:`ui.label_tabs`), and rank the images whose original label
+is most likely wrong (:mod:`ui.label_error_tab`).
 """
 
 import pandas as pd
@@ -20,10 +21,12 @@ from data_access.reviews.label_store import label_history, label_reviews, save_l
 from data_access.reviews.labels import VERDICTS, LabelReview, form_labels, label_review_problems
 from ui import widgets
 from ui.identity import reviewer_block
+from ui.label_error_tab import label_error_tab
 from ui.label_tabs import agreement_tab, problematic_fields, revise_tab
 from ui.render import label_chips, page_header, query_params_dict, show_image, show_problems
 from ui.review_queue import open_store, queue_navigation, saved
 from ui.state import context
+from ui.suspects import suspect_view
 from ui.text import md
 
 NOT_JUDGED = "not judged"
@@ -38,14 +41,19 @@ me = reviewer_block(ctx.args.allow_reviewers, ctx.args.read_only_reviewers, "ver
 parsed = from_params(query_params_dict(), models, table)
 show_problems(parsed.problems)
 view = parsed.state
-tab_review, tab_agree, tab_revise = st.tabs(
-    ["Review labels", "Agreement and decisions", "Revised label file"]
+tab_review, tab_agree, tab_revise, tab_errors = st.tabs(
+    ["Review labels", "Agreement and decisions", "Revised label file", "Likely label errors"]
 )
 
 with tab_review:
-    rows = view_rows(table, models, view.with_(image=None))
+    queue_view, evidence = suspect_view(source, models, view.with_(image=None))
+    rows = view_rows(table, models, queue_view, evidence)
     names = [str(table.file_name[r]) for r in rows]
-    active = [f.describe(getattr(view, f.name)) for f in FILTERS if f.is_set(getattr(view, f.name))]
+    active = [
+        f.describe(getattr(queue_view, f.name))
+        for f in FILTERS
+        if f.is_set(getattr(queue_view, f.name))
+    ]
     st.caption(
         md(
             f"Queue: the {len(names):,} images of the Browse view you came from"
@@ -150,3 +158,6 @@ with tab_agree:
 
 with tab_revise:
     revise_tab(db, table)
+
+with tab_errors:
+    label_error_tab(source, models)

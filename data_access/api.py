@@ -22,7 +22,7 @@ from pathlib import Path
 from data_access.analysis import evaluation, metrics
 from data_access.analysis.evaluation import Evaluation
 from data_access.browse.records import view_records
-from data_access.browse.view import BrowseState, view_rows
+from data_access.browse.view import BrowseState, evidence_for, view_rows
 from data_access.classes import load_classes
 from data_access.predictions import Model, ReadOptions
 from data_access.predictions import load_predictions as _load
@@ -103,5 +103,6 @@ def browse_view(source: Source, models: Mapping[str, Model] | None = None, **vie
     import pandas as pd
 
     models = dict(models or {})
-    rows = view_rows(source.table, models, BrowseState(**view))
+    state = BrowseState(**view)
+    rows = view_rows(source.table, models, state, evidence_for(source.table, models, state))
     return pd.DataFrame(view_records(source.table, models, rows), index=rows)

@@ -12,7 +12,7 @@ import pytest
 
 from data_access.annotations import AnnotationTable
 from data_access.browse.filters import LABEL_STATES, VERDICTS
-from data_access.browse.view import SORTS, BrowseState, view_rows
+from data_access.browse.view import SORTS, BrowseState, evidence_for, view_rows
 from data_access.classes import load_classes
 from data_access.predictions import Model
 
@@ -132,10 +132,23 @@ def _sort_key(img, sort, model):
     if sort == "confidence":
         s = img["score"][model]
         return -1.0 if math.isnan(s) else s
+    if sort == "suspicion":  # top-1 files: the vote; most suspect first, unscored last
+        return -_vote(img) if _vote(img) is not None else math.inf
     return 0  # file name: the table order itself
 
 
-def _oracle(images, state: BrowseState, model="m1", vs="m2"):
+def _vote(img):
+    """Models whose top-1 is not the original label, plus how many of them agree on one
+    class over (models + 1); None when a model has no prediction."""
+    firsts = [img["top1"][m] for m in ("m1", "m2")]
+    if min(firsts) < 0:
+        return None
+    outside = [p for p in firsts if p != img["orig"]]
+    agree = max((outside.count(p) for p in outside), default=0)
+    return len(outside) + agree / 3
+
+
+def _oracle(images, state: BrowseState, model="m1", vs="m2", reviewed=()):
     kept = [
         i
         for i, img in enumerate(images)
@@ -143,6 +156,8 @@ def _oracle(images, state: BrowseState, model="m1", vs="m2"):
         and (state.verdict is None or _verdict(img, state.verdict, model, vs))
         and (not state.classes or img["orig"] in state.classes)
         and (state.predicted is None or img["top1"][model] == state.predicted)
+        # The vote flags an image when both models (a majority of two) leave its label out.
+        and (state.suspect is None or ((_vote(img) or 0) >= 2 and i not in reviewed))
     ]
     if state.sort == "file_name":
         return kept[::-1] if state.descending else kept
@@ -180,7 +195,25 @@ def test_sorts_match_the_oracle(view, sort, descending):
     table, models, images = view
     for model in ("m1", "m2"):
         state = BrowseState(sort=sort, descending=descending, model=model)
-        assert view_rows(table, models, state).tolist() == _oracle(images, state, model)
+        evidence = evidence_for(table, models, state)
+        got = view_rows(table, models, state, evidence).tolist()
+        assert got == _oracle(images, state, model)
+
+
+def test_the_likely_label_error_filter_matches_the_oracle_and_drops_reviewed_images(view):
+    table, models, images = view
+    state = BrowseState(suspect="vote", sort="suspicion")
+    expect = _oracle(images, state)
+    assert 0 < len(expect) < len(images)  # the table exercises the filter
+    assert view_rows(table, models, state, evidence_for(table, models, state)).tolist() == expect
+    reviewed = np.zeros(len(table), dtype=bool)
+    reviewed[expect[0]] = True
+    evidence = evidence_for(table, models, state, reviewed=reviewed)
+    got = view_rows(table, models, state, evidence).tolist()
+    assert got == _oracle(images, state, reviewed={expect[0]}) == expect[1:]
+    # Without the scores a view that needs them is refused, never shown in another order.
+    with pytest.raises(ValueError, match="label-error scores"):
+        view_rows(table, models, state)
 
 
 def test_class_group_and_predicted_filters_match_the_oracle(view):

@@ -26,9 +26,8 @@ from data_access.predictions import (
     ReadOptions,
     default_name,
     load_predictions,
-    model_from_arrays,
 )
-from data_access.sources.demo import DEMO_MODELS, DEMO_PREFIX, demo_predictions
+from data_access.sources.demo import DEMO_MODELS, DEMO_PREFIX, demo_model
 from data_access.sources.source import Source
 from ui import widgets
 from ui.access import checked_path, path_fields_shown
@@ -81,11 +80,7 @@ def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Mod
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _demo_models(key: str, _source: Source) -> dict[str, Model]:
-    preds = demo_predictions()
-    return {
-        name: model_from_arrays(name, _source.table, p["top_k"], p["scores"])
-        for name, p in preds.items()
-    }
+    return {name: demo_model(_source.table, name) for name in DEMO_MODELS}
 
 
 def _specs() -> list[dict]:
@@ -105,6 +100,34 @@ def init_specs(paths: list[tuple[str, dict]], source: Source) -> None:
         taken.add(name)
         specs.append({"name": name, "path": str(Path(p).expanduser()), "options": options})
     st.session_state.model_specs = specs
+
+
+def with_probabilities(spec: dict, source: Source) -> Model:
+    """The spec's model read again with every class's probability (for the label-error
+    scores; never kept in the model cache: 80 MB per model at full size)."""
+    path = spec["path"]
+    if path.startswith(DEMO_PREFIX):
+        name = path[len(DEMO_PREFIX) :]
+        return demo_model(source.table, name, keep_probabilities=True).renamed(spec["name"])
+    options = ReadOptions(**spec.get("options", {}))
+    return load_predictions(
+        path, source.table, name=spec["name"], options=options, keep_probabilities=True
+    )
+
+
+def spec_key(spec: dict) -> tuple:
+    """Changes whenever the spec's file, its reading or its name does (a cache key)."""
+    path = spec["path"]
+    if path.startswith(DEMO_PREFIX):
+        return (spec["name"], path)
+    st_ = os.stat(path)
+    stamp = (st_.st_size, st_.st_mtime_ns, st_.st_ctime_ns, st_.st_ino)
+    return (spec["name"], path, stamp, tuple(sorted(spec.get("options", {}).items())))
+
+
+def active_specs(source: Source) -> list[dict]:
+    """The specs of the models loaded for ``source``, in the sidebar's order."""
+    return _active_specs(source)
 
 
 def _active_specs(source: Source) -> list[dict]:

@@ -60,11 +60,12 @@ def with_probabilities(models: Sequence[Model]) -> list[Model]:
 
 
 def available_methods(models: Sequence[Model], mean: ProbabilityMean | None = None) -> tuple:
-    """The methods ``models`` allow: the probability methods when one of them has every
-    class's probability (or ``mean`` holds some), and the vote whenever there is a model."""
+    """The methods ``models`` allow: the probability methods when one of their files has
+    every class's score (or ``mean`` holds some), and the vote whenever there is a model."""
     if not models:
         return ()
-    full = with_probabilities(models) or (mean is not None and mean.names)
+    full = any(m.every_class or m.probabilities is not None for m in models)
+    full = full or (mean is not None and bool(mean.names))
     return (*(PROBABILITY_METHODS if full else ()), "vote")
 
 
@@ -99,6 +100,11 @@ def score_models(
             for m in with_probabilities(models):
                 mean.add(m)
         matrix = mean.mean()
+        if matrix is None and any(m.every_class for m in models):
+            raise LabelErrorInputError(
+                f"{METHODS[method]} needs every class's probability: read the files with "
+                "load_predictions(..., keep_probabilities=True)"
+            )
         if matrix is None:
             raise LabelErrorInputError(
                 f"{METHODS[method]} needs every class's probability, and these files have "

@@ -11,7 +11,7 @@ iterate over :data:`FILTERS`, so a new filter is one entry here and one field of
 ``BrowseState``.
 
 >>> [f.key for f in FILTERS]
-['class', 'group', 'state', 'real', 'verdict', 'pred', 'file']
+['class', 'group', 'state', 'real', 'verdict', 'pred', 'suspect', 'file']
 >>> by_key("state").decode("multi")
 'multi'
 >>> by_key("state").decode("nonsense") is None
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from data_access.analysis.label_errors import METHODS
 from data_access.analysis.metrics import hits, unjudged
 from data_access.analysis.real import ANY_DISAGREEMENT, DISAGREEMENTS, disagreement_mask
 from data_access.annotations import AnnotationTable
@@ -43,7 +44,7 @@ from data_access.predictions import Model
 from data_access.schema import CORRECT, WRONG
 
 if TYPE_CHECKING:
-    from data_access.browse.view import BrowseState
+    from data_access.browse.view import BrowseState, Evidence
 
 LABEL_STATES = {
     "multi": "more than one accepted label",
@@ -68,7 +69,9 @@ VERDICTS = {
 PAIRED_VERDICTS = ("beats", "loses")
 REAL_FILTERS = {ANY_DISAGREEMENT: "experts and ReaL disagree (any way)", **DISAGREEMENTS}
 
-Mask = Callable[[AnnotationTable, Mapping[str, Model], "BrowseState"], np.ndarray]
+Mask = Callable[
+    [AnnotationTable, Mapping[str, Model], "BrowseState", "Evidence | None"], np.ndarray
+]
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ class Filter:
         options: value -> label of every value it takes (a function, made when asked).
         decode: a value from its text in a link or a flag; None when unknown.
         encode: the text of a value in a link.
-        mask: the rows the filter keeps, given the whole view (a verdict needs its model).
+        mask: the rows the filter keeps, given the whole view (a verdict needs its model)
+            and its :class:`~data_access.browse.view.Evidence` (label-error scores).
         multiple: several values at once (``classes``: any of them; ``states``: all).
         widget: shown as a widget on Browse; False for filters set from other pages
             (a confusion, a comparison), shown as a chip with a way to clear them.
@@ -156,11 +160,11 @@ def _none(table: AnnotationTable) -> np.ndarray:
     return np.zeros(len(table), dtype=bool)
 
 
-def _classes_mask(table, models, state) -> np.ndarray:
+def _classes_mask(table, models, state, evidence) -> np.ndarray:
     return np.isin(table.original_label, np.array(state.classes, dtype=np.int64))
 
 
-def _group_mask(table, models, state) -> np.ndarray:
+def _group_mask(table, models, state, evidence) -> np.ndarray:
     return load_classes().group_mask(state.group)[table.original_label]
 
 
@@ -183,7 +187,7 @@ def state_mask(table: AnnotationTable, name: str) -> np.ndarray:
     raise KeyError(name)
 
 
-def _states_mask(table, models, state) -> np.ndarray:
+def _states_mask(table, models, state, evidence) -> np.ndarray:
     keep = np.ones(len(table), dtype=bool)
     for name in state.states:
         keep &= state_mask(table, name)
@@ -191,7 +195,10 @@ def _states_mask(table, models, state) -> np.ndarray:
 
 
 def verdict_mask(
-    table: AnnotationTable, models: Mapping[str, Model], state: BrowseState
+    table: AnnotationTable,
+    models: Mapping[str, Model],
+    state: BrowseState,
+    evidence: Evidence | None = None,
 ) -> np.ndarray:
     """Rows matching the view's verdict filter, judged by the view's model (none when no
     model is loaded: a filter on what is not there keeps nothing)."""
@@ -225,12 +232,12 @@ def verdict_mask(
     raise KeyError(state.verdict)
 
 
-def _predicted_mask(table, models, state) -> np.ndarray:
+def _predicted_mask(table, models, state, evidence) -> np.ndarray:
     model = model_named(models, state.model)
     return (model.top1 == state.predicted) if model is not None else _none(table)
 
 
-def _images_mask(table, models, state) -> np.ndarray:
+def _images_mask(table, models, state, evidence) -> np.ndarray:
     positions = np.array(state.images, dtype=np.int64) - 1  # file numbers are 1-based
     rows = table.row_of_position[positions]
     out = _none(table)
@@ -238,8 +245,19 @@ def _images_mask(table, models, state) -> np.ndarray:
     return out
 
 
-def _real_mask(table, models, state) -> np.ndarray:
+def _real_mask(table, models, state, evidence) -> np.ndarray:
     return disagreement_mask(table.real_disagreements, len(table), state.real)
+
+
+def _suspect_mask(table, models, state, evidence) -> np.ndarray:
+    s = evidence.suspicion if evidence is not None else None
+    if s is None or s.method != state.suspect:
+        # view_rows computes what a view needs first: this is a caller's bug, never a guess.
+        raise ValueError(f"the view needs the {state.suspect} label-error scores")
+    keep = s.flagged.copy()
+    if evidence.reviewed is not None:
+        keep &= ~evidence.reviewed  # reviewed images drop out of the queue
+    return keep
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -314,6 +332,20 @@ FILTERS: tuple[Filter, ...] = (
         mask=_predicted_mask,
         widget=False,
         needs="models",
+    ),
+    Filter(
+        name="suspect",
+        key="suspect",
+        label="Likely label error",
+        what="label-error method",
+        options=lambda: {m: f"by {label}" for m, label in METHODS.items()},
+        decode=decode_key(lambda: METHODS),
+        encode=str,
+        mask=_suspect_mask,
+        needs="models",
+        help="Images whose original label the loaded models find unlikely, by the chosen "
+        "method (the Labels page compares the methods against the experts); images with a "
+        "label review leave the list. Sort by 'likely label error' for the most suspect first.",
     ),
     Filter(
         name="images",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from data_access.analysis.label_errors import METHODS
+from data_access.analysis.suspects import available_methods
 from data_access.annotations import AnnotationTable
 from data_access.browse.choices import ASCII_NUMBER
 from data_access.browse.filters import FILTERS
@@ -82,6 +84,18 @@ def from_params(
     if sort not in SORTS:
         problems.append(f"unknown sort {sort[:40]!r} in the link; sorted by file name")
         sort = "file_name"
+    if models is not None:
+        loaded = list(models.values())
+        if sort == "suspicion" and not loaded:
+            problems.append("sorting by likely label error needs a loaded model; by file name")
+            sort = "file_name"
+        suspect = chosen.get("suspect")
+        if suspect and loaded and suspect not in available_methods(loaded):
+            problems.append(
+                f"{METHODS[str(suspect)]} needs a prediction file with every class's scores; "
+                "the label-error filter from the link was ignored"
+            )
+            chosen["suspect"] = None
     descending = one("desc") in ("1", "true")
     page = _int(one("page"), 1, "page", problems)
     page_size = _int(one("size"), DEFAULT_PAGE_SIZE, "page size", problems)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from data_access.analysis.label_errors import Suspicion
+from data_access.analysis.suspects import ProbabilityMean, default_method, score_models
 from data_access.annotations import AnnotationTable
 from data_access.browse.filters import FILTERS, model_named
 from data_access.predictions import Model
@@ -24,6 +26,7 @@ SORTS = {
     "class": "class",
     "labels": "number of accepted labels",
     "confidence": "model confidence",
+    "suspicion": "likely label error",
 }
 
 
@@ -41,11 +44,14 @@ class BrowseState:
             the experts' sets and the ReaL labels disagree (in that way).
         verdict: a key of :data:`~data_access.browse.filters.VERDICTS`, or None.
         predicted: keep images whose top-1 prediction (by ``model``) is this class.
+        suspect: a key of :data:`~data_access.analysis.label_errors.METHODS`: keep the
+            images that method flags as likely label errors and nobody has label-reviewed.
         images: keep these images, by the number in their file name (a list another page
             chose: the images a revision changed, a review queue).
         model: the model the verdict and confidence refer to (None: the first loaded).
         vs: the compared model for the ``beats`` / ``loses`` verdicts.
-        sort: a key of :data:`SORTS`; ``descending`` reverses it.
+        sort: a key of :data:`SORTS`; ``descending`` reverses it. ``suspicion`` puts the
+            most suspect first, by the ``suspect`` method (default: the models' best one).
         page: 1-based page number; page_size: one of :data:`PAGE_SIZES`.
         image: the file name of the open image (detail view), or None.
     """
@@ -57,6 +63,7 @@ class BrowseState:
     real: str | None = None
     verdict: str | None = None
     predicted: int | None = None
+    suspect: str | None = None
     images: tuple[int, ...] = ()
     # What the verdict filter and the confidence sort refer to.
     model: str | None = None
@@ -99,20 +106,71 @@ def model_for(state: BrowseState, models: Mapping[str, Model]) -> Model | None:
     return model_named(models, state.model)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What a view may need beyond the table and the models, worked out by the caller
+    (:func:`evidence_for`; the app caches it, since reading every class's probability of the
+    models' files takes seconds).
+
+    Attributes:
+        suspicion: the label-error scores of :func:`suspicion_method`'s method.
+        reviewed: bool (n,): images with a label review (they leave the suspects' list).
+    """
+
+    suspicion: Suspicion | None = None
+    reviewed: np.ndarray | None = None
+
+
+def suspicion_method(state: BrowseState, models: Mapping[str, Model]) -> str | None:
+    """The label-error method the view's filter or sort needs (None: neither is set; the
+    sort alone uses the best the models allow)."""
+    if state.suspect:
+        return state.suspect
+    if state.sort == "suspicion" and models:
+        return default_method(list(models.values()))
+    return None
+
+
+def evidence_for(
+    table: AnnotationTable,
+    models: Mapping[str, Model],
+    state: BrowseState,
+    mean: ProbabilityMean | None = None,
+    reviewed: np.ndarray | None = None,
+) -> Evidence | None:
+    """The :class:`Evidence` ``state`` needs, computed (None when it needs none).
+
+    Raises:
+        LabelErrorInputError: the method cannot be computed from these models.
+    """
+    method = suspicion_method(state, models)
+    if method is None:
+        return None
+    suspicion = score_models(table, list(models.values()), method, mean)
+    return Evidence(suspicion, reviewed)
+
+
 def filter_rows(
-    table: AnnotationTable, models: Mapping[str, Model], state: BrowseState
+    table: AnnotationTable,
+    models: Mapping[str, Model],
+    state: BrowseState,
+    evidence: Evidence | None = None,
 ) -> np.ndarray:
     """Rows of the table that every set filter of :data:`~data_access.browse.filters.FILTERS`
     keeps, in table (file-name) order."""
     keep = np.ones(len(table), dtype=bool)
     for f in FILTERS:
         if f.is_set(getattr(state, f.name)):
-            keep &= f.mask(table, models, state)
+            keep &= f.mask(table, models, state, evidence)
     return np.flatnonzero(keep)
 
 
 def sort_rows(
-    table: AnnotationTable, models: Mapping[str, Model], rows: np.ndarray, state: BrowseState
+    table: AnnotationTable,
+    models: Mapping[str, Model],
+    rows: np.ndarray,
+    state: BrowseState,
+    evidence: Evidence | None = None,
 ) -> np.ndarray:
     """``rows`` in the view's order (stable: ties keep file-name order)."""
     if state.sort == "file_name":
@@ -127,6 +185,12 @@ def sort_rows(
             key = None
         else:
             key = np.nan_to_num(model.scores[rows, 0].astype(np.float64), nan=-1.0)
+    elif state.sort == "suspicion":
+        if evidence is None or evidence.suspicion is None:
+            # evidence_for gives what the view needs: a caller's bug, never a silent order.
+            raise ValueError("sorting by likely label error needs the label-error scores")
+        # Most suspect first; unscored images last.
+        key = np.nan_to_num(-evidence.suspicion.score[rows], nan=np.inf)
     else:
         key = None
     if key is None:
@@ -135,9 +199,15 @@ def sort_rows(
     return rows[order]
 
 
-def view_rows(table: AnnotationTable, models: Mapping[str, Model], state: BrowseState):
-    """Filtered and sorted rows of the view."""
-    return sort_rows(table, models, filter_rows(table, models, state), state)
+def view_rows(
+    table: AnnotationTable,
+    models: Mapping[str, Model],
+    state: BrowseState,
+    evidence: Evidence | None = None,
+):
+    """Filtered and sorted rows of the view (``evidence``: what :func:`evidence_for` gives,
+    when the view filters or sorts by label-error scores)."""
+    return sort_rows(table, models, filter_rows(table, models, state, evidence), state, evidence)
 
 
 def page_of(rows: np.ndarray, page: int, page_size: int) -> tuple[np.ndarray, int, int]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from data_access.analysis.suspects import ProbabilityMean
 from data_access.browse.filters import FILTERS, PAIRED_VERDICTS, Filter
 from data_access.browse.records import view_csv, view_jsonl, view_records
-from data_access.browse.view import SORTS, BrowseState, view_rows
+from data_access.browse.view import SORTS, BrowseState, evidence_for, view_rows
 from data_access.cli.common import Bar, open_from_args
 from data_access.cli.predictions import add_model_flags, models_from_args
 from data_access.errors import DataError
@@ -96,9 +97,11 @@ def cmd_browse(args: argparse.Namespace) -> int:
     bar = Bar(sys.stderr.isatty())
     source = open_from_args(args, bar)
     table = source.table
-    models = {m.name: m for m in models_from_args(args, table, bar)}
+    # Label-error scores need every class's probability: added up as each file is read.
+    mean = ProbabilityMean() if args.filter_suspect or args.sort == "suspicion" else None
+    models = {m.name: m for m in models_from_args(args, table, bar, mean)}
     state = state_from_args(args, models, table.real is not None)
-    rows = view_rows(table, models, state)
+    rows = view_rows(table, models, state, evidence_for(table, models, state, mean))
     print(f"{len(rows):,} of {len(table):,} images", file=sys.stderr)
     if args.format == "names":
         sys.stdout.write("".join(f"{table.file_name[r]}\n" for r in rows))

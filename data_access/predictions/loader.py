@@ -115,6 +115,7 @@ def load_predictions(
         by_position,
         implausible,
         probabilities,
+        parsed.full_scores is not None,
     )
 
 

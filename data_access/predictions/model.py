@@ -87,6 +87,8 @@ class Model:
         probabilities: float32 (n, 1000) every class's probability per image (NaN rows: no
             prediction), only when asked for (``load_predictions(keep_probabilities=True)``)
             and the file has them; else None.
+        every_class: the file has a score for every class (so the label-error methods that
+            need probabilities can use it, read again with ``keep_probabilities``).
     """
 
     name: str
@@ -100,6 +102,7 @@ class Model:
     top1_by_position: np.ndarray | None = None
     implausible: str | None = None
     probabilities: np.ndarray | None = None
+    every_class: bool = False
 
     def shown_notes(self, hide_content: bool = False) -> list[str]:
         """The notes as shown: values copied from the file hidden when ``hide_content``

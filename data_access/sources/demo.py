@@ -187,7 +187,9 @@ def demo_model(table: AnnotationTable, name: str, keep_probabilities: bool = Fal
     ):
         raise DataError(DEMO_PREFIX + name, "demo models only fit the demo source")
     p = demo_predictions()[name]
-    model = model_from_arrays(name, table, p["top_k"], p["scores"])
+    model = dataclasses.replace(
+        model_from_arrays(name, table, p["top_k"], p["scores"]), every_class=True
+    )
     if keep_probabilities:
         return dataclasses.replace(model, probabilities=demo_probabilities(name))
     return model
