@@ -344,6 +344,26 @@ def test_cli_candidates_json_matches_a_hand_ranking_of_the_demo(capsys):
     assert set(out["methods"]) == {"self_confidence", "normalized_margin", "confident", "vote"}
 
 
+def test_cli_candidates_writes_each_methods_precision_recall_curve(tmp_path, capsys):
+    import csv
+
+    from data_access.cli.main import main
+    from data_access.sources.demo import demo_table
+
+    curve = tmp_path / "curve.csv"
+    assert main(["labels", "candidates", "demo:demo-weak", "--curve", str(curve)]) == 0
+    rows = list(csv.DictReader(curve.open()))
+    errors = int(demo_table().original_label_error.sum())
+    for method in ("self_confidence", "normalized_margin", "confident", "vote"):
+        mine = [r for r in rows if r["method"] == method]
+        assert [int(r["k"]) for r in mine] == list(range(1, 20_001))
+        # At the end every image is in: precision is the base rate, recall is 1.
+        assert float(mine[-1]["precision"]) == pytest.approx(errors / 20_000)
+        assert float(mine[-1]["recall"]) == 1.0
+        found = [round(float(r["precision"]) * int(r["k"])) for r in mine]
+        assert all(0 <= b - a <= 1 for a, b in zip([0, *found], found, strict=False))
+
+
 def test_cli_candidates_refuses_a_probability_method_on_top_k_files(table, tmp_path, capsys):
     from data_access.cli.main import main
     from tests.helpers import write_fixture_json, write_top1_csv

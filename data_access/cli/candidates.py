@@ -7,7 +7,10 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
+
+from data_access.cli.common import write_out
 
 DEFAULT_TOP = 100
 
@@ -43,6 +46,8 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     chosen = measured[method]
     tops = tuple(sorted({*TOP_KS, args.top}))
     rows = {m: summary_row(v, tops) for m, v in measured.items()}
+    if args.curve:
+        write_out(args.curve, _curve_csv(measured))
     candidates = [
         {"file_name": str(table.file_name[r]), "score": float(score)}
         for r, score in zip(chosen.ranked[: args.top], chosen.scores[: args.top], strict=True)
@@ -62,6 +67,18 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         return 0
     _print_text(table, method, chosen, rows, candidates, args.top, models, mean)
     return 0
+
+
+def _curve_csv(measured: dict) -> str:
+    """Every method's precision-recall curve: one row per method and rank k."""
+    lines = ["method,k,precision,recall"]
+    for method, m in measured.items():
+        precision, recall = m.curve()
+        lines += [
+            f"{method},{k},{p!r},{r!r}"
+            for k, (p, r) in enumerate(zip(precision.tolist(), recall.tolist(), strict=True), 1)
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _none_for_nan(x: Any) -> Any:
@@ -120,3 +137,9 @@ def add_candidates_parser(lsub: Any, add_source_flags: Any) -> None:
     )
     r.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="K", help="how many to list")
     r.add_argument("--format", choices=("text", "json"), default="text")
+    r.add_argument(
+        "--curve",
+        type=Path,
+        metavar="FILE",
+        help="write every method's precision-recall curve here (CSV: method, k, precision, recall)",
+    )
