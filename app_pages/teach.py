@@ -15,7 +15,7 @@ from data_access.teach.handout import lesson_handout
 from data_access.teach.lessons import LESSON_BY_NAME, available, lesson_rows, quiz_choices, score
 from ui import widgets
 from ui.language import current_language, translator
-from ui.render import synthetic_banner
+from ui.render import demo_photos, photo_caption, synthetic_banner
 from ui.state import context
 from ui.teach import PRESENTATION_CSS, answer_panel, go, image_reviews
 from ui.text import md
@@ -67,7 +67,8 @@ else:
     model = st.session_state.get("teach_model")
     model = model if model in models else None  # the widget is not drawn: check its state
 
-rows = lesson_rows(table, name, models, model=model)
+# On the demo, its real photographs open the lessons that keep them.
+rows = lesson_rows(table, name, models, model=model, first=demo_photos(source))
 st.subheader(_(lesson.title))
 if not len(rows):
     st.info(
@@ -99,7 +100,7 @@ with left:
             st.image(
                 check_image(source.image_bytes(file_name), file_name),
                 width="stretch",
-                caption=file_name if revealed else None,
+                caption=photo_caption(source, file_name, revealed),
                 alt=alt,
             )
         except DataError as e:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.api import demo_model
 from data_access.classes import load_classes
+from data_access.sources.demo import DEMO_PHOTOS
 from data_access.sources.source import open_source
 from data_access.teach.lessons import lesson_rows, quiz_choices
 from tests.helpers import plain
@@ -43,10 +44,43 @@ def _button(at, label: str):
     return next(b for b in at.button if b.label.endswith(label) or b.label.startswith(label))
 
 
+def _pictures(node) -> list:
+    out = []
+    for child in getattr(node, "children", {}).values():
+        if child.type == "image":
+            out += list(child.proto.imgs)
+        out += _pictures(child)
+    return out
+
+
+def test_the_demo_lessons_open_with_real_photographs_whose_credit_never_answers():
+    """On the demo, "More than one right answer" opens with the espresso and the cat; before
+    Reveal the caption credits the photographer but names neither the subject nor the file."""
+    at = _teach(lesson="several-right", i="1")
+    (picture,) = _pictures(at.main)
+    assert picture.caption == (
+        "Photo: Rachel Michetti, CC0 (no copyright restrictions), from scikit-image's sample data"
+    )
+    assert picture.alt == "The image to label"
+    _button(at, "Reveal").click().run()
+    (picture,) = _pictures(at.main)
+    assert picture.caption.startswith(
+        "ILSVRC2012_val_00013874.JPEG · A cup of espresso, courtesy of Pikolo Espresso Bar. Photo:"
+    )
+    assert "espresso" in picture.alt
+    at = _teach(lesson="several-right", i="2")
+    assert "Stefan van der Walt, CC0" in _pictures(at.main)[0].caption
+
+
 def test_question_then_reveal_then_next():
     source = open_source("demo")
     table, names = source.table, load_classes().names
-    rows = lesson_rows(table, "several-right", {"demo-strong": demo_model(source, "demo-strong")})
+    rows = lesson_rows(
+        table,
+        "several-right",
+        {"demo-strong": demo_model(source, "demo-strong")},
+        first=tuple(DEMO_PHOTOS),
+    )
     at = _teach(lesson="several-right", i="2")
     row = int(rows[1])
     correct = [names[c] for c in table.correct_multi_labels.row(row).tolist()]

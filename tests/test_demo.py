@@ -1,3 +1,4 @@
+import dataclasses
 import io
 
 import numpy as np
@@ -82,3 +83,44 @@ def test_demo_image_is_a_jpeg_and_deterministic():
     img = Image.open(io.BytesIO(data))
     assert img.format == "JPEG" and img.size == (500, 375)
     assert render_demo_image("ILSVRC2012_val_00000001.JPEG", 66) != data
+
+
+def test_a_demo_picture_shows_no_class_and_no_file_name(monkeypatch):
+    """Teach asks "what would you label this?": the picture must not answer. With the class
+    names replaced and every file's accent colour made one, the picture stays the same: no
+    name and no file name is drawn into it."""
+    import data_access.sources.demo as demo
+
+    before = render_demo_image("ILSVRC2012_val_00000001.JPEG", 65)
+    classes = demo.load_classes()
+    monkeypatch.setattr(
+        demo,
+        "load_classes",
+        lambda: dataclasses.replace(classes, names=["x" * 40] * len(classes.names)),
+    )
+    assert render_demo_image("ILSVRC2012_val_00000001.JPEG", 65) == before
+    monkeypatch.setattr(demo, "_colour", lambda text: (90, 90, 90))
+    one = render_demo_image("ILSVRC2012_val_00000001.JPEG", 65)
+    assert one == render_demo_image("ILSVRC2012_val_00049999.JPEG", 65)
+
+
+def test_the_demo_photographs_and_their_label_sets():
+    """A cat both tabby and tiger cat, an espresso that is also a cup, a rocket: real
+    photographs with sets that fit them, and the models' predictions as generated."""
+    from data_access.classes import load_classes
+    from data_access.sources.demo import DEMO_PHOTOS
+
+    c = load_classes()
+    t = demo_table()
+    sets = {}
+    for file_name, photo in DEMO_PHOTOS.items():
+        row = t.row_of[file_name]
+        sets[photo.file] = sorted(c.names[k] for k in t.correct_multi_labels.row(row).tolist())
+        img = Image.open(io.BytesIO(render_demo_image(file_name, 0, (200, 150))))
+        assert img.size == (200, 150) and img.format == "JPEG"
+        assert "CC0" in photo.credit or "public domain" in photo.credit
+    assert sets == {
+        "chelsea.jpg": ["tabby", "tiger cat"],
+        "coffee.jpg": ["cup", "espresso"],
+        "rocket.jpg": ["missile"],
+    }

@@ -155,12 +155,31 @@ def show_image(source: Source, file_name: str) -> None:
         data = check_image(source.image_bytes(file_name), file_name)
         row = source.table.row_of.get(file_name)
         alt = image_description(source.table, row) if row is not None else file_name
-        st.image(data, width="content", alt=alt)
+        st.image(data, width="content", alt=alt, caption=photo_caption(source, file_name))
     except DataError as e:
         st.caption(f"No picture: {md(e.problem)}")
     except Exception as e:
         log.warning("cannot show %s: %r", file_name, e)
         st.caption(f"No picture: {md(type(e).__name__)}")
+
+
+def demo_photos(source: Source) -> tuple[str, ...]:
+    """The images the demo shows as real photographs (none on a real source)."""
+    from data_access.sources.demo import DEMO_PHOTOS
+
+    return tuple(DEMO_PHOTOS) if source.synthetic else ()
+
+
+def photo_caption(source: Source, file_name: str, revealed: bool = True) -> str | None:
+    """The picture's caption: its file name once ``revealed``, and a demo photograph's
+    credit (its subject only once revealed: the title would give the answer away)."""
+    from data_access.sources.demo import DEMO_PHOTOS
+
+    photo = DEMO_PHOTOS.get(file_name) if source.synthetic else None
+    if photo is None:
+        return file_name if revealed else None
+    credit = f"Photo: {photo.credit}"
+    return f"{file_name} · {photo.title}. {credit}" if revealed else credit
 
 
 def query_params_dict() -> dict[str, list[str]]:

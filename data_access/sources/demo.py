@@ -14,6 +14,8 @@ import dataclasses
 import functools
 import hashlib
 import io
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -64,9 +66,76 @@ def _pick(rng: np.random.Generator, pool, k: int, exclude: set[int]) -> list[int
     return [candidates[int(j)] for j in rng.choice(len(candidates), size=k, replace=False)]
 
 
+@dataclass(frozen=True)
+class DemoPhoto:
+    """A real photograph shown for one demo image (its label sets fit the photo).
+
+    Attributes:
+        file: the JPEG under ``data_access/data/photos``.
+        title: what it shows.
+        credit: who made it and under which terms, as its source states them.
+        correct: the demo image's ``correct`` set as wnids (None: the generated sets fit).
+        wrong: its ``wrong`` set as wnids (None: as generated).
+    """
+
+    file: str
+    title: str
+    credit: str
+    correct: tuple[str, ...] | None = None
+    wrong: tuple[str, ...] | None = None
+
+
+# Three openly licensed photographs from scikit-image's sample data (skimage.data, whose
+# docstrings give each one's terms), so the demo's lessons show real pictures: a cat that is
+# both "tabby" and "tiger cat", an espresso that is also a "cup", a rocket ("missile").
+DEMO_PHOTOS = {
+    "ILSVRC2012_val_00023228.JPEG": DemoPhoto(
+        "chelsea.jpg",
+        "Chelsea the cat",
+        "Stefan van der Walt, CC0 (no copyright restrictions), from scikit-image's sample data",
+    ),
+    "ILSVRC2012_val_00013874.JPEG": DemoPhoto(
+        "coffee.jpg",
+        "A cup of espresso, courtesy of Pikolo Espresso Bar",
+        "Rachel Michetti, CC0 (no copyright restrictions), from scikit-image's sample data",
+        correct=("n07920052", "n07930864"),  # espresso, cup
+        wrong=("n07871810", "n07590611", "n07615774", "n07860988", "n07697313"),
+    ),
+    "ILSVRC2012_val_00016588.JPEG": DemoPhoto(
+        "rocket.jpg",
+        "Falcon 9 carrying DSCOVR lifting off",
+        "SpaceX, released into the public domain, from scikit-image's sample data",
+    ),
+}
+PHOTOS_DIR = Path(__file__).resolve().parents[1] / "data" / "photos"
+
+
 @functools.lru_cache(maxsize=2)
 def demo_table(seed: int = DEMO_SEED, images_per_class: int = IMAGES_PER_CLASS) -> AnnotationTable:
-    """The demo annotation table: ``1000 * images_per_class`` rows (20,000 by default)."""
+    """The demo annotation table: ``1000 * images_per_class`` rows (20,000 by default); the
+    images shown as :data:`DEMO_PHOTOS` carry label sets that fit their photographs."""
+    table = _generated_table(seed, images_per_class)
+    row_of = table.row_of
+    changed = {row_of[f]: p for f, p in DEMO_PHOTOS.items() if f in row_of and p.correct}
+    if not changed:
+        return table
+    index = load_classes().wnid_to_index
+    sets = {
+        field: getattr(table, field).to_lists()
+        for field in ("correct_multi_labels", "wrong_multi_labels")
+    }
+    for row, photo in changed.items():
+        sets["correct_multi_labels"][row] = [index[w] for w in photo.correct or ()]
+        sets["wrong_multi_labels"][row] = [index[w] for w in photo.wrong or ()]
+    return dataclasses.replace(
+        table,
+        correct_multi_labels=LabelSets.from_lists(sets["correct_multi_labels"]),
+        wrong_multi_labels=LabelSets.from_lists(sets["wrong_multi_labels"]),
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _generated_table(seed: int, images_per_class: int) -> AnnotationTable:
     rng = np.random.default_rng(seed)
     labels = validation_labels()
     neighbours = near_classes()
@@ -205,7 +274,9 @@ def demo_predictions(seed: int = DEMO_SEED) -> dict[str, dict[str, np.ndarray]]:
         The models differ clearly in accuracy (about 0.93, 0.80 and 0.55 under the
         multi-label protocol) and all find ImageNet-M hard.
     """
-    table = demo_table()
+    # The sets as generated: the models were made before the photos' sets were written, so
+    # a photo changes no prediction (and no number that rests on one).
+    table = _generated_table(seed, IMAGES_PER_CLASS)
     neighbours = [x.tolist() for x in near_classes()]
     n = len(table)
     # Per-image lists, computed once for the three models.
@@ -277,11 +348,20 @@ def _colour(seed_text: str) -> tuple[int, int, int]:
 def render_demo_image(
     file_name: str, class_index: int, size: tuple[int, int] = (500, 375)
 ) -> bytes:
-    """A plainly synthetic JPEG: a class-coloured pattern, the class name and a banner.
+    """A plainly synthetic JPEG: a class-coloured pattern under a "synthetic demo" banner,
+    with no class, label or file name in it (the app's captions give those, so Teach's
+    question does not show its answer); the :data:`DEMO_PHOTOS` images are their photograph.
 
     Deterministic for a given file name, class and size.
     """
     from PIL import Image, ImageDraw, ImageFont
+
+    photo = DEMO_PHOTOS.get(file_name)
+    if photo is not None:
+        with Image.open(PHOTOS_DIR / photo.file) as im:
+            out = io.BytesIO()
+            im.convert("RGB").resize(size).save(out, format="JPEG", quality=85)
+            return out.getvalue()
 
     classes = load_classes()
     w, h = size
@@ -303,13 +383,8 @@ def render_demo_image(
             draw.ellipse([w // 2 - r, h // 2 - r, w // 2 + r, h // 2 + r], outline=accent, width=2)
     font_size = max(9, h // 11)
     font = ImageFont.load_default(size=font_size)
-    small = ImageFont.load_default(size=max(8, font_size * 2 // 3))
     draw.rectangle([0, 0, w, font_size + 8], fill=(20, 20, 20))
     draw.text((6, 3), "SYNTHETIC DEMO", fill=(255, 210, 0), font=font)
-    box_top = h - 2 * font_size - 16
-    draw.rectangle([0, box_top, w, h], fill=(255, 255, 255))
-    draw.text((6, box_top + 4), classes.names[class_index], fill=(0, 0, 0), font=font)
-    draw.text((6, box_top + font_size + 8), file_name, fill=(60, 60, 60), font=small)
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=85)
     return out.getvalue()

@@ -10,7 +10,7 @@ translated by :mod:`data_access.i18n`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,11 +142,14 @@ def lesson_rows(
     models: Mapping[str, Model] | None = None,
     model: str | None = None,
     limit: int = LESSON_SIZE,
+    first: Sequence[str] = (),
 ) -> np.ndarray:
     """The images of lesson ``name`` (rows of ``table``, at most ``limit``).
 
     Args:
         models: the loaded models; the model lessons use ``model`` (default: the first).
+        first: file names that open the lesson when its rule keeps them (the demo's real
+            photographs).
 
     Raises:
         KeyError: an unknown lesson name.
@@ -165,8 +168,8 @@ def lesson_rows(
         rows = np.concatenate([rows[only_unclear], rows[~only_unclear]])
     elif name == "problematic":
         rows = filter_rows(table, models, BrowseState(states=("problematic",)))
-        _, first = np.unique(table.problematic_reason[rows], return_index=True)
-        return rows[np.sort(first)][:limit]
+        _, one_each = np.unique(table.problematic_reason[rows], return_index=True)
+        return rows[np.sort(one_each)][:limit]
     elif name == "fine-grained":
         return _fine_grained(table, limit)
     elif name == "imagenet-m":
@@ -175,6 +178,9 @@ def lesson_rows(
         right = name == "model-right-top1-wrong"
         verdict = "right_ml_wrong_top1" if right else "wrong_ml_right_top1"
         rows = filter_rows(table, models, BrowseState(verdict=verdict, model=model))
+    if first:
+        ahead = np.isin(table.file_name[rows], list(first))
+        rows = np.concatenate([rows[ahead], rows[~ahead]])
     return one_per_class(table, rows, limit)
 
 
