@@ -354,13 +354,15 @@ def render_demo_image(
 
     Deterministic for a given file name, class and size.
     """
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont, ImageOps
 
     photo = DEMO_PHOTOS.get(file_name)
     if photo is not None:
         with Image.open(PHOTOS_DIR / photo.file) as im:
             out = io.BytesIO()
-            im.convert("RGB").resize(size).save(out, format="JPEG", quality=85)
+            # Cropped to the demo's picture size, never stretched.
+            fitted = ImageOps.fit(im.convert("RGB"), size)
+            fitted.save(out, format="JPEG", quality=85)
             return out.getvalue()
 
     classes = load_classes()
