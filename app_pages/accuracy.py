@@ -18,6 +18,7 @@ from ui.leaderboard import leaderboard
 from ui.models import is_upload
 from ui.pages import BROWSE_PAGE
 from ui.render import (
+    missing_as_dash,
     no_models_prompt,
     page_header,
 )
@@ -107,8 +108,11 @@ for m in models.values():
     )
 summary = pd.DataFrame(rows)
 pct = {"format": "%.2f"}
+# A number that does not exist (ReaL over a file that does not cover every image) shows as an
+# em dash, its column's help says why; the CSV keeps it empty.
+shown, missing = missing_as_dash(summary, "%.2f")
 st.dataframe(
-    summary,
+    shown,
     hide_index=True,
     width="stretch",
     key="summary",
@@ -133,6 +137,7 @@ st.dataframe(
         "ImageNet-M": st.column_config.TextColumn(help=HELP["ImageNet-M"]),
         "coverage": st.column_config.NumberColumn(help=HELP["coverage"], format="%.1f %%"),
         "unjudged": st.column_config.NumberColumn(help=HELP["unjudged"]),
+        **{k: st.column_config.TextColumn(k, help=HELP.get(k)) for k in missing},
     },
 )
 st.download_button(

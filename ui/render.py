@@ -182,6 +182,27 @@ def photo_caption(source: Source, file_name: str, revealed: bool = True) -> str 
     return f"{file_name} · {photo.title}. {credit}" if revealed else credit
 
 
+DASH = "—"
+
+
+def missing_as_dash(frame, number_format: str) -> tuple:
+    """``frame`` for display: each numeric column with a missing value (None, NaN) as text,
+    the missing ones an em dash and the others in ``number_format`` (a table never shows
+    "None" or "nan"); and the names of the columns so changed (for a TextColumn config)."""
+    import pandas as pd
+
+    shown = frame.copy()
+    changed = []
+    for column in frame.columns:
+        values = frame[column]
+        present = values.dropna().tolist()
+        if len(present) == len(values) or not all(isinstance(v, int | float) for v in present):
+            continue  # nothing missing, or not a column of numbers
+        shown[column] = [DASH if pd.isna(v) else number_format % v for v in values.tolist()]
+        changed.append(column)
+    return shown, changed
+
+
 def query_params_dict() -> dict[str, list[str]]:
     """The URL's query parameters, keeping repeated keys as lists."""
     return {k: st.query_params.get_all(k) for k in st.query_params}
