@@ -33,6 +33,7 @@ WIDE = 220  # a filter's width in pixels
 # Option values meaning "no filter" (never a wnid, a verdict key or, in practice, a model name).
 ANY = "any"
 FIRST = "(first loaded)"
+LAST_VIEW = "browse_last_view"  # session: the last Browse view's query parameters
 
 SHOWN = [f for f in FILTERS if f.widget]
 HIDDEN = [f for f in FILTERS if not f.widget]
@@ -80,11 +81,20 @@ def _fragment() -> None:
 
 
 def _browse() -> None:
-    parsed = from_params(query_params_dict(), models, table)
+    params = query_params_dict()
+    if not params and st.session_state.get(LAST_VIEW):
+        # Browse opened bare (the sidebar, a Back to /browse): the session's last view, in
+        # the URL too, so the filter a user set is never lost on the way back from an image.
+        params = st.session_state[LAST_VIEW]
+        st.query_params.from_dict(params)
+    parsed = from_params(params, models, table)
     url_state = parsed.state.with_(image=None)
 
-    # Widgets follow the URL whenever it changed since we last wrote it.
-    if st.session_state.get("browse_synced") != to_params(url_state):
+    # Widgets follow the URL whenever it changed since we last wrote it, and when Streamlit
+    # has dropped their values (it does for a page's widgets while another page is shown:
+    # without this, coming back from an image lost the filter).
+    dropped = any(f"f_{f.name}" not in st.session_state for f in SHOWN)
+    if dropped or st.session_state.get("browse_synced") != to_params(url_state):
         for f in SHOWN:
             value = getattr(url_state, f.name)
             st.session_state[f"f_{f.name}"] = list(value) if f.multiple else _or_any(value)
@@ -144,6 +154,7 @@ def _browse() -> None:
                     del st.query_params[key]
             if st.query_params.get("verdict") in PAIRED_VERDICTS:
                 del st.query_params["verdict"]
+            st.session_state[LAST_VIEW] = query_params_dict()  # not brought back on a bare URL
 
         e1, e2 = st.columns([5, 1], vertical_alignment="center")
         e1.caption(md("Also filtered by " + "; ".join(extra)))
@@ -195,6 +206,9 @@ def _browse() -> None:
     if to_params(state) != to_params(url_state):
         st.session_state.browse_synced = to_params(state)
         st.query_params.from_dict(to_params(state))
+    st.session_state[LAST_VIEW] = {
+        k: v if isinstance(v, list) else [v] for k, v in to_params(state).items()
+    }
 
     if not len(rows):
         st.info("No image matches these filters.")
