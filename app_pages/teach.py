@@ -17,7 +17,7 @@ from ui import widgets
 from ui.language import current_language, translator
 from ui.render import demo_photos, photo_caption, synthetic_banner
 from ui.state import context
-from ui.teach import PRESENTATION_CSS, answer_panel, go, image_reviews
+from ui.teach import PRESENTATION_CSS, answer_panel, go, image_reviews, quiz_end, quiz_feedback
 from ui.text import md
 
 ctx = context()
@@ -125,12 +125,7 @@ with right:
                 st.rerun()
     else:
         if i in answers:
-            a = answers[i]
-            st.markdown(
-                f"**{md(_('Right') if a.multilabel else _('Wrong'))}** "
-                f"({md(_('by the original label'))}: "
-                f"{md(_('right') if a.original else _('wrong'))})"
-            )
+            quiz_feedback(answers[i], table, row, _)
         answer_panel(table, row, models, image_reviews(ctx, file_name), _)
 
 nav = st.columns(3)
@@ -148,13 +143,15 @@ nav[2].button(
     kwargs={"i": str(i + 1)},
 )
 
-if answers:
+if answers and len(answers) < len(rows):
     ml = sum(a.multilabel for a in answers.values())
     orig = sum(a.original for a in answers.values())
     text = _("You: {ml}/{n} multi-label, {orig}/{n} by the original label").format(
         ml=ml, orig=orig, n=len(answers)
     )
-    (st.success if len(answers) == len(rows) else st.caption)(md(text))
+    st.caption(md(text))
+elif answers:
+    quiz_end(answers, len(rows), f"{name}|{model}", _)
 
 if present:
     st.button(_("Leave presentation mode"), on_click=go, kwargs={"present": None})

@@ -116,10 +116,52 @@ def test_quiz_scores_like_the_dataset():
     at.radio[0].set_value(original).run()
     _button(at, "Answer").click().run()
     text = _text(at)
-    assert "**Wrong** (by the original label: right)" in text
+    name = names[original]
+    assert f"### Wrong\nIt counts as wrong: the experts judged {name} wrong for this image." in text
+    assert f"By the original label alone ({name}) it would count as right." in text
     assert any(
         plain(c.value) == "You: 0/1 multi-label, 1/1 by the original label" for c in at.main.caption
     )
+
+
+def test_the_quiz_ends_with_both_scores_the_images_missed_and_again():
+    """All twelve slides answered (eleven of them as a class would, by the session's own
+    record, the last on the page): the end screen counts by both rules, lists the missed
+    slides as buttons back to them, and "Again" starts over."""
+    from data_access.teach.lessons import score
+
+    source = open_source("demo")
+    table = source.table
+    rows = lesson_rows(table, "several-right", {}, first=tuple(DEMO_PHOTOS))
+    at = _teach(specs=[], lesson="several-right", quiz="1", i="12")
+    # Slides 1-11: the original label (accepted here: these images have several right answers)
+    # on odd slides, a class judged wrong or unjudged on even ones.
+    answers = {}
+    for i, row in enumerate(rows[:11].tolist(), 1):
+        pick = int(table.original_label[row]) if i % 2 else 999 - (row % 7)
+        answers[i] = score(table, row, pick)
+    at.session_state["teach_answers_several-right|None"] = answers
+    at.run()
+    last = int(rows[11])
+    at.radio[0].set_value(int(table.original_label[last])).run()
+    _button(at, "Answer").click().run()
+    answers[12] = score(table, last, int(table.original_label[last]))
+    ml = sum(a.multilabel for a in answers.values())
+    orig = sum(a.original for a in answers.values())
+    text = _text(at)
+    assert "## Quiz complete" in text
+    metrics = {plain(m.label): m.value for m in at.metric}
+    assert metrics["By the dataset's rule (correct or unclear accepted)"] == f"{ml} of 12"
+    assert metrics["By the original label alone"] == f"{orig} of 12"
+    missed = [i for i, a in answers.items() if not a.multilabel]
+    assert missed and [b.label for b in at.button if b.key and b.key.startswith("quiz_missed")] == [
+        f"Image {i}" for i in missed
+    ]
+    next(b for b in at.button if b.key == f"quiz_missed_{missed[0]}").click().run()
+    assert at.query_params["i"] == str(missed[0])
+    next(b for b in at.button if b.key == "quiz_again").click().run()
+    assert at.query_params["i"] == "1" and "## Quiz complete" not in _text(at)
+    assert "What would you label this?" in _text(at)
 
 
 def test_presentation_mode_and_hindi():

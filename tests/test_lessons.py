@@ -101,8 +101,11 @@ def test_quiz_choices_and_scoring():
     # Scored as the dataset scores a model: correct or unclear counts.
     assert score(t, 3, 5).multilabel and not score(t, 3, 5).original  # unclear label
     assert score(t, 1, 1).original and not score(t, 1, 1).multilabel  # original, judged wrong
-    assert score(t, 0, 0) == score(t, 0, 0).__class__(True, True)
+    assert score(t, 0, 0) == score(t, 0, 0).__class__(True, True, 0, "correct")
     assert not score(t, 0, 999).multilabel
+    # Why each counts as it does: the experts' set holding the pick.
+    assert score(t, 3, 5).verdict == "unclear" and score(t, 1, 1).verdict == "wrong"
+    assert score(t, 0, 999).verdict == "unjudged"
 
 
 def test_handout_is_self_contained_and_escapes_names():

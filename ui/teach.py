@@ -8,9 +8,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from data_access.annotations import AnnotationTable
+from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.predictions import Model
-from data_access.teach.lessons import answer_items
+from data_access.teach.lessons import BY_ORIGINAL, WHY, Answer, answer_items
 from ui.text import md
 
 # Large type for the back of a room; the sidebar and the controls are hidden.
@@ -66,3 +67,55 @@ def image_reviews(ctx, file_name: str) -> list[dict]:
         return out
     except (DataError, TypeError):
         return []
+
+
+def quiz_feedback(a: Answer, table: AnnotationTable, row: int, _: Callable[[str], str]) -> None:
+    """After an answer: right or wrong by the dataset's rule, why (the experts' verdict on the
+    class picked), and what the original label alone would have said."""
+    names = load_classes().names
+    picked = names[a.choice] if a.choice >= 0 else "?"
+    st.markdown(f"### {md(_('Right') if a.multilabel else _('Wrong'))}")
+    st.markdown(md(_(WHY.get(a.verdict, WHY["unjudged"])).format(label=picked)))
+    original = names[int(table.original_label[row])]
+    st.markdown(
+        md(_(BY_ORIGINAL).format(label=original, verdict=_("right") if a.original else _("wrong")))
+    )
+
+
+def quiz_end(answers: dict, slides: int, key: str, _: Callable[[str], str]) -> None:
+    """Every slide answered: the score by the dataset's rule and by the original label, the
+    images missed (each a button back to its slide), and "Again"."""
+    n = len(answers)
+    ml = sum(a.multilabel for a in answers.values())
+    orig = sum(a.original for a in answers.values())
+    with st.container(border=True):
+        st.markdown(f"## {md(_('Quiz complete'))}")
+        left, right = st.columns(2)
+        left.metric(
+            _("By the dataset's rule (correct or unclear accepted)"),
+            _("{k} of {n}").format(k=ml, n=n),
+        )
+        right.metric(_("By the original label alone"), _("{k} of {n}").format(k=orig, n=n))
+        missed = sorted(i for i, a in answers.items() if not a.multilabel)
+        st.markdown(f"**{md(_('Images you missed'))}**")
+        if not missed:
+            st.markdown(md(_("None: every answer counts as right.")))
+        else:
+            row = st.container(horizontal=True, wrap=True)
+            for i in missed:
+                row.button(
+                    _("Image {k}").format(k=i), key=f"quiz_missed_{i}", on_click=go,
+                    kwargs={"i": str(i)},
+                )  # fmt: skip
+        st.button(_("Again"), type="primary", key="quiz_again", on_click=_again, args=(key, slides))
+    st.caption(md(_("{k} of {n}").format(k=n, n=slides)))
+
+
+def _again(key: str, slides: int) -> None:
+    """Forget the quiz's answers and reveals, and start at the first slide."""
+    st.session_state.pop(f"teach_answers_{key}", None)
+    revealed = st.session_state.get("teach_revealed", set())
+    st.session_state.teach_revealed = {k for k in revealed if not k.startswith(f"{key}|")}
+    for i in range(1, slides + 1):
+        st.session_state.pop(f"teach_pick_{key}|{i}", None)
+    go(i="1")

@@ -236,16 +236,44 @@ def quiz_choices(table: AnnotationTable, row: int, k: int = 5) -> list[int]:
 @dataclass(frozen=True)
 class Answer:
     """How a pick is scored: as the dataset scores a model (correct or unclear counts), and
-    by the original label alone."""
+    by the original label alone.
+
+    Attributes:
+        multilabel: right by the dataset's rule.
+        original: right by the original label alone.
+        choice: the class picked.
+        verdict: the experts' set holding it (``correct``, ``unclear``, ``wrong``) or
+            ``unjudged``: why it counts as it does (:data:`WHY`).
+    """
 
     multilabel: bool
     original: bool
+    choice: int = -1
+    verdict: str = "unjudged"
+
+
+# Why an answer counts as it does, by the experts' verdict on the class picked ({label}).
+WHY = {
+    "correct": N_("It counts as right: the experts judged {label} correct for this image."),
+    "unclear": N_(
+        "It counts as right: the experts marked {label} unclear, and the dataset's rule "
+        "accepts unclear labels."
+    ),
+    "wrong": N_("It counts as wrong: the experts judged {label} wrong for this image."),
+    "unjudged": N_(
+        "It counts as wrong: nobody judged {label} for this image, so the dataset's rule "
+        "cannot accept it."
+    ),
+}
+BY_ORIGINAL = N_("By the original label alone ({label}) it would count as {verdict}.")
 
 
 def score(table: AnnotationTable, row: int, choice: int) -> Answer:
     return Answer(
         multilabel=bool(is_accepted(table.label_state[row, choice])),
         original=choice == int(table.original_label[row]),
+        choice=int(choice),
+        verdict=table.verdict(row, int(choice)),
     )
 
 
