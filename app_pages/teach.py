@@ -69,7 +69,8 @@ else:
 
 # On the demo, its real photographs open the lessons that keep them.
 rows = lesson_rows(table, name, models, model=model, first=demo_photos(source))
-st.subheader(_(lesson.title))
+if not present:
+    st.subheader(_(lesson.title))
 if not len(rows):
     st.info(
         md(_("Load predictions in the sidebar to use this lesson."))
@@ -87,9 +88,16 @@ key = f"{name}|{model}|{i}"
 answers = st.session_state.setdefault(f"teach_answers_{name}|{model}", {})
 revealed = key in st.session_state.setdefault("teach_revealed", set()) or i in answers
 
-if i == 1 or not present:
+position = _("{k} of {n}").format(k=i, n=len(rows))
+if present:
+    # One line for the lesson and the slide, the explanation as large dark text on the first
+    # slide: the picture, the question and the controls fit a 1280x720 projector.
+    st.markdown(f"### {md(_(lesson.title))} · {md(position)}")
+    if i == 1:
+        st.markdown(md(_(lesson.explanation)))
+else:
     st.caption(md(_(lesson.explanation)))
-st.markdown(f"**{md(_('{k} of {n}').format(k=i, n=len(rows)))}**")
+    st.markdown(f"**{md(position)}**")
 
 left, right = st.columns([3, 2])
 with left:
@@ -128,14 +136,26 @@ with right:
             quiz_feedback(answers[i], table, row, _)
         answer_panel(table, row, models, image_reviews(ctx, file_name), _)
 
-nav = st.columns(3)
-nav[0].button(
-    f"← {_('Previous')}", disabled=i <= 1, shortcut="Left", on_click=go, kwargs={"i": str(i - 1)}
+# On a projector the controls sit under the question; on a screen, in a row under the
+# picture. Each shows its key (Streamlit draws a button's shortcut on it).
+if present:
+    row_ = right.container(horizontal=True, wrap=True)
+    slots = [row_, row_, row_]
+else:
+    slots = list(st.columns(3))
+
+
+slots[0].button(
+    f"← {_('Previous')}",
+    disabled=i <= 1,
+    shortcut="Left",
+    on_click=go,
+    kwargs={"i": str(i - 1)},
 )
-if nav[1].button(_("Reveal"), disabled=revealed, shortcut="Space"):
+if slots[1].button(_("Reveal"), disabled=revealed, shortcut="Space"):
     st.session_state.teach_revealed.add(key)
     st.rerun()
-nav[2].button(
+slots[2].button(
     f"{_('Next')} →",
     disabled=i >= len(rows),
     shortcut="Right",
@@ -154,7 +174,12 @@ elif answers:
     quiz_end(answers, len(rows), f"{name}|{model}", _)
 
 if present:
-    st.button(_("Leave presentation mode"), on_click=go, kwargs={"present": None})
+    right.button(
+        _("Leave presentation mode"),
+        on_click=go,
+        kwargs={"present": None},
+        shortcut="Escape",
+    )
 else:
     st.download_button(
         _("Download this lesson as a handout (HTML)"),

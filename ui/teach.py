@@ -14,15 +14,24 @@ from data_access.predictions import Model
 from data_access.teach.lessons import BY_ORIGINAL, WHY, Answer, answer_items
 from ui.text import md
 
-# Large type for the back of a room; the sidebar and the controls are hidden.
+# Large, high-contrast type for the back of a room, and one screen at 1280x720 and 1920x1080:
+# the sidebar, the header and the page title are hidden, the picture is as tall as the screen
+# leaves room for (never taller), and the controls sit beside it.
 PRESENTATION_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"] { display: none !important; }
-.block-container { max-width: 100% !important; padding-top: 1rem !important; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
-  font-size: 1.6rem !important; line-height: 1.4 !important; }
-h1 { font-size: 2.6rem !important; } h3 { font-size: 2rem !important; }
+header[data-testid="stHeader"], [data-testid="stMain"] h1 { display: none !important; }
+.block-container { max-width: 100% !important; padding: 0.75rem 2rem 0 2rem !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stWidgetLabel"] p, [data-testid="stRadio"] label p {
+  font-size: 1.5rem !important; line-height: 1.35 !important; color: #000 !important; }
+[data-testid="stMain"] h3 { font-size: 1.9rem !important; color: #000 !important;
+  padding: 0.2rem 0 !important; }
+[data-testid="stMain"] button p { font-size: 1.25rem !important; }
+[data-testid="stImage"] img { max-height: calc(100vh - 13rem) !important; width: auto !important;
+  max-width: 100% !important; object-fit: contain; }
+[data-testid="stImage"] [data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {
+  font-size: 0.85rem !important; color: #222 !important; }
 </style>
 """
 

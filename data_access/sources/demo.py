@@ -92,19 +92,19 @@ DEMO_PHOTOS = {
     "ILSVRC2012_val_00023228.JPEG": DemoPhoto(
         "chelsea.jpg",
         "Chelsea the cat",
-        "Stefan van der Walt, CC0 (no copyright restrictions), from scikit-image's sample data",
+        "Stefan van der Walt, CC0, via scikit-image",
     ),
     "ILSVRC2012_val_00013874.JPEG": DemoPhoto(
         "coffee.jpg",
         "A cup of espresso, courtesy of Pikolo Espresso Bar",
-        "Rachel Michetti, CC0 (no copyright restrictions), from scikit-image's sample data",
+        "Rachel Michetti, CC0, via scikit-image",
         correct=("n07920052", "n07930864"),  # espresso, cup
         wrong=("n07871810", "n07590611", "n07615774", "n07860988", "n07697313"),
     ),
     "ILSVRC2012_val_00016588.JPEG": DemoPhoto(
         "rocket.jpg",
         "Falcon 9 carrying DSCOVR lifting off",
-        "SpaceX, released into the public domain, from scikit-image's sample data",
+        "SpaceX, public domain, via scikit-image",
     ),
 }
 PHOTOS_DIR = Path(__file__).resolve().parents[1] / "data" / "photos"
