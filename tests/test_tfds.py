@@ -282,3 +282,23 @@ def test_everything_but_prepare_works_without_tensorflow(tfds_tfrecord, tfds_arr
         "error: prepare: preparing the TFDS build needs TensorFlow, which the app itself does "
         "not: pip install -r requirements-prepare.txt (or: pip install tensorflow-cpu)"
     ]
+
+
+def test_a_first_open_says_each_step_and_its_count(tfds_array_record, table):
+    """The first open of a build takes seconds: every message names its step of three, the
+    reader's loading is said before any count, and each split's count reaches its size."""
+    seen: list[tuple[int, int, str]] = []
+    open_source(
+        "tfds",
+        data_dir=tfds_array_record,
+        progress=lambda done, total, message: seen.append((done, total, message)),
+        rebuild=True,
+    )
+    messages = [m for _, _, m in seen]
+    n, m = len(table), int(table.in_imagenet_m.sum())
+    assert seen[0] == (0, n, "step 1 of 3: loading TFDS's reader for the validation split")
+    assert (n, n, "step 1 of 3: reading the validation split through TFDS") in seen
+    assert (0, m, "step 2 of 3: loading TFDS's reader for the imagenet_m split") in seen
+    assert (m, m, "step 2 of 3: reading the imagenet_m split through TFDS") in seen
+    assert messages[-1] == "step 3 of 3: building the index"
+    assert all(x.startswith(("step 1 of 3: ", "step 2 of 3: ", "step 3 of 3: ")) for x in messages)

@@ -230,8 +230,10 @@ class TfdsKind:
         }
 
     def build(self, progress: Progress | None) -> tuple[dict, dict]:
-        val = tfds_source.read_split(self.data_dir, "validation", progress)
-        m = tfds_source.read_split(self.data_dir, "imagenet_m", progress)
+        # Three steps, each named with its count, so a first open (seconds) says what it does.
+        val = tfds_source.read_split(self.data_dir, "validation", _step(progress, 1, 3))
+        m = tfds_source.read_split(self.data_dir, "imagenet_m", _step(progress, 2, 3))
+        progress = _step(progress, 3, 3)
         where = tfds_source.dataset_dir(self.data_dir)
         names = val["file_name"]
         bad = next((f for f in names if validation_position(f) < 0), None)
@@ -254,6 +256,8 @@ class TfdsKind:
             reasons = dict(zip(labels.file_name.tolist(), labels.problematic_reason.tolist(),
                                strict=True))  # fmt: skip
         problematic = val["is_problematic"]
+        if progress:
+            progress(0, 1, "building the index")
         records = [
             {
                 "file_name": names[i],
@@ -303,3 +307,11 @@ KINDS: dict[str, Callable[..., SourceKind]] = {
     "json": lambda labels_json=None, images=None, data_dir=None: JsonKind(labels_json, images),
     "tfds": lambda labels_json=None, images=None, data_dir=None: TfdsKind(data_dir, labels_json),
 }
+
+
+def _step(progress: Progress | None, k: int, n: int) -> Progress | None:
+    """``progress`` with each message prefixed by the step it belongs to."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda done, total, message: report(done, total, f"step {k} of {n}: {message}")

@@ -241,6 +241,8 @@ def read_split(data_dir: Path | None, split: str, progress: Progress | None = No
             cols[key].append([int(x) for x in np.asarray(example[key]).reshape(-1)])
         cols["is_problematic"].append(bool(example["is_problematic"]))
 
+    if progress:  # TFDS's reader loads first: seconds on a first open, with no count yet
+        progress(0, total, f"loading TFDS's reader for the {split} split")
     try:
         if info["file_format"] == "array_record":
             source = open_data_source(data_dir, split)
