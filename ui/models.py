@@ -116,11 +116,18 @@ def with_probabilities(spec: dict, source: Source) -> Model:
 
 
 def spec_key(spec: dict) -> tuple:
-    """Changes whenever the spec's file, its reading or its name does (a cache key)."""
+    """Changes whenever the spec's file, its reading or its name does (a cache key).
+
+    Raises:
+        DataError: the file is gone.
+    """
     path = spec["path"]
     if path.startswith(DEMO_PREFIX):
         return (spec["name"], path)
-    st_ = os.stat(path)
+    try:
+        st_ = os.stat(path)
+    except OSError as e:  # removed or moved since it was loaded: one line, not a traceback
+        raise DataError(path, f"cannot be read again: {e.strerror or e}") from e
     stamp = (st_.st_size, st_.st_mtime_ns, st_.st_ctime_ns, st_.st_ino)
     return (spec["name"], path, stamp, tuple(sorted(spec.get("options", {}).items())))
 
