@@ -8,7 +8,8 @@ Measured, in one process:
   table and each ranking measured against the experts (:func:`measure_all`);
 * **floor**, in the same run: one pass over the same 50 logit matrices that only reads them
   (each row's maximum), the least any method that looks at every score must do. The ratio
-  scores / floor says what the softmax and the methods cost beyond reading the numbers.
+  scores / floor says what the softmax and the methods cost beyond reading the numbers;
+* **exp**: one ``np.exp`` over every logit, which any softmax of them must do.
 
 The logits are generated one model at a time (not timed), so the run holds one model's
 matrix (80 MB) and the running sum (160 MB), never 50 of them (4 GB).
@@ -50,7 +51,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     mean = ProbabilityMean()
     models = []
-    softmax_s = baseline_s = 0.0
+    softmax_s = baseline_s = exp_s = 0.0
     for m in range(args.models):
         z = _logits(rng, table.original_label)
         # The top-5 (for the vote) are what the loader reads anyway: not timed here.
@@ -63,6 +64,9 @@ def main() -> None:
         started = time.perf_counter()
         z.max(axis=1)
         baseline_s += time.perf_counter() - started
+        started = time.perf_counter()
+        np.exp(z, out=z)  # z is not used again
+        exp_s += time.perf_counter() - started
     started = time.perf_counter()
     measured = measure_all(table, models, mean)
     methods_s = time.perf_counter() - started
@@ -73,6 +77,8 @@ def main() -> None:
     print(f"  scores (both):                 {scores_s:6.2f} s")
     print(f"  floor (read every logit once): {baseline_s:6.2f} s")
     print(f"  ratio scores / floor:          {scores_s / baseline_s:6.1f}x")
+    print(f"  one exp over every logit:      {exp_s:6.2f} s (what any softmax must do)")
+    print(f"  ratio scores / exp:            {scores_s / exp_s:6.1f}x")
     for method, x in measured.items():
         print(f"  {method:<18} P@100 {x.precision_at(100):.2f}  base rate {x.base_rate:.3f}")
 
