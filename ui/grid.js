@@ -25,6 +25,17 @@ function chips(items) {
   return p;
 }
 
+// A file name that wraps after its underscores, never inside a word: <wbr> marks where it may
+// break and adds nothing to what a reader copies.
+function fileName(name) {
+  const p = el("p", "file");
+  name.split(/(?<=_)/).forEach((part, i) => {
+    if (i) p.append(document.createElement("wbr"));
+    p.append(part);
+  });
+  return p;
+}
+
 function tile(t, open) {
   const li = el("li", "tile");
   if (t.heading) li.append(el("h4", "heading", t.heading));
@@ -42,7 +53,7 @@ function tile(t, open) {
   }
   const original = el("p", "original", t.original);
   original.title = t.title;
-  li.append(original, el("p", "file", t.name), chips(t.labels));
+  li.append(original, fileName(t.name), chips(t.labels));
   if (t.real && t.real.length) li.append(chips(t.real));
   if (t.flags.length) li.append(chips(t.flags));
   const a = el("a", "details", "Details");

@@ -177,3 +177,29 @@ def test_go_to_page_field_and_page_size(app_server, page, demo):
     page.wait_for_function("() => location.search.includes('size=24')")
     page.locator("li.tile .file").first.filter(has_text=first_names(3, 24)[0]).wait_for()
     assert page.locator("li.tile .file").all_text_contents() == first_names(3, 24)
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_tile_file_names_wrap_only_at_their_underscores(app_server, browser, width):
+    """A file name too long for its tile wraps after an underscore, never inside a word:
+    each part between the breaks lies on one line."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(f"{app_server}/browse")
+        page.locator("li.tile p.file").nth(5).wait_for(timeout=60_000)
+        split = page.evaluate(
+            """() => [document, ...[...document.querySelectorAll('*')]
+                .filter(e => e.shadowRoot).map(e => e.shadowRoot)]
+                .flatMap(root => [...root.querySelectorAll('li.tile p.file')]).flatMap(p =>
+                [...p.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => {
+                    const r = document.createRange();
+                    r.selectNodeContents(n);
+                    const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                    return lines.size > 1 ? n.textContent : null;
+                })).filter(Boolean)"""
+        )
+        assert split == []
+        texts = page.locator("li.tile p.file").all_text_contents()
+        assert texts and all(t.startswith("ILSVRC2012_val_") for t in texts)  # copied whole
+    finally:
+        page.close()
