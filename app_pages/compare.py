@@ -39,7 +39,10 @@ ea = evaluate_cached(table, a)
 eb = evaluate_cached(table, b)
 res = metrics.paired(table, a, b)
 
-m = st.columns(5)
+# A row that wraps, each metric as wide as its label: five fixed columns cut the longer
+# labels off ("Classes A better/worse…") at 1280 pixels.
+row = st.container(horizontal=True, wrap=True, gap="large")
+m = [row] * 5
 m[0].metric(
     f"A: {md(a_name)}",
     f"{100 * ea.multilabel_accuracy:.2f}",
@@ -59,7 +62,7 @@ m[3].metric(
     "non-problematic images: are the discordant images split evenly?",
 )
 m[4].metric(
-    "Classes A better/worse/equal",
+    "Classes where A is better / worse / equal",
     f"{res.class_wins}/{res.class_losses}/{res.class_ties}",
     help="Per-class multi-label accuracy, A against B.",
 )

@@ -100,7 +100,7 @@ def test_compare_numbers_and_browse(demo):
     res = metrics.paired(table, models["demo-strong"], models["demo-medium"])
     values = {m.label: m.value for m in at.metric}
     assert (
-        values["Classes A better/worse/equal"]
+        values["Classes where A is better / worse / equal"]
         == f"{res.class_wins}/{res.class_losses}/{res.class_ties}"
     )
     assert (
