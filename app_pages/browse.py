@@ -53,7 +53,9 @@ def _filter_widget(f: Filter):
     why = {"models": "Load predictions in the sidebar first.", "real": "This source has no "
            "ReaL labels."}.get(f.needs or "")  # fmt: skip
     labels = f.options()
-    width = "stretch" if f.wide else WIDE
+    # A filter of several values gets room for two of them side by side, in full (its chosen
+    # values do not wrap: at 220 pixels "more than one accepted label" was cut to 14 letters).
+    width = "stretch" if f.wide else (2 * WIDE if f.multiple else WIDE)
     if f.multiple:
         picked = widgets.multiselect(
             st, f.label, list(labels), format_func=labels.get, key=f"f_{f.name}",
