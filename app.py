@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.guard import guarded
 from ui.pages import navigation_pages
+from ui.render import APP_CSS
 from ui.startup import enforce
 from ui.state import render_sidebar
 
@@ -20,6 +21,7 @@ st.set_page_config(
 enforce()
 
 page = st.navigation(navigation_pages())
+st.html(APP_CSS)  # the app's few layout rules (ui/render.py)
 # Each runs on its own: an unexpected error in one is one line, and the other still works.
 guarded(render_sidebar, "The sidebar", st.sidebar)
 guarded(page.run, "This page")

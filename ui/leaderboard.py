@@ -104,7 +104,7 @@ def leaderboard(source: Source, models: dict[str, Model]) -> None:
         .encode(
             x=x,
             y=y_enc,
-            color=alt.Color(f"{field}:N", title=colour),
+            color=alt.Color(f"{field}:N", title=colour, legend=alt.Legend(labelLimit=0)),
             tooltip=[
                 "model",
                 "training_data",

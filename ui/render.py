@@ -184,6 +184,16 @@ def photo_caption(source: Source, file_name: str, revealed: bool = True) -> str 
 
 DASH = "—"
 
+# For every page: the upload field's list of file types wraps in the narrow sidebar instead of
+# being cut off ("... JSONL, NDJSON, NPY, NP…").
+APP_CSS = """
+<style>
+[data-testid="stFileUploaderDropzoneInstructions"] span {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+</style>
+"""
+
 
 def missing_as_dash(frame, number_format: str) -> tuple:
     """``frame`` for display: each numeric column with a missing value (None, NaN) as text,
