@@ -94,3 +94,20 @@ def test_present_mode_fits_one_screen_and_escape_leaves_it(app_server, browser, 
         page.get_by_role("button", name="Present").wait_for(timeout=30_000)
     finally:
         page.close()
+
+
+def test_hindi_text_is_drawn_with_a_devanagari_font(app_server, page):
+    """Without a Devanagari font a Hindi letter is drawn as the same box as a character no
+    font has (a private-use one), so the two strings of four measure the same; with one
+    (fonts-noto-core) they differ."""
+    page.goto(f"{app_server}/teach?lesson=several-right&i=1&lang=hi")
+    title = page.get_by_role("heading", name="पढ़ाएँ")
+    title.wait_for(timeout=60_000)
+    widths = title.evaluate(
+        """(el) => {
+            const c = document.createElement('canvas').getContext('2d');
+            c.font = getComputedStyle(el).font;
+            return ['कककक', '\ue000\ue000\ue000\ue000'].map(t => c.measureText(t).width);
+        }"""
+    )
+    assert widths[0] > 0 and abs(widths[0] - widths[1]) > 1, widths
