@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -75,15 +76,23 @@ def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:
                 {"recall": recall[pick], "precision": precision[pick], "method": METHODS[method]}
             )
         )
-    st.line_chart(
-        pd.concat(curves),
-        x="recall",
-        y="precision",
-        color="method",
-        x_label="recall (share of the label errors found)",
-        y_label="precision",
-        height=320,
+    # The lines say nothing the table does not (its numbers are the text alternative); the
+    # chart as a whole is described, its marks are not announced one by one.
+    chart = (
+        alt.Chart(pd.concat(curves))
+        .mark_line(aria=False)
+        .encode(
+            x=alt.X("recall:Q", title="recall (share of the label errors found)"),
+            y=alt.Y("precision:Q", title="precision", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("method:N", legend=alt.Legend(labelLimit=0)),
+        )
+        .properties(
+            height=320,
+            description="Precision against recall of each label-error method, most suspect "
+            "images first; the table above gives the same figures.",
+        )
     )
+    st.altair_chart(chart, width="stretch")
     options = list(results)
     method = widgets.selectbox(
         st,
