@@ -39,7 +39,7 @@ def main() -> None:
     from data_access.analysis.suspects import ProbabilityMean, measure_all
     from data_access.predictions import model_from_arrays
     from data_access.predictions.arrays import aligned_probabilities
-    from data_access.predictions.columns import FullScores
+    from data_access.predictions.parsed import FullScores
     from data_access.sources.demo import demo_table
 
     parser = argparse.ArgumentParser()

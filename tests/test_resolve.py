@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from data_access.errors import PredictionFileError
-from data_access.predictions.columns import Parsed
+from data_access.predictions.parsed import Parsed
 from data_access.predictions.resolve import check_range, cross_check, resolve_labels
 
 PATH = Path("preds.jsonl")

@@ -16,7 +16,7 @@ from data_access.analysis import metrics
 from data_access.classes import load_classes
 from data_access.errors import PredictionFileError
 from data_access.predictions import ReadOptions, load_predictions
-from data_access.predictions.columns import ClassColumn, Parsed
+from data_access.predictions.parsed import ClassColumn, Parsed
 from data_access.predictions.sanity import _column_top1, _originals, agreement
 from tests.test_metrics import reference_for_rows
 from tests.test_trust import _model_predictions

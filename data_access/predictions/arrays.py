@@ -27,7 +27,8 @@ import numpy as np
 
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
 from data_access.errors import quoted
-from data_access.predictions.columns import FullScores, Parsed, PredictionFileError
+from data_access.predictions.columns import PredictionFileError
+from data_access.predictions.parsed import FullScores, Parsed
 from data_access.progress import Progress
 
 TOP_K = 5

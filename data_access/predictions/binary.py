@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from data_access.predictions.arrays import MAX_ROWS, integer_ids, take_scores
-from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
+from data_access.predictions.columns import PredictionFileError, from_columns
+from data_access.predictions.parsed import Parsed
 
 MAX_INFLATED = 1 << 30
 

@@ -19,13 +19,8 @@ from operator import itemgetter
 from pathlib import Path
 
 from data_access.errors import quoted
-from data_access.predictions.columns import (
-    SAMPLE,
-    Parsed,
-    PredictionFileError,
-    from_columns,
-    ragged_ids,
-)
+from data_access.predictions.columns import SAMPLE, PredictionFileError, from_columns, ragged_ids
+from data_access.predictions.parsed import Parsed
 
 _SCORE_KEYS = ("score", "prob", "probability", "confidence", "logit")
 _LABEL_KEYS = ("label", "class", "prediction", "pred", "wnid", "index", "class_index")

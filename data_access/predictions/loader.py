@@ -13,8 +13,9 @@ from data_access.classes import NUM_CLASSES, load_classes, validation_file_name
 from data_access.predictions import order as order_check
 from data_access.predictions import sanity
 from data_access.predictions.arrays import aligned_probabilities, check_rows, take_scores
-from data_access.predictions.columns import Parsed, PredictionFileError
+from data_access.predictions.columns import PredictionFileError
 from data_access.predictions.model import Coverage, Model
+from data_access.predictions.parsed import Parsed
 from data_access.predictions.registry import ReadOptions, parse
 from data_access.predictions.resolve import check_range, cross_check, resolve_labels
 from data_access.predictions.vocab import VOCABULARIES

@@ -16,8 +16,9 @@ from pathlib import Path
 from data_access.files import read_capped
 from data_access.predictions.arrays import read_names_file, read_numpy
 from data_access.predictions.binary import read_parquet, read_pickle
-from data_access.predictions.columns import Parsed, PredictionFileError
+from data_access.predictions.columns import PredictionFileError
 from data_access.predictions.jsonfmt import read_json
+from data_access.predictions.parsed import Parsed
 from data_access.predictions.text import read_delimited
 from data_access.progress import Progress
 

@@ -11,7 +11,8 @@ import numpy as np
 
 from data_access.classes import NUM_CLASSES
 from data_access.errors import quoted
-from data_access.predictions.columns import Parsed, PredictionFileError
+from data_access.predictions.columns import PredictionFileError
+from data_access.predictions.parsed import Parsed
 from data_access.predictions.vocab import describe_classes, resolve, vocabulary_text
 
 

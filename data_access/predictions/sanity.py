@@ -31,7 +31,8 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.errors import PredictionFileError
-from data_access.predictions.columns import ClassColumn, Parsed, named_like_truth, settle
+from data_access.predictions.columns import named_like_truth, settle
+from data_access.predictions.parsed import ClassColumn, Parsed
 from data_access.predictions.vocab import resolve
 
 CHANCE = 0.02  # top-1 agreement with the original labels below which a model is at chance

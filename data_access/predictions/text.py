@@ -20,8 +20,9 @@ import numpy as np
 
 from data_access.errors import quoted
 from data_access.predictions.arrays import MAX_ROWS
-from data_access.predictions.columns import Parsed, PredictionFileError, from_columns
+from data_access.predictions.columns import PredictionFileError, from_columns
 from data_access.predictions.names import looks_like_file_name
+from data_access.predictions.parsed import Parsed
 
 _STR_TOKEN = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 _INT = re.compile(r"[+-]?\d+")
