@@ -30,6 +30,8 @@ from ui.suspects import suspect_view
 from ui.text import md
 
 NOT_JUDGED = "not judged"
+TAB_KEY = "labels_tab"
+LABEL_ERRORS_TAB = "Likely label errors"
 
 ctx = context()
 source, models = ctx.source, ctx.models
@@ -41,8 +43,12 @@ me = reviewer_block(ctx.args.allow_reviewers, ctx.args.read_only_reviewers, "ver
 parsed = from_params(query_params_dict(), models, table)
 show_problems(parsed.problems)
 view = parsed.state
+# The tabs know which is open (a rerun on a switch), so the label-error tab, which may read
+# every model's file again, runs only when someone looks at it.
 tab_review, tab_agree, tab_revise, tab_errors = st.tabs(
-    ["Review labels", "Agreement and decisions", "Revised label file", "Likely label errors"]
+    ["Review labels", "Agreement and decisions", "Revised label file", LABEL_ERRORS_TAB],
+    on_change="rerun",
+    key=TAB_KEY,
 )
 
 with tab_review:
@@ -160,4 +166,5 @@ with tab_revise:
     revise_tab(db, table)
 
 with tab_errors:
-    label_error_tab(source, models)
+    if tab_errors.open:
+        label_error_tab(source, models)

@@ -47,11 +47,13 @@ def vote_oracle():
     return t, order, flagged, error
 
 
-def _page(page: str, query: dict | None = None) -> AppTest:
+def _page(page: str, query: dict | None = None, tab: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     for k, v in (query or {}).items():
         at.query_params[k] = v
+    if tab:  # the Labels page's tabs run only the open one
+        at.session_state["labels_tab"] = tab
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
@@ -59,7 +61,7 @@ def _page(page: str, query: dict | None = None) -> AppTest:
 
 def test_the_labels_page_measures_each_method_against_the_experts(vote_oracle):
     _, order, _, error = vote_oracle
-    at = _page("app_pages/labels.py")
+    at = _page("app_pages/labels.py", tab="Likely label errors")
     table = next(d.value for d in at.dataframe if "average precision" in d.value.columns)
     assert list(table["method"]) == [
         "self-confidence",

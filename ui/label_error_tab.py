@@ -19,14 +19,16 @@ from data_access.predictions import Model
 from data_access.sources.source import Source
 from ui import widgets
 from ui.pages import BROWSE_PAGE, LABELS_PAGE
+from ui.render import DASH
 from ui.suspects import measured
 from ui.text import md
 
 _CURVE_POINTS = 400  # points per method in the chart (the curve has one per ranked image)
 
 
-def _pct(x: float) -> str | None:
-    return None if x != x else f"{100 * x:.1f}%"
+def _pct(x: float) -> str:
+    """A share as a percentage; a dash when it does not exist (no label error to find)."""
+    return DASH if x != x else f"{100 * x:.1f}%"
 
 
 def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:

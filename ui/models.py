@@ -54,14 +54,23 @@ _REFUSED_LOCK = threading.Lock()
 _MAX_REFUSED = 256
 
 
-def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Model:
-    """A prediction file aligned to ``source`` (cached; a refusal too). Raises DataError."""
+def _stamp(path: str, problem: str) -> tuple:
+    """The file's version (size, mtime, change time, inode), for cache keys.
+
+    Raises:
+        DataError: it cannot be read (``problem``, then why).
+    """
     try:
         st_ = os.stat(path)
     except OSError as e:
-        raise DataError(path, f"cannot read: {e.strerror or e}") from e
+        raise DataError(path, f"{problem}: {e.strerror or e}") from e
+    return (st_.st_size, st_.st_mtime_ns, st_.st_ctime_ns, st_.st_ino)
+
+
+def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Model:
+    """A prediction file aligned to ``source`` (cached; a refusal too). Raises DataError."""
+    stamp = _stamp(path, "cannot read")
     key = astuple(options)  # hashable and cheap: the cache key part for the reading
-    stamp = (st_.st_size, st_.st_mtime_ns, st_.st_ctime_ns, st_.st_ino)
     memo = (path, stamp, source.table.content_key, key)
     with _REFUSED_LOCK:
         refused = _REFUSED.get(memo)
@@ -124,11 +133,8 @@ def spec_key(spec: dict) -> tuple:
     path = spec["path"]
     if path.startswith(DEMO_PREFIX):
         return (spec["name"], path)
-    try:
-        st_ = os.stat(path)
-    except OSError as e:  # removed or moved since it was loaded: one line, not a traceback
-        raise DataError(path, f"cannot be read again: {e.strerror or e}") from e
-    stamp = (st_.st_size, st_.st_mtime_ns, st_.st_ctime_ns, st_.st_ino)
+    # Removed or moved since it was loaded: one line, not a traceback.
+    stamp = _stamp(path, "cannot be read again")
     return (spec["name"], path, stamp, tuple(sorted(spec.get("options", {}).items())))
 
 

@@ -120,6 +120,8 @@ def suspect_view(
     With them, a caption says which method and models rank the view (unless ``quiet``)."""
     from ui.state import context
 
+    if suspicion_method(state, models) is None:
+        return state, None  # nothing to read: the store is opened only for such a view
     try:
         evidence = view_evidence(source, models, state, _store(context()))
     except DataError as e:

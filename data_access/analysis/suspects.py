@@ -63,6 +63,14 @@ class ProbabilityMean:
         return None if self._total is None else self._total / len(self.names)
 
 
+def _mean_of(models: Sequence[Model]) -> ProbabilityMean:
+    """The mean of the probabilities ``models`` carry (read with ``keep_probabilities``)."""
+    mean = ProbabilityMean()
+    for m in with_probabilities(models):
+        mean.add(m)
+    return mean
+
+
 def with_probabilities(models: Sequence[Model]) -> list[Model]:
     """The models whose files give every class's probability."""
     return [m for m in models if m.probabilities is not None]
@@ -104,10 +112,7 @@ def score_models(
         raise LabelErrorInputError("no model is loaded: label-error scores come from models")
     labels = table.original_label
     if method in PROBABILITY_METHODS:
-        if mean is None:
-            mean = ProbabilityMean()
-            for m in with_probabilities(models):
-                mean.add(m)
+        mean = mean if mean is not None else _mean_of(models)
         matrix = mean.mean()
         if matrix is None and any(m.every_class for m in models):
             raise LabelErrorInputError(
@@ -118,7 +123,8 @@ def score_models(
             raise LabelErrorInputError(
                 f"{METHODS[method]} needs every class's probability, and these files have "
                 "only their top-k: load a file of 1000 scores per image (logits or "
-                "probabilities, e.g. an (N, 1000) .npy), or use the vote"
+                "probabilities, e.g. an (N, 1000) .npy), or use the vote (--method vote on "
+                "the command line)"
             )
         return suspicion(method, labels, mean.names, probabilities=[matrix])
     top_ks = [m.top_k if m.top_k is not None else m.top1[:, None] for m in models]
@@ -129,10 +135,7 @@ def measure_all(
     table: AnnotationTable, models: Sequence[Model], mean: ProbabilityMean | None = None
 ) -> dict[str, Measured]:
     """Every available method's ranking measured against the experts' corrections."""
-    if mean is None:
-        mean = ProbabilityMean()
-        for m in with_probabilities(models):
-            mean.add(m)
+    mean = mean if mean is not None else _mean_of(models)
     return {
         method: measure(score_models(table, models, method, mean), table.original_label_error)
         for method in available_methods(models, mean)

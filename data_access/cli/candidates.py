@@ -16,13 +16,14 @@ DEFAULT_TOP = 100
 
 
 def cmd_candidates(args: argparse.Namespace) -> int:
-    from data_access.analysis.label_errors import METHODS, LabelErrorInputError
+    from data_access.analysis.label_errors import LabelErrorInputError
     from data_access.analysis.suspects import (
         TOP_KS,
         ProbabilityMean,
         available_methods,
         default_method,
         measure_all,
+        score_models,
         summary_row,
     )
     from data_access.cli.common import Bar, open_from_args
@@ -37,11 +38,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         raise LabelErrorInputError("give one or more prediction files (--predictions FILE)")
     method = args.method or default_method(models, mean)
     if method not in available_methods(models, mean):
-        raise LabelErrorInputError(
-            f"{METHODS[method]} needs every class's probability, and these files have only "
-            "their top-k: load a file of 1000 scores per image (logits or probabilities, e.g. "
-            "an (N, 1000) .npy), or use --method vote"
-        )
+        score_models(table, models, method, mean)  # refuses, saying what the files lack
     measured = measure_all(table, models, mean)
     chosen = measured[method]
     tops = tuple(sorted({*TOP_KS, args.top}))
