@@ -14,6 +14,7 @@ from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
+from ui.charts import on_canvas
 from ui.leaderboard import leaderboard
 from ui.models import is_upload
 from ui.pages import BROWSE_PAGE
@@ -182,6 +183,11 @@ chart = alt.layer(
     ),
     base.mark_point(color="#4c78a8", filled=True, size=12).encode(y="multilabel_accuracy:Q"),
 ).properties(height=260)
+chart = on_canvas(
+    chart,
+    f"Multi-label accuracy of {name} per class ({len(chart_data)} classes, sorted), with the "
+    "gap to original top-1 accuracy; the per-class table below gives every figure.",
+)
 st.altair_chart(chart, width="stretch")
 st.caption(
     "Blue: multi-label accuracy per class. Orange bars: the gap to original top-1 "

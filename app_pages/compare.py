@@ -10,6 +10,7 @@ from data_access.browse.url import to_params
 from data_access.browse.view import beats_view
 from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
+from ui.charts import on_canvas
 from ui.pages import BROWSE_PAGE
 from ui.render import (
     no_models_prompt,
@@ -113,7 +114,12 @@ diagonal = (
     .mark_line(color="gray", strokeDash=[4, 4])
     .encode(x="x", y="y")
 )
-st.altair_chart((diagonal + points).properties(height=420), width="stretch")
+chart = on_canvas(
+    (diagonal + points).properties(height=420),
+    f"Per-class multi-label accuracy of {a_name} (x) against {b_name} (y), one dot per class; "
+    "the table below gives every figure.",
+)
+st.altair_chart(chart, width="stretch")
 st.caption(
     md(
         f"Each point is a class's multi-label accuracy; above the diagonal {b_name} "

@@ -16,6 +16,7 @@ from data_access.predictions import Model
 from data_access.sources.source import Source
 from ui import widgets
 from ui.cache import evaluate_cached
+from ui.charts import on_canvas
 from ui.text import md
 
 VIEWS = {
@@ -124,7 +125,13 @@ def leaderboard(source: Source, models: dict[str, Model]) -> None:
                 text="model"
             ),
         ]
-    st.altair_chart(alt.layer(*layers).properties(height=420), width="stretch")
+    chart = on_canvas(
+        alt.layer(*layers).properties(height=420),
+        f"Scatter plot of {len(frame):,} published models, top-1 accuracy against "
+        f"{y_title}; the loaded models are black diamonds. The table below lists every "
+        "published model.",
+    )
+    st.altair_chart(chart, width="stretch")
     st.caption(
         f"{len(frame):,} published models (dots) and the loaded models (black diamonds, "
         "named). Loaded models' top-1 is over all 50,000 validation images when their file "

@@ -1,7 +1,9 @@
 """A real ``streamlit run`` server and headless Debian Chromium driven by Playwright.
 
 The server runs on a free loopback port with private index/data folders and is always
-stopped, also when a test fails. Screenshots go to ``artifacts/screenshots/`` (git-ignored).
+stopped, also when a test fails. A failed test leaves a screenshot of its page in
+``artifacts/screenshots/`` (git-ignored); a passing one takes none (a full-page screenshot
+costs the browser about a second).
 """
 
 from __future__ import annotations
@@ -18,6 +20,14 @@ from tests.e2e.server import CHROMIUM_ARGS, serve
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item, so that ``page`` knows whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +59,10 @@ def page(browser, request):
     try:
         yield pg
     finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        # A failed screenshot must never hide the real failure.
-        with contextlib.suppress(Exception):
-            pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+        report = getattr(request.node, "report_call", None)
+        if report is None or report.failed:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            # A failed screenshot must never hide the real failure.
+            with contextlib.suppress(Exception):
+                pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
         context.close()
