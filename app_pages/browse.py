@@ -11,9 +11,11 @@ from data_access.browse.filters import FILTERS, PAIRED_VERDICTS, Filter
 from data_access.browse.records import view_csv, view_jsonl, view_records
 from data_access.browse.url import from_params, to_params
 from data_access.browse.view import SORTS, page_of, view_rows
+from data_access.i18n import N_
 from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
+from ui.language import translator
 from ui.pages import LABELS_PAGE
 from ui.render import (
     page_header,
@@ -32,7 +34,7 @@ COLUMNS = 6
 WIDE = 220  # a filter's width in pixels
 # Option values meaning "no filter" (never a wnid, a verdict key or, in practice, a model name).
 ANY = "any"
-FIRST = "(first loaded)"
+FIRST = N_("(first loaded)")
 LAST_VIEW = "browse_last_view"  # session: the last Browse view's query parameters
 
 SHOWN = [f for f in FILTERS if f.widget]
@@ -50,28 +52,30 @@ def _filter_widget(f: Filter):
     # Without ReaL labels a ReaL filter stays as the link has it: it keeps no image, which is
     # the truth about a source that has none (never every image).
     lacking = no_model or (f.needs == "real" and table.real is None)
-    why = {"models": "Load predictions in the sidebar first.", "real": "This source has no "
-           "ReaL labels."}.get(f.needs or "")  # fmt: skip
-    labels = f.options()
+    _ = translator()
+    why = {"models": _("Load predictions in the sidebar first."),
+           "real": _("This source has no ReaL labels.")}.get(f.needs or "")  # fmt: skip
+    labels = f.options(_)
+    placeholder = _(f.placeholder) if f.placeholder else f.placeholder
+    help_text = why if lacking else (_(f.help) if f.help else None)
     # A filter of several values gets room for two of them side by side, in full (its chosen
     # values do not wrap: at 220 pixels "more than one accepted label" was cut to 14 letters).
     width = "stretch" if f.wide else (2 * WIDE if f.multiple else WIDE)
     if f.multiple:
         picked = widgets.multiselect(
-            st, f.label, list(labels), format_func=labels.get, key=f"f_{f.name}",
-            placeholder=f.placeholder,
-            disabled=lacking, help=why if lacking else (f.help or None), width=width,
+            st, _(f.label), list(labels), format_func=lambda v: _(labels[v]), key=f"f_{f.name}",
+            placeholder=placeholder, disabled=lacking, help=help_text, width=width,
         )  # fmt: skip
         return () if no_model else tuple(picked)
     picked = widgets.selectbox(
-        st, f.label, [ANY, *labels], format_func=lambda v: labels.get(v, "any (no filter)"),
-        key=f"f_{f.name}", disabled=lacking, help=why if lacking else (f.help or None),
-        width=width,
+        st, _(f.label), [ANY, *labels],
+        format_func=lambda v: _(labels[v]) if v in labels else _("any (no filter)"),
+        key=f"f_{f.name}", disabled=lacking, help=help_text, width=width,
     )  # fmt: skip
     return None if no_model or picked == ANY else picked
 
 
-page_header("Browse", source, models)
+page_header(translator()("Browse"), source, models)
 
 
 # The view is a fragment: a filter, a sort or a page reruns it alone, not the sidebar and
@@ -83,6 +87,7 @@ def _fragment() -> None:
 
 
 def _browse() -> None:
+    _ = translator()
     params = query_params_dict()
     if not params and st.session_state.get(LAST_VIEW):
         # Browse opened bare (the sidebar, a Back to /browse): the session's last view, in
@@ -123,12 +128,23 @@ def _browse() -> None:
             if f.needs == "models":
                 chosen[f.name] = _filter_widget(f)
         f_model = widgets.selectbox(
-            st, "Model", [FIRST, *models], key="f_model", disabled=not models, width=WIDE
+            st,
+            _("Model"),
+            [FIRST, *models],
+            format_func=lambda v: _(FIRST) if v == FIRST else v,
+            key="f_model",
+            disabled=not models,
+            width=WIDE,
         )
         f_sort = widgets.selectbox(
-            st, "Sort by", list(SORTS), format_func=SORTS.get, key="f_sort", width=WIDE
+            st,
+            _("Sort by"),
+            list(SORTS),
+            format_func=lambda v: _(SORTS[v]),
+            key="f_sort",
+            width=WIDE,
         )
-        st.toggle("Descending", key="f_desc")
+        st.toggle(_("Descending"), key="f_desc")
 
     # The widgets' checked values (ui.widgets), never their raw state: a crafted one is ignored.
     # Filters without a widget keep the link's value.
@@ -143,10 +159,10 @@ def _browse() -> None:
     )
     # Filters set from other pages (a confusion, a comparison) have no widget: show them, with a
     # way out.
-    extra = [f.describe(getattr(state, f.name)) for f in HIDDEN]
+    extra = [f.describe(getattr(state, f.name), _) for f in HIDDEN]
     extra = [e for f, e in zip(HIDDEN, extra, strict=True) if f.is_set(getattr(state, f.name))]
     if state.verdict in PAIRED_VERDICTS and state.vs:
-        extra.append(f"compared with: {state.vs}")
+        extra.append(_("compared with: {model}").format(model=state.vs))
     if extra:
 
         def _clear_extra() -> None:
@@ -159,8 +175,8 @@ def _browse() -> None:
             st.session_state[LAST_VIEW] = query_params_dict()  # not brought back on a bare URL
 
         e1, e2 = st.columns([5, 1], vertical_alignment="center")
-        e1.caption(md("Also filtered by " + "; ".join(extra)))
-        e2.button("Clear these", on_click=_clear_extra)
+        e1.caption(md(_("Also filtered by ") + "; ".join(extra)))
+        e2.button(_("Clear these"), on_click=_clear_extra)
     # A new filter or sort starts again at page 1.
     if state.with_(page=1, page_size=48) != url_state.with_(page=1, page_size=48):
         state = state.with_(page=1)
@@ -171,14 +187,22 @@ def _browse() -> None:
     page_rows, page, pages = page_of(rows, state.page, state.page_size)
     if page != state.page:
         if state.page > pages:
-            st.info(f"Page {state.page} does not exist; showing page {page} of {pages}.")
+            st.info(
+                _("Page {asked} does not exist; showing page {page} of {pages}.").format(
+                    asked=state.page, page=page, pages=pages
+                )
+            )
         state = state.with_(page=page)
         st.session_state.f_page = page
 
     # The page and page size are chosen in the grid's own controls (ui/grid.py).
-    st.markdown(f"**{len(rows):,}** of {len(table):,} images · page {page} of {pages}")
+    st.markdown(
+        _("**{shown}** of {total} images · page {page} of {pages}").format(
+            shown=f"{len(rows):,}", total=f"{len(table):,}", page=page, pages=pages
+        )
+    )
     if state.sort == "confidence" and not any(m.scores is not None for m in models.values()):
-        st.caption("No loaded model has scores: sorted by file name.")
+        st.caption(_("No loaded model has scores: sorted by file name."))
 
     if len(rows):
         # The whole view (every image of the filter, not just this page), to take away; made
@@ -188,21 +212,24 @@ def _browse() -> None:
 
         row = st.container(horizontal=True, wrap=True, vertical_alignment="center")
         row.download_button(
-            "This view (CSV)", lambda: view_csv(_records()).encode(), "browse_view.csv", "text/csv"
+            _("This view (CSV)"),
+            lambda: view_csv(_records()).encode(),
+            "browse_view.csv",
+            "text/csv",
         )
         row.download_button(
-            "This view (JSON Lines)",
+            _("This view (JSON Lines)"),
             lambda: view_jsonl(_records()).encode(),
             "browse_view.jsonl",
             "application/jsonl",
         )
         row.page_link(
             LABELS_PAGE,
-            label="Review these images' labels",
+            label=_("Review these images' labels"),
             icon=":material/fact_check:",
             query_params=to_params(state.with_(page=1, image=None)),
         )
-        if row.toggle("Show the file names to copy", key="f_names"):
+        if row.toggle(_("Show the file names to copy"), key="f_names"):
             st.code("\n".join(str(table.file_name[r]) for r in rows), language=None)
 
     if to_params(state) != to_params(url_state):
@@ -213,7 +240,7 @@ def _browse() -> None:
     }
 
     if not len(rows):
-        st.info("No image matches these filters.")
+        st.info(_("No image matches these filters."))
     size = state.page_size
     image_grid(
         source,
@@ -222,7 +249,7 @@ def _browse() -> None:
         state,
         key="browse_grid",
         columns=COLUMNS,
-        label="Images of this view",
+        label=_("Images of this view"),
         paging=Paging(
             page,
             pages,

@@ -10,8 +10,10 @@ from data_access.browse.url import from_params, to_params
 from data_access.browse.view import view_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
+from data_access.i18n import N_
 from data_access.reviews import CATEGORIES, SEVERITIES
 from data_access.schema import LABEL_SETS, verdict_is_right
+from ui.language import translator
 from ui.pages import BROWSE_PAGE, LABELS_PAGE
 from ui.render import (
     badges,
@@ -33,10 +35,11 @@ parsed = from_params(query_params_dict(), models, table)
 state = parsed.state
 show_problems(parsed.problems)
 
+_ = translator()
 if state.image is None:
-    st.title("Image")
-    st.info("No image chosen. Pick one in Browse (its Details button).")
-    if st.button("Go to Browse"):
+    st.title(_("Image"))
+    st.info(_("No image chosen. Pick one in Browse (its Details button)."))
+    if st.button(_("Go to Browse")):
         st.switch_page(BROWSE_PAGE, query_params=to_params(state))
     st.stop()
 
@@ -51,24 +54,26 @@ position = int(where[0]) if len(where) else None
 
 page_header(name, source, models)
 nav = st.columns([1, 1, 1, 4])
-if nav[0].button("← Browse"):
+if nav[0].button("← " + _("Browse")):
     st.switch_page(BROWSE_PAGE, query_params=to_params(state.with_(image=None)))
 if position is not None:
     prev_row = int(rows[position - 1]) if position > 0 else None
     next_row = int(rows[position + 1]) if position + 1 < len(rows) else None
-    if nav[1].button("← Previous", disabled=prev_row is None):
+    if nav[1].button(_("← Previous"), disabled=prev_row is None):
         st.query_params.from_dict(to_params(state.with_(image=str(table.file_name[prev_row]))))
         st.rerun()
-    if nav[2].button("Next →", disabled=next_row is None):
+    if nav[2].button(_("Next →"), disabled=next_row is None):
         st.query_params.from_dict(to_params(state.with_(image=str(table.file_name[next_row]))))
         st.rerun()
-    nav[3].caption(f"{position + 1:,} of {len(rows):,} in the current Browse view")
+    nav[3].caption(
+        _("{k} of {n} in the current Browse view").format(k=f"{position + 1:,}", n=f"{len(rows):,}")
+    )
 else:
-    nav[3].caption("This image is not in the current Browse view's filters.")
+    nav[3].caption(_("This image is not in the current Browse view's filters."))
 # The Labels page reviews the same view, starting at this image.
 st.page_link(
     LABELS_PAGE,
-    label="Review this image's labels",
+    label=_("Review this image's labels"),
     icon=":material/fact_check:",
     query_params=to_params(state),
 )
@@ -77,10 +82,17 @@ left, right = st.columns([3, 2])
 with left:
     show_image(source, name)
 with right:
-    st.markdown(f"**Original label:** {md(classes.names[orig])} `{classes.wnids[orig]}`")
+    st.markdown(
+        _("**Original label:** {label}").format(label=md(classes.names[orig]))
+        + f" `{classes.wnids[orig]}`"
+    )
     if table.is_problematic[row]:
-        reason = str(table.problematic_reason[row]) or "reason not recorded in this source"
-        st.warning(f"**Problematic**: {md(reason)}. Skipped by the recommended metric.")
+        reason = _(str(table.problematic_reason[row]) or N_("reason not recorded in this source"))
+        st.warning(
+            _("**Problematic**: {reason}. Skipped by the recommended metric.").format(
+                reason=md(reason)
+            )
+        )
     b = badges(table, row, {})
     if b:
         st.markdown(b)
@@ -89,45 +101,47 @@ with right:
         for k in getattr(table, label_set.field).row(row).tolist():
             sets.append(
                 {
-                    "set": label_set.name,
-                    "class": classes.names[k],
+                    _("set"): _(label_set.name),
+                    _("class"): classes.names[k],
                     "wnid": classes.wnids[k],
-                    "index": k,
+                    _("index"): k,
                 }
             )
-    st.subheader("Expert labels")
+    st.subheader(_("Expert labels"))
     if sets:
         st.dataframe(pd.DataFrame(sets), hide_index=True, width="stretch")
     else:
-        st.caption("No labels were judged for this image.")
+        st.caption(_("No labels were judged for this image."))
     if table.real_rows is not None:
         real_section(table, row)
 
-st.subheader("Models")
+st.subheader(_("Models"))
 if not models:
-    st.info("No predictions loaded: add prediction files in the sidebar.")
+    st.info(_("No predictions loaded: add prediction files in the sidebar."))
 for mname, m in models.items():
     pred = int(m.top1[row])
     v = table.verdict(row, pred)
     ok = verdict_is_right(v)
-    st.markdown(
-        f"{':green-badge[✓ right]' if ok else ':red-badge[✗ wrong]'} **{md(mname)}** "
-        f"predicts {md(classes.names[pred]) if pred >= 0 else 'nothing'}"
-        f"{' — right under multi-label, wrong under original top-1' if ok and pred != orig else ''}"
-    )
+    badge = f":green-badge[✓ {_('right')}]" if ok else f":red-badge[✗ {_('wrong')}]"
+    predicted = md(classes.names[pred]) if pred >= 0 else _("nothing")
+    said = _("**{model}** predicts {predicted}").format(model=md(mname), predicted=predicted)
+    if ok and pred != orig:
+        said += " — " + _("right under multi-label, wrong under original top-1")
+    st.markdown(f"{badge} {said}")
     ks = m.top_k[row] if m.top_k is not None else np.array([pred])
     scores = m.scores[row] if m.scores is not None else None
     table_rows = []
     for rank, k in enumerate(ks.tolist()):
         if k < 0:
             continue
+        score = None if scores is None or np.isnan(scores[rank]) else float(scores[rank])
         table_rows.append(
             {
-                "rank": rank + 1,
-                "class": classes.names[k],
+                _("rank"): rank + 1,
+                _("class"): classes.names[k],
                 "wnid": classes.wnids[k],
-                "experts": table.verdict(row, k),
-                "score": None if scores is None or np.isnan(scores[rank]) else float(scores[rank]),
+                _("experts"): _(table.verdict(row, k)),
+                _("score"): score,
             }
         )
     if table_rows:
@@ -135,39 +149,39 @@ for mname, m in models.items():
             pd.DataFrame(table_rows),
             hide_index=True,
             width="stretch",
-            column_config={"score": st.column_config.NumberColumn(format="%.4f")},
+            column_config={_("score"): st.column_config.NumberColumn(format="%.4f")},
         )
     else:
-        st.caption("No prediction for this image (counts as wrong).")
+        st.caption(_("No prediction for this image (counts as wrong)."))
 
-st.subheader("Reviews and reference categorisations")
+st.subheader(_("Reviews and reference categorisations"))
 try:
     db = ctx.reviews()
     refs = db.references_for(name)
     reviews = db.reviews(file_name=name)
 except DataError as e:
-    st.warning(md(f"Reviews unavailable: {e}"))
+    st.warning(md(_("Reviews unavailable: ") + str(e)))
     refs, reviews = {}, []
 items = [
     {
-        "by": f"reference: {set_name}",
-        "model prediction": classes.names[r["top_prediction"]],
-        "category": r["raw_category"],
-        "severity": r["raw_severity"],
-        "note": "",
+        _("by"): _("reference: {name}").format(name=set_name),
+        _("model prediction"): classes.names[r["top_prediction"]],
+        _("category"): r["raw_category"],
+        _("severity"): r["raw_severity"],
+        _("note"): "",
     }
     for set_name, r in refs.items()
 ] + [
     {
-        "by": f"{r.reviewer} (model {r.model})",
-        "model prediction": classes.names[r.top_prediction],
-        "category": CATEGORIES[r.category],
-        "severity": SEVERITIES[r.severity],
-        "note": r.note,
+        _("by"): _("{reviewer} (model {model})").format(reviewer=r.reviewer, model=r.model),
+        _("model prediction"): classes.names[r.top_prediction],
+        _("category"): CATEGORIES[r.category],
+        _("severity"): SEVERITIES[r.severity],
+        _("note"): r.note,
     }
     for r in reviews
 ]
 if items:
     st.dataframe(pd.DataFrame(items), hide_index=True, width="stretch")
 else:
-    st.caption("No review or reference categorisation of this image yet (see the Review page).")
+    st.caption(_("No review or reference categorisation of this image yet (see the Review page)."))

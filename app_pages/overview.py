@@ -6,6 +6,7 @@ import streamlit as st
 
 from data_access.analysis.real import DISAGREEMENTS
 from data_access.browse.view import BrowseState
+from data_access.i18n import N_
 from ui.grid import image_grid
 from ui.language import translator
 from ui.pages import BROWSE_PAGE
@@ -18,9 +19,9 @@ source, models = ctx.source, ctx.models
 info = source.info()
 table = source.table
 
-page_header("ImageNet Multi-Label Review", source, models)
-st.caption(md(source.description))
 _ = translator()
+page_header(_("ImageNet Multi-Label Review"), source, models)
+st.caption(md(_(source.description)))
 st.markdown(
     _(
         "ImageNet's validation labels give one class per image, yet many images show several "
@@ -35,101 +36,110 @@ st.markdown(
 )
 
 cols = st.columns(6)
-cols[0].metric("Images", f"{info['images']:,}")
+cols[0].metric(_("Images"), f"{info['images']:,}")
 cols[1].metric(
-    "Problematic",
+    _("Problematic"),
     f"{info['problematic']:,}",
-    help="Skipped by the recommended multi-label accuracy.",
+    help=_("Skipped by the recommended multi-label accuracy."),
 )
 cols[2].metric("ImageNet-M", f"{info['imagenet_m']:,}")
-cols[3].metric("Classes", f"{info['classes']:,}")
+cols[3].metric(_("Classes"), f"{info['classes']:,}")
 cols[4].metric(
-    "Multi-label images",
+    _("Multi-label images"),
     f"{info['multi_label_images']:,}",
-    help="Non-problematic images with more than one accepted (correct or unclear) label.",
+    help=_("Non-problematic images with more than one accepted (correct or unclear) label."),
 )
 cols[5].metric(
-    "Mean accepted labels",
+    _("Mean accepted labels"),
     f"{info['mean_accepted_labels']:.3f}",
-    help="Distinct correct or unclear labels per non-problematic image.",
+    help=_("Distinct correct or unclear labels per non-problematic image."),
 )
 
 if not source.has_images:
     st.info(
-        "This source has labels only: no pictures. Give an image folder or the validation "
-        "tar in the sidebar to see them."
+        _(
+            "This source has labels only: no pictures. Give an image folder or the validation "
+            "tar in the sidebar to see them."
+        )
     )
 elif info.get("images_missing"):
     st.warning(
-        f"{info['images_missing']:,} annotated images were not found among the images, "
-        f"for example {md(', '.join(info['missing_examples']))}."
+        _("{n} annotated images were not found among the images, for example {examples}.").format(
+            n=f"{info['images_missing']:,}", examples=md(", ".join(info["missing_examples"]))
+        )
     )
 
-st.subheader("Loaded models")
+st.subheader(_("Loaded models"))
 if models:
     # A plain table (real HTML text, readable by screen readers and copy-paste).
-    st.table(headline_table(source, models).set_index("model"))
+    st.table(headline_table(source, models).set_index(_("model")))
     st.caption(
-        "Multi-label accuracy is the recommended protocol (in %); the interval is a seeded "
-        "bootstrap over images within classes. Original top-1 is on the same non-problematic "
-        "images, for comparison only."
+        _(
+            "Multi-label accuracy is the recommended protocol (in %); the interval is a seeded "
+            "bootstrap over images within classes. Original top-1 is on the same "
+            "non-problematic images, for comparison only."
+        )
     )
 else:
-    st.info("No predictions loaded: upload prediction files in the sidebar.")
+    st.info(_("No predictions loaded: upload prediction files in the sidebar."))
 
-st.subheader("The label sets")
+st.subheader(_("The label sets"))
 c1, c2, c3 = st.columns(3)
 keep = table.evaluated
 counts = pd.Series(table.num_accepted[keep]).value_counts().sort_index()
-c1.caption("Accepted labels per non-problematic image")
+images_axis = _("images")
+c1.caption(_("Accepted labels per non-problematic image"))
 c1.bar_chart(
-    pd.DataFrame({"images": counts.values}, index=counts.index.astype(str)),
-    x_label="accepted labels",
-    y_label="images",
+    pd.DataFrame({images_axis: counts.values}, index=counts.index.astype(str)),
+    x_label=_("accepted labels"),
+    y_label=images_axis,
 )
-reasons = pd.Series(table.problematic_reason[table.is_problematic]).replace("", "not recorded")
-c2.caption("Problematic images by reason")
+reasons = pd.Series(table.problematic_reason[table.is_problematic]).replace("", N_("not recorded"))
+c2.caption(_("Problematic images by reason"))
 if len(reasons):
     rc = reasons.value_counts()
     c2.bar_chart(
-        pd.DataFrame({"images": rc.values}, index=rc.index),
+        pd.DataFrame({images_axis: rc.values}, index=[_(r) for r in rc.index]),
         horizontal=True,
-        x_label="images",
+        x_label=images_axis,
         y_label="",
     )
 else:
-    c2.caption("none")
+    c2.caption(_("none"))
 per_class = np.bincount(table.original_label[table.is_problematic], minlength=1000)
 hist = pd.Series(per_class).value_counts().sort_index()
-c3.caption("Classes by number of problematic images")
+classes_axis = _("classes")
+c3.caption(_("Classes by number of problematic images"))
 c3.bar_chart(
-    pd.DataFrame({"classes": hist.values}, index=hist.index.astype(str)),
-    x_label="problematic images in the class",
-    y_label="classes",
+    pd.DataFrame({classes_axis: hist.values}, index=hist.index.astype(str)),
+    x_label=_("problematic images in the class"),
+    y_label=classes_axis,
 )
 
 if table.real_disagreements is not None:
-    st.subheader("The experts and ReaL")
+    st.subheader(_("The experts and ReaL"))
     who = (
-        "a synthetic stand-in for the ReaL labels (demo)"
+        _("a synthetic stand-in for the ReaL labels (demo)")
         if table.real.synthetic
-        else "the ReaL labels (Beyer et al. 2020)"
+        else _("the ReaL labels (Beyer et al. 2020)")
     )
     st.markdown(
-        f"A second re-annotation of the same images, {who}, accepts its own set of labels per "
-        f"image. Where the two disagree, on this source's {len(table):,} images:"
+        _(
+            "A second re-annotation of the same images, {who}, accepts its own set of labels "
+            "per image. Where the two disagree, on this source's {n} images:"
+        ).format(who=who, n=f"{len(table):,}")
     )
     kinds = [*st.columns(2), *st.columns(2)]  # two by two: the labels are sentences
     for col, (kind, words) in zip(kinds, DISAGREEMENTS.items(), strict=True):
-        col.metric(words, f"{int(table.real_disagreements[kind].sum()):,}")
-        col.page_link(BROWSE_PAGE, label="Show in Browse", query_params={"real": kind})
-    st.caption(md(table.real.citation))
+        col.metric(_(words), f"{int(table.real_disagreements[kind].sum()):,}")
+        col.page_link(BROWSE_PAGE, label=_("Show in Browse"), query_params={"real": kind})
+    st.caption(md(_(table.real.citation)))
 
-st.subheader("Examples from this source")
+st.subheader(_("Examples from this source"))
 examples = {
-    "Several correct labels": first_rows(table, keep & (table.correct_multi_labels.lengths > 1)),
-    "Unclear labels": first_rows(table, keep & (table.unclear_multi_labels.lengths > 0)),
-    "Problematic": first_rows(table, table.is_problematic),
+    _("Several correct labels"): first_rows(table, keep & (table.correct_multi_labels.lengths > 1)),
+    _("Unclear labels"): first_rows(table, keep & (table.unclear_multi_labels.lengths > 0)),
+    _("Problematic"): first_rows(table, table.is_problematic),
     "ImageNet-M": first_rows(table, table.in_imagenet_m),
 }
 found = {title: rows[0] for title, rows in examples.items() if rows}
@@ -140,9 +150,9 @@ image_grid(
     BrowseState(),
     key="overview_examples",
     columns=4,
-    label="Examples from this source",
+    label=_("Examples from this source"),
     headings=list(found),
 )
 missing = [title for title, rows in examples.items() if not rows]
 if missing:
-    st.caption(md("None in this source: " + ", ".join(missing)))
+    st.caption(md(_("None in this source: ") + ", ".join(missing)))

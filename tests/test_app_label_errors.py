@@ -109,7 +109,10 @@ def test_the_top_suspects_are_reviewed_one_after_another(vote_oracle, tmp_path):
     expect = [str(t.file_name[i]) for i in order if flagged[i]]
     at = _page("app_pages/labels.py", {"suspect": "vote", "sort": "suspicion"})
     queue = next(plain(c.value) for c in at.caption if c.value.startswith("Queue"))
-    assert f"the {len(expect):,} images" in queue and "Likely label error: by vote" in queue
+    assert (
+        f"the {len(expect):,} images" in queue
+        and "Likely label error: vote of the models' top-k" in queue
+    )
     at.text_input(key="reviewer_name").set_value("ada").run()
     for k in range(2):
         assert at.session_state.lb_current == expect[k]

@@ -7,6 +7,17 @@
 // page after. Pages already seen in this view are kept, so Previous is instant too.
 const MEMORY = new WeakMap(); // per grid: {view, pages: Map(page -> {tiles, sig}), shown}
 const KEEP_PAGES = 6;
+// The grid's own words, in the page's language (data.text, from ui/grid.py).
+let TEXT = {
+  details: "Details",
+  previous: "← Previous page",
+  next: "Next page →",
+  goto: "Go to page",
+  size: "Per page",
+  where: "Page {page} of {pages}",
+};
+const where = (page, pages) =>
+  TEXT.where.replace("{page}", String(page)).replace("{pages}", String(pages));
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -56,9 +67,9 @@ function tile(t, open) {
   li.append(original, fileName(t.name), chips(t.labels));
   if (t.real && t.real.length) li.append(chips(t.real));
   if (t.flags.length) li.append(chips(t.flags));
-  const a = el("a", "details", "Details");
+  const a = el("a", "details", TEXT.details);
   a.href = t.href;
-  a.setAttribute("aria-label", "Details: " + t.name);
+  a.setAttribute("aria-label", TEXT.details + ": " + t.name);
   a.addEventListener("click", open(t.name));
   li.append(a);
   return li;
@@ -76,6 +87,7 @@ function predecode(tiles) {
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (data.text) TEXT = { ...TEXT, ...data.text };
   const root = parentElement.querySelector(".imlr");
   const list = root.querySelector("ul.imlr-grid");
   let mem = MEMORY.get(parentElement);
@@ -99,11 +111,17 @@ export default function (component) {
       mem.shown = entry.sig;
       list.replaceChildren(...entry.tiles.map((t) => tile(t, open)));
     }
-    list.setAttribute("aria-label", page ? `${data.label}: page ${page} of ${mem.count}` : data.label);
+    list.setAttribute("aria-label", page ? `${data.label}: ${where(page, mem.count)}` : data.label);
     for (const nav of navs) {
       nav.hidden = !page;
       if (!page) continue;
-      nav.querySelector(".where").textContent = `Page ${page} of ${mem.count}`;
+      nav.querySelector(".where").textContent = where(page, mem.count);
+      nav.querySelector(".prev").textContent = TEXT.previous;
+      nav.querySelector(".next").textContent = TEXT.next;
+      for (const [cls, words] of [[".goto", TEXT.goto], [".size", TEXT.size]]) {
+        const label = nav.querySelector(cls);
+        if (label) label.firstChild.textContent = words + " ";
+      }
       nav.querySelector(".prev").disabled = page <= 1;
       nav.querySelector(".next").disabled = page >= mem.count;
       const field = nav.querySelector(".goto input");

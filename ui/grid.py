@@ -24,6 +24,7 @@ from data_access.classes import load_classes
 from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources.source import Source
+from ui.language import translator
 from ui.pages import IMAGE_PAGE
 
 _HERE = Path(__file__).parent
@@ -82,19 +83,20 @@ def tile_data(
     table, c = source.table, load_classes()
     name = str(table.file_name[row])
     orig = int(table.original_label[row])
-    src, no_picture = (None, "no image: labels only") if picture is None else _picture(picture)
-    labels = label_chips(table, row)
+    _ = translator()
+    src, no_picture = (None, _("no image: labels only")) if picture is None else _picture(picture)
+    labels = label_chips(table, row, _)
     return {
         "name": name,
         "heading": heading,
         "src": src,
         "no_picture": no_picture,
-        "alt": image_description(table, row),
+        "alt": image_description(table, row, _),
         "original": c.names[orig],
-        "title": f"original label: {c.names[orig]} ({c.wnids[orig]})",
+        "title": _("original label: {label}").format(label=f"{c.names[orig]} ({c.wnids[orig]})"),
         "labels": [vars(x) for x in labels],
-        "flags": [vars(x) for x in flag_chips(table, row, models)],
-        "real": [vars(x) for x in real_chips(table, row)],
+        "flags": [vars(x) for x in flag_chips(table, row, models, _)],
+        "real": [vars(x) for x in real_chips(table, row, _)],
         # Relative to the current page, so it also works under a server.baseUrlPath.
         "href": "image?" + urlencode({**view, "image": name}, doseq=True),
     }
@@ -160,7 +162,17 @@ def image_grid(
     names = [str(source.table.file_name[r]) for r in rows]
     pictures = source.thumbs.many(names) if source.has_images else [None] * len(rows)
     tiles = _tiles(source, models, rows, state, pictures, headings)
-    data: dict = {"tiles": tiles, "columns": columns, "label": label}
+    _ = translator()
+    # The grid's own words, in the page's language ({page}, {pages}: filled in by grid.js).
+    text = {
+        "details": _("Details"),
+        "previous": _("← Previous page"),
+        "next": _("Next page →"),
+        "goto": _("Go to page"),
+        "size": _("Per page"),
+        "where": _("Page {page} of {pages}"),
+    }
+    data: dict = {"tiles": tiles, "columns": columns, "label": label, "text": text}
     callbacks = {"on_open_change": _ignore}
     if paging is not None:
         data["paging"] = {

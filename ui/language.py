@@ -1,5 +1,5 @@
-"""The language of the teaching texts: one selector in the sidebar, kept in the session and
-in the URL (``?lang=hi``), read by every page that translates (Teach, Overview)."""
+"""The app's language: one selector in the sidebar, kept in the session and in the URL
+(``?lang=hi``), read by the navigation, the sidebar and every page."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def language_selector() -> None:
     if url is not None:
         st.session_state.lang = i18n.language(url)
     st.session_state.setdefault("lang", i18n.DEFAULT_LANGUAGE)
+    _ = translator()
     widgets.selectbox(
         st,
         "Language · भाषा",
@@ -31,12 +32,15 @@ def language_selector() -> None:
         format_func=i18n.LANGUAGES.get,
         key="lang",
         on_change=_to_url,
-        help="Teach and the Overview's explanation (class names stay as WordNet gives them).",
+        help=_("The language of the app (class names stay as WordNet gives them)."),
     )
 
 
 def current_language() -> str:
-    return i18n.language(st.session_state.get("lang"))
+    """The session's language; a ``?lang=`` in the URL wins (as in the selector), so that what
+    runs before the sidebar (the navigation) already speaks it."""
+    url = st.query_params.get("lang")
+    return i18n.language(url if url is not None else st.session_state.get("lang"))
 
 
 def translator() -> Callable[[str], str]:

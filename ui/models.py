@@ -29,9 +29,9 @@ from data_access.predictions import (
 )
 from data_access.sources.demo import DEMO_MODELS, DEMO_PREFIX, demo_model
 from data_access.sources.source import Source
-from ui import widgets
 from ui.access import checked_path, path_fields_shown
-from ui.model_upload import queue, reading_options, render_pending
+from ui.language import translator
+from ui.model_upload import queue, reading_options, render_pending, shared_picker
 from ui.text import md
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "json", "jsonl", "ndjson", "npy", "npz", "parquet"]
@@ -262,52 +262,22 @@ def _taken() -> set[str]:
     }
 
 
-def _shared_picker(errors: list[str]) -> None:
-    """Server mode: the prediction files the operator shares (``--share-folder``), to pick."""
-    from data_access.paths import shared_files
-    from ui.cli_args import app_args
-
-    files = shared_files(app_args().share_folders, UPLOAD_TYPES)
-    if not app_args().share_folders:
-        return
-    if not files:
-        st.caption("No shared prediction files on this server.")
-        return
-    names = [f.name for f in files]
-    labels = [  # the same name in two shared folders: say which folder
-        f"{f.name} ({f.parent.name})" if names.count(f.name) > 1 else f.name for f in files
-    ]
-    with st.form("add_shared", border=False):
-        # The options are positions in the server's own list, never paths: what a browser
-        # sends back can only pick one of these files (a crafted value is ignored).
-        pick = widgets.selectbox(
-            st,
-            "Shared prediction files",
-            list(range(len(files))),
-            index=None,
-            format_func=lambda k: labels[k] if isinstance(k, int) and 0 <= k < len(labels) else "?",
-            placeholder="pick a file the operator shares",
-        )
-        if st.form_submit_button("Add") and pick is not None:
-            errors.clear()
-            chosen = str(files[pick])
-            queue(chosen, default_name(chosen, _taken()), uploaded=False)
-            st.rerun()
-
-
 def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
     """Upload, add by path, rename, remove; demo models one click away."""
-    st.subheader("Models")
+    _ = translator()
+    st.subheader(_("Models"))
     _sweep_gone()
     errors: list[str] = st.session_state.setdefault("model_errors", [])
     files = st.file_uploader(
-        "Upload prediction files",
+        _("Upload prediction files"),
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key=f"uploader_{st.session_state.get('uploader_generation', 0)}",
-        help="What timm, Hugging Face, Keras, torchvision or NumPy write: CSV/TSV, JSON, "
-        "JSON Lines, Parquet, .npy/.npz. Each file's reading is shown before it is added. "
-        "Several at once.",
+        help=_(
+            "What timm, Hugging Face, Keras, torchvision or NumPy write: CSV/TSV, JSON, "
+            "JSON Lines, Parquet, .npy/.npz. Each file's reading is shown before it is added. "
+            "Several at once."
+        ),
     )
     if files:
         errors.clear()
@@ -342,17 +312,18 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         st.rerun()
     if path_fields_shown():
         with st.form("add_path", border=False, clear_on_submit=True):
-            path = st.text_input("Add a prediction file by path", placeholder="/data/preds/vit.npy")
-            if st.form_submit_button("Add") and path.strip():
+            label = _("Add a prediction file by path")
+            path = st.text_input(label, placeholder="/data/preds/vit.npy")
+            if st.form_submit_button(_("Add")) and path.strip():
                 errors.clear()
                 try:
-                    full = checked_path(path.strip(), "Add a prediction file by path")
+                    full = checked_path(path.strip(), label)
                 except DataError as e:
                     errors.append(str(e))
                 else:
                     queue(full, default_name(full, _taken()), uploaded=False)
                     st.rerun()  # so its summary shows
-    _shared_picker(errors)
+    shared_picker(errors, UPLOAD_TYPES, _taken)
     options = reading_options()
     render_pending(
         options,
@@ -361,7 +332,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         _release,
     )
     no_demo = not any(s["path"].startswith(DEMO_PREFIX) for s in _specs())
-    if source.synthetic and no_demo and st.button("Load the demo models"):
+    if source.synthetic and no_demo and st.button(_("Load the demo models")):
         taken = {s["name"] for s in _specs()}
         _specs().extend({"name": n, "path": DEMO_PREFIX + n} for n in DEMO_MODELS if n not in taken)
         st.rerun()
@@ -373,12 +344,14 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
         model = models.get(spec["name"])
         cols = st.columns([5, 1], vertical_alignment="bottom")
         new = cols[0].text_input(
-            "Model name",
+            _("Model name"),
             value=spec["name"],
             key=f"model_name_{k}_{spec['path']}",
             label_visibility="collapsed",
         )
-        if cols[1].button("✕", key=f"remove_{k}_{spec['path']}", help=f"Remove {spec['name']}"):
+        if cols[1].button(
+            "✕", key=f"remove_{k}_{spec['path']}", help=_("Remove {name}").format(name=spec["name"])
+        ):
             _specs().remove(spec)
             _release(spec["path"])
             st.rerun()

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from data_access.i18n import N_
+from ui.language import translator
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -28,24 +31,26 @@ ACCURACY_PAGE = "app_pages/accuracy.py"
 LABELS_PAGE = "app_pages/labels.py"
 
 PAGES = (
-    PageSpec(OVERVIEW_PAGE, "Overview", ":material/dashboard:", default=True),
-    PageSpec(BROWSE_PAGE, "Browse", ":material/grid_view:"),
-    PageSpec(ACCURACY_PAGE, "Accuracy", ":material/leaderboard:"),
-    PageSpec("app_pages/compare.py", "Compare", ":material/compare_arrows:"),
+    PageSpec(OVERVIEW_PAGE, N_("Overview"), ":material/dashboard:", default=True),
+    PageSpec(BROWSE_PAGE, N_("Browse"), ":material/grid_view:"),
+    PageSpec(ACCURACY_PAGE, N_("Accuracy"), ":material/leaderboard:"),
+    PageSpec("app_pages/compare.py", N_("Compare"), ":material/compare_arrows:"),
     PageSpec("app_pages/imagenet_m.py", "ImageNet-M", ":material/target:", "imagenet-m"),
-    PageSpec("app_pages/review.py", "Review", ":material/rate_review:"),
-    PageSpec(LABELS_PAGE, "Labels", ":material/fact_check:"),
-    PageSpec("app_pages/teach.py", "Teach", ":material/school:"),
-    PageSpec(IMAGE_PAGE, "Image", ":material/image:", hidden=True),
+    PageSpec("app_pages/review.py", N_("Review"), ":material/rate_review:"),
+    PageSpec(LABELS_PAGE, N_("Labels"), ":material/fact_check:"),
+    PageSpec("app_pages/teach.py", N_("Teach"), ":material/school:"),
+    PageSpec(IMAGE_PAGE, N_("Image"), ":material/image:", hidden=True),
 )
 
 
 def navigation_pages() -> list:
-    """``st.Page`` objects for :data:`PAGES`, for ``st.navigation``."""
+    """``st.Page`` objects for :data:`PAGES`, for ``st.navigation``, titled in the
+    session's language."""
+    _ = translator()
     return [
         st.Page(
             p.path,
-            title=p.title,
+            title=_(p.title),
             icon=p.icon,
             url_path=p.url_path,
             default=p.default,

@@ -28,6 +28,7 @@ from data_access.schema import LABEL_SETS
 from data_access.sources.images import check_image
 from data_access.sources.source import Source
 from ui.cache import evaluate_cached
+from ui.language import translator
 from ui.text import md
 
 log = logging.getLogger(__name__)
@@ -58,18 +59,18 @@ def chips_markdown(chips: list[Chip]) -> str:
 
 def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
     """(Markdown chips, hover text): correct green ✓, unclear amber ?, wrong red ✗ (folded)."""
-    c = load_classes()
+    c, _ = load_classes(), translator()
     hover = "\n".join(
-        f"{s.name}: {c.names[k]} ({c.wnids[k]})"
+        f"{_(s.name)}: {c.names[k]} ({c.wnids[k]})"
         for s in LABEL_SETS
         for k in getattr(table, s.field).row(row).tolist()
     )
-    return chips_markdown(views.label_chips(table, row)), hover or "no labels"
+    return chips_markdown(views.label_chips(table, row, _)), hover or _("no labels")
 
 
 def real_line(table: AnnotationTable, row: int) -> None:
     """The image's ReaL labels (a second opinion) as one badge, when the source has them."""
-    chips = views.real_chips(table, row)
+    chips = views.real_chips(table, row, translator())
     if chips:
         st.markdown(chips_markdown(chips), help=chips[0].title)
 
@@ -79,33 +80,34 @@ def real_section(table: AnnotationTable, row: int) -> None:
     re-annotations disagree on it."""
     import pandas as pd
 
-    c = load_classes()
-    st.subheader("ReaL labels (a second opinion)")
+    c, _ = load_classes(), translator()
+    st.subheader(_("ReaL labels (a second opinion)"))
     ks = [k for k in table.real_rows[row].tolist() if k >= 0]
     if ks:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "class": [c.names[k] for k in ks],
+                    _("class"): [c.names[k] for k in ks],
                     "wnid": [c.wnids[k] for k in ks],
-                    "index": ks,
-                    "experts": [table.verdict(row, k) for k in ks],
+                    _("index"): ks,
+                    _("experts"): [_(table.verdict(row, k)) for k in ks],
                 }
             ),
             hide_index=True,
             width="stretch",
         )
     else:
-        st.caption("ReaL left this image out: no label fits.")
+        st.caption(_("ReaL left this image out: no label fits."))
     kinds = [k for k, mask in table.real_disagreements.items() if mask[row]]
     if kinds:
-        st.markdown("**Experts and ReaL disagree:** " + "; ".join(DISAGREEMENTS[k] for k in kinds))
-    st.caption(md(table.real.citation))
+        disagree = "; ".join(_(DISAGREEMENTS[k]) for k in kinds)
+        st.markdown(_("**Experts and ReaL disagree:** ") + disagree)
+    st.caption(md(_(table.real.citation)))
 
 
 def badges(table: AnnotationTable, row: int, models: dict[str, Model]) -> str:
     """Problematic / ImageNet-M badges and one verdict badge per loaded model."""
-    return chips_markdown(views.flag_chips(table, row, models))
+    return chips_markdown(views.flag_chips(table, row, models, translator()))
 
 
 def _lower_priority() -> None:
@@ -154,7 +156,7 @@ def show_image(source: Source, file_name: str) -> None:
     try:
         data = check_image(source.image_bytes(file_name), file_name)
         row = source.table.row_of.get(file_name)
-        alt = image_description(source.table, row) if row is not None else file_name
+        alt = image_description(source.table, row, translator()) if row is not None else file_name
         st.image(data, width="content", alt=alt, caption=photo_caption(source, file_name))
     except DataError as e:
         st.caption(f"No picture: {md(e.problem)}")
@@ -236,9 +238,11 @@ def page_header(title: str, source: Source, models: Mapping[str, Model] | None) 
 def synthetic_banner(source: Source) -> None:
     if source.synthetic:
         st.warning(
-            "**Synthetic demo data.** The labels, pictures and demo models are generated; they "
-            "only have the shape of the real `imagenet2012_multilabel` split. Open a real "
-            "source in the sidebar.",
+            translator()(
+                "**Synthetic demo data.** The labels, pictures and demo models are generated; "
+                "they only have the shape of the real `imagenet2012_multilabel` split. Open a "
+                "real source in the sidebar."
+            ),
             icon=":material/science:",
         )
 
@@ -255,17 +259,18 @@ def headline_table(source: Source, models: dict[str, Model]):
     """One row per model: the headline with its interval and the main companions."""
     import pandas as pd
 
+    _ = translator()
     rows = []
     for m in models.values():
         e = evaluate_cached(source.table, m)
         rows.append(
             {
-                "model": m.name,
-                "multi-label accuracy": f"{100 * e.multilabel_accuracy:.2f}",
-                "95% CI": f"{100 * e.ci95[0]:.2f}–{100 * e.ci95[1]:.2f}",
-                "original top-1 (same images)": f"{100 * e.top1_accuracy:.2f}",
+                _("model"): m.name,
+                _("multi-label accuracy"): f"{100 * e.multilabel_accuracy:.2f}",
+                _("95% CI"): f"{100 * e.ci95[0]:.2f}–{100 * e.ci95[1]:.2f}",
+                _("original top-1 (same images)"): f"{100 * e.top1_accuracy:.2f}",
                 "ImageNet-M": f"{e.imagenet_m_correct}/{e.imagenet_m_total}",
-                "coverage": f"{100 * e.coverage:.1f}%",
+                _("coverage"): f"{100 * e.coverage:.1f}%",
             }
         )
     return pd.DataFrame(rows)

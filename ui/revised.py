@@ -30,6 +30,7 @@ from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources.labels_json import MAX_LABEL_JSON_BYTES, load_json_bytes
 from ui.cache import model_key
+from ui.language import translator
 from ui.text import md
 
 KEY = "revised_labels"  # session: {"name", "data": bytes, "digest"}
@@ -130,20 +131,20 @@ def _upload(up, original: AnnotationTable) -> None:
 def sidebar(original: AnnotationTable, cli_path: str) -> None:
     """The sidebar's "Revised labels" part: what is in use, an upload, and a way back."""
     revised = current(original, cli_path)
-    with st.expander("Revised labels", expanded=revised is not None):
+    _ = translator()
+    with st.expander(_("Revised labels"), expanded=revised is not None):
         if revised is not None:
             st.caption(
-                md(
-                    f"Every model is also scored against **{revised.name}** "
-                    f"({len(revised.changed):,} images changed)."
+                _("Every model is also scored against **{name}** ({n} images changed).").format(
+                    name=md(revised.name), n=f"{len(revised.changed):,}"
                 )
             )
-            st.button("Stop using it", on_click=clear, key="revised_clear")
+            st.button(_("Stop using it"), on_click=clear, key="revised_clear")
         up = st.file_uploader(
-            "A revised label JSON (from Labels, or `labels revise`)",
+            _("A revised label JSON (from Labels, or `labels revise`)"),
             type=["json"],
             key="revised_upload",
-            help="The accuracy pages then show each model under both files.",
+            help=_("The accuracy pages then show each model under both files."),
         )
         if up is not None and up.file_id != st.session_state.get("revised_upload_seen"):
             st.session_state.revised_upload_seen = up.file_id

@@ -12,6 +12,7 @@ import json
 import streamlit as st
 
 from data_access.errors import DataError
+from data_access.i18n import N_
 from data_access.predictions import Model
 from data_access.sources.source import Source, open_source, source_state
 from ui import revised, widgets
@@ -19,15 +20,15 @@ from ui.access import checked_path, path_fields_shown
 from ui.build import build_once
 from ui.cli_args import SourceParams, app_args
 from ui.context import AppContext
-from ui.language import language_selector
+from ui.language import language_selector, translator
 from ui.models import init_specs, loaded_models, render_models_sidebar
 from ui.render import prefetch_opening
 from ui.text import md
 
 SOURCE_LABELS = {
-    "demo": "Demo (synthetic)",
-    "json": "Label JSON (+ images)",
-    "tfds": "Prepared TFDS build",
+    "demo": N_("Demo (synthetic)"),
+    "json": N_("Label JSON (+ images)"),
+    "tfds": N_("Prepared TFDS build"),
 }
 
 
@@ -62,7 +63,9 @@ def _open(params: SourceParams) -> Source:
         current, fingerprint = source_state(params.kind, **_kwargs(params))
         stamp = json.dumps(fingerprint)
         if not current:
-            bar = st.progress(0.0, text="Building the index (first open of this source)...")
+            bar = st.progress(
+                0.0, text=translator()("Building the index (first open of this source)...")
+            )
 
             def progress(done: int, total: int, message: str) -> None:
                 frac = min(1.0, done / total) if total else 0.0
@@ -118,34 +121,37 @@ def context() -> AppContext:
 
 
 def _source_form(current: SourceParams, source: Source) -> Source:
+    _ = translator()
     with st.form("source_form", border=False):
         kind = widgets.radio(
             st,
-            "Source",
+            _("Source"),
             list(SOURCE_LABELS),
             index=list(SOURCE_LABELS).index(current.kind),
-            format_func=SOURCE_LABELS.get,
+            format_func=lambda k: _(SOURCE_LABELS[k]),
             key="source_kind",
         )
         labels_json = st.text_input(
-            "Label JSON path (json source)",
+            _("Label JSON path (json source)"),
             value=current.labels_json,
             placeholder="~/data/human_accuracy_v3.0.0.json",
-            help="A local copy of human_accuracy_v3.0.0.json. Leave empty to use the copy "
-            "fetched by `python -m data_access download-labels`. With a TFDS build it is "
-            "optional and only adds the problematic reasons, which TFDS does not keep.",
+            help=_(
+                "A local copy of human_accuracy_v3.0.0.json. Leave empty to use the copy "
+                "fetched by `python -m data_access download-labels`. With a TFDS build it is "
+                "optional and only adds the problematic reasons, which TFDS does not keep."
+            ),
         )
         images = st.text_input(
-            "Images: folder or ILSVRC2012_img_val.tar (optional)",
+            _("Images: folder or ILSVRC2012_img_val.tar (optional)"),
             value=current.images,
-            help="Without images the app shows labels and metrics only.",
+            help=_("Without images the app shows labels and metrics only."),
         )
         data_dir = st.text_input(
-            "TFDS data_dir (tfds source)",
+            _("TFDS data_dir (tfds source)"),
             value=current.data_dir,
             placeholder="~/tensorflow_datasets",
         )
-        submitted = st.form_submit_button("Open", type="primary")
+        submitted = st.form_submit_button(_("Open"), type="primary")
     if submitted:
         try:
             new = SourceParams(
@@ -174,18 +180,23 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
     """
     st.session_state._run_context = None  # set again below, once this run's models are known
     source = current_source()
+    _ = translator()
     with st.sidebar:
-        st.subheader("Data source")
+        st.subheader(_("Data source"))
         current: SourceParams = st.session_state.source_params
         if path_fields_shown():
             source = _source_form(current, source)
         else:
             st.caption(
-                "Server mode: the operator chose the source and the prediction files; upload "
-                "your own files or pick a shared one below."
+                _(
+                    "Server mode: the operator chose the source and the prediction files; "
+                    "upload your own files or pick a shared one below."
+                )
                 if app_args().server_mode
-                else "The app is open to the network, so it opens no paths typed here: the "
-                "operator chooses the source on the command line."
+                else _(
+                    "The app is open to the network, so it opens no paths typed here: the "
+                    "operator chooses the source on the command line."
+                )
             )
         if st.session_state.get("source_problem"):
             st.error(md(st.session_state.source_problem), icon=":material/error:")
@@ -196,15 +207,19 @@ def render_sidebar() -> tuple[Source, dict[str, Model]]:
         revised.sidebar(source.table, app_args().revised_labels)
         st.divider()
         info = source.info()
-        status = f"**{SOURCE_LABELS[source.kind]}** · {info['images']:,} images"
+        status = f"**{_(SOURCE_LABELS[source.kind])}** · " + _("{n} images").format(
+            n=f"{info['images']:,}"
+        )
         if not source.has_images:
-            status += " · labels only"
-        status += f" · {len(models)} model{'s' if len(models) != 1 else ''}"
+            status += " · " + _("labels only")
+        status += " · " + (
+            _("{n} models").format(n=len(models)) if len(models) != 1 else _("1 model")
+        )
         st.caption(status)
         if source.synthetic:
             # A badge, not coloured caption text: captions are drawn faded, and coloured text
             # in them falls under WCAG's 4.5:1 contrast.
-            st.markdown(":orange-badge[Synthetic demo data, not ImageNet.]")
+            st.markdown(":orange-badge[" + _("Synthetic demo data, not ImageNet.") + "]")
         st.divider()
         language_selector()
     st.session_state._run_context = AppContext(source, models, app_args())

@@ -35,12 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_access.errors import DataError
+from data_access.i18n import N_
 
 METHODS = {
-    "self_confidence": "self-confidence",
-    "normalized_margin": "normalized margin",
-    "confident": "confident learning",
-    "vote": "vote of the models' top-k",
+    "self_confidence": N_("self-confidence"),
+    "normalized_margin": N_("normalized margin"),
+    "confident": N_("confident learning"),
+    "vote": N_("vote of the models' top-k"),
 }
 # The methods that need every class's probability (a file of 1000 scores per row).
 PROBABILITY_METHODS = ("self_confidence", "normalized_margin", "confident")

@@ -28,6 +28,7 @@ import numpy as np
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES
 from data_access.errors import DataError
 from data_access.files import PACKAGE_DATA, read_shipped
+from data_access.i18n import N_
 from data_access.schema import ACCEPTED, WRONG
 
 REAL_JSON = PACKAGE_DATA / "real.json"
@@ -41,13 +42,13 @@ REAL_CITATION = (
 MAX_REAL_LABELS = 16
 
 # The ways the experts' sets and ReaL can disagree on an image (Browse filter, Overview).
-DISAGREEMENTS = {
-    "real_accepts_wrong": "ReaL accepts a label the experts called wrong",
-    "experts_accept_missing": "the experts accept a label ReaL left out",
-    "real_empty": "ReaL has no label for the image",
-    "problematic_with_real": "problematic image, but ReaL has labels",
+DISAGREEMENTS = {  # N_: the app shows them in its language
+    "real_accepts_wrong": N_("ReaL accepts a label the experts called wrong"),
+    "experts_accept_missing": N_("the experts accept a label ReaL left out"),
+    "real_empty": N_("ReaL has no label for the image"),
+    "problematic_with_real": N_("problematic image, but ReaL has labels"),
 }
-DEMO_CITATION = (
+DEMO_CITATION = N_(
     "Synthetic stand-in for the ReaL labels (Beyer et al. 2020), generated for the demo: "
     "not ImageNet's ReaL labels"
 )

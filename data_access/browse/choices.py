@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES, load_classes
+from data_access.i18n import N_
 
 # --- options -------------------------------------------------------------------------------
 
@@ -26,14 +27,19 @@ def class_options() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def group_options() -> tuple[tuple[str, str], ...]:
-    """(wnid, label) of every WordNet ancestor holding two or more classes, by name."""
+def group_options(_: Callable[[str], str] = str) -> tuple[tuple[str, str], ...]:
+    """(wnid, label) of every WordNet ancestor holding two or more classes, by name (``_``:
+    the page's translation of "classes")."""
     c = load_classes()
     counts: dict[str, int] = {}
     for anc in c.ancestors:
         for a in anc:
             counts[a] = counts.get(a, 0) + 1
-    items = [(a, f"{c.ancestor_names[a]} · {a} · {k} classes") for a, k in counts.items() if k >= 2]
+    items = [
+        (a, f"{c.ancestor_names[a]} · {a} · " + _(N_("{n} classes")).format(n=k))
+        for a, k in counts.items()
+        if k >= 2
+    ]
     return tuple(sorted(items, key=lambda x: x[1].lower()))
 
 
@@ -45,7 +51,8 @@ def search_classes(query: str) -> list[int]:
     return [i for i, label in enumerate(class_options()) if q in label.lower()]
 
 
-def class_labels() -> dict[int, str]:
+def class_labels(_: Callable[[str], str] = str) -> dict[int, str]:
+    """Each class's option text (its name, wnid and synonyms, as WordNet gives them)."""
     return dict(enumerate(class_options()))
 
 

@@ -40,6 +40,7 @@ from data_access.browse.choices import (
     group_options,
 )
 from data_access.classes import load_classes
+from data_access.i18n import N_
 from data_access.predictions import Model
 from data_access.schema import CORRECT, WRONG
 
@@ -47,27 +48,27 @@ if TYPE_CHECKING:
     from data_access.browse.view import BrowseState, Evidence
 
 LABEL_STATES = {
-    "multi": "more than one accepted label",
-    "unclear": "has unclear labels",
-    "orig_not_correct": "original label not among correct",
-    "orig_wrong": "original label judged wrong",
-    "problematic": "problematic",
-    "not_problematic": "not problematic",
-    "imagenet_m": "ImageNet-M",
+    "multi": N_("more than one accepted label"),
+    "unclear": N_("has unclear labels"),
+    "orig_not_correct": N_("original label not among correct"),
+    "orig_wrong": N_("original label judged wrong"),
+    "problematic": N_("problematic"),
+    "not_problematic": N_("not problematic"),
+    "imagenet_m": N_("ImageNet-M"),
 }
 VERDICTS = {
-    "right": "right (multi-label)",
-    "wrong": "wrong (multi-label)",
-    "right_ml_wrong_top1": "right under multi-label, wrong under original top-1",
-    "wrong_ml_right_top1": "wrong under multi-label, right under original top-1",
-    "unjudged": "unjudged prediction (in no label set)",
-    "disagree": "loaded models disagree (multi-label)",
-    "beats": "right where the compared model is wrong",
-    "loses": "wrong where the compared model is right",
+    "right": N_("right (multi-label)"),
+    "wrong": N_("wrong (multi-label)"),
+    "right_ml_wrong_top1": N_("right under multi-label, wrong under original top-1"),
+    "wrong_ml_right_top1": N_("wrong under multi-label, right under original top-1"),
+    "unjudged": N_("unjudged prediction (in no label set)"),
+    "disagree": N_("loaded models disagree (multi-label)"),
+    "beats": N_("right where the compared model is wrong"),
+    "loses": N_("wrong where the compared model is right"),
 }
 # The verdicts that compare the model with a second one (the view's ``vs``).
 PAIRED_VERDICTS = ("beats", "loses")
-REAL_FILTERS = {ANY_DISAGREEMENT: "experts and ReaL disagree (any way)", **DISAGREEMENTS}
+REAL_FILTERS = {ANY_DISAGREEMENT: N_("experts and ReaL disagree (any way)"), **DISAGREEMENTS}
 
 Mask = Callable[
     [AnnotationTable, Mapping[str, Model], "BrowseState", "Evidence | None"], np.ndarray
@@ -84,7 +85,8 @@ class Filter:
         key: its key in a link; ``--KEY`` on the command line.
         label: the widget's label, and the chip's ("Also filtered by ...").
         what: the filter in a message ("unknown label filter 'x' in the link was ignored").
-        options: value -> label of every value it takes (a function, made when asked).
+        options: value -> label of every value it takes (a function, made when asked; given
+            the page's translation ``_`` where a label holds words of its own).
         decode: a value from its text in a link or a flag; None when unknown.
         encode: the text of a value in a link.
         mask: the rows the filter keeps, given the whole view (a verdict needs its model)
@@ -103,7 +105,7 @@ class Filter:
     key: str
     label: str
     what: str
-    options: Callable[[], Mapping[Any, str]]
+    options: Callable[..., Mapping[Any, str]]
     decode: Callable[[str], Any]
     encode: Callable[[Any], str]
     mask: Mask
@@ -112,7 +114,7 @@ class Filter:
     needs: str | None = None
     help: str = ""
     wide: bool = False
-    placeholder: str = "any"
+    placeholder: str = N_("any")
 
     def is_set(self, value: Any) -> bool:
         """Whether ``value`` filters at all (an empty tuple and None do not)."""
@@ -139,11 +141,12 @@ class Filter:
             return tuple(decoded), unknown
         return (decoded[0] if decoded else None), unknown
 
-    def describe(self, value: Any) -> str:
-        """The filter and its value in words, for a chip: ``"Label state: problematic"``."""
-        labels = self.options()
-        shown = [str(labels.get(v, v)).split(" · ")[0] for v in self.values(value)]
-        return f"{self.label}: {', '.join(shown)}"
+    def describe(self, value: Any, _: Callable[[str], str] = str) -> str:
+        """The filter and its value in words, for a chip: ``"Label state: problematic"``
+        (``_``: the page's translation of the label and option texts)."""
+        labels = self.options(_)
+        shown = [_(str(labels.get(v, v))).split(" · ")[0] for v in self.values(value)]
+        return f"{_(self.label)}: {', '.join(shown)}"
 
 
 # --- predicates --------------------------------------------------------------------------------
@@ -266,7 +269,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="classes",
         key="class",
-        label="Class",
+        label=N_("Class"),
         what="class",
         options=class_labels,
         decode=decode_class,
@@ -274,14 +277,14 @@ FILTERS: tuple[Filter, ...] = (
         mask=_classes_mask,
         multiple=True,
         wide=True,
-        placeholder="any class: type a name, synonym or wnid",
+        placeholder=N_("any class: type a name, synonym or wnid"),
     ),
     Filter(
         name="group",
         key="group",
-        label="WordNet group",
+        label=N_("WordNet group"),
         what="WordNet group",
-        options=lambda: dict(group_options()),
+        options=lambda _=str: dict(group_options(_)),
         decode=decode_group,
         encode=str,
         mask=_group_mask,
@@ -289,9 +292,9 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="states",
         key="state",
-        label="Label state",
+        label=N_("Label state"),
         what="label filter",
-        options=lambda: LABEL_STATES,
+        options=lambda _=str: LABEL_STATES,
         decode=decode_key(lambda: LABEL_STATES),
         encode=str,
         mask=_states_mask,
@@ -300,22 +303,24 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="real",
         key="real",
-        label="Experts vs ReaL",
+        label=N_("Experts vs ReaL"),
         what="ReaL filter",
-        options=lambda: REAL_FILTERS,
+        options=lambda _=str: REAL_FILTERS,
         decode=decode_key(lambda: REAL_FILTERS),
         encode=str,
         mask=_real_mask,
         needs="real",
-        help="Images where the experts' label sets and the ReaL labels (Beyer et al. 2020) "
-        "disagree, and how.",
+        help=N_(
+            "Images where the experts' label sets and the ReaL labels (Beyer et al. 2020) "
+            "disagree, and how."
+        ),
     ),
     Filter(
         name="verdict",
         key="verdict",
-        label="Model verdict",
+        label=N_("Model verdict"),
         what="verdict filter",
-        options=lambda: VERDICTS,
+        options=lambda _=str: VERDICTS,
         decode=decode_key(lambda: VERDICTS),
         encode=str,
         mask=verdict_mask,
@@ -324,7 +329,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="predicted",
         key="pred",
-        label="Predicted class",
+        label=N_("Predicted class"),
         what="predicted class",
         options=class_labels,
         decode=decode_class,
@@ -336,23 +341,26 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="suspect",
         key="suspect",
-        label="Likely label error",
+        label=N_("Likely label error"),
         what="label-error method",
-        options=lambda: {m: f"by {label}" for m, label in METHODS.items()},
+        options=lambda _=str: METHODS,
         decode=decode_key(lambda: METHODS),
         encode=str,
         mask=_suspect_mask,
         needs="models",
-        help="Images whose original label the loaded models find unlikely, by the chosen "
-        "method (the Labels page compares the methods against the experts); images with a "
-        "label review leave the list. Sort by 'likely label error' for the most suspect first.",
+        help=N_(
+            "Images whose original label the loaded models find unlikely, by the chosen "
+            "method (the Labels page compares the methods against the experts); images with a "
+            "label review leave the list. Sort by 'likely label error' for the most suspect "
+            "first."
+        ),
     ),
     Filter(
         name="images",
         key="file",
-        label="Chosen images",
+        label=N_("Chosen images"),
         what="image number",
-        options=dict,
+        options=lambda _=str: {},
         decode=decode_image,
         encode=str,
         mask=_images_mask,

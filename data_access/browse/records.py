@@ -5,7 +5,7 @@ page) as rows for CSV or JSON Lines."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,8 @@ from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict_is_right
 # Rejected labels beyond this many are folded into "+N more wrong" on a tile.
 MAX_WRONG_CHIPS = 3
 # A chip's state is never told by colour alone (WCAG 1.4.1): each carries a mark too.
+# The page's translation of a message (``str``: English, the message itself).
+Translate = Callable[[str], str]
 SET_MARKS = {"correct": "✓", "unclear": "?", "wrong": "✗"}
 
 
@@ -40,21 +42,23 @@ class Chip:
     folded: bool = False
 
 
-def label_chips(table: AnnotationTable, row: int) -> list[Chip]:
+def label_chips(table: AnnotationTable, row: int, _: Translate = str) -> list[Chip]:
     """The image's label sets as chips: every accepted label, rejected ones after
-    :data:`MAX_WRONG_CHIPS` folded into one "+N more wrong" chip, "no labels" when empty."""
+    :data:`MAX_WRONG_CHIPS` folded into one "+N more wrong" chip, "no labels" when empty
+    (``_``: the page's translation of the words; class names stay as WordNet gives them)."""
     c = load_classes()
     out = []
     for s in LABEL_SETS:
         ks = getattr(table, s.field).row(row).tolist()
         shown = ks if s.accepted else ks[:MAX_WRONG_CHIPS]
-        mark = SET_MARKS[s.name]
-        out += [Chip(s.name, f"{mark} {c.names[k]}", f"{s.name}: {c.wnids[k]}") for k in shown]
+        mark, set_name = SET_MARKS[s.name], _(s.name)
+        out += [Chip(s.name, f"{mark} {c.names[k]}", f"{set_name}: {c.wnids[k]}") for k in shown]
         if len(ks) > len(shown):
             more = ks[len(shown) :]
             title = ", ".join(f"{c.names[k]} ({c.wnids[k]})" for k in more)
-            out.append(Chip(s.name, f"+{len(more)} more {s.name}", title, folded=True))
-    return out or [Chip("none", "no labels")]
+            text = _("+{n} more {set}").format(n=len(more), set=set_name)
+            out.append(Chip(s.name, text, title, folded=True))
+    return out or [Chip("none", _("no labels"))]
 
 
 def real_names(table: AnnotationTable, row: int) -> list[str] | None:
@@ -65,55 +69,61 @@ def real_names(table: AnnotationTable, row: int) -> list[str] | None:
     return [names[k] for k in table.real_rows[row].tolist() if k >= 0]
 
 
-def real_chips(table: AnnotationTable, row: int) -> list[Chip]:
+def real_chips(table: AnnotationTable, row: int, _: Translate = str) -> list[Chip]:
     """The ReaL labels as one chip in their own style (a second opinion, not a fourth state):
     "ReaL: tabby · tiger cat", or "ReaL: no label"; none without ReaL labels."""
     if table.real_rows is None:
         return []
     c = load_classes()
     ks = [k for k in table.real_rows[row].tolist() if k >= 0]
-    who = "ReaL (synthetic)" if table.real is not None and table.real.synthetic else "ReaL"
+    synthetic = table.real is not None and table.real.synthetic
+    who = _("ReaL (synthetic)") if synthetic else "ReaL"
     if not ks:
-        return [Chip("real", f"{who}: no label", "ReaL left this image out (no label fits)")]
+        no_label = _("ReaL left this image out (no label fits)")
+        return [Chip("real", f"{who}: {_('no label')}", no_label)]
     title = f"{who}, Beyer et al. 2020: " + ", ".join(f"{c.names[k]} ({c.wnids[k]})" for k in ks)
     return [Chip("real", f"{who}: {' · '.join(c.names[k] for k in ks)}", title)]
 
 
-def flag_chips(table: AnnotationTable, row: int, models: Mapping[str, Model]) -> list[Chip]:
+def flag_chips(
+    table: AnnotationTable, row: int, models: Mapping[str, Model], _: Translate = str
+) -> list[Chip]:
     """Problematic and ImageNet-M flags, then one verdict chip per loaded model: its top-1
     with ✓ (and the set's colour) when the experts accept it, ✗ otherwise."""
     c = load_classes()
     out = []
     if table.is_problematic[row]:
-        reason = str(table.problematic_reason[row])
-        out.append(Chip("problematic", "problematic", reason))
+        reason = _(str(table.problematic_reason[row]))
+        out.append(Chip("problematic", _("problematic"), reason))
     if table.in_imagenet_m[row]:
         out.append(Chip("imagenet_m", "ImageNet-M"))
     for name, m in models.items():
         pred = int(m.top1[row])
         v = table.verdict(row, pred)
         right = verdict_is_right(v)
-        shown = c.names[pred] if pred >= 0 else NO_PREDICTION
-        title = f"{name}: {shown} ({c.wnids[pred]}), {v}" if pred >= 0 else f"{name}: {v}"
+        shown = c.names[pred] if pred >= 0 else _(NO_PREDICTION)
+        title = f"{name}: {shown} ({c.wnids[pred]}), {_(v)}" if pred >= 0 else f"{name}: {_(v)}"
         out.append(Chip(v if right else "wrong", f"{'✓' if right else '✗'} {name}: {shown}", title))
     return out
 
 
-def image_description(table: AnnotationTable, row: int) -> str:
+def image_description(table: AnnotationTable, row: int, _: Translate = str) -> str:
     """The picture in words (its text alternative): file name, original label, each label set
     by name and the flags, so nothing the tiles show in colour is lost without sight."""
     names = load_classes().names
-    parts = [f"{table.file_name[row]}, original label {names[int(table.original_label[row])]}"]
+    original = names[int(table.original_label[row])]
+    parts = [f"{table.file_name[row]}, " + _("original label {label}").format(label=original)]
     for s in LABEL_SETS:
         classes = getattr(table, s.field).row(row).tolist()
-        parts.append(f"{s.name}: {', '.join(names[k] for k in classes) if classes else 'none'}")
+        listed = ", ".join(names[k] for k in classes) if classes else _("none")
+        parts.append(f"{_(s.name)}: {listed}")
     real = real_names(table, row)
     if real is not None:
-        parts.append(f"ReaL: {', '.join(real) if real else 'no label'}")
+        parts.append(f"ReaL: {', '.join(real) if real else _('no label')}")
     if table.is_problematic[row]:
-        parts.append("problematic")
+        parts.append(_("problematic"))
     if table.in_imagenet_m[row]:
-        parts.append("in ImageNet-M")
+        parts.append(_("in ImageNet-M"))
     return "; ".join(parts)
 
 

@@ -17,16 +17,17 @@ from data_access.analysis.label_errors import Suspicion
 from data_access.analysis.suspects import ProbabilityMean, default_method, score_models
 from data_access.annotations import AnnotationTable
 from data_access.browse.filters import FILTERS, model_named
+from data_access.i18n import N_
 from data_access.predictions import Model
 
 PAGE_SIZES = (24, 48, 96)
 DEFAULT_PAGE_SIZE = 48
 SORTS = {
-    "file_name": "file name",
-    "class": "class",
-    "labels": "number of accepted labels",
-    "confidence": "model confidence",
-    "suspicion": "likely label error",
+    "file_name": N_("file name"),
+    "class": N_("class"),
+    "labels": N_("number of accepted labels"),
+    "confidence": N_("model confidence"),
+    "suspicion": N_("likely label error"),
 }
 
 

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 
 from data_access.classes import load_classes
 from data_access.files import PACKAGE_DATA
+from data_access.i18n import N_
 
-VOCABULARIES = {
-    "description": "timm / Hugging Face descriptions",
-    "detailed": "timm detailed descriptions",
-    "keras": "Keras names",
-    "torchvision": "torchvision categories",
-    "open_clip": "open_clip zero-shot class names",
+VOCABULARIES = {  # N_: the app's sidebar shows them in its language
+    "description": N_("timm / Hugging Face descriptions"),
+    "detailed": N_("timm detailed descriptions"),
+    "keras": N_("Keras names"),
+    "torchvision": N_("torchvision categories"),
+    "open_clip": N_("open_clip zero-shot class names"),
 }
 _DATA_FILE = PACKAGE_DATA / "vocabularies.json"
 _INT = re.compile(r"[+-]?\d+")

@@ -29,21 +29,22 @@ from data_access.classes import (
     validation_labels,
 )
 from data_access.errors import DataError
+from data_access.i18n import N_
 from data_access.predictions import Model, model_from_arrays
 from data_access.schema import is_accepted
 
 DEMO_SEED = 20_22
 IMAGES_PER_CLASS = 20
 NUM_IMAGENET_M = 68
-DEMO_NOTICE = "Synthetic demo data: generated labels and pictures, not ImageNet."
+DEMO_NOTICE = N_("Synthetic demo data: generated labels and pictures, not ImageNet.")
 
 # Synthetic stand-ins for the kinds of problematic image the dataset names.
-PROBLEMATIC_REASONS = (
-    "original label wrong (synthetic)",
-    "original label unclear (synthetic)",
-    "drawing, painting or render (synthetic)",
-    "heavily edited (synthetic)",
-    "inappropriate content (synthetic)",
+PROBLEMATIC_REASONS = (  # N_: the app shows them in its language
+    N_("original label wrong (synthetic)"),
+    N_("original label unclear (synthetic)"),
+    N_("drawing, painting or render (synthetic)"),
+    N_("heavily edited (synthetic)"),
+    N_("inappropriate content (synthetic)"),
 )
 
 # name -> (accuracy on ordinary images, accuracy on ImageNet-M images)

@@ -1,0 +1,93 @@
+"""The app in Hindi (``?lang=hi``): the navigation, the sidebar and the pages a class uses
+(Overview, Browse with its tiles, an image, Teach) show no English word that is not a class
+name, a wnid, a file name, a model's name or a proper name (tests/hindi.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access import i18n
+from data_access.browse.filters import FILTERS
+from data_access.browse.view import SORTS
+from tests.hindi import english_words, page_texts
+from ui.pages import PAGES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+DEMO_MODELS = ("demo-strong", "demo-medium", "demo-weak")
+DEVANAGARI = range(0x0900, 0x0980)
+
+
+@pytest.fixture(autouse=True)
+def _argv(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "argv", ["app.py", "--reviews-db", str(tmp_path / "r.sqlite")])
+
+
+def _hindi(text: str) -> bool:
+    return any(ord(ch) in DEVANAGARI for ch in text)
+
+
+def test_the_oracle_finds_english_and_spares_names():
+    found = english_words(
+        [
+            "Browse",
+            "चित्र: tabby, tiger cat · n02123045",  # class names and a wnid
+            "ILSVRC2012_val_00000001.JPEG · ~/data/x.npy",  # a file name, a path
+            ":green-badge[✓ ठीक] **demo\\-strong**",  # Markdown marks around a model name
+            "पंक्ति i = {page}",  # a formula's letter, a placeholder
+            "2 images",
+            "यह Model T है, jeweler's loupe भी",  # class names with a capital and an 's
+        ],
+        keep=DEMO_MODELS,
+    )
+    assert found == {"Browse": "Browse", "images": "2 images"}
+
+
+def test_navigation_filters_and_sorts_have_hindi_words():
+    _ = i18n.gettext_for("hi")
+    assert all(_hindi(_(p.title)) for p in PAGES if p.title != "ImageNet-M")
+    for f in FILTERS:
+        assert _hindi(_(f.label)), f.label
+        for text in f.options(_).values():
+            # Class options are WordNet's words; every other option is a sentence in Hindi.
+            assert f.key in ("class", "pred") or text == "ImageNet-M" or _hindi(_(text)), text
+    assert all(_hindi(_(text)) for text in SORTS.values())
+
+
+PAGES_IN_HINDI = {
+    "overview": {},
+    "browse": {},
+    # Every chip a tile can show: problematic flags, ReaL chips, folded wrong labels, and a
+    # filter set from another page with its "Also filtered by" line.
+    "browse-filtered": {"state": "problematic", "real": "disagree", "pred": "n01751748"},
+    "image": {"image": "ILSVRC2012_val_00000001.JPEG"},
+    "teach": {},
+    "teach-present": {"lesson": "unclear", "present": "1"},
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES_IN_HINDI))
+def test_page_reads_in_hindi(name):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "hi"
+    for key, value in PAGES_IN_HINDI[name].items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"app_pages/{name.split('-')[0]}.py").run()
+    assert not at.exception, at.exception
+    texts = page_texts(at)
+    assert sum(map(_hindi, texts)) > 20  # the page was read, in Hindi
+    assert english_words(texts, keep=DEMO_MODELS) == {}
+
+
+def test_english_stays_english():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("app_pages/browse.py").run()
+    texts = page_texts(at)
+    # Only the language selector's own words are in Hindi.
+    assert [t for t in texts if _hindi(t)] == ["Language · भाषा", "हिन्दी (Hindi)"]
+    assert "Label state" in texts and "Details" in texts and "Page {page} of {pages}" in texts
