@@ -7,6 +7,7 @@ Keys: Space reveals, Right and Left move between slides.
 
 import streamlit as st
 
+from data_access import i18n
 from data_access.browse.records import image_description
 from data_access.classes import load_classes
 from data_access.errors import DataError
@@ -104,7 +105,7 @@ with left:
     if source.has_images:
         try:
             # Before Reveal the text alternative gives nothing away either.
-            alt = image_description(table, row) if revealed else _("The image to label")
+            alt = image_description(table, row, _) if revealed else _("The image to label")
             st.image(
                 check_image(source.image_bytes(file_name), file_name),
                 width="stretch",
@@ -181,12 +182,17 @@ if present:
         shortcut="Escape",
     )
 else:
+    # Read now: the handout is made after this run, when the session's language is not at hand
+    # (a Hindi handout said lang="en").
+    lang = current_language()
+    suffix = "" if lang == i18n.DEFAULT_LANGUAGE else f"-{lang}"
     st.download_button(
         _("Download this lesson as a handout (HTML)"),
         data=lambda: lesson_handout(
-            source, rows, _(lesson.title), _(lesson.explanation), _, current_language(), models
+            source, rows, _(lesson.title), _(lesson.explanation), _, lang, models
         ).encode(),
-        file_name=f"lesson-{name}.html",
+        # Its own name in each language: "lesson-unclear.html", "lesson-unclear-hi.html".
+        file_name=f"lesson-{name}{suffix}.html",
         mime="text/html",
         on_click="ignore",
     )

@@ -53,6 +53,16 @@ def test_handout_opens_offline_with_every_image(app_server, page, browser, tmp_p
     assert loaded == [True] * len(rows)
     assert offline.locator("h1").inner_text() == "Problematic images"
     assert "<script" not in path.read_text().lower()
+    assert info.value.suggested_filename == "lesson-problematic.html"
+    # In Hindi: the page's language in the file, and a name of its own beside the English one.
+    page.goto(f"{app_server}/teach?lesson=problematic&lang=hi")
+    button = page.get_by_role("button", name="यह पाठ हैंडआउट के रूप में डाउनलोड करें (HTML)")
+    button.wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename == "lesson-problematic-hi.html"
+    info.value.save_as(path)
+    assert '<html lang="hi">' in path.read_text()
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["720p", "1080p"])
