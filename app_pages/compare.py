@@ -11,6 +11,7 @@ from data_access.browse.view import beats_view
 from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
 from ui.charts import on_canvas
+from ui.language import translator
 from ui.pages import BROWSE_PAGE
 from ui.render import (
     no_models_prompt,
@@ -23,18 +24,20 @@ ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
 
-page_header("Compare two models", source, models)
+_ = translator()
+page_header(_("Compare two models"), source, models)
 if len(models) < 2:
     if not models:
         no_models_prompt(source)
     else:
-        st.info("Load a second prediction file in the sidebar to compare two models.")
+        st.info(_("Load a second prediction file in the sidebar to compare two models."))
     st.stop()
 
 names = list(models)
 c1, c2 = st.columns(2)
-a_name = widgets.selectbox(c1, "Model A", names, index=0, key="cmp_a")
-b_name = widgets.selectbox(c2, "Model B", [n for n in names if n != a_name], index=0, key="cmp_b")
+a_name = widgets.selectbox(c1, _("Model A"), names, index=0, key="cmp_a")
+others = [n for n in names if n != a_name]
+b_name = widgets.selectbox(c2, _("Model B"), others, index=0, key="cmp_b")
 a, b = models[a_name], models[b_name]
 ea = evaluate_cached(table, a)
 eb = evaluate_cached(table, b)
@@ -47,51 +50,63 @@ m = [row] * 5
 m[0].metric(
     f"A: {md(a_name)}",
     f"{100 * ea.multilabel_accuracy:.2f}",
-    help="Multi-label accuracy, recommended protocol, %.",
+    help=_("Multi-label accuracy, recommended protocol, %."),
 )
 m[1].metric(f"B: {md(b_name)}", f"{100 * eb.multilabel_accuracy:.2f}")
 m[2].metric(
     "A − B",
     f"{100 * (ea.multilabel_accuracy - eb.multilabel_accuracy):+.2f}",
-    help="Difference of the headline numbers, percentage points.",
+    help=_("Difference of the headline numbers, percentage points."),
 )
 p_text = "< 1e-16" if res.p_value < 1e-16 else f"{res.p_value:.3g}"
 m[3].metric(
     "McNemar p",
     p_text,
-    help="Exact two-sided McNemar test on per-image multi-label correctness over the "
-    "non-problematic images: are the discordant images split evenly?",
+    help=_(
+        "Exact two-sided McNemar test on per-image multi-label correctness over the "
+        "non-problematic images: are the discordant images split evenly?"
+    ),
 )
 m[4].metric(
-    "Classes where A is better / worse / equal",
+    _("Classes where A is better / worse / equal"),
     f"{res.class_wins}/{res.class_losses}/{res.class_ties}",
-    help="Per-class multi-label accuracy, A against B.",
+    help=_("Per-class multi-label accuracy, A against B."),
 )
 
 st.markdown(
-    f"On the {res.both + res.neither + res.a_only + res.b_only:,} non-problematic images: "
-    f"both right **{res.both:,}**, both wrong **{res.neither:,}**, only A right "
-    f"**{res.a_only:,}**, only B right **{res.b_only:,}**."
+    _(
+        "On the {n} non-problematic images: both right **{both}**, both wrong **{neither}**, "
+        "only A right **{a}**, only B right **{b}**."
+    ).format(
+        n=f"{res.both + res.neither + res.a_only + res.b_only:,}",
+        both=f"{res.both:,}",
+        neither=f"{res.neither:,}",
+        a=f"{res.a_only:,}",
+        b=f"{res.b_only:,}",
+    )
 )
 b1, b2 = st.columns(2)
-if b1.button(f"Browse the {res.a_only:,} images only A gets right", disabled=not res.a_only):
+only_a = _("Browse the {n} images only A gets right").format(n=f"{res.a_only:,}")
+if b1.button(only_a, disabled=not res.a_only):
     st.switch_page(BROWSE_PAGE, query_params=to_params(beats_view(a_name, b_name)))
-if b2.button(f"Browse the {res.b_only:,} images only B gets right", disabled=not res.b_only):
+only_b = _("Browse the {n} images only B gets right").format(n=f"{res.b_only:,}")
+if b2.button(only_b, disabled=not res.b_only):
     st.switch_page(BROWSE_PAGE, query_params=to_params(beats_view(b_name, a_name)))
 
-st.subheader("Per class")
+st.subheader(_("Per class"))
+CLASS, IMAGES = _("class"), _("images")
 pa = per_class_cached(table, a)
 pb = per_class_cached(table, b)
 scatter = pd.DataFrame(
     {
-        "class": pa["name"],
+        CLASS: pa["name"],
         "wnid": pa["wnid"],
         "A": pa["multilabel_accuracy"],
         "B": pb["multilabel_accuracy"],
-        "images": pa["images"],
+        IMAGES: pa["images"],
     }
 )
-scatter = scatter[scatter["images"] > 0]
+scatter = scatter[scatter[IMAGES] > 0]
 scatter["A − B"] = scatter["A"] - scatter["B"]
 points = (
     alt.Chart(scatter)
@@ -101,11 +116,11 @@ points = (
         y=alt.Y("B:Q", title=f"B: {b_name}", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("A − B:Q", scale=alt.Scale(scheme="redblue", domain=[-0.5, 0.5])),
         tooltip=[
-            "class",
+            alt.Tooltip(f"{CLASS}:N"),
             "wnid",
             alt.Tooltip("A", format=".3f"),
             alt.Tooltip("B", format=".3f"),
-            "images",
+            alt.Tooltip(f"{IMAGES}:Q"),
         ],
     )
 )
@@ -116,15 +131,17 @@ diagonal = (
 )
 chart = on_canvas(
     (diagonal + points).properties(height=420),
-    f"Per-class multi-label accuracy of {a_name} (x) against {b_name} (y), one dot per class; "
-    "the table below gives every figure.",
+    _(
+        "Per-class multi-label accuracy of {a} (x) against {b} (y), one dot per class; the "
+        "table below gives every figure."
+    ).format(a=a_name, b=b_name),
 )
 st.altair_chart(chart, width="stretch")
 st.caption(
-    md(
-        f"Each point is a class's multi-label accuracy; above the diagonal {b_name} "
-        f"does better, below it {a_name}."
-    )
+    _(
+        "Each point is a class's multi-label accuracy; above the diagonal {b} does better, "
+        "below it {a}."
+    ).format(a=md(a_name), b=md(b_name))
 )
 st.dataframe(
     scatter.sort_values("A − B"),

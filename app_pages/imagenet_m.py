@@ -10,8 +10,10 @@ from data_access.browse.view import BrowseState
 from data_access.classes import load_classes
 from data_access.csv_safe import frame_csv
 from data_access.errors import DataError
+from data_access.i18n import N_
 from ui import widgets
 from ui.grid import image_grid
+from ui.language import translator
 from ui.leaderboard import imagenet_m_distribution
 from ui.pages import LABELS_PAGE
 from ui.render import page_header
@@ -24,15 +26,18 @@ source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
 
+_ = translator()
 page_header("ImageNet-M", source, models)
 rows = np.flatnonzero(table.in_imagenet_m)
 st.markdown(
-    f"The **{len(rows)}** images on which top models still make major mistakes (Vasudevan et "
-    "al. 2022). A model solves an image when its top-1 prediction is in the correct or unclear "
-    "set; the score is k of 68."
+    _(
+        "The **{n}** images on which top models still make major mistakes (Vasudevan et al. "
+        "2022). A model solves an image when its top-1 prediction is in the correct or unclear "
+        "set; the score is k of 68."
+    ).format(n=len(rows))
 )
 if not len(rows):
-    st.info("This source has no ImageNet-M images.")
+    st.info(_("This source has no ImageNet-M images."))
     st.stop()
 
 solved = {name: metrics.hits(table, m.top1)[rows] for name, m in models.items()}
@@ -41,22 +46,29 @@ if models:
     for k, (name, ok) in enumerate(solved.items()):
         score[k % len(score)].metric(md(name), f"{int(ok.sum())}/{len(rows)}")
 else:
-    st.info("No predictions loaded: the gallery shows the images and their labels only.")
+    st.info(_("No predictions loaded: the gallery shows the images and their labels only."))
 rescore_section(table, models, ctx.args.revised_labels, imagenet_m=True)
 st.page_link(
     LABELS_PAGE,
-    label="Review the labels of these images",
+    label=_("Review the labels of these images"),
     query_params=to_params(BrowseState(states=("imagenet_m",))),
 )
 # On demand: a chart costs the browser more than the rest of the page's first load.
-if st.toggle("Compare with the published models' ImageNet-M scores", key="m_published"):
+if st.toggle(_("Compare with the published models' ImageNet-M scores"), key="m_published"):
     imagenet_m_distribution(source, {n: int(ok.sum()) for n, ok in solved.items()}, len(rows))
 
 counts = np.sum(list(solved.values()), axis=0) if models else np.zeros(len(rows), int)
+SHOW = {
+    "all": N_("all"),
+    "solved by no model": N_("solved by no model"),
+    "solved by some models": N_("solved by some models"),
+    "solved by every model": N_("solved by every model"),
+}
 which = widgets.radio(
     st,
-    "Show",
-    ["all", "solved by no model", "solved by some models", "solved by every model"],
+    _("Show"),
+    list(SHOW),
+    format_func=lambda k: _(SHOW[k]),
     horizontal=True,
     key="m_filter",
     disabled=not models,
@@ -68,14 +80,14 @@ keep = {
     "solved by every model": (counts == len(models)) & (len(models) > 0),
 }[which]
 shown = rows[keep]
-st.caption(f"{len(shown)} of {len(rows)} images")
+st.caption(_("{k} of {n} images").format(k=len(shown), n=len(rows)))
 
 # Imported reference categorisations (e.g. the paper's), shown next to each image.
 try:
     db = ctx.reviews()
     references = {name: db.reference(name) for name in db.reference_sets()}
 except DataError as e:
-    st.warning(md(f"Reference categorisations unavailable: {e}"))
+    st.warning(md(_("Reference categorisations unavailable: ") + str(e)))
     references = {}
 
 
@@ -94,10 +106,16 @@ if models or references:
         matrix[f"reference: {set_name}"] = [
             _ref_text(ref.get(str(table.file_name[r]))) for r in shown
         ]
-    with st.expander("Pass/fail matrix (models × images) and reference categories", expanded=True):
-        st.dataframe(matrix, width="stretch")
+    # On screen in the page's language; the CSV keeps its English column names for scripts.
+    shown_matrix = matrix.rename(
+        columns={"class": _("class"), "models solving": _("models solving")}
+        | {f"reference: {n}": _("reference: {name}").format(name=n) for n in references}
+    )
+    title = _("Pass/fail matrix (models × images) and reference categories")
+    with st.expander(title, expanded=True):
+        st.dataframe(shown_matrix, width="stretch")
         st.download_button(
-            "Download the matrix (CSV)",
+            _("Download the matrix (CSV)"),
             frame_csv(matrix, index=True).encode(),
             file_name="imagenet_m_matrix.csv",
             mime="text/csv",
@@ -109,5 +127,5 @@ image_grid(
     shown.tolist(),
     BrowseState(states=("imagenet_m",)),
     key="imagenet_m_grid",
-    label=f"ImageNet-M images: {which}",
+    label=_("ImageNet-M images: {which}").format(which=_(SHOW[which])),
 )

@@ -39,6 +39,11 @@ SOURCES = (
     "app_pages/image.py",
     "ui/grid.py",
     "data_access/browse/choices.py",
+    "app_pages/imagenet_m.py",
+    "app_pages/compare.py",
+    "app_pages/accuracy.py",
+    "ui/leaderboard.py",
+    "data_access/analysis/published.py",
 )
 
 

@@ -24,7 +24,7 @@ PROPER = {
     "PNG", "Streamlit", "NumPy", "Parquet", "Lines", "Keras", "Hugging", "Face", "timm",
     "torchvision", "open_clip", "ImageFolder", "scikit-image", "CC0", "tar", "json", "tfds",
     "Shankar", "Vasudevan", "Beyer", "Northcutt", "et", "al", "Language", "English", "Hindi",
-    "arXiv", "wnid",
+    "arXiv", "wnid", "Peychev", "Apache-2.0", "McNemar", "Kendall", "tau",
 }  # fmt: skip
 # Text fields of element protos that a reader sees.
 TEXT_KEYS = {"body", "label", "options", "help", "placeholder", "caption", "title", "text",
@@ -32,14 +32,16 @@ TEXT_KEYS = {"body", "label", "options", "help", "placeholder", "caption", "titl
              "size", "where"}  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’._-]*[A-Za-z0-9]|[A-Za-z]")
 # Not words, taken out before the names: Markdown and Streamlit marks, icons, links, code in
-# backticks, a message's {placeholders}; after the names: wnids, file names and paths, identifiers (with an underscore),
+# backticks, a message's {placeholders}, the “title” of a cited work; after the names:
+# wnids, numbers (1e-16), file names and paths, identifiers (with an underscore),
 # single letters (a formula's i, k, n).
 _MARKUP = re.compile(
     r":material/[a-z_]+:|https?://\S+|`[^`]*`|\*\*|:[a-z]+-badge\[|:[a-z]+\[|<[^>]+>|"
-    r"\{[a-z_]+\}"
+    r"\{[a-z_]+\}|“[^”]*”"
 )
 _NOT_WORDS = re.compile(
-    r"n\d{8}|\S*ILSVRC2012\S*|\S*/\S*|\S*_\S*|\S+\.(?:json|npy|npz|tar|csv)\b|\b[A-Za-z]\b"
+    r"n\d{8}|\d+(?:\.\d+)?e[-+]?\d+|\S*ILSVRC2012\S*|\S*/\S*|\S*_\S*|"
+    r"\S+\.(?:json|npy|npz|tar|csv)\b|\b[A-Za-z]\b"
 )
 
 
@@ -65,8 +67,13 @@ def page_texts(at) -> list[str]:
             _strings(json.loads(MessageToDict(proto).get("json", "{}")), out)
         elif proto is not None and kind not in ("code", "json", "html"):
             _strings(MessageToDict(proto), out)
-        if getattr(node, "type", "") in ("arrow_data_frame", "arrow_table", "table"):
-            out.extend(str(c) for c in node.value.columns)
+        if kind in ("dataframe", "table", "arrow_data_frame", "arrow_table"):
+            # A column's header is its configured label, else its name; its help shows on hover.
+            config = json.loads(MessageToDict(proto).get("columns", "{}"))
+            for column in node.value.columns:
+                shown = config.get(str(column), {})
+                out.append(shown.get("label") or str(column))
+                out.extend([shown["help"]] if shown.get("help") else [])
         children = getattr(node, "children", None)
         if isinstance(children, dict):
             for child in children.values():

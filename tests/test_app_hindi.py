@@ -1,6 +1,6 @@
-"""The app in Hindi (``?lang=hi``): the navigation, the sidebar and the pages a class uses
-(Overview, Browse with its tiles, an image, Teach) show no English word that is not a class
-name, a wnid, a file name, a model's name or a proper name (tests/hindi.py)."""
+"""The app in Hindi (``?lang=hi``): the navigation, the sidebar and the pages (their texts,
+widgets, table headers and the grid's tiles) show no English word that is not a class name, a
+wnid, a file name, a model's name or a proper name (tests/hindi.py)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,9 @@ PAGES_IN_HINDI = {
     "image": {"image": "ILSVRC2012_val_00000001.JPEG"},
     "teach": {},
     "teach-present": {"lesson": "unclear", "present": "1"},
+    "accuracy": {},
+    "compare": {},
+    "imagenet_m": {},
 }
 
 
@@ -81,6 +84,35 @@ def test_page_reads_in_hindi(name):
     texts = page_texts(at)
     assert sum(map(_hindi, texts)) > 20  # the page was read, in Hindi
     assert english_words(texts, keep=DEMO_MODELS) == {}
+
+
+def test_revised_labels_and_the_published_scores_in_hindi(monkeypatch, tmp_path):
+    """What shows only on demand: every model re-scored under a revised label file (Accuracy,
+    ImageNet-M) and the published models' ImageNet-M scores."""
+    import json
+
+    from data_access.sources.labels_json import label_data_from_table
+    from data_access.sources.source import open_source
+
+    table = open_source("demo").table
+    data = label_data_from_table(table)
+    entry = data["initial_annots"][str(table.file_name[0])]
+    entry["wrong"] = entry.get("wrong", []) + entry.pop("correct")
+    revised = tmp_path / "revised.json"
+    revised.write_text(json.dumps(data))
+    monkeypatch.setattr(sys, "argv", ["app.py", "--revised-labels", str(revised),
+                                      "--reviews-db", str(tmp_path / "r.sqlite")])  # fmt: skip
+    for page in ("accuracy", "imagenet_m"):
+        at = AppTest.from_file(APP, default_timeout=180)
+        at.query_params["lang"] = "hi"
+        at.run()
+        at.switch_page(f"app_pages/{page}.py").run()
+        if page == "imagenet_m":
+            at.toggle(key="m_published").set_value(True).run()
+        assert not at.exception, at.exception
+        texts = page_texts(at)
+        assert any("संशोधित लेबलों के अनुसार" in t for t in texts)
+        assert english_words(texts, keep=(*DEMO_MODELS, "revised.json")) == {}
 
 
 def test_english_stays_english():

@@ -165,7 +165,7 @@ def test_accuracy_page_with_no_models_shows_the_published_models():
     assert any("context for what the numbers mean" in i.value for i in at.info)
     assert len(_charts(at)) == 1  # the leaderboard
     frame = at.dataframe[0].value
-    assert len(frame) == 962 and frame["multi-label (%)"].is_monotonic_decreasing
+    assert len(frame) == 962 and frame["multilabel_accuracy"].is_monotonic_decreasing
     at.text_input(key="lb_search").input("LAION").run()
     assert len(at.dataframe[0].value) == 25  # 23 LAION-2B and 2 LAION-400M rows
     assert not [m for m in at.markdown if "published models (would rank" in plain(m.value)]

@@ -282,6 +282,7 @@ def first_rows(table: AnnotationTable, mask: np.ndarray, k: int = 1) -> list[int
 
 def no_models_prompt(source: Source) -> None:
     """What a metrics page says with no model loaded: where to load one."""
-    st.info("No predictions loaded. Upload prediction files or add one by path in the sidebar.")
+    _ = translator()
+    st.info(_("No predictions loaded. Upload prediction files or add one by path in the sidebar."))
     if source.synthetic:
-        st.caption("On the demo, *Load the demo models* in the sidebar brings three back.")
+        st.caption(_("On the demo, *Load the demo models* in the sidebar brings three back."))

@@ -27,6 +27,7 @@ from data_access.browse.url import to_params
 from data_access.browse.view import BrowseState
 from data_access.classes import validation_position
 from data_access.errors import DataError
+from data_access.i18n import N_
 from data_access.predictions import Model
 from data_access.sources.labels_json import MAX_LABEL_JSON_BYTES, load_json_bytes
 from ui.cache import model_key
@@ -153,6 +154,22 @@ def sidebar(original: AnnotationTable, cli_path: str) -> None:
             st.error(md(st.session_state[PROBLEM]), icon=":material/error:")
 
 
+# The re-scoring table's columns, as the page shows them.
+COLUMNS = {
+    "model": N_("model"),
+    "solved (original)": N_("solved (original)"),
+    "solved (revised)": N_("solved (revised)"),
+    "original": N_("original"),
+    "revised": N_("revised"),
+    "change (points)": N_("change (points)"),
+    "95% interval of the change": N_("95% interval of the change"),
+    "now right": N_("now right"),
+    "now wrong": N_("now wrong"),
+    "newly problematic": N_("newly problematic"),
+    "no longer problematic": N_("no longer problematic"),
+}
+
+
 @st.cache_data(
     max_entries=32,
     show_spinner=False,
@@ -175,7 +192,8 @@ def rescore_section(
     revised = current(original, cli_path)
     if revised is None or not models:
         return
-    st.subheader(f"Under the revised labels: {revised.name}")
+    _ = translator()
+    st.subheader(_("Under the revised labels: {name}").format(name=revised.name))
     results = _rescored(original, revised.table, tuple(models.values()))
     if imagenet_m:
         frame = pd.DataFrame(
@@ -196,8 +214,9 @@ def rescore_section(
                     "original": 100 * r.original,
                     "revised": 100 * r.revised,
                     "change (points)": 100 * r.change,
-                    "95% interval of the change": f"{100 * r.change_low:+.3f} to "
-                    f"{100 * r.change_high:+.3f}",
+                    "95% interval of the change": _("{low} to {high}").format(
+                        low=f"{100 * r.change_low:+.3f}", high=f"{100 * r.change_high:+.3f}"
+                    ),
                     "now right": r.now_right,
                     "now wrong": r.now_wrong,
                     "newly problematic": r.now_excluded,
@@ -210,27 +229,42 @@ def rescore_section(
         frame,
         hide_index=True,
         width="stretch",
+        # The frame keeps its English names (as the CLI prints them); the page shows its own.
         column_config={
-            k: st.column_config.NumberColumn(format="%.3f")
-            for k in ("original", "revised", "change (points)")
-            if k in frame
+            **{k: st.column_config.Column(_(COLUMNS[k])) for k in frame},
+            **{
+                k: st.column_config.NumberColumn(_(COLUMNS[k]), format="%.3f")
+                for k in ("original", "revised", "change (points)")
+                if k in frame
+            },
         },
     )
     ranking = ranking_change(results)
     tau = ranking["kendall_tau"]
-    swaps = "; ".join(f"{md(a)} falls below {md(b)}" for a, b in ranking["swaps"])
+    swaps = "; ".join(
+        _("{a} falls below {b}").format(a=md(a), b=md(b)) for a, b in ranking["swaps"]
+    )
     st.caption(
-        f"Ranking of the {len(results)} models: Kendall's tau "
-        f"{'n/a' if tau != tau else f'{tau:.3f}'}; {swaps or 'no pair swaps'}. "
-        "Interval: paired bootstrap, images resampled within their class."
+        _(
+            "Ranking of the {n} models: Kendall's tau {tau}; {swaps}. Interval: paired "
+            "bootstrap, images resampled within their class."
+        ).format(
+            n=len(results),
+            tau=_("n/a") if tau != tau else f"{tau:.3f}",
+            swaps=swaps or _("no pair swaps"),
+        )
     )
     changed = revised.changed
     if 0 < len(changed) <= LINK_LIMIT:
         numbers = tuple(validation_position(str(original.file_name[r])) + 1 for r in changed)
         st.page_link(
             BROWSE_PAGE,
-            label=f"Show the {len(changed):,} changed images in Browse",
+            label=_("Show the {n} changed images in Browse").format(n=f"{len(changed):,}"),
             query_params=to_params(BrowseState(images=numbers)),
         )
     elif len(changed):
-        st.caption(f"{len(changed):,} images changed: too many for a link; see the changelog.")
+        st.caption(
+            _("{n} images changed: too many for a link; see the changelog.").format(
+                n=f"{len(changed):,}"
+            )
+        )

@@ -18,6 +18,7 @@ import csv
 import functools
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,12 +32,13 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import validation_labels
 from data_access.errors import DataError
 from data_access.files import PACKAGE_DATA, read_shipped
+from data_access.i18n import N_
 from data_access.predictions import Model
 
 PUBLISHED_CSV = PACKAGE_DATA / "published_models.csv"
 PUBLISHED_SIZE = 284_640
 PUBLISHED_SHA256 = "b13681452563ae7f39de434bee060ef28905b74bbc388b42438db43408b6cd57"
-PUBLISHED_CITATION = (
+PUBLISHED_CITATION = N_(
     "Published results: Peychev et al. 2023, “Automated classification of model errors on "
     "ImageNet”, github.com/eth-sri/automated-error-analysis (Apache-2.0)"
 )
@@ -103,14 +105,14 @@ class Published:
         return np.bincount(self.columns["imagenet_m_correct"], minlength=IMAGENET_M_SIZE + 1)
 
 
-def rank_sentence(rank: dict, synthetic: bool = False) -> str:
-    """The rank in words, e.g. "better than 611 of 962 published models (would rank #352)"."""
-    text = (
-        f"better than {rank['better_than']:,} of {rank['total']:,} published models "
-        f"(would rank #{rank['rank']:,})"
+def rank_sentence(rank: dict, synthetic: bool = False, _: Callable[[str], str] = str) -> str:
+    """The rank in words, e.g. "better than 611 of 962 published models (would rank #352)"
+    (``_``: the page's translation)."""
+    text = _("better than {k} of {n} published models (would rank #{rank})").format(
+        k=f"{rank['better_than']:,}", n=f"{rank['total']:,}", rank=f"{rank['rank']:,}"
     )
     if synthetic:
-        text += " — published figures are from the real dataset: context, not a comparison"
+        text += " — " + _("published figures are from the real dataset: context, not a comparison")
     return text
 
 
