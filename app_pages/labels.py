@@ -16,6 +16,7 @@ from data_access.browse.url import from_params
 from data_access.browse.view import view_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
+from data_access.i18n import N_
 from data_access.reviews.label_agreement import expert_view
 from data_access.reviews.label_store import label_history, label_reviews, save_label_review
 from data_access.reviews.labels import VERDICTS, LabelReview, form_labels, label_review_problems
@@ -23,22 +24,23 @@ from ui import widgets
 from ui.identity import reviewer_block
 from ui.label_error_tab import label_error_tab
 from ui.label_tabs import agreement_tab, problematic_fields, revise_tab
+from ui.language import translator
 from ui.render import label_chips, page_header, query_params_dict, show_image, show_problems
 from ui.review_queue import open_store, queue_navigation, saved
 from ui.state import context
 from ui.suspects import suspect_view
 from ui.text import md
 
-NOT_JUDGED = "not judged"
+NOT_JUDGED = N_("not judged")
 TAB_KEY = "labels_tab"
-LABEL_ERRORS_TAB = "Likely label errors"
 
 ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
-page_header("Review labels", source, models)
-db = open_store(ctx, "Verdicts")
+_ = translator()
+page_header(_("Review labels"), source, models)
+db = open_store(ctx, _("Verdicts"))
 me = reviewer_block(ctx.args.allow_reviewers, ctx.args.read_only_reviewers, "verdict")
 parsed = from_params(query_params_dict(), models, table)
 show_problems(parsed.problems)
@@ -46,7 +48,12 @@ view = parsed.state
 # The tabs know which is open (a rerun on a switch), so the label-error tab, which may read
 # every model's file again, runs only when someone looks at it.
 tab_review, tab_agree, tab_revise, tab_errors = st.tabs(
-    ["Review labels", "Agreement and decisions", "Revised label file", LABEL_ERRORS_TAB],
+    [
+        _("Review labels"),
+        _("Agreement and decisions"),
+        _("Revised label file"),
+        _("Likely label errors"),
+    ],
     on_change="rerun",
     key=TAB_KEY,
 )
@@ -56,25 +63,29 @@ with tab_review:
     rows = view_rows(table, models, queue_view, evidence)
     names = [str(table.file_name[r]) for r in rows]
     active = [
-        f.describe(getattr(queue_view, f.name))
+        f.describe(getattr(queue_view, f.name), _)
         for f in FILTERS
         if f.is_set(getattr(queue_view, f.name))
     ]
     st.caption(
         md(
-            f"Queue: the {len(names):,} images of the Browse view you came from"
-            + (f" ({'; '.join(active)})" if active else " (every image)")
-            + ". Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves "
-            "and goes to the next, Alt+→ next unreviewed, Alt+↓ skips, Alt+← goes back."
+            _("Queue: the {n} images of the Browse view you came from ({filters}).").format(
+                n=f"{len(names):,}", filters="; ".join(active) if active else _("every image")
+            )
+            + " "
+            + _(
+                "Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves "
+                "and goes to the next, Alt+→ next unreviewed, Alt+↓ skips, Alt+← goes back."
+            )
         )
     )
     done = {r.file_name for r in label_reviews(db, reviewer=me.reviewer)} if me.reviewer else set()
     current = queue_navigation(names, done, me.reviewer, "lb", start=view.image)
     if current is None:
-        st.info("No image in this view: change the filters in Browse.")
+        st.info(_("No image in this view: change the filters in Browse."))
     else:
         row = table.row_of[current]
-        experts, _ = expert_view(table, [current])
+        experts, _listed = expert_view(table, [current])
         mine = (
             next(iter(label_reviews(db, file_name=current, reviewer=me.reviewer)), None)
             if me.reviewer
@@ -86,26 +97,36 @@ with tab_review:
         with right:
             orig = int(table.original_label[row])
             st.markdown(f"### {md(current)}")
-            st.markdown(f"**Original label:** {md(classes.names[orig])} `{classes.wnids[orig]}`")
+            st.markdown(
+                _("**Original label:** {label}").format(label=md(classes.names[orig]))
+                + f" `{classes.wnids[orig]}`"
+            )
             chips, hover = label_chips(table, row)
             st.markdown(chips, help=hover)
             if table.is_problematic[row]:
-                reason = str(table.problematic_reason[row]) or "reason not recorded"
-                st.warning(md(f"The experts marked it problematic: {reason}."))
+                reason = _(str(table.problematic_reason[row]) or N_("reason not recorded"))
+                st.warning(
+                    md(_("The experts marked it problematic: {reason}.").format(reason=reason))
+                )
         with st.form(f"labels_{current}", border=True):
             st.caption(
-                "Each label starts at the experts' verdict (or your own, once saved): change "
-                "those you disagree with; “not judged” leaves a label out."
+                _(
+                    "Each label starts at the experts' verdict (or your own, once saved): change "
+                    "those you disagree with; “not judged” leaves a label out."
+                )
             )
             options = [NOT_JUDGED, *VERDICTS]
             verdicts: dict[str, str] = {}
             for wnid, expert, start in form_labels(experts.get(current, {}), mine):
                 index = classes.wnid_to_index[wnid]
+                said = _(expert) if expert else _("not listed")
                 picked = widgets.radio(
                     st,
-                    md(f"{classes.names[index]} `{wnid}` · experts: {expert or 'not listed'}"),
+                    md(f"{classes.names[index]} `{wnid}` · ")
+                    + md(_("experts: {verdict}").format(verdict=said)),
                     options,
                     index=options.index(start or NOT_JUDGED),
+                    format_func=_,
                     horizontal=True,
                     key=f"lv_{current}_{wnid}",
                 )
@@ -113,43 +134,48 @@ with tab_review:
                     verdicts[wnid] = picked
             added = widgets.classes(
                 st,
-                "Classes the experts did not list that are correct",
-                placeholder="search classes",
+                _("Classes the experts did not list that are correct"),
+                placeholder=_("search classes"),
                 key=f"lv_{current}_added",
             )
             flag, reason = problematic_fields(table, mine, f"lv_{current}")
-            note = st.text_area("Note", value=mine.note if mine else "", max_chars=5000, height=80)
+            note = st.text_area(
+                _("Note"), value=mine.note if mine else "", max_chars=5000, height=80
+            )
             submitted = st.form_submit_button(
-                "Save and go to the next", type="primary", shortcut="Ctrl+Enter"
+                _("Save and go to the next"), type="primary", shortcut="Ctrl+Enter"
             )
         if submitted:
             for index in added:
                 verdicts.setdefault(classes.wnids[index], "correct")
             review = LabelReview(current, me.reviewer, verdicts, flag, reason, note)
-            problems = [what for _, what in label_review_problems(review)]
+            problems = [what for _key, what in label_review_problems(review)]
+            not_saved = _("Not saved: {why}.")
             if not me.can_save:
-                st.error(md(f"Not saved: {me.why_not}."))
+                st.error(md(not_saved.format(why=me.why_not)))
             elif problems:
-                st.error(md("Not saved: " + "; ".join(problems) + "."))
+                st.error(md(not_saved.format(why="; ".join(problems))))
             else:
                 try:
                     save_label_review(db, review)
                 except DataError as e:
-                    st.error(md(f"Not saved: {e}"))
+                    st.error(md(not_saved.format(why=str(e).rstrip("."))))
                 else:
-                    saved(names, done, "lb", current, f"Saved your verdicts on {current}.")
+                    done_text = _("Saved your verdicts on {name}.").format(name=current)
+                    saved(names, done, "lb", current, done_text)
         history = label_history(db, current)
         if history:
-            with st.expander(f"History of this image's label reviews ({len(history)} changes)"):
+            changes = _("History of this image's label reviews ({n} changes)")
+            with st.expander(changes.format(n=len(history))):
                 st.dataframe(
                     pd.DataFrame(
                         [
                             {
-                                "when": h["changed_at"],
-                                "who": h["reviewer"],
-                                "kind": h["kind"],
-                                "verdicts": ", ".join(
-                                    f"{w}: {v}" for w, v in h["new"]["verdicts"].items()
+                                _("when"): h["changed_at"],
+                                _("who"): h["reviewer"],
+                                _("kind"): h["kind"],
+                                _("verdicts"): ", ".join(
+                                    f"{w}: {_(v)}" for w, v in h["new"]["verdicts"].items()
                                 ),
                             }
                             for h in history

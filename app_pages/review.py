@@ -27,6 +27,7 @@ from data_access.reviews import (
 from data_access.reviews.reference import parse_reference_bytes
 from ui import widgets
 from ui.identity import reviewer_block
+from ui.language import translator
 from ui.render import (
     label_chips,
     no_models_prompt,
@@ -42,36 +43,41 @@ ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
-page_header("Review mistakes", source, models)
-db = open_store(ctx, "Reviews")
+_ = translator()
+page_header(_("Review mistakes"), source, models)
+db = open_store(ctx, _("Reviews"))
 
 args = ctx.args
 me = reviewer_block(args.allow_reviewers, args.read_only_reviewers, "review")
 reviewer = me.reviewer
 
 st.caption(
-    "Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves and "
-    "goes to the next, Alt+→ jumps to the next unreviewed, Alt+↓ skips, Alt+← goes back."
+    _(
+        "Keyboard: Tab and the arrow keys move through the choices, Ctrl+Enter saves and goes "
+        "to the next, Alt+→ jumps to the next unreviewed, Alt+↓ skips, Alt+← goes back."
+    )
 )
-tab_review, tab_summary, tab_io = st.tabs(["Review", "Summary and agreement", "Import / export"])
+tab_review, tab_summary, tab_io = st.tabs(
+    [_("Review"), _("Summary and agreement"), _("Import / export")]
+)
 
 with tab_review:
     if not models:
         no_models_prompt(source)
     else:
         c1, c2, c3, c4 = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
-        model_name = widgets.selectbox(c1, "Model", list(models), key="rv_model")
+        model_name = widgets.selectbox(c1, _("Model"), list(models), key="rv_model")
         model = models[model_name]
-        chosen = widgets.classes(c2, "Class", key="rv_classes", placeholder="any class")
-        groups = dict(group_options())
+        chosen = widgets.classes(c2, _("Class"), key="rv_classes", placeholder=_("any class"))
+        groups = dict(group_options(_))
         group = widgets.selectbox(
             c3,
-            "WordNet group",
+            _("WordNet group"),
             ["", *groups],
             key="rv_group",
-            format_func=lambda w: groups[w] if w else "any",
+            format_func=lambda w: groups[w] if w else _("any"),
         )
-        only_m = c4.toggle("ImageNet-M only", key="rv_m")
+        only_m = c4.toggle(_("ImageNet-M only"), key="rv_m")
 
         # The Browse filters, so a class, group or ImageNet-M means here what it means there.
         view = BrowseState(
@@ -87,7 +93,7 @@ with tab_review:
         }
         current = queue_navigation(names, done, reviewer, "rv")
         if not names:
-            st.info("Nothing to review with these filters.")
+            st.info(_("Nothing to review with these filters."))
         elif current is not None:
             row = table.row_of[current]
             pred = int(model.top1[row])
@@ -98,7 +104,8 @@ with tab_review:
                 orig = int(table.original_label[row])
                 st.markdown(f"### {md(current)}")
                 st.markdown(
-                    f"**Original label:** {md(classes.names[orig])} `{classes.wnids[orig]}`"
+                    _("**Original label:** {label}").format(label=md(classes.names[orig]))
+                    + f" `{classes.wnids[orig]}`"
                 )
                 chips, hover = label_chips(table, row)
                 st.markdown(chips, help=hover)
@@ -106,28 +113,39 @@ with tab_review:
                 if table.in_imagenet_m[row]:
                     st.markdown(":violet-badge[ImageNet-M]")
                 if pred < 0:
-                    st.warning("This model has no prediction for the image.")
+                    st.warning(_("This model has no prediction for the image."))
                 else:
                     v = table.verdict(row, pred)
                     st.markdown(
-                        f"**{md(model_name)} predicts** {md(classes.names[pred])} "
-                        f"`{classes.wnids[pred]}` · experts: **{v}**"
+                        _("**{model}** predicts {predicted}").format(
+                            model=md(model_name), predicted=md(classes.names[pred])
+                        )
+                        + f" `{classes.wnids[pred]}` · "
+                        + _("experts: **{verdict}**").format(verdict=_(v))
                     )
                 hint = suggest(table, row, pred) if pred >= 0 else {"category": None}
                 if hint.get("category"):
                     st.caption(
-                        f"Suggestion: fine-grained error (the prediction is "
-                        f"{hint['distance']} WordNet steps from an accepted label)."
+                        _(
+                            "Suggestion: fine-grained error (the prediction is {n} WordNet "
+                            "steps from an accepted label)."
+                        ).format(n=hint["distance"])
                     )
                 if hint.get("unjudged"):
-                    st.markdown(":orange-badge[Unjudged: nobody judged this class for this image.]")
+                    unjudged = _("Unjudged: nobody judged this class for this image.")
+                    st.markdown(f":orange-badge[{unjudged}]")
                 refs = db.references_for(current)
                 for set_name, ref in refs.items():
                     st.caption(
                         md(
-                            f"Reference {set_name}: {ref['raw_category']} / "
-                            f"{ref['raw_severity']} (predicted "
-                            f"{classes.names[ref['top_prediction']]})"
+                            _(
+                                "Reference {name}: {category} / {severity} (predicted {pred})"
+                            ).format(
+                                name=set_name,
+                                category=ref["raw_category"],
+                                severity=ref["raw_severity"],
+                                pred=classes.names[ref["top_prediction"]],
+                            )
                         )
                     )
             existing = (
@@ -140,62 +158,64 @@ with tab_review:
             with st.form(f"review_{model_name}_{current}", border=True):
                 category = widgets.radio(
                     st,
-                    "Category",
+                    _("Category"),
                     cats,
-                    format_func=CATEGORIES.get,
+                    format_func=lambda k: _(CATEGORIES[k]),
                     horizontal=True,
                     index=cats.index(default_cat) if default_cat in cats else None,
                 )
                 severity = widgets.radio(
                     st,
-                    "Severity",
+                    _("Severity"),
                     sevs,
-                    format_func=SEVERITIES.get,
+                    format_func=lambda k: _(SEVERITIES[k]),
                     horizontal=True,
                     index=sevs.index(existing.severity) if existing else None,
                 )
                 extra = widgets.classes(
                     st,
-                    "Proposed extra correct labels",
+                    _("Proposed extra correct labels"),
                     default=existing.proposed_correct_labels if existing else [],
-                    placeholder="search classes",
+                    placeholder=_("search classes"),
                 )
                 note = st.text_area(
-                    "Note", value=existing.note if existing else "", max_chars=5000, height=80
+                    _("Note"), value=existing.note if existing else "", max_chars=5000, height=80
                 )
                 submitted = st.form_submit_button(
-                    "Save and go to the next", type="primary", shortcut="Ctrl+Enter"
+                    _("Save and go to the next"), type="primary", shortcut="Ctrl+Enter"
                 )
             if submitted:
                 review = Review(
                     model_name, current, reviewer, category, severity, pred, list(extra), note
                 )
                 # The store's own rules, all at once, in words (data_access.reviews).
-                problems = [what for _, what in review_problems(review)]
+                problems = [what for _key, what in review_problems(review)]
+                not_saved = _("Not saved: {why}.")
                 if not me.can_save:  # no name yet, not on the list, read-only, signed out
-                    st.error(md(f"Not saved: {me.why_not}."))
+                    st.error(md(not_saved.format(why=me.why_not)))
                 elif problems:
-                    st.error(md("Not saved: " + "; ".join(problems) + "."))
+                    st.error(md(not_saved.format(why="; ".join(problems))))
                 else:
                     try:
                         db.save(review)
                     except DataError as e:
-                        st.error(md(f"Not saved: {e}"))
+                        st.error(md(not_saved.format(why=str(e).rstrip("."))))
                     else:
-                        saved(names, done, "rv", current, f"Saved {current}.")
+                        saved(names, done, "rv", current, _("Saved {name}.").format(name=current))
             if existing:
-                with st.expander(f"History of this review (version {existing.version})"):
+                history = _("History of this review (version {n})").format(n=existing.version)
+                with st.expander(history):
                     hist = db.history(model_name, current)
                     st.dataframe(
                         pd.DataFrame(
                             [
                                 {
-                                    "when": h["changed_at"],
-                                    "who": h["reviewer"],
-                                    "from": f"{h['old']['category']}/{h['old']['severity']}"
+                                    _("when"): h["changed_at"],
+                                    _("who"): h["reviewer"],
+                                    _("from"): f"{h['old']['category']}/{h['old']['severity']}"
                                     if h["old"]
                                     else "",
-                                    "to": f"{h['new']['category']}/{h['new']['severity']}",
+                                    _("to"): f"{h['new']['category']}/{h['new']['severity']}",
                                 }
                                 for h in hist
                             ]
@@ -207,15 +227,15 @@ with tab_review:
 with tab_summary:
     all_reviews = db.reviews()
     if not all_reviews:
-        st.info("No reviews yet.")
+        st.info(_("No reviews yet."))
     else:
         df = pd.DataFrame(
             [
                 {
                     "model": r.model,
                     "reviewer": r.reviewer,
-                    "category": CATEGORIES[r.category],
-                    "severity": SEVERITIES[r.severity],
+                    "category": _(CATEGORIES[r.category]),
+                    "severity": _(SEVERITIES[r.severity]),
                 }
                 for r in all_reviews
             ]
@@ -226,28 +246,56 @@ with tab_summary:
             alt.Chart(counts)
             .mark_bar()
             .encode(
-                x=alt.X("reviews:Q"),
+                x=alt.X("reviews:Q", title=_("reviews")),
                 y=alt.Y("category:N", title=None),
-                color=alt.Color("severity:N", sort=list(SEVERITIES.values())),
-                row=alt.Row("model:N"),
-                column=alt.Column("reviewer:N"),
-                tooltip=["model", "reviewer", "category", "severity", "reviews"],
+                color=alt.Color(
+                    "severity:N",
+                    title=_("severity"),
+                    sort=[_(v) for v in SEVERITIES.values()],
+                ),
+                row=alt.Row("model:N", title=_("model")),
+                column=alt.Column("reviewer:N", title=_("reviewer")),
+                tooltip=[
+                    alt.Tooltip(f"{k}:N", title=_(k))
+                    for k in ("model", "reviewer", "category", "severity")
+                ]
+                + [alt.Tooltip("reviews:Q", title=_("reviews"))],
             ),
         )
-        st.dataframe(counts, hide_index=True, width="stretch")
-    st.subheader("Agreement")
+        st.dataframe(
+            counts,
+            hide_index=True,
+            width="stretch",
+            column_config={k: st.column_config.Column(_(k)) for k in counts.columns},
+        )
+    st.subheader(_("Agreement"))
     sources = [f"reviewer: {r}" for r in db.reviewers()]
     sources += [f"reference: {n}" for n in db.reference_sets()]
     if len(sources) < 2:
-        st.caption("Agreement needs two reviewers, or a reviewer and an imported reference set.")
+        st.caption(_("Agreement needs two reviewers, or a reviewer and an imported reference set."))
     else:
+
+        def _source_text(label: str) -> str:
+            kind, name = label.split(": ", 1)
+            return (_("reviewer: {name}") if kind == "reviewer" else _("reference: {name}")).format(
+                name=name
+            )
+
         a1, a2, a3 = st.columns(3)
-        first = widgets.selectbox(a1, "First", sources, key="ag_first")
+        first = widgets.selectbox(a1, _("First"), sources, key="ag_first", format_func=_source_text)
         second = widgets.selectbox(
-            a2, "Second", [s for s in sources if s != first], key="ag_second"
+            a2,
+            _("Second"),
+            [s for s in sources if s != first],
+            key="ag_second",
+            format_func=_source_text,
         )
         scope = widgets.selectbox(
-            a3, "Reviews of model", ["any", *sorted({r.model for r in all_reviews})], key="ag_model"
+            a3,
+            _("Reviews of model"),
+            ["any", *sorted({r.model for r in all_reviews})],
+            key="ag_model",
+            format_func=lambda v: _("any") if v == "any" else v,
         )
 
         def judgements(label: str) -> dict:
@@ -261,35 +309,44 @@ with tab_summary:
 
         res = agreement(judgements(first), judgements(second))
         m1, m2, m3 = st.columns(3)
-        m1.metric("Images judged by both", f"{res['images']:,}")
+        m1.metric(_("Images judged by both"), f"{res['images']:,}")
+        agree = _("{k} of {n} agree")
         m2.metric(
-            "Category: Cohen's kappa",
+            _("Category: Cohen's kappa"),
             "-" if res["images"] == 0 else f"{res['category']['kappa']:.3f}",
-            help=f"{res['category']['agree']} of {res['images']} agree",
+            help=agree.format(k=res["category"]["agree"], n=res["images"]),
         )
         m3.metric(
-            "Severity: Cohen's kappa",
+            _("Severity: Cohen's kappa"),
             "-" if res["images"] == 0 else f"{res['severity']['kappa']:.3f}",
-            help=f"{res['severity']['agree']} of {res['images']} agree",
+            help=agree.format(k=res["severity"]["agree"], n=res["images"]),
         )
 
 with tab_io:
-    st.subheader("Import a reference categorisation")
+    st.subheader(_("Import a reference categorisation"))
     st.caption(
-        'The published format: {file_name: {"top_prediction": int, "failure category":'
-        ' str, "failure severity": str}} (JSON), or a CSV with those columns.'
+        _("The published format: {format} (JSON), or a CSV with those columns.").format(
+            format='`{file_name: {"top_prediction": int, "failure category": str, '
+            '"failure severity": str}}`'
+        )
     )
     if not me.can_save:
         # Importing writes to the shared store: a permitted reviewer's action only.
-        st.info(md(f"Importing needs a reviewer who may save: {me.why_not or 'not permitted'}."))
+        st.info(
+            md(
+                _("Importing needs a reviewer who may save: {why}.").format(
+                    why=me.why_not or _("not permitted")
+                )
+            )
+        )
     else:
         with st.form("import_ref", clear_on_submit=True):
-            up = st.file_uploader("Categorisation file", type=["json", "csv"])
-            set_name = st.text_input("Name it", placeholder="e.g. paper-vit3b")
-            go = st.form_submit_button("Import")
+            up = st.file_uploader(_("Categorisation file"), type=["json", "csv"])
+            set_name = st.text_input(_("Name it"), placeholder=_("e.g. paper-vit3b"))
+            go = st.form_submit_button(_("Import"))
         if go:
             if up is None or not set_name.strip():
-                st.error("Choose a file and give the set a name.")
+                st.error(_("Choose a file and give the set a name."))
             else:
                 # Checked in memory: an upload is never written to the server's disks.
                 try:
@@ -300,22 +357,25 @@ with tab_io:
                 except DataError as e:
                     st.error(
                         md(
-                            f"Not imported, nothing changed: {e.problem}"
+                            _("Not imported, nothing changed: ")
+                            + e.problem
                             + (f" ({e.where})" if e.where else "")
                         )
                     )
                 else:
-                    st.success(md(f"Imported {n} images as {set_name.strip()}."))
+                    st.success(
+                        md(_("Imported {n} images as {name}.").format(n=n, name=set_name.strip()))
+                    )
     if db.reference_sets():
-        st.caption(md("Reference sets: " + ", ".join(db.reference_sets())))
-    st.subheader("Export reviews")
+        st.caption(md(_("Reference sets: ") + ", ".join(db.reference_sets())))
+    st.subheader(_("Export reviews"))
     e1, e2 = st.columns(2)
-    e1.download_button("All reviews (CSV)", db.export("csv").encode(), "reviews.csv", "text/csv")
+    e1.download_button(_("All reviews (CSV)"), db.export("csv").encode(), "reviews.csv", "text/csv")
     if reviewer and models:
         try:
             data = db.export("json", reviewer=reviewer, model=model_name)
             e2.download_button(
-                "Mine for this model (published JSON format)",
+                _("Mine for this model (published JSON format)"),
                 data.encode(),
                 "reviews.json",
                 "application/json",

@@ -44,6 +44,14 @@ SOURCES = (
     "app_pages/accuracy.py",
     "ui/leaderboard.py",
     "data_access/analysis/published.py",
+    "ui/revised.py",
+    "ui/identity.py",
+    "ui/review_queue.py",
+    "app_pages/review.py",
+    "app_pages/labels.py",
+    "ui/label_tabs.py",
+    "ui/label_error_tab.py",
+    "data_access/reviews/taxonomy.py",
 )
 
 

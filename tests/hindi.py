@@ -24,7 +24,8 @@ PROPER = {
     "PNG", "Streamlit", "NumPy", "Parquet", "Lines", "Keras", "Hugging", "Face", "timm",
     "torchvision", "open_clip", "ImageFolder", "scikit-image", "CC0", "tar", "json", "tfds",
     "Shankar", "Vasudevan", "Beyer", "Northcutt", "et", "al", "Language", "English", "Hindi",
-    "arXiv", "wnid", "Peychev", "Apache-2.0", "McNemar", "Kendall", "tau",
+    "arXiv", "wnid", "Peychev", "Apache-2.0", "McNemar", "Kendall", "tau", "Krippendorff",
+    "alpha", "Cohen", "kappa", "Tab", "logits", "softmax",
 }  # fmt: skip
 # Text fields of element protos that a reader sees.
 TEXT_KEYS = {"body", "label", "options", "help", "placeholder", "caption", "title", "text",

@@ -69,6 +69,8 @@ PAGES_IN_HINDI = {
     "accuracy": {},
     "compare": {},
     "imagenet_m": {},
+    "review": {},
+    "labels": {"state": "imagenet_m"},
 }
 
 
@@ -113,6 +115,51 @@ def test_revised_labels_and_the_published_scores_in_hindi(monkeypatch, tmp_path)
         texts = page_texts(at)
         assert any("संशोधित लेबलों के अनुसार" in t for t in texts)
         assert english_words(texts, keep=(*DEMO_MODELS, "revised.json")) == {}
+
+
+def _hindi_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "hi"
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_reviewing_in_hindi_two_reviewers_a_summary_and_a_decision():
+    """What a reviewing session shows once something is saved: the saved message, the
+    history, the summary and agreement of two reviewers, the decisions and the label-error
+    tab."""
+    for who in ("ada", "bob"):
+        at = _hindi_page("review")
+        at.text_input(key="reviewer_name").set_value(who).run()
+        radios = at.radio
+        radios[0].set_value("fine_grained")
+        radios[1].set_value("minor")
+        next(b for b in at.button if b.label == "सहेजें और अगले पर जाएँ").click().run()
+        assert not at.exception, at.exception
+        assert english_words(page_texts(at), keep=(*DEMO_MODELS, "ada", "bob")) == {}
+    at.selectbox(key="ag_first").set_value("reviewer: ada").run()  # the summary's agreement
+    assert any("Cohen का kappa" in t for t in page_texts(at))
+    assert english_words(page_texts(at), keep=(*DEMO_MODELS, "ada", "bob")) == {}
+
+    for who, verdict in (("ada", "wrong"), ("bob", "correct")):
+        at = _hindi_page("labels")
+        at.text_input(key="reviewer_name").set_value(who).run()
+        first = next(
+            r for r in at.radio if r.key and r.key.startswith("lv_") and "_flag" not in r.key
+        )
+        first.set_value(verdict)
+        next(b for b in at.button if b.label == "सहेजें और अगले पर जाएँ").click().run()
+        assert not at.exception, at.exception
+    texts = page_texts(at)
+    assert any("निर्णय के लिए" in t for t in texts)  # the disputed image waits for a lead
+    assert english_words(texts, keep=(*DEMO_MODELS, "ada", "bob")) == {}
+    at.session_state["labels_tab"] = "संभावित लेबल त्रुटियाँ"
+    at.run()
+    texts = page_texts(at)
+    assert any("औसत परिशुद्धता" in t for t in texts)  # the label-error tab ran
+    assert english_words(texts, keep=(*DEMO_MODELS, "ada", "bob")) == {}
 
 
 def test_english_stays_english():

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from data_access.i18n import N_
 from data_access.reviews.taxonomy import reviewer_key, same_reviewer
+from ui.language import translator
 from ui.text import md
 
 SIGNED_IN = "signed-in"
 SINGLE_USER = "single-user"
+# What a reviewing page saves (``noun``), one and many, in the page's words.
+NOUNS = {"review": (N_("review"), N_("reviews")), "verdict": (N_("verdict"), N_("verdicts"))}
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def current_identity(allow: tuple[str, ...] = (), read_only: tuple[str, ...] = (
     """The session's identity; ``typed`` is the name box's value in single-user mode."""
     if auth_configured():
         if not st.user.is_logged_in:
-            return Identity(SIGNED_IN, "", False, "sign in to save reviews")
+            return Identity(SIGNED_IN, "", False, translator()("sign in to save reviews"))
         who = reviewer_key(str(st.user.get("email") or st.user.get("name") or ""))
         return _checked(SIGNED_IN, who, allow, read_only)
     return _checked(SINGLE_USER, reviewer_key(typed), allow, read_only)
@@ -55,14 +59,18 @@ def current_identity(allow: tuple[str, ...] = (), read_only: tuple[str, ...] = (
 
 def _checked(mode: str, who: str, allow, read_only) -> Identity:
     """``who`` against the lists, every entry in :func:`reviewer_key`'s form (trimmed,
-    e-mail addresses case-folded) and compared without case."""
+    e-mail addresses case-folded) and compared without case. ``why_not`` is in the session's
+    language."""
+    _ = translator()
     if not who:
-        return Identity(mode, "", False, "enter your name first" if mode == SINGLE_USER else
-                        "your sign-in gave no e-mail or name")  # fmt: skip
+        return Identity(mode, "", False, _("enter your name first") if mode == SINGLE_USER else
+                        _("your sign-in gave no e-mail or name"))  # fmt: skip
     if any(same_reviewer(who, r) for r in read_only):
-        return Identity(mode, who, False, f"{who} may read but not save (read-only reviewer)")
+        why = _("{who} may read but not save (read-only reviewer)").format(who=who)
+        return Identity(mode, who, False, why)
     if allow and not any(same_reviewer(who, a) for a in allow):
-        return Identity(mode, who, False, f"{who} is not on this server's list of reviewers")
+        why = _("{who} is not on this server's list of reviewers").format(who=who)
+        return Identity(mode, who, False, why)
     return Identity(mode, who, True)
 
 
@@ -70,33 +78,40 @@ def reviewer_block(allow: tuple[str, ...], read_only: tuple[str, ...], noun: str
     """Who is reviewing, on a page that saves: the sign-in (or the name box in single-user
     mode) and a line saying what happens to what is saved (``noun``: ``review``,
     ``verdict``). The typed name is kept for the session, so every reviewing page knows it."""
-    what = f"{noun}s"
+    _ = translator()
+    one, what = (_(word) for word in NOUNS[noun])
     if auth_configured():
         me = current_identity(allow, read_only)
         if me.reviewer:
             c_who, c_out = st.columns([4, 1], vertical_alignment="center")
-            c_who.markdown(f"Signed in as **{md(me.reviewer)}**: {what} are saved under this name.")
-            c_out.button("Sign out", on_click=st.logout)
+            c_who.markdown(
+                _("Signed in as **{who}**: {what} are saved under this name.").format(
+                    who=md(me.reviewer), what=what
+                )
+            )
+            c_out.button(_("Sign out"), on_click=st.logout)
         else:
-            st.button("Sign in to review", type="primary", on_click=st.login)
+            st.button(_("Sign in to review"), type="primary", on_click=st.login)
     else:
         # A widget's state goes when its page is left: the name lives in the session too.
         if "reviewer_name" not in st.session_state:
             st.session_state.reviewer_name = st.session_state.get("reviewer_typed", "")
         typed = st.text_input(
-            f"Your name (saved with every {noun})",
+            _("Your name (saved with every {noun})").format(noun=one),
             key="reviewer_name",
             max_chars=100,
-            placeholder="e.g. ada",
+            placeholder=_("e.g. ada"),
         )
         st.session_state.reviewer_typed = typed
         me = current_identity(allow, read_only, typed)
         st.caption(
-            f"Single-user mode: {what} are saved under the name typed here. (A lab server can "
-            "make reviewers sign in instead: see docs/lab.md.)"
+            _(
+                "Single-user mode: {what} are saved under the name typed here. (A lab server "
+                "can make reviewers sign in instead: see docs/lab.md.)"
+            ).format(what=what)
         )
     if me.why_not and me.reviewer:
-        st.info(md(f"Read-only: {me.why_not}."))
+        st.info(md(_("Read-only: {why}.").format(why=me.why_not)))
     return me
 
 

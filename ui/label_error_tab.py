@@ -18,6 +18,7 @@ from data_access.errors import DataError
 from data_access.predictions import Model
 from data_access.sources.source import Source
 from ui import widgets
+from ui.language import translator
 from ui.pages import BROWSE_PAGE, LABELS_PAGE
 from ui.render import DASH
 from ui.suspects import measured
@@ -33,8 +34,9 @@ def _pct(x: float) -> str:
 
 def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:
     """The methods against the experts, the precision-recall curves, and the queue links."""
+    _ = translator()
     if not models:
-        st.info("Load a model's predictions in the sidebar: the suspects come from models.")
+        st.info(_("Load a model's predictions in the sidebar: the suspects come from models."))
         return
     try:
         results = measured(source, models)
@@ -43,31 +45,41 @@ def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:
         return
     first = next(iter(results.values()))
     st.markdown(
-        f"Ranked: the **{len(first.ranked):,}** annotated images with a prediction from "
-        "every model. A *label error* is an image whose original ImageNet label the experts "
-        "did not accept (in neither their correct nor their unclear set) or that they "
-        f"marked problematic: **{int(first.hits.sum()):,}** of them, a base rate of "
-        f"**{_pct(first.base_rate)}**, what a random order finds."
+        _(
+            "Ranked: the **{n}** annotated images with a prediction from every model. A *label "
+            "error* is an image whose original ImageNet label the experts did not accept (in "
+            "neither their correct nor their unclear set) or that they marked problematic: "
+            "**{errors}** of them, a base rate of **{rate}**, what a random order finds."
+        ).format(
+            n=f"{len(first.ranked):,}",
+            errors=f"{int(first.hits.sum()):,}",
+            rate=_pct(first.base_rate),
+        )
     )
     rows = []
     for method, m in results.items():
         row = summary_row(m)
         rows.append(
             {
-                "method": METHODS[method],
-                "flagged": row["flagged"],
-                **{f"precision of the top {k:,}": _pct(row[f"precision_at_{k}"]) for k in TOP_KS},
-                "average precision": _pct(row["average_precision"]),
+                _("method"): _(METHODS[method]),
+                _("flagged"): row["flagged"],
+                **{
+                    _("precision of the top {k}").format(k=f"{k:,}"): _pct(row[f"precision_at_{k}"])
+                    for k in TOP_KS
+                },
+                _("average precision"): _pct(row["average_precision"]),
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(
-        "Precision of the top k: the share of label errors among the k most suspect images. "
-        "Flagged: the images the method itself calls suspects (confident learning: another "
-        "class clears its own threshold and the original label does not; the other "
-        "probability methods: another class is more likely; the vote: most models leave "
-        "the original label out of their top-k). Probabilities are the mean of the models "
-        "whose files have every class's score; logits go through a softmax."
+        _(
+            "Precision of the top k: the share of label errors among the k most suspect images. "
+            "Flagged: the images the method itself calls suspects (confident learning: another "
+            "class clears its own threshold and the original label does not; the other "
+            "probability methods: another class is more likely; the vote: most models leave "
+            "the original label out of their top-k). Probabilities are the mean of the models "
+            "whose files have every class's score; logits go through a softmax."
+        )
     )
     curves = []
     for method, m in results.items():
@@ -75,7 +87,11 @@ def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:
         pick = np.unique(np.linspace(0, len(precision) - 1, _CURVE_POINTS).astype(int))
         curves.append(
             pd.DataFrame(
-                {"recall": recall[pick], "precision": precision[pick], "method": METHODS[method]}
+                {
+                    "recall": recall[pick],
+                    "precision": precision[pick],
+                    "method": _(METHODS[method]),
+                }
             )
         )
     # The lines say nothing the table does not (its numbers are the text alternative); the
@@ -84,24 +100,26 @@ def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:
         alt.Chart(pd.concat(curves))
         .mark_line(aria=False)
         .encode(
-            x=alt.X("recall:Q", title="recall (share of the label errors found)"),
-            y=alt.Y("precision:Q", title="precision", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("method:N", legend=alt.Legend(labelLimit=0)),
+            x=alt.X("recall:Q", title=_("recall (share of the label errors found)")),
+            y=alt.Y("precision:Q", title=_("precision"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("method:N", title=_("method"), legend=alt.Legend(labelLimit=0)),
         )
         .properties(
             height=320,
-            description="Precision against recall of each label-error method, most suspect "
-            "images first; the table above gives the same figures.",
+            description=_(
+                "Precision against recall of each label-error method, most suspect images "
+                "first; the table above gives the same figures."
+            ),
         )
     )
     st.altair_chart(chart, width="stretch")
     options = list(results)
     method = widgets.selectbox(
         st,
-        "Queue by",
+        _("Queue by"),
         options,
         index=options.index(default_method(list(models.values()))),
-        format_func=METHODS.get,
+        format_func=lambda k: _(METHODS[k]),
         key="suspect_method",
     )
     if method is None:
@@ -110,17 +128,19 @@ def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:
     row = st.container(horizontal=True)
     row.page_link(
         LABELS_PAGE,
-        label="Review the top suspects",
+        label=_("Review the top suspects"),
         icon=":material/fact_check:",
         query_params=to_params(view),
     )
     row.page_link(
         BROWSE_PAGE,
-        label="See them in Browse",
+        label=_("See them in Browse"),
         icon=":material/grid_view:",
         query_params=to_params(view),
     )
     st.caption(
-        "The queue holds the method's flagged images, most suspect first; an image leaves it "
-        "once someone has reviewed its labels."
+        _(
+            "The queue holds the method's flagged images, most suspect first; an image leaves "
+            "it once someone has reviewed its labels."
+        )
     )

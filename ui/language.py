@@ -10,6 +10,15 @@ import streamlit as st
 from data_access import i18n
 from ui import widgets
 
+# The page's language for the browser (WCAG 3.1.1): Streamlit's page says lang="en", so a
+# screen reader would read the Hindi pages with an English voice. A components-v2 script runs
+# in the page itself and sets <html lang> on every run.
+_page_language = st.components.v2.component(
+    "imlr_page_language",
+    html="<span hidden></span>",
+    js="export default function ({ data }) { document.documentElement.lang = data.lang; }",
+)
+
 
 def _to_url() -> None:
     if st.session_state.lang == i18n.DEFAULT_LANGUAGE:
@@ -34,6 +43,7 @@ def language_selector() -> None:
         on_change=_to_url,
         help=_("The language of the app (class names stay as WordNet gives them)."),
     )
+    _page_language(data={"lang": current_language()}, key="imlr_page_language")
 
 
 def current_language() -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 from data_access.errors import DataError
 from data_access.reviews.store import ReviewStore
 from ui.context import AppContext
+from ui.language import translator
 from ui.text import md
 
 
@@ -20,7 +21,8 @@ def open_store(ctx: AppContext, what: str) -> ReviewStore:
     except DataError as e:
         st.error(md(str(e)))
         st.stop()
-    st.caption(md(f"{what} are saved to {db.where}"))
+    _ = translator()
+    st.caption(md(_("{what} are saved to {where}").format(what=what, where=db.where)))
     return db
 
 
@@ -36,11 +38,15 @@ def queue_navigation(
     """The progress bar and the queue's buttons; returns the image to show (None: the queue
     is empty). The current image is kept in ``st.session_state[key + "_current"]``; a page
     that saved one calls :func:`saved`."""
+    _ = translator()
     reviewed = sum(n in done for n in names)
     st.progress(
         reviewed / len(names) if names else 1.0,
-        text=f"{reviewed:,} of {len(names):,} reviewed by "
-        f"{md(reviewer) if reviewer else '(enter your name)'}",
+        text=_("{k} of {n} reviewed by {who}").format(
+            k=f"{reviewed:,}",
+            n=f"{len(names):,}",
+            who=md(reviewer) if reviewer else _("(enter your name)"),
+        ),
     )
     state = f"{key}_current"
     current = st.session_state.get(state)
@@ -51,13 +57,15 @@ def queue_navigation(
     at = names.index(current) if current in names else 0
     # Buttons as wide as their labels (fixed columns cut them off on a 1280x720 projector).
     row = st.container(horizontal=True)
-    if row.button("← Previous", disabled=not names, shortcut="Alt+Left", key=f"{key}_back"):
+    if row.button(_("← Previous"), disabled=not names, shortcut="Alt+Left", key=f"{key}_back"):
         st.session_state[state] = names[at - 1]
         st.rerun()
-    if row.button("Next unreviewed →", disabled=not names, shortcut="Alt+Right"):
+    if row.button(
+        _("Next unreviewed →"), disabled=not names, shortcut="Alt+Right", key=f"{key}_next"
+    ):
         st.session_state[state] = next_unreviewed(names, done, current) or current
         st.rerun()
-    if row.button("Skip →", disabled=not names, shortcut="Alt+Down"):
+    if row.button(_("Skip →"), disabled=not names, shortcut="Alt+Down", key=f"{key}_skip"):
         st.session_state[state] = names[(at + 1) % len(names)]
         st.rerun()
     if st.session_state.get(f"{key}_saved"):

@@ -8,16 +8,17 @@ from datetime import datetime, timezone
 
 from data_access.classes import NUM_CLASSES, validation_position
 from data_access.errors import DataError
+from data_access.i18n import N_
 
 CATEGORIES = {
-    "fine_grained": "Fine-grained error",
-    "fine_grained_oov": "Fine-grained error with OOV",
-    "spurious_correlation": "Spurious Correlation",
-    "non_prototypical": "Non-prototypical",
-    "other": "Other model failure",
-    "not_a_mistake": "Not a mistake: the prediction is also correct",
+    "fine_grained": N_("Fine-grained error"),
+    "fine_grained_oov": N_("Fine-grained error with OOV"),
+    "spurious_correlation": N_("Spurious Correlation"),
+    "non_prototypical": N_("Non-prototypical"),
+    "other": N_("Other model failure"),
+    "not_a_mistake": N_("Not a mistake: the prediction is also correct"),
 }
-SEVERITIES = {"major": "Major", "minor": "Minor", "borderline": "Borderline"}
+SEVERITIES = {"major": N_("Major"), "minor": N_("Minor"), "borderline": N_("Borderline")}
 # Spellings found in the published files (and ours), lower-cased -> category key.
 _CATEGORY_ALIASES = {
     **{v.lower(): k for k, v in CATEGORIES.items()},

@@ -58,6 +58,8 @@ def test_handout_opens_offline_with_every_image(app_server, page, browser, tmp_p
     page.goto(f"{app_server}/teach?lesson=problematic&lang=hi")
     button = page.get_by_role("button", name="यह पाठ हैंडआउट के रूप में डाउनलोड करें (HTML)")
     button.wait_for(timeout=60_000)
+    # The page itself says it is Hindi (a screen reader picks its voice from <html lang>).
+    page.wait_for_function("document.documentElement.lang === 'hi'", timeout=30_000)
     with page.expect_download() as info:
         button.click()
     assert info.value.suggested_filename == "lesson-problematic-hi.html"
