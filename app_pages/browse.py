@@ -94,7 +94,7 @@ def _browse() -> None:
         # the URL too, so the filter a user set is never lost on the way back from an image.
         params = st.session_state[LAST_VIEW]
         st.query_params.from_dict(params)
-    parsed = from_params(params, models, table)
+    parsed = from_params(params, models, table, _)
     url_state = parsed.state.with_(image=None)
 
     # Widgets follow the URL whenever it changed since we last wrote it, and when Streamlit

@@ -31,7 +31,7 @@ ctx = context()
 source, models = ctx.source, ctx.models
 table = source.table
 classes = load_classes()
-parsed = from_params(query_params_dict(), models, table)
+parsed = from_params(query_params_dict(), models, table, translator())
 state = parsed.state
 show_problems(parsed.problems)
 

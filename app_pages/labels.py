@@ -42,7 +42,7 @@ _ = translator()
 page_header(_("Review labels"), source, models)
 db = open_store(ctx, _("Verdicts"))
 me = reviewer_block(ctx.args.allow_reviewers, ctx.args.read_only_reviewers, "verdict")
-parsed = from_params(query_params_dict(), models, table)
+parsed = from_params(query_params_dict(), models, table, translator())
 show_problems(parsed.problems)
 view = parsed.state
 # The tabs know which is open (a rerun on a switch), so the label-error tab, which may read

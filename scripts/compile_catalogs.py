@@ -52,6 +52,8 @@ SOURCES = (
     "ui/label_tabs.py",
     "ui/label_error_tab.py",
     "data_access/reviews/taxonomy.py",
+    "data_access/browse/url.py",
+    "ui/widgets.py",
 )
 
 

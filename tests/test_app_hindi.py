@@ -162,6 +162,17 @@ def test_reviewing_in_hindi_two_reviewers_a_summary_and_a_decision():
     assert english_words(texts, keep=(*DEMO_MODELS, "ada", "bob")) == {}
 
 
+def test_a_bad_link_is_explained_in_hindi():
+    at = AppTest.from_file(APP, default_timeout=180)
+    for key, value in {"lang": "hi", "state": "nonsense", "sort": "bogus", "page": "x"}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("app_pages/browse.py").run()
+    warnings = [w.value for w in at.warning if "लिंक" in w.value]
+    assert len(warnings) == 3, warnings  # each problem of the link, in Hindi
+    assert english_words(page_texts(at), keep=(*DEMO_MODELS, "nonsense", "bogus")) == {}
+
+
 def test_english_stays_english():
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()

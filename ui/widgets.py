@@ -23,7 +23,12 @@ def is_offered(value: Any, options: Sequence[Any]) -> bool:
 
 
 def _ignored(where: Any, label: str) -> None:
-    where.caption(f"Ignored a value for “{label}” that this page did not offer.")
+    from ui.language import translator  # here: the language selector is one of these widgets
+
+    _ = translator()
+    where.caption(
+        _("Ignored a value for “{label}” that this page did not offer.").format(label=label)
+    )
 
 
 def _default(options: Sequence[Any], index: int | None) -> Any:

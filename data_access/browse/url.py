@@ -4,7 +4,7 @@ a sane default and a message, never an exception."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from data_access.analysis.label_errors import METHODS
@@ -54,8 +54,10 @@ def from_params(
     params: Mapping[str, str | list[str]],
     models: Mapping[str, Model] | None = None,
     table: AnnotationTable | None = None,
+    _: Callable[[str], str] = str,
 ) -> Parsed:
-    """Reads a state from query parameters; anything unusable is dropped with a message."""
+    """Reads a state from query parameters; anything unusable is dropped with a message (in
+    the page's language: ``_``)."""
     problems: list[str] = []
 
     def values(key: str) -> list[str]:
@@ -71,45 +73,66 @@ def from_params(
     chosen: dict[str, object] = {}
     for f in FILTERS:
         chosen[f.name], unknown = f.read(values(f.key))
-        problems += [f"unknown {f.what} {text[:40]!r} in the link was ignored" for text in unknown]
+        problems += [
+            _("unknown {what} {text} in the link was ignored").format(
+                what=_(f.what), text=repr(text[:40])
+            )
+            for text in unknown
+        ]
     model = one("model")
     if model is not None and models is not None and model not in models:
-        problems.append(f"model {model[:60]!r} from the link is not loaded; showing the first")
+        problems.append(
+            _("model {name} from the link is not loaded; showing the first").format(
+                name=repr(model[:60])
+            )
+        )
         model = None
     vs = one("vs")
     if vs is not None and models is not None and vs not in models:
-        problems.append(f"compared model {vs[:60]!r} from the link is not loaded")
+        problems.append(
+            _("compared model {name} from the link is not loaded").format(name=repr(vs[:60]))
+        )
         vs = None
     sort = one("sort") or "file_name"
     if sort not in SORTS:
-        problems.append(f"unknown sort {sort[:40]!r} in the link; sorted by file name")
+        problems.append(
+            _("unknown sort {name} in the link; sorted by file name").format(name=repr(sort[:40]))
+        )
         sort = "file_name"
     if models is not None:
         loaded = list(models.values())
         if sort == "suspicion" and not loaded:
-            problems.append("sorting by likely label error needs a loaded model; by file name")
+            problems.append(_("sorting by likely label error needs a loaded model; by file name"))
             sort = "file_name"
         suspect = chosen.get("suspect")
         if suspect and loaded and suspect not in available_methods(loaded):
             problems.append(
-                f"{METHODS[str(suspect)]} needs a prediction file with every class's scores; "
-                "the label-error filter from the link was ignored"
+                _(
+                    "{method} needs a prediction file with every class's scores; the "
+                    "label-error filter from the link was ignored"
+                ).format(method=_(METHODS[str(suspect)]))
             )
             chosen["suspect"] = None
     descending = one("desc") in ("1", "true")
-    page = _int(one("page"), 1, "page", problems)
-    page_size = _int(one("size"), DEFAULT_PAGE_SIZE, "page size", problems)
+    page = _int(one("page"), 1, _("page"), problems, _)
+    page_size = _int(one("size"), DEFAULT_PAGE_SIZE, _("page size"), problems, _)
     if page_size not in PAGE_SIZES:
-        problems.append(f"page size {page_size} is not one of {PAGE_SIZES}; using 48")
+        problems.append(
+            _("page size {size} is not one of {sizes}; using 48").format(
+                size=page_size, sizes=PAGE_SIZES
+            )
+        )
         page_size = DEFAULT_PAGE_SIZE
     if page < 1:
-        problems.append("page numbers start at 1")
+        problems.append(_("page numbers start at 1"))
         page = 1
     image = one("image")
     if image is not None and (
         validation_position(image) < 0 or (table is not None and image not in table.row_of)
     ):
-        problems.append(f"image {image[:60]!r} from the link is not an annotated image")
+        problems.append(
+            _("image {name} from the link is not an annotated image").format(name=repr(image[:60]))
+        )
         image = None
     state = BrowseState(
         **chosen,  # type: ignore[arg-type]  # each filter's decode gives its field's type
@@ -124,10 +147,16 @@ def from_params(
     return Parsed(state, problems)
 
 
-def _int(raw: str | None, default: int, what: str, problems: list[str]) -> int:
+def _int(
+    raw: str | None, default: int, what: str, problems: list[str], _: Callable[[str], str]
+) -> int:
     if raw is None:
         return default
     if ASCII_NUMBER.fullmatch(raw):
         return int(raw)
-    problems.append(f"{what} {raw[:20]!r} in the link is not a number; using {default}")
+    problems.append(
+        _("{what} {text} in the link is not a number; using {default}").format(
+            what=what, text=repr(raw[:20]), default=default
+        )
+    )
     return default
