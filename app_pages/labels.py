@@ -26,7 +26,7 @@ from ui.label_error_tab import label_error_tab
 from ui.label_tabs import agreement_tab, problematic_fields, revise_tab
 from ui.language import translator
 from ui.render import label_chips, page_header, query_params_dict, show_image, show_problems
-from ui.review_queue import open_store, queue_navigation, saved
+from ui.review_queue import ctrl_enter_saves, open_store, queue_navigation, saved
 from ui.state import context
 from ui.suspects import suspect_view
 from ui.text import md
@@ -41,6 +41,7 @@ classes = load_classes()
 _ = translator()
 page_header(_("Review labels"), source, models)
 db = open_store(ctx, _("Verdicts"))
+ctrl_enter_saves()
 me = reviewer_block(ctx.args.allow_reviewers, ctx.args.read_only_reviewers, "verdict")
 parsed = from_params(query_params_dict(), models, table, translator())
 show_problems(parsed.problems)

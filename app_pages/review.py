@@ -35,7 +35,7 @@ from ui.render import (
     real_line,
     show_image,
 )
-from ui.review_queue import open_store, queue_navigation, saved
+from ui.review_queue import ctrl_enter_saves, open_store, queue_navigation, saved
 from ui.state import context
 from ui.text import md
 
@@ -46,6 +46,7 @@ classes = load_classes()
 _ = translator()
 page_header(_("Review mistakes"), source, models)
 db = open_store(ctx, _("Reviews"))
+ctrl_enter_saves()
 
 args = ctx.args
 me = reviewer_block(args.allow_reviewers, args.read_only_reviewers, "review")

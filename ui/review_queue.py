@@ -12,6 +12,35 @@ from ui.context import AppContext
 from ui.language import translator
 from ui.text import md
 
+# Ctrl+Enter saves from any focus in a reviewing form. Streamlit runs a button's shortcut
+# unless the focus is in a form field, so with a radio button focused (a verdict just chosen
+# with the arrow keys) Ctrl+Enter did nothing. This script, run in the page once, clicks the
+# form's own submit button then; text fields keep Streamlit's handling (no double save).
+_ctrl_enter = st.components.v2.component(
+    "imlr_ctrl_enter_saves",
+    html="<span hidden></span>",
+    js="""export default function () {
+  if (window.__imlrCtrlEnter) return;
+  window.__imlrCtrlEnter = true;
+  document.addEventListener("keydown", (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.key !== "Enter") return;
+    const field = event.target;
+    if (!(field instanceof HTMLInputElement) || !["radio", "checkbox"].includes(field.type)) return;
+    const form = field.closest('[data-testid="stForm"]');
+    const save = form && form.querySelector('[data-testid="stFormSubmitButton"] button');
+    if (save && !save.disabled) {
+      event.preventDefault();
+      save.click();
+    }
+  }, true);
+}""",
+)
+
+
+def ctrl_enter_saves() -> None:
+    """Makes Ctrl+Enter save the page's form from a focused radio button or checkbox too."""
+    _ctrl_enter(key="imlr_ctrl_enter_saves")
+
 
 def open_store(ctx: AppContext, what: str) -> ReviewStore:
     """The review store, with a caption naming it (``what`` are saved there); a store that

@@ -74,3 +74,21 @@ def test_a_revised_file_uploaded_in_the_sidebar_rescores_every_model(app_server,
     page.get_by_text("Under the revised labels: revised.json").wait_for(timeout=60_000)
     page.get_by_text("Show the 1 changed images in Browse").wait_for()
     page.get_by_text("Every model is also scored against").first.wait_for()
+
+
+def test_ctrl_enter_saves_from_a_focused_radio(app_server, page):
+    """Keyboard only: a verdict chosen with the arrow keys, then Ctrl+Enter while the focus
+    is still on that radio group saves and moves on."""
+    from tests.e2e.server import settle
+
+    first = _open(page, app_server, "lbl-radio")
+    settle(page)
+    flag = page.get_by_role("radiogroup", name="Is the image problematic")
+    flag.get_by_role("radio").first.focus()  # "no opinion", the form's starting value
+    page.keyboard.press("ArrowRight")  # -> "not problematic", chosen by the keyboard
+    focused = page.evaluate("document.activeElement && document.activeElement.type")
+    assert focused == "radio"
+    page.keyboard.press("Control+Enter")
+    page.get_by_text("1 of 68 reviewed").first.wait_for(timeout=30_000)
+    rows = _rows(page, "lbl-radio")
+    assert [(r[0], r[1], r[3]) for r in rows] == [(first, "lbl-radio", 0)]  # not problematic
