@@ -1,8 +1,9 @@
-"""The message catalogs of the teaching texts (data_access/i18n.py).
+"""The app's message catalogs (data_access/i18n.py).
 
 ``python scripts/compile_catalogs.py`` compiles every ``data_access/locale/*/LC_MESSAGES/imlr.po``
 into its ``imlr.mo`` (Babel); ``--check`` instead lists message ids used in the code (calls
-``_("...")`` and ``N_("...")`` in :data:`SOURCES`) that a catalog lacks or leaves untranslated,
+``_("...")``, ``N_("...")`` and ``translator()("...")`` in every module of the app) that a
+catalog lacks or leaves untranslated,
 and exits 1 if there are any.
 """
 
@@ -14,58 +15,34 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "data_access" / "locale"
+# Every module of the app: a message marked anywhere is checked (no list to forget a file in).
 SOURCES = (
-    "app_pages/teach.py",
-    "app_pages/overview.py",
-    "ui/teach.py",
-    "ui/pages.py",
-    "ui/state.py",
-    "ui/language.py",
-    "ui/models.py",
-    "ui/model_upload.py",
-    "ui/revised.py",
-    "ui/render.py",
-    "data_access/teach/lessons.py",
-    "data_access/i18n.py",
-    "data_access/teach/handout.py",
-    "data_access/predictions/vocab.py",
-    "data_access/sources/demo.py",
-    "data_access/analysis/real.py",
-    "app_pages/browse.py",
-    "data_access/browse/filters.py",
-    "data_access/browse/view.py",
-    "data_access/analysis/label_errors.py",
-    "data_access/browse/records.py",
-    "app_pages/image.py",
-    "ui/grid.py",
-    "data_access/browse/choices.py",
-    "app_pages/imagenet_m.py",
-    "app_pages/compare.py",
-    "app_pages/accuracy.py",
-    "ui/leaderboard.py",
-    "data_access/analysis/published.py",
-    "ui/revised.py",
-    "ui/identity.py",
-    "ui/review_queue.py",
-    "app_pages/review.py",
-    "app_pages/labels.py",
-    "ui/label_tabs.py",
-    "ui/label_error_tab.py",
-    "data_access/reviews/taxonomy.py",
-    "data_access/browse/url.py",
-    "ui/widgets.py",
+    *sorted(
+        str(path.relative_to(ROOT))
+        for folder in ("app_pages", "ui", "data_access")
+        for path in (ROOT / folder).rglob("*.py")
+    ),
+    "app.py",
 )
 
 
+def _named(func: ast.expr, *names: str) -> bool:
+    return isinstance(func, ast.Name) and func.id in names
+
+
+def _translator_call(func: ast.expr) -> bool:
+    """``translator()("...")``: a page's translation used at once."""
+    return isinstance(func, ast.Call) and _named(func.func, "translator")
+
+
 def message_ids() -> set[str]:
-    """String literals passed to ``_`` or ``N_`` in the translated files."""
+    """String literals passed to ``_``, ``N_`` or ``translator()`` in the app's modules."""
     out = set()
     for rel in SOURCES:
         for node in ast.walk(ast.parse((ROOT / rel).read_text())):
             if (
                 isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in ("_", "N_")
+                and (_named(node.func, "_", "N_") or _translator_call(node.func))
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)
