@@ -8,6 +8,7 @@ Usage: ``python scripts/take_screenshots.py`` (needs Chromium at ``/usr/bin/chro
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+MODELS = re.compile(r"3 (models|मॉडल)")  # the sidebar's status, in English or Hindi
 # (file, path and query, viewport, tab to open): what a first-time user and a teacher see.
 SHOTS = (
     (
@@ -24,7 +26,9 @@ SHOTS = (
         None,
     ),
     ("browse-1280x720.png", "browse?state=multi", (1280, 720), None),
+    ("browse-hi-1280x720.png", "browse?state=multi&lang=hi", (1280, 720), None),
     ("accuracy-1920x1080.png", "accuracy", (1920, 1080), None),
+    ("accuracy-hi-1920x1080.png", "accuracy?lang=hi", (1920, 1080), None),
     ("labels-likely-errors-1920x1080.png", "labels", (1920, 1080), "Likely label errors"),
 )
 
@@ -47,7 +51,7 @@ def main() -> None:
         for name, path, (width, height), tab in SHOTS:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(f"{url}/{path}")
-            page.locator('[data-testid="stSidebar"]').get_by_text("3 models").first.wait_for(
+            page.locator('[data-testid="stSidebar"]').get_by_text(MODELS).first.wait_for(
                 state="attached", timeout=120_000
             )
             if path.startswith(("teach", "browse")):
