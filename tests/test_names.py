@@ -37,6 +37,15 @@ HAND = [
     (f"val/ILSVRC2012_val_{ARABIC_ONE}.jpg", -1),
     ("ILSVRC2012_val_00000002_n٠٩١٩٣٧٠٥.JPEG", -1),
     ("", -1),
+    # The ends of the range, in the dataset's own form and in others (mutmut's survivors).
+    ("ILSVRC2012_val_00050000.JPEG", 49_999),
+    ("ILSVRC2012_val_00050001.JPEG", -1),
+    ("ILSVRC2012_val_00000000.JPEG", -1),
+    ("ILSVRC2012_val_99999999.JPEG", -1),
+    ("ILSVRC2012_val_00050000.jpg", 49_999),
+    ("val/ILSVRC2012_val_00050001.jpg", -1),
+    ("ILSVRC2012_val_00000000.png", -1),
+    ("ILSVRC2012_val_10000001.JPEG", -1),  # a nonzero first digit
 ]
 
 

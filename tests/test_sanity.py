@@ -168,3 +168,34 @@ def test_prediction_column_messages_name_the_file(tmp_path, demo):
     assert str(e.value) == (
         f"{csv}: --prediction-column 'c' is not one of its class columns ('a', 'b')"
     )
+
+
+def test_the_gate_s_refusals_word_for_word(demo):
+    """Both refusals, whole: what was seen, the likely cause, the fix and the way to score it
+    anyway (mutmut changed any word of the causes and no test noticed)."""
+    from data_access.predictions.sanity import gate
+
+    table, _ = demo
+    n = len(table)
+    truth = table.original_label.copy()
+    with pytest.raises(PredictionFileError) as caught:
+        gate("truth.csv", table, truth, allow=False)
+    assert str(caught.value) == (
+        f"truth.csv: top-1 agrees with the original labels on 100.0% of the {n:,} annotated "
+        "images: no model reaches 99%; these are likely the ground-truth labels, not a model's "
+        "predictions (a label column saved next to the prediction); choose the prediction "
+        "column with --prediction-column NAME; to score it anyway (on purpose), pass "
+        "--allow-implausible (in the app: 'Reading options')"
+    )
+    shifted = np.roll(truth, 1)
+    fraction = float(np.mean(shifted == truth))
+    with pytest.raises(PredictionFileError) as caught:
+        gate("shifted.csv", table, shifted, allow=False)
+    assert str(caught.value) == (
+        f"shifted.csv: top-1 agrees with the original labels on {fraction:.1%} of the {n:,} "
+        "annotated images, chance level (a trained classifier agrees on about 50-90%); the "
+        "predictions are likely paired with the wrong images (rows written in another order "
+        "than the file names, or names shifted by a row) or their classes follow another "
+        "class list; check with `python -m data_access predictions describe FILE`; to score "
+        "it anyway (on purpose), pass --allow-implausible (in the app: 'Reading options')"
+    )
