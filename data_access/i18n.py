@@ -1,10 +1,13 @@
-"""Languages of the teaching texts: English (the message ids) and Hindi, through standard
-gettext message catalogs.
+"""Languages of the app: English (the message ids) and Hindi, through standard gettext
+message catalogs.
 
 The catalogs live in ``data_access/locale/<lang>/LC_MESSAGES/imlr.po`` (edited by hand or with
-any PO editor) and the compiled ``imlr.mo`` beside them (``python scripts/compile_catalogs.py``,
-checked by a test). Any page can follow the same way: ``_ = gettext_for(lang)`` and
-``_("text")``. Class names stay as WordNet gives them.
+any PO editor; its header fixes the terms) and the compiled ``imlr.mo`` beside them
+(``python scripts/compile_catalogs.py``, checked by a test). A page writes ``_ = translator()``
+(``ui.language``) and ``_("text")``; a text defined in ``data_access`` is marked with
+:func:`N_` and translated where it is shown, and a function that words a message for a page
+takes the page's ``_`` (``str``, the default, is English). Class names stay as WordNet gives
+them.
 """
 
 from __future__ import annotations
