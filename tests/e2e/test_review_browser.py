@@ -15,9 +15,11 @@ def test_review_three_mistakes_in_a_row(app_server, page):
     page.get_by_text("0 of").first.wait_for()
     seen = []
     for k in range(3):
-        heading = page.locator("h3").filter(has_text="ILSVRC2012_val_").first
-        heading.wait_for()
-        seen.append(heading.inner_text().strip())
+        heading = page.locator("h3").filter(has_text="ILSVRC2012_val_")
+        for shown in seen:  # the next image, once the run after the save has drawn it
+            heading = heading.filter(has_not_text=shown)
+        heading.first.wait_for(timeout=30_000)
+        seen.append(heading.first.inner_text().strip())
         page.get_by_role("radiogroup", name="Category").get_by_text("Spurious Correlation").click()
         page.get_by_role("radiogroup", name="Severity").get_by_text("Major").click()
         note = page.get_by_role("textbox", name="Note")
