@@ -11,7 +11,7 @@ from data_access.browse.filters import FILTERS, PAIRED_VERDICTS, Filter
 from data_access.browse.records import view_csv, view_jsonl, view_records
 from data_access.browse.url import from_params, to_params
 from data_access.browse.view import SORTS, page_of, view_rows
-from data_access.i18n import N_
+from data_access.i18n import N_, Translate
 from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
@@ -45,14 +45,13 @@ def _or_any(value):
     return ANY if value is None else value
 
 
-def _filter_widget(f: Filter):
+def _filter_widget(f: Filter, _: Translate):
     """The widget of one filter, read back as the filter's value (a tuple when it takes
-    several; None for "any")."""
+    several; None for "any"), worded in the page's language (``_``)."""
     no_model = f.needs == "models" and not models
     # Without ReaL labels a ReaL filter stays as the link has it: it keeps no image, which is
     # the truth about a source that has none (never every image).
     lacking = no_model or (f.needs == "real" and table.real is None)
-    _ = translator()
     why = {"models": _("Load predictions in the sidebar first."),
            "real": _("This source has no ReaL labels.")}.get(f.needs or "")  # fmt: skip
     labels = f.options(_)
@@ -122,11 +121,11 @@ def _browse() -> None:
     with panel.container(horizontal=True, wrap=True):
         for f in SHOWN:
             if f.needs != "models":
-                chosen[f.name] = _filter_widget(f)
+                chosen[f.name] = _filter_widget(f, _)
     with panel.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
         for f in SHOWN:
             if f.needs == "models":
-                chosen[f.name] = _filter_widget(f)
+                chosen[f.name] = _filter_widget(f, _)
         f_model = widgets.selectbox(
             st,
             _("Model"),

@@ -21,6 +21,8 @@ DOMAIN = "imlr"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = {"en": "English", "hi": "हिन्दी (Hindi)"}
 DEFAULT_LANGUAGE = "en"
+# A page's translation of a message: what words a message for a page takes (``str``: English).
+Translate = Callable[[str], str]
 
 
 def N_(message: str) -> str:
@@ -51,6 +53,6 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang])
 
 
-def gettext_for(lang: str) -> Callable[[str], str]:
+def gettext_for(lang: str) -> Translate:
     """``_`` for ``lang``: the translation of a message id, the id itself when untranslated."""
     return translations(language(lang)).gettext

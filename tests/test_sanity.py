@@ -177,10 +177,14 @@ def test_the_gate_s_refusals_word_for_word(demo):
 
     table, _ = demo
     n = len(table)
+
+    def refusal(path: str, top1: np.ndarray) -> str:
+        with pytest.raises(PredictionFileError) as caught:
+            gate(path, table, top1, allow=False)
+        return str(caught.value)
+
     truth = table.original_label.copy()
-    with pytest.raises(PredictionFileError) as caught:
-        gate("truth.csv", table, truth, allow=False)
-    assert str(caught.value) == (
+    assert refusal("truth.csv", truth) == (
         f"truth.csv: top-1 agrees with the original labels on 100.0% of the {n:,} annotated "
         "images: no model reaches 99%; these are likely the ground-truth labels, not a model's "
         "predictions (a label column saved next to the prediction); choose the prediction "
@@ -189,9 +193,7 @@ def test_the_gate_s_refusals_word_for_word(demo):
     )
     shifted = np.roll(truth, 1)
     fraction = float(np.mean(shifted == truth))
-    with pytest.raises(PredictionFileError) as caught:
-        gate("shifted.csv", table, shifted, allow=False)
-    assert str(caught.value) == (
+    assert refusal("shifted.csv", shifted) == (
         f"shifted.csv: top-1 agrees with the original labels on {fraction:.1%} of the {n:,} "
         "annotated images, chance level (a trained classifier agrees on about 50-90%); the "
         "predictions are likely paired with the wrong images (rows written in another order "

@@ -22,6 +22,7 @@ from data_access.browse.url import to_params
 from data_access.browse.view import PAGE_SIZES, BrowseState
 from data_access.classes import load_classes
 from data_access.errors import DataError
+from data_access.i18n import Translate
 from data_access.predictions import Model
 from data_access.sources.source import Source
 from ui.language import translator
@@ -76,14 +77,14 @@ def tile_data(
     view: dict,
     picture: bytes | Exception | None,
     heading: str = "",
+    _: Translate = str,
 ) -> dict:
     """What one tile shows, as the JSON the grid renders (``view``: the view's query
     parameters, for the Details link; ``picture``: the thumbnail, why there is none, or None
-    for a labels-only source)."""
+    for a labels-only source; ``_``: the page's translation)."""
     table, c = source.table, load_classes()
     name = str(table.file_name[row])
     orig = int(table.original_label[row])
-    _ = translator()
     src, no_picture = (None, _("no image: labels only")) if picture is None else _picture(picture)
     labels = label_chips(table, row, _)
     return {
@@ -122,9 +123,9 @@ class Paging:
 
 
 def _tiles(source, models, rows, state, pictures, headings=None) -> list[dict]:
-    view = to_params(state.with_(image=None))  # once per page, not per tile
+    view, _ = to_params(state.with_(image=None)), translator()  # once per page, not per tile
     return [
-        tile_data(source, models, int(r), view, pictures[k], headings[k] if headings else "")
+        tile_data(source, models, int(r), view, pictures[k], headings[k] if headings else "", _)
         for k, r in enumerate(rows)
     ]
 

@@ -13,7 +13,7 @@ from data_access.browse.url import to_params
 from data_access.browse.view import BrowseState
 from data_access.classes import load_classes, validation_position
 from data_access.errors import DataError
-from data_access.i18n import N_
+from data_access.i18n import N_, Translate
 from data_access.reviews.label_agreement import disagreements, expert_view, reviewer_agreement
 from data_access.reviews.label_store import (
     all_label_reviews,
@@ -78,7 +78,7 @@ def problematic_fields(
     return flag, reason if flag else ""
 
 
-def _names(wnids, _=str) -> str:
+def _names(wnids, _: Translate = str) -> str:
     c = load_classes()
     return ", ".join(
         _(w) if w == "problematic" else f"{c.names[c.wnid_to_index[w]]} ({w})" for w in wnids

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from data_access import i18n
+from data_access.i18n import Translate
 from ui import widgets
 
 # The page's language for the browser (WCAG 3.1.1): Streamlit's page says lang="en", so a
@@ -53,6 +52,6 @@ def current_language() -> str:
     return i18n.language(url if url is not None else st.session_state.get("lang"))
 
 
-def translator() -> Callable[[str], str]:
+def translator() -> Translate:
     """``_`` for the session's language."""
     return i18n.gettext_for(current_language())

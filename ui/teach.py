@@ -3,13 +3,12 @@ presentation style. Texts go through ``_`` (:mod:`ui.language`); data through ``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes
 from data_access.errors import DataError
+from data_access.i18n import Translate
 from data_access.predictions import Model
 from data_access.teach.lessons import BY_ORIGINAL, WHY, Answer, answer_items
 from ui.text import md
@@ -50,7 +49,7 @@ def answer_panel(
     row: int,
     models: dict[str, Model],
     reviews: list[dict],
-    _: Callable[[str], str],
+    _: Translate,
 ) -> None:
     """What Reveal shows: the original label, the three sets by name, the problematic reason,
     each model's top-1 and verdict, the ReaL labels, and reviews of the image."""
@@ -78,7 +77,7 @@ def image_reviews(ctx, file_name: str) -> list[dict]:
         return []
 
 
-def quiz_feedback(a: Answer, table: AnnotationTable, row: int, _: Callable[[str], str]) -> None:
+def quiz_feedback(a: Answer, table: AnnotationTable, row: int, _: Translate) -> None:
     """After an answer: right or wrong by the dataset's rule, why (the experts' verdict on the
     class picked), and what the original label alone would have said."""
     names = load_classes().names
@@ -91,7 +90,7 @@ def quiz_feedback(a: Answer, table: AnnotationTable, row: int, _: Callable[[str]
     )
 
 
-def quiz_end(answers: dict, slides: int, key: str, _: Callable[[str], str]) -> None:
+def quiz_end(answers: dict, slides: int, key: str, _: Translate) -> None:
     """Every slide answered: the score by the dataset's rule and by the original label, the
     images missed (each a button back to its slide), and "Again"."""
     n = len(answers)

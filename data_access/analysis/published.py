@@ -18,7 +18,6 @@ import csv
 import functools
 import io
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,7 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import validation_labels
 from data_access.errors import DataError
 from data_access.files import PACKAGE_DATA, read_shipped
-from data_access.i18n import N_
+from data_access.i18n import N_, Translate
 from data_access.predictions import Model
 
 PUBLISHED_CSV = PACKAGE_DATA / "published_models.csv"
@@ -105,7 +104,7 @@ class Published:
         return np.bincount(self.columns["imagenet_m_correct"], minlength=IMAGENET_M_SIZE + 1)
 
 
-def rank_sentence(rank: dict, synthetic: bool = False, _: Callable[[str], str] = str) -> str:
+def rank_sentence(rank: dict, synthetic: bool = False, _: Translate = str) -> str:
     """The rank in words, e.g. "better than 611 of 962 published models (would rank #352)"
     (``_``: the page's translation)."""
     text = _("better than {k} of {n} published models (would rank #{rank})").format(

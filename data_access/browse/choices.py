@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from data_access.classes import NUM_CLASSES, NUM_VALIDATION_IMAGES, load_classes
-from data_access.i18n import N_
+from data_access.i18n import N_, Translate
 
 # --- options -------------------------------------------------------------------------------
 
@@ -27,7 +27,7 @@ def class_options() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def group_options(_: Callable[[str], str] = str) -> tuple[tuple[str, str], ...]:
+def group_options(_: Translate = str) -> tuple[tuple[str, str], ...]:
     """(wnid, label) of every WordNet ancestor holding two or more classes, by name (``_``:
     the page's translation of "classes")."""
     c = load_classes()
@@ -51,7 +51,7 @@ def search_classes(query: str) -> list[int]:
     return [i for i, label in enumerate(class_options()) if q in label.lower()]
 
 
-def class_labels(_: Callable[[str], str] = str) -> dict[int, str]:
+def class_labels(_: Translate = str) -> dict[int, str]:
     """Each class's option text (its name, wnid and synonyms, as WordNet gives them)."""
     return dict(enumerate(class_options()))
 

@@ -40,7 +40,7 @@ from data_access.browse.choices import (
     group_options,
 )
 from data_access.classes import load_classes
-from data_access.i18n import N_
+from data_access.i18n import N_, Translate
 from data_access.predictions import Model
 from data_access.schema import CORRECT, WRONG
 
@@ -141,7 +141,7 @@ class Filter:
             return tuple(decoded), unknown
         return (decoded[0] if decoded else None), unknown
 
-    def describe(self, value: Any, _: Callable[[str], str] = str) -> str:
+    def describe(self, value: Any, _: Translate = str) -> str:
         """The filter and its value in words, for a chip: ``"Label state: problematic"``
         (``_``: the page's translation of the label and option texts)."""
         labels = self.options(_)

@@ -5,21 +5,20 @@ page) as rows for CSV or JSON Lines."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import load_classes
+from data_access.i18n import Translate
 from data_access.predictions import Model
 from data_access.schema import LABEL_SETS, NO_PREDICTION, verdict_is_right
 
 # Rejected labels beyond this many are folded into "+N more wrong" on a tile.
 MAX_WRONG_CHIPS = 3
 # A chip's state is never told by colour alone (WCAG 1.4.1): each carries a mark too.
-# The page's translation of a message (``str``: English, the message itself).
-Translate = Callable[[str], str]
 SET_MARKS = {"correct": "✓", "unclear": "?", "wrong": "✗"}
 
 

@@ -4,7 +4,7 @@ a sane default and a message, never an exception."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from data_access.analysis.label_errors import METHODS
@@ -14,6 +14,7 @@ from data_access.browse.choices import ASCII_NUMBER
 from data_access.browse.filters import FILTERS
 from data_access.browse.view import DEFAULT_PAGE_SIZE, PAGE_SIZES, SORTS, BrowseState
 from data_access.classes import validation_position
+from data_access.i18n import Translate
 from data_access.predictions import Model
 
 
@@ -54,7 +55,7 @@ def from_params(
     params: Mapping[str, str | list[str]],
     models: Mapping[str, Model] | None = None,
     table: AnnotationTable | None = None,
-    _: Callable[[str], str] = str,
+    _: Translate = str,
 ) -> Parsed:
     """Reads a state from query parameters; anything unusable is dropped with a message (in
     the page's language: ``_``)."""
@@ -147,9 +148,7 @@ def from_params(
     return Parsed(state, problems)
 
 
-def _int(
-    raw: str | None, default: int, what: str, problems: list[str], _: Callable[[str], str]
-) -> int:
+def _int(raw: str | None, default: int, what: str, problems: list[str], _: Translate) -> int:
     if raw is None:
         return default
     if ASCII_NUMBER.fullmatch(raw):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from data_access.classes import load_classes
 from data_access.errors import DataError
+from data_access.i18n import Translate
 from data_access.predictions import Model
 from data_access.sources.source import Source
 from data_access.teach.lessons import answer_items
@@ -34,7 +35,7 @@ def lesson_handout(
     rows,
     title: str,
     explanation: str,
-    _: Callable[[str], str],
+    _: Translate,
     lang: str = "en",
     models: Mapping[str, Model] | None = None,
     side: int = SLIDE_SIDE,

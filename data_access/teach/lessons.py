@@ -10,7 +10,7 @@ translated by :mod:`data_access.i18n`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,7 @@ from data_access.annotations import AnnotationTable
 from data_access.browse.records import SET_MARKS, real_names
 from data_access.browse.view import BrowseState, filter_rows
 from data_access.classes import load_classes, near_classes
-from data_access.i18n import N_, SET_NAMES
+from data_access.i18n import N_, SET_NAMES, Translate
 from data_access.predictions import Model
 from data_access.schema import LABEL_SETS, UNCLEAR, WRONG, is_accepted, verdict_is_right
 
@@ -281,7 +281,7 @@ def score(table: AnnotationTable, row: int, choice: int) -> Answer:
 
 
 def answer_items(table: AnnotationTable, row: int, models: Mapping[str, Model],
-                 _: Callable[[str], str]) -> list[tuple[str, str]]:  # fmt: skip
+                 _: Translate) -> list[tuple[str, str]]:  # fmt: skip
     """What Reveal and the handout show, as (label, value) pairs translated by ``_``: the
     original label; each label set, with its mark (✓ ? ✗) so colour is never the only cue;
     the problematic reason; the ReaL labels; each model's top-1 and the experts' verdict."""
