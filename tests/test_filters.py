@@ -49,7 +49,8 @@ def demo():
     models = {n: demo_model(table, n) for n in MODELS}
     # Every class's probability, for the label-error filter (the mean of the two models).
     full = [demo_model(table, n, keep_probabilities=True).probabilities for n in MODELS]
-    mean_p = (full[0].astype(np.float64) + full[1]) / 2
+    assert full[0] is not None and full[1] is not None
+    mean_p = (full[0].dense().astype(np.float64) + full[1].dense()) / 2
     c = load_classes()
     images = []
     for r in range(len(table)):

@@ -10,6 +10,7 @@ import pytest
 
 from data_access.analysis import label_errors as le
 from data_access.analysis.suspects import (
+    ProbabilityMean,
     available_methods,
     default_method,
     measure_all,
@@ -220,7 +221,9 @@ def _model(name, table, top_k, probs=None) -> Model:
         return m
     import dataclasses
 
-    return dataclasses.replace(m, probabilities=np.asarray(probs, dtype=np.float32))
+    from data_access.predictions.probabilities import AlignedScores
+
+    return dataclasses.replace(m, probabilities=AlignedScores.of(np.asarray(probs, np.float32)))
 
 
 def test_methods_follow_what_the_files_hold_and_precision_is_counted_against_the_experts():
@@ -265,7 +268,13 @@ def test_a_logit_file_read_with_every_class_is_its_softmax_on_the_right_rows(tab
     path = tmp_path / "logits.npz"
     np.savez(path, logits=logits, file_names=np.array([*names, outside]))
     model = load_predictions(path, table, keep_probabilities=True)
-    assert model.probabilities is not None and model.probabilities.shape == (n, 1000)
+    assert model.probabilities is not None
+    dense = model.probabilities.dense()
+    assert dense.shape == (n, 1000) and dense.dtype == np.float32
+    mean = ProbabilityMean()
+    mean.add(model)
+    summed = mean.mean()  # the mean of one model is its probabilities
+    assert summed is not None
     for row in (0, 7, n - 1):
         file_row = names.index(str(table.file_name[row]))
         z = logits[file_row].astype(np.float64).tolist()
@@ -273,7 +282,8 @@ def test_a_logit_file_read_with_every_class_is_its_softmax_on_the_right_rows(tab
         denominator = sum(math.exp(x - top) for x in z)
         for cls in (0, int(table.original_label[row]), 999):
             want = math.exp(z[cls] - top) / denominator
-            assert model.probabilities[row, cls] == pytest.approx(want, rel=1e-5, abs=1e-9)
+            assert dense[row, cls] == pytest.approx(want, rel=1e-5, abs=1e-9)
+            assert summed[row, cls] == pytest.approx(want, rel=1e-5, abs=1e-9)
     # Without asking, the model keeps its top-5 only (the app's caches hold these).
     assert load_predictions(path, table).probabilities is None
 
@@ -290,7 +300,11 @@ def test_probabilities_are_used_as_they_are_and_top_k_files_have_none(table, tmp
     np.save(path, probs)
     (tmp_path / "probs.file_names.txt").write_text("\n".join(table.file_name.tolist()))
     model = load_predictions(path, table, keep_probabilities=True)
-    np.testing.assert_array_equal(model.probabilities, probs)  # no softmax of probabilities
+    assert model.probabilities is not None
+    np.testing.assert_array_equal(model.probabilities.dense(), probs)  # no softmax of them
+    mean = ProbabilityMean()
+    mean.add(model)
+    np.testing.assert_array_equal(mean.mean(), probs.astype(np.float64))
     csv = write_top1_csv(tmp_path / "top1.csv", table, table.original_label)
     assert load_predictions(csv, table, keep_probabilities=True).probabilities is None
 

@@ -68,6 +68,8 @@ def mean_probabilities(matrices: Sequence[np.ndarray], rows: slice = slice(None)
     same models."""
     if not matrices:
         raise LabelErrorInputError("no model with a probability for every class")
+    if len(matrices) == 1 and matrices[0].dtype == np.float64:
+        return matrices[0][rows]  # already the mean (a view: the callers only read it)
     total = np.array(matrices[0][rows], dtype=np.float64)
     for m in matrices[1:]:
         total += m[rows]  # NaN rows stay NaN

@@ -10,7 +10,6 @@ model's top-k (top-1 when that is all a file has).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -26,41 +25,60 @@ from data_access.analysis.label_errors import (
 )
 from data_access.annotations import AnnotationTable
 from data_access.predictions import Model
-from data_access.predictions.arrays import WORKERS
+from data_access.predictions.probabilities import AlignedScores, add_probabilities
 
 # Precision is shown at these ranks (the CLI's --top adds its own).
 TOP_KS = (10, 100, 1000)
+# Scores held in memory before they are summed (about 13 models' logits at full size: the
+# fewer passes over the running sum, the faster; the more held, the more memory).
+PENDING_BYTES = 1 << 30
+_PENDING_MODELS = 64  # and at most this many (memory-mapped files hold an open file each)
 
 
 class ProbabilityMean:
-    """The mean of models' every-class probabilities, added one model at a time, so that a
-    caller holds one model's matrix at once (50 models at full size would be 4 GB; their
-    running sum is 160 MB). A row is NaN when any added model has no prediction for it."""
+    """The mean of models' every-class probabilities, added one model at a time.
 
-    def __init__(self) -> None:
+    A model's scores are held as read (a memory-mapped file costs nothing) until
+    :data:`PENDING_BYTES` of them are in memory, or :meth:`mean` is asked for; then they are
+    summed into the running total in one pass over the images
+    (:func:`~data_access.predictions.probabilities.add_probabilities`), which never holds a
+    model's probabilities whole. So 50 models at full size cost the running sum (160 MB) and
+    at most about :data:`PENDING_BYTES` of scores, never 4 GB. A row is NaN when any added
+    model has no prediction for it."""
+
+    def __init__(self, pending_bytes: int = PENDING_BYTES) -> None:
         self.names: list[str] = []
+        self._limit = pending_bytes
+        self._pending: list[AlignedScores] = []
         self._total: np.ndarray | None = None
+        self._mean: np.ndarray | None = None
 
     def add(self, model: Model) -> Model:
         """Adds ``model``'s probabilities, if it has them; returns it without them."""
         if model.probabilities is None:
             return model
-        if self._total is None:
-            self._total = np.zeros(model.probabilities.shape, dtype=np.float64)
-        total, p = self._total, model.probabilities
-        step = -(-len(p) // WORKERS)
-
-        def add(start: int) -> None:  # rows of their own: the threads never share a row
-            total[start : start + step] += p[start : start + step]
-
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(add, range(0, len(p), max(step, 1))))
+        if self._pending and model.probabilities.n != self._pending[0].n:
+            raise LabelErrorInputError("models lined up with different tables cannot be averaged")
+        self._pending.append(model.probabilities)
         self.names.append(model.name)
+        self._mean = None
+        held = sum(s.in_memory_bytes for s in self._pending)
+        if held > self._limit or len(self._pending) >= _PENDING_MODELS:
+            self._flush()
         return replace(model, probabilities=None)
 
+    def _flush(self) -> None:
+        if self._pending:
+            self._total = add_probabilities(self._pending, self._total)
+            self._pending = []
+
     def mean(self) -> np.ndarray | None:
-        """float64 (n, 1000), or None when no model had probabilities."""
-        return None if self._total is None else self._total / len(self.names)
+        """float64 (n, 1000), or None when no model had probabilities (computed once)."""
+        if self._mean is None:
+            self._flush()
+            if self._total is not None:
+                self._mean = self._total / len(self.names)
+        return self._mean
 
 
 def _mean_of(models: Sequence[Model]) -> ProbabilityMean:

@@ -16,11 +16,8 @@ Rows without names are positional: their order is checked by ``order``, never as
 
 from __future__ import annotations
 
-import os
-import threading
 import tokenize
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +30,6 @@ from data_access.progress import Progress
 
 TOP_K = 5
 _CHUNK_ROWS = 2048  # rows of a score matrix handled at once: bounds the working memory
-WORKERS = min(4, os.cpu_count() or 1)  # threads for the chunks of a score matrix
 _NAME_KEYS = ("file_names", "file_name", "filenames", "names", "sample_files")
 _PREFERRED = (
     "logits",
@@ -341,42 +337,3 @@ def reduce_scores(
     if progress:
         progress(n, n, f"reading scores from {path.name}")
     return top_k, raw if probabilities else soft, not probabilities
-
-
-def aligned_probabilities(
-    full: FullScores, file_rows: np.ndarray, table_rows: np.ndarray, n: int
-) -> np.ndarray:
-    """float32 (n, 1000): row ``table_rows[j]`` holds the probabilities of file row
-    ``file_rows[j]`` (a softmax when the file holds logits); NaN rows have no prediction.
-    Read chunk by chunk (a memory-mapped file is never copied whole), the chunks shared
-    among the cores: NumPy lets go of the GIL in its loops, and each chunk writes its own
-    rows."""
-    out = np.empty((n, NUM_CLASSES), dtype=np.float32)
-    missing = np.ones(n, dtype=bool)
-    missing[table_rows] = False
-    out[missing] = np.nan
-
-    buffers: dict[int, np.ndarray] = {}  # one per thread, reused: no allocation per chunk
-    in_place = full.matrix.dtype == np.float32 and type(full.matrix) is np.ndarray
-
-    def one(start: int) -> None:
-        rows = file_rows[start : start + _CHUNK_ROWS]
-        buffer = buffers.get(threading.get_ident())
-        if buffer is None:
-            buffer = buffers.setdefault(
-                threading.get_ident(), np.empty((_CHUNK_ROWS, NUM_CLASSES), np.float32)
-            )
-        chunk = buffer[: len(rows)]
-        if in_place:
-            np.take(full.matrix, rows, axis=0, out=chunk)
-        else:  # a memory map, or another float type: read and convert
-            chunk[...] = full.matrix[rows]
-        if full.logits:
-            chunk -= chunk.max(axis=1, keepdims=True)
-            np.exp(chunk, out=chunk)
-            chunk /= chunk.sum(axis=1, keepdims=True)
-        out[table_rows[start : start + _CHUNK_ROWS]] = chunk
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        list(pool.map(one, range(0, len(file_rows), _CHUNK_ROWS)))
-    return out

@@ -12,10 +12,11 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_CLASSES, load_classes, validation_file_name
 from data_access.predictions import order as order_check
 from data_access.predictions import sanity
-from data_access.predictions.arrays import aligned_probabilities, check_rows, take_scores
+from data_access.predictions.arrays import check_rows, take_scores
 from data_access.predictions.columns import PredictionFileError
 from data_access.predictions.model import Coverage, Model
 from data_access.predictions.parsed import Parsed
+from data_access.predictions.probabilities import AlignedScores
 from data_access.predictions.registry import ReadOptions, parse
 from data_access.predictions.resolve import check_range, cross_check, resolve_labels
 from data_access.predictions.vocab import VOCABULARIES
@@ -40,9 +41,10 @@ def load_predictions(
         name: the model's display name (default: the file's stem).
         progress: ``progress(done, total, message)`` for long loads.
         options: how to read what the file cannot say (order, offset, pickle, vocabulary).
-        keep_probabilities: also keep every class's probability per image
-            (:attr:`Model.probabilities`, 4 KB per image) when the file has them, for the
-            label-error scores; the app's caches never hold such a model.
+        keep_probabilities: also keep the file's every-class scores, as read and lined up
+            with the table (:attr:`Model.probabilities`; a memory-mapped ``.npy`` costs
+            nothing, other files 4 KB per row), when the file has them, for the label-error
+            scores; the app's caches never hold such a model.
 
     Raises:
         PredictionFileError: naming the file, the row or key, and what was expected.
@@ -103,7 +105,7 @@ def load_predictions(
     probabilities = None
     if keep_probabilities and parsed.full_scores is not None:
         file_rows, table_rows = _rows(table, row_pos)
-        probabilities = aligned_probabilities(parsed.full_scores, file_rows, table_rows, len(table))
+        probabilities = AlignedScores(parsed.full_scores, file_rows, table_rows, len(table))
     return Model(
         name or path.stem,
         top_k[:, 0].copy(),

@@ -10,6 +10,7 @@ import numpy as np
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_VALIDATION_IMAGES
 from data_access.errors import quoted, shown
+from data_access.predictions.probabilities import AlignedScores
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,10 @@ class Model:
             50,000 images; None when unknown.
         implausible: why its numbers cannot be trusted, when the user had it scored anyway
             (``--allow-implausible``; :mod:`data_access.predictions.sanity`), else None.
-        probabilities: float32 (n, 1000) every class's probability per image (NaN rows: no
-            prediction), only when asked for (``load_predictions(keep_probabilities=True)``)
-            and the file has them; else None.
+        probabilities: every class's score per image, as read and lined up with the table
+            (:class:`~data_access.predictions.probabilities.AlignedScores`; ``.dense()``
+            gives the probabilities), only when asked for
+            (``load_predictions(keep_probabilities=True)``) and the file has them; else None.
         every_class: the file has a score for every class (so the label-error methods that
             need probabilities can use it, read again with ``keep_probabilities``).
     """
@@ -101,7 +103,7 @@ class Model:
     reading: dict | None = None
     top1_by_position: np.ndarray | None = None
     implausible: str | None = None
-    probabilities: np.ndarray | None = None
+    probabilities: AlignedScores | None = None
     every_class: bool = False
 
     def shown_notes(self, hide_content: bool = False) -> list[str]:

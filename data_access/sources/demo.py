@@ -31,6 +31,7 @@ from data_access.classes import (
 from data_access.errors import DataError
 from data_access.i18n import N_
 from data_access.predictions import Model, model_from_arrays
+from data_access.predictions.probabilities import AlignedScores
 from data_access.schema import is_accepted
 
 DEMO_SEED = 20_22
@@ -261,7 +262,7 @@ def demo_model(table: AnnotationTable, name: str, keep_probabilities: bool = Fal
         model_from_arrays(name, table, p["top_k"], p["scores"]), every_class=True
     )
     if keep_probabilities:
-        return dataclasses.replace(model, probabilities=demo_probabilities(name))
+        return dataclasses.replace(model, probabilities=AlignedScores.of(demo_probabilities(name)))
     return model
 
 
