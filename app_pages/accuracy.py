@@ -170,7 +170,7 @@ st.download_button(
 )
 rescore_section(table, models, ctx.args.revised_labels)
 for m in models.values():
-    for note in m.shown_notes(hide_content=not is_upload(m.source)):
+    for note in m.shown_notes(hide_content=not is_upload(m.source), _=_):
         st.warning(md(f"{m.name}: {note}"))
 classes_evaluated = e.classes_evaluated  # the same for every model of this source
 if classes_evaluated < 1000:

@@ -25,7 +25,7 @@ from ui.render import (
 )
 from ui.state import context
 from ui.suspects import suspect_view
-from ui.text import md
+from ui.text import md, message_of
 
 ctx = context()
 source, models = ctx.source, ctx.models
@@ -160,7 +160,7 @@ try:
     refs = db.references_for(name)
     reviews = db.reviews(file_name=name)
 except DataError as e:
-    st.warning(md(_("Reviews unavailable: ") + str(e)))
+    st.warning(md(_("Reviews unavailable: ") + message_of(e)))
     refs, reviews = {}, []
 items = [
     {

@@ -19,7 +19,7 @@ from ui.pages import LABELS_PAGE
 from ui.render import page_header
 from ui.revised import rescore_section
 from ui.state import context
-from ui.text import md
+from ui.text import md, message_of
 
 ctx = context()
 source, models = ctx.source, ctx.models
@@ -87,7 +87,7 @@ try:
     db = ctx.reviews()
     references = {name: db.reference(name) for name in db.reference_sets()}
 except DataError as e:
-    st.warning(md(_("Reference categorisations unavailable: ") + str(e)))
+    st.warning(md(_("Reference categorisations unavailable: ") + message_of(e)))
     references = {}
 
 

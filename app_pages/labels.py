@@ -29,7 +29,7 @@ from ui.render import label_chips, page_header, query_params_dict, show_image, s
 from ui.review_queue import ctrl_enter_saves, open_store, queue_navigation, saved
 from ui.state import context
 from ui.suspects import suspect_view
-from ui.text import md
+from ui.text import md, message_of
 
 NOT_JUDGED = N_("not judged")
 TAB_KEY = "labels_tab"
@@ -160,7 +160,7 @@ with tab_review:
                 try:
                     save_label_review(db, review)
                 except DataError as e:
-                    st.error(md(not_saved.format(why=str(e).rstrip("."))))
+                    st.error(md(not_saved.format(why=message_of(e).rstrip("."))))
                 else:
                     done_text = _("Saved your verdicts on {name}.").format(name=current)
                     saved(names, done, "lb", current, done_text)

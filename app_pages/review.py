@@ -37,7 +37,7 @@ from ui.render import (
 )
 from ui.review_queue import ctrl_enter_saves, open_store, queue_navigation, saved
 from ui.state import context
-from ui.text import md
+from ui.text import md, message_of
 
 ctx = context()
 source, models = ctx.source, ctx.models
@@ -200,7 +200,7 @@ with tab_review:
                     try:
                         db.save(review)
                     except DataError as e:
-                        st.error(md(not_saved.format(why=str(e).rstrip("."))))
+                        st.error(md(not_saved.format(why=message_of(e).rstrip("."))))
                     else:
                         saved(names, done, "rv", current, _("Saved {name}.").format(name=current))
             if existing:
@@ -382,4 +382,4 @@ with tab_io:
                 "application/json",
             )
         except DataError as e:
-            e2.caption(md(str(e)))
+            e2.caption(md(message_of(e)))

@@ -19,7 +19,7 @@ from ui.language import current_language, translator
 from ui.render import demo_photos, photo_caption, synthetic_banner
 from ui.state import context
 from ui.teach import PRESENTATION_CSS, answer_panel, go, image_reviews, quiz_end, quiz_feedback
-from ui.text import md
+from ui.text import md, message_of
 
 ctx = context()
 source, models = ctx.source, ctx.models
@@ -113,7 +113,7 @@ with left:
                 alt=alt,
             )
         except DataError as e:
-            st.warning(md(str(e)))
+            st.warning(md(message_of(e)))
     else:
         st.info(md(_("No image in this source.")))
 with right:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
+from data_access.i18n import N_, Translate
+
 # Marks around text copied from a file into a message, so that :meth:`DataError.redacted`
 # can hide it (control characters: never in a message otherwise).
 _OPEN, _CLOSE = "\x02", "\x03"
 _QUOTED = re.compile(f"{_OPEN}[^{_CLOSE}]*{_CLOSE}")
-HIDDEN = "(a value from the file)"
+HIDDEN = N_("(a value from the file)")
 
 
 def quoted(value: object, limit: int = 60) -> str:
@@ -52,10 +54,11 @@ def _plain(text: str) -> str:
     return text.replace(_OPEN, "").replace(_CLOSE, "")
 
 
-def shown(text: str, hide_content: bool = False) -> str:
+def shown(text: str, hide_content: bool = False, hidden: str = HIDDEN) -> str:
     """A note or message that may hold :func:`quoted` values, as shown: with the values, or
-    with each replaced by a placeholder (``hide_content``)."""
-    return _QUOTED.sub(HIDDEN, text) if hide_content else _plain(text)
+    with each replaced by a placeholder (``hide_content``; ``hidden``, in the page's
+    language)."""
+    return _QUOTED.sub(lambda _m: hidden, text) if hide_content else _plain(text)
 
 
 class DataError(ValueError):
@@ -79,17 +82,22 @@ class DataError(ValueError):
         location = f"{self.source}: {self.where}" if where else self.source
         super().__init__(f"{location}: {self.problem}")
 
-    def message(self, *, hide_content: bool = False, with_source: bool = True) -> str:
+    def message(
+        self, *, hide_content: bool = False, with_source: bool = True, _: Translate = str
+    ) -> str:
         """The message, optionally without the file's name (when it is shown above) and with
         every value copied from the file replaced by a placeholder (``hide_content``): then
-        it names the file, the row or key and the problem, never the content."""
-        problem, where = (shown(t, hide_content) if t else t for t in self._marked)
-        parts = [self.source] if with_source else []
+        it names the file, the row or key and the problem, never the content. ``_``: the
+        page's translation (:func:`data_access.i18n.gettext_for`), which words the problem
+        and the row or key in the page's language (the values copied from the file stay
+        as they are)."""
+        problem, where = (shown(_(t), hide_content, _(HIDDEN)) if t else t for t in self._marked)
+        parts = [_(self.source)] if with_source else []
         return ": ".join([*parts, *([where] if where else []), problem or ""])
 
-    def redacted(self) -> str:
+    def redacted(self, _: Translate = str) -> str:
         """:meth:`message` with the file's content hidden."""
-        return self.message(hide_content=True)
+        return self.message(hide_content=True, _=_)
 
 
 class LabelFileError(DataError):

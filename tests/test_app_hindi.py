@@ -181,3 +181,33 @@ def test_english_stays_english():
     # Only the language selector's own words are in Hindi.
     assert [t for t in texts if _hindi(t)] == ["Language · भाषा", "हिन्दी (Hindi)"]
     assert "Label state" in texts and "Details" in texts and "Page {page} of {pages}" in texts
+
+
+def test_a_refused_file_is_explained_in_hindi(monkeypatch, tmp_path):
+    """A prediction file added by path that the reader refuses, and a path outside the
+    allowed folders: the sidebar's one-line refusals are in Hindi, with nothing English but
+    the file's name and the formats and flags they name."""
+    from tests.helpers import plain
+
+    monkeypatch.setenv("IMLR_ALLOW_PATHS", str(tmp_path))
+    bad = tmp_path / "scores.npz"
+    import numpy as np
+
+    np.savez(bad, logits=np.zeros((3, 1000), np.float32), file_names=np.array(["a", "b"]))
+    _ = i18n.gettext_for("hi")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "hi"
+    at.run()
+    errors = []
+    for path in (bad, Path("/etc/passwd")):
+        box = next(
+            t for t in at.sidebar.text_input if t.label == _("Add a prediction file by path")
+        )
+        box.set_value(str(path))
+        next(b for b in at.sidebar.button if b.label == _("Add")).click().run()
+        assert not at.exception
+        errors.append([plain(e.value) for e in at.sidebar.error][-1])
+    assert "3 पंक्तियाँ पर 2 फ़ाइल नाम" in errors[0]
+    assert "अनुमत फ़ोल्डरों" in errors[1] and "--allow-path" in errors[1]
+    technical = ("npz", "scores", "IMLR_ALLOW_PATHS", "allow", "path", "DIR")
+    assert english_words(errors, keep=technical) == {}

@@ -61,12 +61,12 @@ _component = st.components.v2.component(
 )
 
 
-def _picture(data: bytes | Exception) -> tuple[str | None, str | None]:
+def _picture(data: bytes | Exception, _: Translate) -> tuple[str | None, str | None]:
     """(data URL of the thumbnail, None) or (None, why there is no picture)."""
     if isinstance(data, DataError):
-        return None, f"No picture: {data.problem}"
+        return None, _("No picture: {why}").format(why=_(data.problem))
     if isinstance(data, Exception):
-        return None, f"No picture: {type(data).__name__}"
+        return None, _("No picture: {why}").format(why=type(data).__name__)
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"), None
 
 
@@ -85,7 +85,9 @@ def tile_data(
     table, c = source.table, load_classes()
     name = str(table.file_name[row])
     orig = int(table.original_label[row])
-    src, no_picture = (None, _("no image: labels only")) if picture is None else _picture(picture)
+    src, no_picture = (
+        (None, _("no image: labels only")) if picture is None else _picture(picture, _)
+    )
     labels = label_chips(table, row, _)
     return {
         "name": name,

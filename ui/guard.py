@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from data_access.errors import DataError
+from ui.language import translator
 from ui.text import md
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def guarded(run: Callable[[], object], what: str, where=st) -> None:
     try:
         run()
     except DataError as e:
-        where.error(md(e.redacted()), icon=":material/error:")
+        where.error(md(e.redacted(translator())), icon=":material/error:")
     except Exception as e:
         log.exception("%s failed", what)
         where.error(

@@ -22,7 +22,7 @@ from ui.language import translator
 from ui.pages import BROWSE_PAGE, LABELS_PAGE
 from ui.render import DASH
 from ui.suspects import measured
-from ui.text import md
+from ui.text import md, message_of
 
 _CURVE_POINTS = 400  # points per method in the chart (the curve has one per ranked image)
 
@@ -41,7 +41,7 @@ def label_error_tab(source: Source, models: Mapping[str, Model]) -> None:
     try:
         results = measured(source, models)
     except DataError as e:
-        st.error(md(str(e)))
+        st.error(md(message_of(e)))
         return
     first = next(iter(results.values()))
     st.markdown(

@@ -30,7 +30,7 @@ from ui import revised, widgets
 from ui.identity import Identity, is_lead
 from ui.language import translator
 from ui.pages import ACCURACY_PAGE, BROWSE_PAGE
-from ui.text import md
+from ui.text import md, message_of
 
 FLAGS = {None: N_("no opinion"), False: N_("not problematic"), True: N_("problematic")}
 OTHER = N_("another reason (type it below)")
@@ -221,7 +221,7 @@ def _decision_form(db, table, name, experts, reviews, decision, me, leads) -> No
         try:
             save_decision(db, made)
         except DataError as e:
-            st.error(md(not_saved.format(why=str(e).rstrip("."))))
+            st.error(md(not_saved.format(why=message_of(e).rstrip("."))))
         else:
             st.success(md(_("Saved your decision on {name}.").format(name=name)))
 
@@ -263,7 +263,7 @@ def revise_tab(db: ReviewStore, table: AnnotationTable) -> None:
                 int(least),
             )
         except DataError as e:
-            st.error(md(str(e)))
+            st.error(md(message_of(e)))
             return
         st.session_state.lb_revision = {
             "policy": policy,
@@ -312,6 +312,6 @@ def revise_tab(db: ReviewStore, table: AnnotationTable) -> None:
         try:
             revised.use(f"revised labels ({made['policy']})", made["data"], table)
         except DataError as e:
-            st.error(md(str(e)))
+            st.error(md(message_of(e)))
         else:
             st.page_link(ACCURACY_PAGE, label=_("See every model under both files on Accuracy"))

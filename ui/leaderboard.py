@@ -19,7 +19,7 @@ from ui import widgets
 from ui.cache import evaluate_cached
 from ui.charts import on_canvas
 from ui.language import translator
-from ui.text import md
+from ui.text import md, message_of
 
 VIEWS = {
     N_("Multi-label accuracy vs top-1"): ("multilabel_accuracy", N_("multi-label accuracy (%)")),
@@ -101,7 +101,7 @@ def leaderboard(source: Source, models: dict[str, Model]) -> None:
     try:
         frame = published_frame()
     except (OSError, ValueError) as e:
-        st.warning(md(_("Published results unavailable: ") + str(e)))
+        st.warning(md(_("Published results unavailable: ") + message_of(e)))
         return
     _context_note(source)
     mine = loaded_points(source, models) if models else pd.DataFrame()
@@ -196,7 +196,7 @@ def imagenet_m_distribution(source: Source, scores: dict[str, int], total: int) 
     try:
         counts = pub.published_models().imagenet_m_counts()
     except (OSError, ValueError) as e:
-        st.warning(md(_("Published results unavailable: ") + str(e)))
+        st.warning(md(_("Published results unavailable: ") + message_of(e)))
         return
     _context_note(source)
     bars = pd.DataFrame({"solved": range(len(counts)), "models": counts})

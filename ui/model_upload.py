@@ -132,7 +132,7 @@ def render_pending(
                             for label, value in reading_lines(model.reading, notes=False)
                         )
                     )
-                for note in model.shown_notes(hide_content=not item["up"]):
+                for note in model.shown_notes(hide_content=not item["up"], _=translator()):
                     st.warning(md(note), icon=":material/warning:")
             cols = st.columns(2)
             _ = translator()

@@ -32,7 +32,7 @@ from data_access.sources.source import Source
 from ui.access import checked_path, path_fields_shown
 from ui.language import translator
 from ui.model_upload import queue, reading_options, render_pending, shared_picker
-from ui.text import md
+from ui.text import md, message_of
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "json", "jsonl", "ndjson", "npy", "npz", "parquet"]
 
@@ -169,7 +169,9 @@ def loaded_models(source: Source) -> dict[str, Model]:
             models[spec["name"]] = _load_spec(spec, source)
         except DataError as e:
             # A file from a server path never shows its content; the visitor's upload does.
-            problems[spec["name"]] = e.message(hide_content=not is_upload(spec["path"]))
+            problems[spec["name"]] = e.message(
+                hide_content=not is_upload(spec["path"]), _=translator()
+            )
         except Exception as e:  # a bug or MemoryError in one file must not take the others
             problems[spec["name"]] = f"{spec['path']}: cannot be read ({type(e).__name__})"
     st.session_state.model_problems = problems
@@ -292,7 +294,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
                     args.server_upload_limit,
                 )
             except uploads.UploadLimitError as e:
-                errors.append(str(e))
+                errors.append(message_of(e))
                 continue
             try:
                 # Server mode: nothing a visitor sends is written to the server's disks.
@@ -319,7 +321,7 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
                 try:
                     full = checked_path(path.strip(), label)
                 except DataError as e:
-                    errors.append(str(e))
+                    errors.append(message_of(e))
                 else:
                     queue(full, default_name(full, _taken()), uploaded=False)
                     st.rerun()  # so its summary shows
@@ -363,4 +365,5 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
                 spec["name"] = new
                 st.rerun()
         if model is not None and model.notes:
-            st.caption(md(model.shown_notes(hide_content=not is_upload(model.source))[0]))
+            notes = model.shown_notes(hide_content=not is_upload(model.source), _=translator())
+            st.caption(md(notes[0]))

@@ -159,10 +159,11 @@ def show_image(source: Source, file_name: str) -> None:
         alt = image_description(source.table, row, translator()) if row is not None else file_name
         st.image(data, width="content", alt=alt, caption=photo_caption(source, file_name))
     except DataError as e:
-        st.caption(f"No picture: {md(e.problem)}")
+        _ = translator()
+        st.caption(_("No picture: {why}").format(why=md(_(e.problem))))
     except Exception as e:
         log.warning("cannot show %s: %r", file_name, e)
-        st.caption(f"No picture: {md(type(e).__name__)}")
+        st.caption(translator()("No picture: {why}").format(why=md(type(e).__name__)))
 
 
 def demo_photos(source: Source) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from data_access.errors import DataError
 from data_access.reviews.store import ReviewStore
 from ui.context import AppContext
 from ui.language import translator
-from ui.text import md
+from ui.text import md, message_of
 
 # Ctrl+Enter saves from any focus in a reviewing form. Streamlit runs a button's shortcut
 # unless the focus is in a form field, so with a radio button focused (a verdict just chosen
@@ -48,7 +48,7 @@ def open_store(ctx: AppContext, what: str) -> ReviewStore:
     try:
         db = ctx.reviews()
     except DataError as e:
-        st.error(md(str(e)))
+        st.error(md(message_of(e)))
         st.stop()
     _ = translator()
     st.caption(md(_("{what} are saved to {where}").format(what=what, where=db.where)))

@@ -94,7 +94,7 @@ def current(original: AnnotationTable, cli_path: str = "") -> Revised | None:
             except OSError as e:
                 st.session_state[PROBLEM] = f"{cli_path}: cannot read: {e.strerror or e}"
             except DataError as e:
-                st.session_state[PROBLEM] = e.redacted()
+                st.session_state[PROBLEM] = e.redacted(translator())
     entry = st.session_state.get(KEY)
     if not entry:
         return None
@@ -103,7 +103,7 @@ def current(original: AnnotationTable, cli_path: str = "") -> Revised | None:
             entry["digest"], original.content_key, entry["name"], entry["data"], original
         )
     except DataError as e:  # another source is open now: the file does not fit it
-        st.session_state[PROBLEM] = e.redacted()
+        st.session_state[PROBLEM] = e.redacted(translator())
         clear()
         return None
 
@@ -123,7 +123,7 @@ def _upload(up, original: AnnotationTable) -> None:
     except DataError as e:
         if previous:
             held.add(HELD, previous)
-        st.session_state[PROBLEM] = e.redacted()
+        st.session_state[PROBLEM] = e.redacted(translator())
         return
     held.add(HELD, up.size)
     st.rerun()

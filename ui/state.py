@@ -63,13 +63,12 @@ def _open(params: SourceParams) -> Source:
         current, fingerprint = source_state(params.kind, **_kwargs(params))
         stamp = json.dumps(fingerprint)
         if not current:
-            bar = st.progress(
-                0.0, text=translator()("Building the index (first open of this source)...")
-            )
+            _ = translator()
+            bar = st.progress(0.0, text=_("Building the index (first open of this source)..."))
 
             def progress(done: int, total: int, message: str) -> None:
                 frac = min(1.0, done / total) if total else 0.0
-                text = f"{message} ({done:,} / {total:,})" if total else message
+                text = f"{_(message)} ({done:,} / {total:,})" if total else _(message)
                 bar.progress(frac, text=text)
 
             try:
@@ -102,7 +101,7 @@ def current_source() -> Source:
     except DataError as e:
         # The command line (or an earlier choice) pointed at something unusable: fall back
         # to the demo and keep the message on screen.
-        st.session_state.source_problem = e.redacted()
+        st.session_state.source_problem = e.redacted(translator())
         st.session_state.source_params = SourceParams()
         return _open(SourceParams())
 
@@ -165,7 +164,7 @@ def _source_form(current: SourceParams, source: Source) -> Source:
         except DataError as e:
             # Keep what was loaded; say why the new choice did not open. The server's files
             # never show their content to a visitor.
-            st.session_state.source_problem = e.redacted()
+            st.session_state.source_problem = e.redacted(translator())
         else:
             st.session_state.source_params = new
             st.session_state.source_problem = None

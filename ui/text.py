@@ -8,6 +8,7 @@ Markdown (with ``$...$`` as LaTeX). A path such as ``/data/**new**/$HOME.json`` 
 import re
 
 from data_access.errors import DataError
+from ui.language import translator
 
 # Every character with a meaning in Streamlit's Markdown: CommonMark punctuation, "$" (math),
 # "~" (strike-through), ":" (emoji and colour shortcodes) and "<" / ">" (HTML-looking text).
@@ -28,6 +29,12 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
+def message_of(e: Exception) -> str:
+    """``str(e)`` in the page's language: a :class:`DataError`'s message translated (the
+    values copied from a file stay as they are); not yet Markdown-safe (see :func:`md`)."""
+    return e.message(_=translator()) if isinstance(e, DataError) else str(e)
+
+
 def error_text(e: Exception, *, own_file: bool = False, with_source: bool = True) -> str:
     """What the app shows for a failed read, as Markdown-safe text.
 
@@ -36,5 +43,6 @@ def error_text(e: Exception, *, own_file: bool = False, with_source: bool = True
     hidden; the visitor's own upload (``own_file``) is shown in full.
     """
     if isinstance(e, DataError):
-        return md(e.message(hide_content=not own_file, with_source=with_source))
+        _ = translator()
+        return md(e.message(hide_content=not own_file, with_source=with_source, _=_))
     return md(f"{type(e).__name__}")

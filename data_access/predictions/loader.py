@@ -99,7 +99,7 @@ def load_predictions(
     notes = [n for n in (implausible, truth_note, *parsed.notes, ambiguity) if n]
     reading["ambiguous"] = ambiguity
     reading["implausible"] = implausible
-    notes += [coverage.warning()] if coverage.warning() else []
+    notes += coverage.warnings()
     if score_kind == "logits":
         notes.append("its scores are top-k logits, not probabilities: confidence is not shown")
     probabilities = None

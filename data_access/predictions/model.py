@@ -9,7 +9,8 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_VALIDATION_IMAGES
-from data_access.errors import quoted, shown
+from data_access.errors import HIDDEN, quoted, shown
+from data_access.i18n import Translate
 from data_access.predictions.probabilities import AlignedScores
 
 
@@ -51,20 +52,20 @@ class Coverage:
             "unrecognised_examples": list(self.unrecognised_examples),
         }
 
-    def warning(self) -> str | None:
-        """A loud, one-line note when anything is off, else None."""
-        parts = []
+    def warnings(self) -> list[str]:
+        """A loud note for each thing that is off (none when all is well)."""
+        notes = []
         if self.missing:
-            parts.append(
+            notes.append(
                 f"{self.missing:,} of {self.annotated:,} annotated images have no prediction "
                 f"and count as wrong (e.g. {', '.join(self.missing_examples[:3])})"
             )
         if self.unrecognised:
-            parts.append(
+            notes.append(
                 f"{self.unrecognised:,} rows are not ImageNet validation file names and were "
                 f"ignored (e.g. {quoted(', '.join(self.unrecognised_examples[:3]), 120)})"
             )
-        return "; ".join(parts) or None
+        return notes
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,10 @@ class Model:
     probabilities: AlignedScores | None = None
     every_class: bool = False
 
-    def shown_notes(self, hide_content: bool = False) -> list[str]:
+    def shown_notes(self, hide_content: bool = False, _: Translate = str) -> list[str]:
         """The notes as shown: values copied from the file hidden when ``hide_content``
         (a file the app opened from a server path; see :func:`errors.quoted`)."""
-        return [shown(n, hide_content) for n in self.notes]
+        return [shown(_(n), hide_content, _(HIDDEN)) for n in self.notes]
 
     def renamed(self, name: str) -> Model:
         return replace(self, name=name)
