@@ -11,7 +11,7 @@ them.
 
 Messages worded in ``data_access`` from values (a refused file's problem, a build's step) are
 f-strings; their catalog ids are *templates*, the f-string with each value as ``{0}``,
-``{1}``, ... (``scripts/compile_catalogs.py`` finds them in every ``raise`` and progress call).
+``{1}``, ... (``scripts/compile_catalogs.py`` finds them in the code; its docstring says where).
 ``_`` translates such a message by the template it fits, with the values put back in the
 translation's places (a value that is itself a message is translated the same way; a value
 copied from a file never is).
