@@ -3,20 +3,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from data_access import i18n
 from data_access.i18n import Translate
 from ui import widgets
 
-# The page's language for the browser (WCAG 3.1.1): Streamlit's page says lang="en", so a
-# screen reader would read the Hindi pages with an English voice. A components-v2 script runs
-# in the page itself and sets <html lang> on every run.
+# The page's language for the browser: <html lang> (WCAG 3.1.1) and the few words Streamlit
+# draws itself (the upload field's); a components-v2 script in the page, run on every run.
 _page_language = st.components.v2.component(
     "imlr_page_language",
     html="<span hidden></span>",
-    js="export default function ({ data }) { document.documentElement.lang = data.lang; }",
+    js=(Path(__file__).parent / "language.js").read_text(encoding="utf-8"),
 )
+
+
+def _streamlit_words(_: Translate) -> dict[str, str] | None:
+    """The words language.js puts in place of Streamlit's own (None: Streamlit's English)."""
+    if current_language() == i18n.DEFAULT_LANGUAGE:
+        return None
+    return {
+        "upload": _("Upload"),
+        "per_file": _("{size} per file"),
+        "input": _("file upload"),
+        "help": _("Help for {label}"),
+    }
 
 
 def _to_url() -> None:
@@ -42,7 +55,9 @@ def language_selector() -> None:
         on_change=_to_url,
         help=_("The language of the app (class names stay as WordNet gives them)."),
     )
-    _page_language(data={"lang": current_language()}, key="imlr_page_language")
+    _page_language(
+        data={"lang": current_language(), "words": _streamlit_words(_)}, key="imlr_page_language"
+    )
 
 
 def current_language() -> str:

@@ -4,6 +4,9 @@ import pytest
 
 from data_access.sources.source import open_source
 from data_access.teach.lessons import lesson_rows
+from tests.hindi import english_words
+
+DEMO_MODELS = ("demo-strong", "demo-medium", "demo-weak")
 
 pytestmark = pytest.mark.browser
 
@@ -108,10 +111,11 @@ def test_present_mode_fits_one_screen_and_escape_leaves_it(app_server, browser, 
         page.close()
 
 
-def test_hindi_text_is_drawn_with_a_devanagari_font(app_server, page):
+def test_hindi_is_drawn_with_a_devanagari_font_and_streamlits_own_words_too(app_server, page):
     """Without a Devanagari font a Hindi letter is drawn as the same box as a character no
     font has (a private-use one), so the two strings of four measure the same; with one
-    (fonts-noto-core) they differ."""
+    (fonts-noto-core) they differ. The upload field's words, which Streamlit draws, are
+    Hindi too, and English again after the switch back."""
     page.goto(f"{app_server}/teach?lesson=several-right&i=1&lang=hi")
     title = page.get_by_role("heading", name="पढ़ाएँ")
     title.wait_for(timeout=60_000)
@@ -123,3 +127,32 @@ def test_hindi_text_is_drawn_with_a_devanagari_font(app_server, page):
         }"""
     )
     assert widths[0] > 0 and abs(widths[0] - widths[1]) > 1, widths
+    # The words Streamlit draws itself in the upload field are the page's too (ui/language.js),
+    # and the whole sidebar as a reader sees it has no English word but names and formats.
+    sidebar = page.get_by_test_id("stSidebar")
+    upload = sidebar.get_by_test_id("stFileUploaderDropzone").first
+    upload.get_by_text("अपलोड करें").wait_for(timeout=30_000)
+    assert (
+        upload.get_by_test_id("stFileUploaderDropzoneInstructions")
+        .inner_text()
+        .startswith("हर फ़ाइल 400MB तक • CSV")
+    )
+    assert upload.get_by_test_id("stFileUploaderDropzoneInput").get_attribute("aria-label") == (
+        "फ़ाइल अपलोड"
+    )
+    formats = ("CSV", "TSV", "TXT", "JSON", "JSONL", "NDJSON", "NPY", "NPZ", "PARQUET", "MB")
+    # Its text without the icons (Material ligatures such as "upload", drawn as a glyph) and
+    # without code (a command such as `labels revise`, which stays as typed).
+    text = sidebar.evaluate(
+        """(el) => { const c = el.cloneNode(true);
+            c.querySelectorAll('[data-testid=stIconMaterial], code').forEach(i => i.remove());
+            return c.innerText || c.textContent; }"""
+    )
+    left = english_words([text], keep=(*formats, *DEMO_MODELS, "Language"))
+    assert left == {}, left
+    # Back in English, Streamlit's own words come back.
+    sidebar.locator('[data-testid="stSelectbox"]', has_text="Language").locator("input").click()
+    page.keyboard.type("English")
+    page.keyboard.press("Enter")
+    upload.get_by_text("Upload", exact=True).wait_for(timeout=30_000)
+    assert "per file" in upload.get_by_test_id("stFileUploaderDropzoneInstructions").inner_text()
