@@ -3,7 +3,8 @@
 // 1. <html lang>: Streamlit's page says lang="en", so a screen reader would read the Hindi
 //    pages with an English voice (WCAG 3.1.1).
 // 2. The few words Streamlit draws itself and offers no way to change: the upload field's
-//    button, its size line, and the accessible names of its input and of a help icon. They
+//    button, its size line, the accessible names of its input and of a help icon, and a text
+//    field's "Press Enter to apply". They
 //    are set to the page's words (data.words) whenever Streamlit draws them, and set back
 //    to Streamlit's own (kept in data-imlr-en) when the page is in English again.
 const STATE = Symbol.for("imlr.language");
@@ -40,6 +41,14 @@ function apply(words) {
     swap(span, english ? same : (v) => {
       const m = /^(\S+) per file(.*)$/s.exec(v);
       return m ? words.per_file.replace("{size}", m[1]) + m[2] : null;
+    });
+  }
+  for (const span of document.querySelectorAll('[data-testid="InputInstructions"] span')) {
+    // A text field's hint while it is edited: "Press Enter to apply", "Press Ctrl+Enter to
+    // submit form".
+    swap(span, english ? same : (v) => {
+      const m = /^Press (.+) to (apply|submit form)$/.exec(v);
+      return m ? words[m[2] === "apply" ? "press_apply" : "press_submit"].replace("{keys}", m[1]) : null;
     });
   }
   for (const input of document.querySelectorAll('[data-testid="stFileUploaderDropzoneInput"]')) {

@@ -29,6 +29,8 @@ def _streamlit_words(_: Translate) -> dict[str, str] | None:
         "per_file": _("{size} per file"),
         "input": _("file upload"),
         "help": _("Help for {label}"),
+        "press_apply": _("Press {keys} to apply"),
+        "press_submit": _("Press {keys} to submit form"),
     }
 
 

@@ -150,6 +150,13 @@ def test_hindi_is_drawn_with_a_devanagari_font_and_streamlits_own_words_too(app_
     )
     left = english_words([text], keep=(*formats, *DEMO_MODELS, "Language"))
     assert left == {}, left
+    # A text field's hint while it is edited ("Press Enter to ..."), in Hindi.
+    field = sidebar.get_by_label("पथ से पूर्वानुमान फ़ाइल जोड़ें")
+    field.fill("x")
+    hint = sidebar.get_by_test_id("InputInstructions").first
+    hint.get_by_text("Enter दबाएँ").wait_for(timeout=30_000)
+    assert english_words([hint.inner_text()], keep=("Enter",)) == {}
+    field.fill("")
     # Back in English, Streamlit's own words come back.
     sidebar.locator('[data-testid="stSelectbox"]', has_text="Language").locator("input").click()
     page.keyboard.type("English")
