@@ -241,6 +241,7 @@ def _browse() -> None:
     if not len(rows):
         st.info(_("No image matches these filters."))
     size = state.page_size
+    previous = rows[max(0, (page - 2) * size) : (page - 1) * size]
     image_grid(
         source,
         models,
@@ -255,11 +256,13 @@ def _browse() -> None:
             rows[page * size : (page + 1) * size].tolist(),
             page_key="f_page",
             size_key="f_size",
+            prev_rows=previous.tolist(),
         ),
     )
-    # The two pages after this one are made in the background while it is viewed: the grid
-    # holds the next one ready, and paging on finds the one after made.
+    # The two pages after this one and the one before are made in the background while it
+    # is viewed: the grid holds both neighbours ready, and paging on finds the one after made.
     prefetch_ahead(source, [str(table.file_name[r]) for r in rows[page * size : (page + 2) * size]])
+    prefetch_ahead(source, [str(table.file_name[r]) for r in previous])
 
 
 _fragment()

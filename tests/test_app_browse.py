@@ -302,9 +302,10 @@ def test_details_opens_the_image_page_only_for_a_name_on_the_grid(demo, monkeypa
 
 
 def test_the_grid_holds_the_next_page_once_made_ahead(demo):
-    """Browse sends the page with the next page's tiles once the background has made their
-    thumbnails, so the grid's Next shows it at once; the tiles are exactly what that page's
-    own run sends (same links), so the grid does not redraw when the run arrives."""
+    """Browse sends the page with the next and previous pages' tiles once the background has
+    made their thumbnails, so the grid's Next and Previous show them at once; the tiles are
+    exactly what those pages' own runs send (same links), so the grid does not redraw when
+    the run arrives."""
     from ui.render import _ahead
 
     table, models = demo
@@ -321,9 +322,20 @@ def test_the_grid_holds_the_next_page_once_made_ahead(demo):
     nxt = paging["next"]
     assert [t["name"] for t in nxt] == [str(table.file_name[r]) for r in rows[96:144]]
     assert all(f"&page=3&image={t['name']}" in t["href"] for t in nxt)
+    # The previous page comes along too (made when page 1 was shown), as page 1's run sends it.
+    prev = paging["prev"]
+    assert [t["name"] for t in prev] == [str(table.file_name[r]) for r in rows[:48]]
     at.session_state["f_page"] = 3  # what the grid's Next sets (its trigger's callback)
     at.run()
     assert grid_tiles(at, "browse_grid") == nxt
+    grid = next(e for e in at.get("bidi_component") if e.proto.id.endswith("-browse_grid"))
+    held_before = json.loads(grid.proto.json)["paging"]["prev"]
+    at.session_state["f_page"] = 2  # what the grid's Previous sets
+    at.run()
+    assert grid_tiles(at, "browse_grid") == held_before
+    at.session_state["f_page"] = 1
+    at.run()
+    assert grid_tiles(at, "browse_grid") == prev
 
 
 def test_the_grid_sets_page_and_size_only_to_values_it_offers(demo, monkeypatch):

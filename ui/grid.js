@@ -1,12 +1,15 @@
 // The image grid (ui/grid.py): one element for a whole page of tiles.
 // Every text from the data is set with textContent or as a property, never parsed as HTML.
 //
-// Paging (Browse): the page arrives with the next page's tiles when their thumbnails are
-// ready; the grid's own Previous / Next buttons show a page it holds at once, then tell
-// the server (a trigger value), whose rerun sends the same tiles back (not redrawn) and the
-// page after. Pages already seen in this view are kept, so Previous is instant too.
-const MEMORY = new WeakMap(); // per grid: {view, pages: Map(page -> {tiles, sig}), shown}
-const KEEP_PAGES = 6;
+// Paging (Browse): the page arrives with the previous and next pages' tiles when their
+// thumbnails are ready; the grid builds those pages' tiles at once, off screen, and has their
+// pictures decoded while the current page is looked at. Its own Previous / Next buttons then
+// only swap in a page it holds, and tell the server (a trigger value), whose rerun sends the
+// same tiles back (not redrawn) and the pages around the new one. Pages already seen in this
+// view are kept too (their tiles; their built elements for the pages next to the current one).
+const MEMORY = new WeakMap(); // per grid: {view, pages: Map(page -> entry), shown, ...}
+const KEEP_PAGES = 24; // pages held per view (their data: about 0.7 MB each at 48 a page)
+const KEEP_BUILT = 2; // pages either side of the current one whose elements stay built
 // The grid's own words, in the page's language (data.text, from ui/grid.py).
 let TEXT = {
   details: "Details",
@@ -75,14 +78,16 @@ function tile(t, open) {
   return li;
 }
 
-// Decoded ahead, so a page held for later shows without a decoding pause.
-function predecode(tiles) {
-  for (const t of tiles) {
-    if (!t.src) continue;
-    const img = new Image();
-    img.src = t.src;
-    img.decode().catch(() => {});
+// A page's tile elements, built once: a held page is shown by putting these in place, their
+// pictures already decoded (decode() works on elements not yet in the document).
+function built(entry, open) {
+  if (!entry.nodes) {
+    entry.nodes = entry.tiles.map((t) => tile(t, open));
+    for (const img of entry.nodes.flatMap((li) => [...li.querySelectorAll("img")])) {
+      img.decode().catch(() => {});
+    }
   }
+  return entry.nodes;
 }
 
 export default function (component) {
@@ -95,6 +100,8 @@ export default function (component) {
     mem = { view: null, pages: new Map(), shown: null, count: 0, page: 0, asked: null };
     MEMORY.set(parentElement, mem);
   }
+  // Tiles built in an earlier run call the trigger of the latest one.
+  mem.trigger = setTriggerValue;
   // The Details link is an ordinary link (a new tab, a copied address, a middle click all
   // work); a plain click stays in this session, so uploaded models are still loaded.
   const open = (name) => (event) => {
@@ -102,14 +109,23 @@ export default function (component) {
       return;
     }
     event.preventDefault();
-    setTriggerValue("open", name);
+    mem.trigger("open", name);
+  };
+  // The entry for a page's tiles: the one held when they are the same (its elements kept).
+  const hold = (page, tiles) => {
+    const sig = JSON.stringify(tiles);
+    const held = mem.pages.get(page);
+    if (held && held.sig === sig) return held;
+    const entry = { tiles, sig, nodes: null };
+    mem.pages.set(page, entry);
+    return entry;
   };
   const navs = [...root.querySelectorAll("nav.imlr-pages")];
 
   function show(page, entry) {
     if (mem.shown !== entry.sig) {
       mem.shown = entry.sig;
-      list.replaceChildren(...entry.tiles.map((t) => tile(t, open)));
+      list.replaceChildren(...built(entry, open));
     }
     list.setAttribute("aria-label", page ? `${data.label}: ${where(page, mem.count)}` : data.label);
     for (const nav of navs) {
@@ -167,21 +183,25 @@ export default function (component) {
 
   list.style.setProperty("--columns", String(data.columns || 6));
   const paging = data.paging;
-  const entry = { tiles: data.tiles || [], sig: JSON.stringify(data.tiles || []) };
   const viewChanged = Boolean(paging) && mem.view !== paging.view;
+  if (viewChanged) {
+    mem.view = paging.view;
+    mem.pages = new Map();
+  }
+  const tiles = data.tiles || [];
+  const entry = paging ? hold(paging.page, tiles) : { tiles, sig: JSON.stringify(tiles) };
   if (paging) {
-    if (viewChanged) {
-      mem.view = paging.view;
-      mem.pages = new Map();
-    }
     mem.count = paging.pages;
-    mem.pages.set(paging.page, entry);
-    if (paging.next) {
-      mem.pages.set(paging.page + 1, { tiles: paging.next, sig: JSON.stringify(paging.next) });
-      predecode(paging.next);
-    }
-    for (const p of [...mem.pages.keys()]) {
-      if (mem.pages.size > KEEP_PAGES && Math.abs(p - paging.page) > 2) mem.pages.delete(p);
+    // The pages either side, built and decoded now, while this one is looked at.
+    if (paging.next) built(hold(paging.page + 1, paging.next), open);
+    if (paging.prev) built(hold(paging.page - 1, paging.prev), open);
+    // Held: the KEEP_PAGES nearest pages; built: those within KEEP_BUILT.
+    const far = [...mem.pages.keys()].sort(
+      (a, b) => Math.abs(b - paging.page) - Math.abs(a - paging.page),
+    );
+    for (const p of far.slice(0, Math.max(0, mem.pages.size - KEEP_PAGES))) mem.pages.delete(p);
+    for (const [p, held] of mem.pages) {
+      if (Math.abs(p - paging.page) > KEEP_BUILT) held.nodes = null;
     }
     navs.forEach((nav, k) => {
       nav.querySelector(".prev").onclick = () => go(mem.page - 1, k === 1);

@@ -11,7 +11,7 @@ stays in the session (a trigger value read here, then :func:`st.switch_page`).
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -111,8 +111,8 @@ class Paging:
 
     Attributes:
         page: the page shown (1-based); pages: how many there are.
-        next_rows: the next page's rows, sent along when their thumbnails are ready so the
-            grid can show that page at once.
+        next_rows, prev_rows: the next and previous pages' rows, sent along when their
+            thumbnails are ready so the grid can show either page at once.
         page_key, size_key: the session-state keys of the view's page and page size, which
             the grid's controls set (to a page of the view, a size of :data:`PAGE_SIZES`).
     """
@@ -122,6 +122,7 @@ class Paging:
     next_rows: list[int]
     page_key: str
     size_key: str
+    prev_rows: list[int] = field(default_factory=list)
 
 
 def _tiles(source, models, rows, state, pictures, headings=None) -> list[dict]:
@@ -132,19 +133,19 @@ def _tiles(source, models, rows, state, pictures, headings=None) -> list[dict]:
     ]
 
 
-def _next_page(source: Source, models, state: BrowseState, paging: Paging) -> list[dict] | None:
-    """The next page's tiles if every thumbnail of it is ready (made ahead in the
+def _held_page(source: Source, models, state: BrowseState, rows: list[int], page: int):
+    """Page ``page``'s tiles (``rows``) if every thumbnail of it is ready (made ahead in the
     background), else None: waiting for them would slow the page on screen."""
-    if not paging.next_rows:
+    if not rows:
         return None
-    names = [str(source.table.file_name[r]) for r in paging.next_rows]
+    names = [str(source.table.file_name[r]) for r in rows]
     if not source.has_images:
         pictures = [None] * len(names)
     else:
         pictures = source.thumbs.many(names, cached_only=True)
         if any(p is None for p in pictures):
             return None
-    return _tiles(source, models, paging.next_rows, state.with_(page=paging.page + 1), pictures)
+    return _tiles(source, models, rows, state.with_(page=page), pictures)
 
 
 def image_grid(
@@ -183,7 +184,8 @@ def image_grid(
             "view": urlencode(to_params(state.with_(page=1)), doseq=True),
             "page": paging.page,
             "pages": paging.pages,
-            "next": _next_page(source, models, state, paging),
+            "next": _held_page(source, models, state, paging.next_rows, paging.page + 1),
+            "prev": _held_page(source, models, state, paging.prev_rows, paging.page - 1),
             "sizes": list(PAGE_SIZES),
             "size": state.page_size,
         }

@@ -120,7 +120,7 @@ def _lower_priority() -> None:
 _ahead = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="thumbnails-ahead", initializer=_lower_priority
 )
-_asked: set[tuple[str, str]] = set()
+_asked: set[tuple[str, str, str, int]] = set()
 
 
 def prefetch_ahead(source: Source, names: list[str]) -> None:
@@ -128,7 +128,8 @@ def prefetch_ahead(source: Source, names: list[str]) -> None:
     paging on finds them cached (one thread per process, each page asked for once)."""
     if not names or not source.has_images:
         return
-    key = (str(source.index_dir or id(source)), names[0])
+    # A list is known by its ends and length: two views' pages may start with one image.
+    key = (str(source.index_dir or id(source)), names[0], names[-1], len(names))
     if key in _asked:
         return
     if len(_asked) > 10_000:

@@ -117,6 +117,31 @@ def test_grid_pages_forward_and_back_with_its_own_buttons(app_server, page, demo
     on_page(2)
 
 
+def test_a_page_opened_by_its_link_holds_its_previous_page_built_and_loaded(app_server, page, demo):
+    """Browse opened at page 5 (page 4 never seen) holds page 4 too, once the background has
+    made it: Previous swaps it in within the click itself (no server run can answer that
+    soon), every picture already loaded."""
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    fourth = [str(n) for n in table.file_name[rows[144:192]]]
+    page.goto(f"{app_server}/browse?state=multi&page=5")
+    page.locator("li.tile img").first.wait_for()
+    page.wait_for_timeout(1500)  # the background makes pages 4, 6 and 7
+    page.get_by_text("Show the file names to copy").click()  # a rerun: page 5 with 4 and 6
+    page.locator('[data-testid="stCode"]').wait_for()
+    page.wait_for_timeout(500)
+    prev = page.locator("nav.imlr-pages").first.locator("button.prev")
+    shown = prev.evaluate(
+        """b => { b.click(); const root = b.getRootNode();
+            const tiles = [...root.querySelectorAll('li.tile')];
+            return [tiles.map(t => t.querySelector('.file').textContent),
+                    tiles.every(t => { const i = t.querySelector('img');
+                                       return i.complete && i.naturalWidth > 0; })]; }"""
+    )
+    assert shown == [fourth, True]
+    page.wait_for_function("() => location.search.includes('page=4')")
+
+
 def test_two_quick_nexts_end_on_the_later_page(app_server, page, demo):
     """Next pressed twice within one task, the first onto a held page (its server call waits
     for the paint) and the second onto one not held (asked at once): the grid, the page
