@@ -242,7 +242,7 @@ def _browse() -> None:
         st.info(_("No image matches these filters."))
     size = state.page_size
     previous = rows[max(0, (page - 2) * size) : (page - 1) * size]
-    image_grid(
+    came_from = image_grid(
         source,
         models,
         page_rows.tolist(),
@@ -259,10 +259,13 @@ def _browse() -> None:
             prev_rows=previous.tolist(),
         ),
     )
-    # The two pages after this one and the one before are made in the background while it
-    # is viewed: the grid holds both neighbours ready, and paging on finds the one after made.
+    # The two pages after this one are made in the background while it is viewed: the grid
+    # holds the next one ready, and paging on finds the one after made. So is the page before,
+    # when this one was opened by a link or reached going back (paging forward, it was just
+    # shown; after a jump, making it would only slow the next jump).
     prefetch_ahead(source, [str(table.file_name[r]) for r in rows[page * size : (page + 2) * size]])
-    prefetch_ahead(source, [str(table.file_name[r]) for r in previous])
+    if came_from in (None, page + 1):
+        prefetch_ahead(source, [str(table.file_name[r]) for r in previous])
 
 
 _fragment()

@@ -325,14 +325,24 @@ def test_the_grid_holds_the_next_page_once_made_ahead(demo):
     # The previous page comes along too (made when page 1 was shown), as page 1's run sends it.
     prev = paging["prev"]
     assert [t["name"] for t in prev] == [str(table.file_name[r]) for r in rows[:48]]
+    second = grid_tiles(at, "browse_grid")
     at.session_state["f_page"] = 3  # what the grid's Next sets (its trigger's callback)
     at.run()
     assert grid_tiles(at, "browse_grid") == nxt
-    grid = next(e for e in at.get("bidi_component") if e.proto.id.endswith("-browse_grid"))
-    held_before = json.loads(grid.proto.json)["paging"]["prev"]
+
+    def paging_now() -> dict:
+        grid = next(e for e in at.get("bidi_component") if e.proto.id.endswith("-browse_grid"))
+        return json.loads(grid.proto.json)["paging"]
+
+    # Page 2, just shown, is held by the grid: not sent again; page 4 is.
+    assert paging_now()["prev"] is None
+    assert [t["name"] for t in paging_now()["next"]] == [
+        str(table.file_name[r]) for r in rows[144:192]
+    ]
     at.session_state["f_page"] = 2  # what the grid's Previous sets
     at.run()
-    assert grid_tiles(at, "browse_grid") == held_before
+    assert grid_tiles(at, "browse_grid") == second
+    assert paging_now()["next"] is None and paging_now()["prev"] == prev
     at.session_state["f_page"] = 1
     at.run()
     assert grid_tiles(at, "browse_grid") == prev

@@ -193,8 +193,13 @@ export default function (component) {
   if (paging) {
     mem.count = paging.pages;
     // The pages either side, built and decoded now, while this one is looked at.
-    if (paging.next) built(hold(paging.page + 1, paging.next), open);
-    if (paging.prev) built(hold(paging.page - 1, paging.prev), open);
+    if (paging.next) hold(paging.page + 1, paging.next);
+    if (paging.prev) hold(paging.page - 1, paging.prev);
+    // The neighbours held (sent now, or the page shown before, which the server does not
+    // send again) are built and decoded now, while this one is looked at.
+    for (const p of [paging.page + 1, paging.page - 1]) {
+      if (mem.pages.has(p)) built(mem.pages.get(p), open);
+    }
     // Held: the KEEP_PAGES nearest pages; built: those within KEEP_BUILT.
     const far = [...mem.pages.keys()].sort(
       (a, b) => Math.abs(b - paging.page) - Math.abs(a - paging.page),

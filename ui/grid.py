@@ -112,7 +112,8 @@ class Paging:
     Attributes:
         page: the page shown (1-based); pages: how many there are.
         next_rows, prev_rows: the next and previous pages' rows, sent along when their
-            thumbnails are ready so the grid can show either page at once.
+            thumbnails are ready so the grid can show either page at once (not the one
+            shown just before this one, which the grid holds already).
         page_key, size_key: the session-state keys of the view's page and page size, which
             the grid's controls set (to a page of the view, a size of :data:`PAGE_SIZES`).
     """
@@ -159,10 +160,15 @@ def image_grid(
     label: str = "Images",
     headings: list[str] | None = None,
     paging: Paging | None = None,
-) -> None:
+) -> int | None:
     """Renders ``rows`` as one grid element; a plain click on a tile's Details (or its
     picture) opens the image page within ``state``; with ``paging``, the grid's own
-    Previous / Next buttons page through the view (instantly when the page is held)."""
+    Previous / Next buttons page through the view (instantly when the page is held).
+
+    Returns:
+        With ``paging``, the page of this view shown just before this one (None: none, or
+        another view), which the grid holds.
+    """
     names = [str(source.table.file_name[r]) for r in rows]
     pictures = source.thumbs.many(names) if source.has_images else [None] * len(rows)
     tiles = _tiles(source, models, rows, state, pictures, headings)
@@ -178,14 +184,24 @@ def image_grid(
     }
     data: dict = {"tiles": tiles, "columns": columns, "label": label, "text": text}
     callbacks = {"on_open_change": _ignore}
+    came_from = None
     if paging is not None:
+        # Pages are kept per view: a new filter or sort starts afresh.
+        view = urlencode(to_params(state.with_(page=1)), doseq=True)
+        # The page shown before this one, in this view, is held by the grid: not sent again.
+        before = st.session_state.get(f"{key}__shown")
+        came_from = before[1] if before and before[0] == view else None
+        st.session_state[f"{key}__shown"] = (view, paging.page)
         data["paging"] = {
-            # Pages are kept per view: a new filter or sort starts afresh.
-            "view": urlencode(to_params(state.with_(page=1)), doseq=True),
+            "view": view,
             "page": paging.page,
             "pages": paging.pages,
-            "next": _held_page(source, models, state, paging.next_rows, paging.page + 1),
-            "prev": _held_page(source, models, state, paging.prev_rows, paging.page - 1),
+            "next": None
+            if came_from == paging.page + 1
+            else _held_page(source, models, state, paging.next_rows, paging.page + 1),
+            "prev": None
+            if came_from == paging.page - 1
+            else _held_page(source, models, state, paging.prev_rows, paging.page - 1),
             "sizes": list(PAGE_SIZES),
             "size": state.page_size,
         }
@@ -210,6 +226,7 @@ def image_grid(
     # The value comes from the browser: only a name on this grid opens anything.
     if isinstance(opened, str) and opened in set(names):
         st.switch_page(IMAGE_PAGE, query_params=to_params(state.with_(image=opened)))
+    return came_from
 
 
 def _ignore() -> None:
