@@ -192,11 +192,10 @@ export default function (component) {
   const entry = paging ? hold(paging.page, tiles) : { tiles, sig: JSON.stringify(tiles) };
   if (paging) {
     mem.count = paging.pages;
-    // The pages either side, built and decoded now, while this one is looked at.
+    // The pages either side, when sent (the page shown just before is not: it is held).
     if (paging.next) hold(paging.page + 1, paging.next);
     if (paging.prev) hold(paging.page - 1, paging.prev);
-    // The neighbours held (sent now, or the page shown before, which the server does not
-    // send again) are built and decoded now, while this one is looked at.
+    // Both neighbours, held either way, are built and decoded now, while this one is looked at.
     for (const p of [paging.page + 1, paging.page - 1]) {
       if (mem.pages.has(p)) built(mem.pages.get(p), open);
     }
