@@ -2,9 +2,9 @@
 //
 // 1. <html lang>: Streamlit's page says lang="en", so a screen reader would read the Hindi
 //    pages with an English voice (WCAG 3.1.1).
-// 2. The few words Streamlit draws itself and offers no way to change: the upload field's
-//    button, its size line, the accessible names of its input and of a help icon, and a text
-//    field's "Press Enter to apply". They
+// 2. The words Streamlit draws itself and offers no way to change: the upload field's button
+//    and size line, a text field's "Press Enter to apply", and the accessible names, tooltips
+//    and placeholders it sets ("Collapse sidebar", "Choose an option", "Download as CSV"). They
 //    are set to the page's words (data.words) whenever Streamlit draws them, and set back
 //    to Streamlit's own (kept in data-imlr-en) when the page is in English again.
 const STATE = Symbol.for("imlr.language");
@@ -27,8 +27,19 @@ function swap(node, wanted, attribute) {
   }
 }
 
-function apply(words) {
+// The page's words for one of Streamlit's (null: none, leave it).
+function named(words, value) {
+  if (Object.hasOwn(words.exact, value)) return words.exact[value];
+  for (const [english, ours] of Object.entries(words.prefix)) {
+    if (value.startsWith(english)) return ours.replace("{rest}", value.slice(english.length));
+  }
+  return null;
+}
+
+function apply(words, state) {
   const english = words === null;
+  if (english && !state.changed) return; // nothing of Streamlit's was ever replaced
+  state.changed = true;
   const same = (v) => v;
   for (const p of document.querySelectorAll(
     '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
@@ -51,23 +62,34 @@ function apply(words) {
       return m ? words[m[2] === "apply" ? "press_apply" : "press_submit"].replace("{keys}", m[1]) : null;
     });
   }
-  for (const input of document.querySelectorAll('[data-testid="stFileUploaderDropzoneInput"]')) {
-    swap(input, english ? same : (v) => (v === "file upload" ? words.input : null), "aria-label");
+  // Accessible names, tooltips and placeholders Streamlit sets: whole ones ("Collapse
+  // sidebar", "Choose an option") and those that start with words of its own ("Help for X",
+  // "Fullscreen: X", "Shortcut X").
+  for (const attribute of ["aria-label", "title", "placeholder"]) {
+    for (const node of document.querySelectorAll(`[${attribute}]`)) {
+      if (node.closest(".imlr")) continue; // the app's own elements are in its words already
+      swap(node, english ? same : (v) => named(words, v), attribute);
+    }
   }
-  for (const button of document.querySelectorAll('button[aria-label^="Help for "]')) {
-    swap(button, english ? same : (v) =>
-      v.startsWith("Help for ") ? words.help.replace("{label}", v.slice(9)) : null, "aria-label");
+  for (const node of document.querySelectorAll('[data-testid="stTooltipContent"] p')) {
+    swap(node, english ? same : (v) => named(words, v));
   }
 }
 
 export default function ({ data }) {
   document.documentElement.lang = data.lang;
-  const state = (window[STATE] ??= { words: null, observer: null });
+  const state = (window[STATE] ??= { words: null, observer: null, changed: false });
   state.words = data.words ?? null;
   if (state.observer === null) {
     // Streamlit redraws these elements (a new widget, a rerun): apply the words again.
-    state.observer = new MutationObserver(() => apply(state.words));
-    state.observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    state.observer = new MutationObserver(() => apply(state.words, state));
+    state.observer.observe(document.body, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ["aria-label", "title", "placeholder"],
+    });
   }
-  apply(state.words);
+  apply(state.words, state);
 }

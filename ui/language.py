@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from data_access import i18n
-from data_access.i18n import Translate
+from data_access.i18n import N_, Translate
 from ui import widgets
 
 # The page's language for the browser: <html lang> (WCAG 3.1.1) and the few words Streamlit
@@ -20,17 +20,49 @@ _page_language = st.components.v2.component(
 )
 
 
-def _streamlit_words(_: Translate) -> dict[str, str] | None:
+# Streamlit's own accessible names, tooltips and placeholders (whole), and those it starts with
+# words of its own before the app's text ({rest}).
+_STREAMLIT_NAMES = (
+    N_("App pages"),
+    N_("Sidebar"),
+    N_("Collapse sidebar"),
+    N_("Expand sidebar"),
+    N_("Link to heading"),
+    N_("Open"),
+    N_("Choose an option"),
+    N_("Choose options"),
+    N_("Clear all"),
+    N_("Help"),
+    N_("progress"),
+    N_("file upload"),
+    N_("Download as CSV"),
+    N_("Search"),
+    N_("Fullscreen"),
+    N_("Close fullscreen"),
+    N_("Show/hide columns"),
+    N_("Show data"),
+    N_("Download as PNG"),
+    N_("Copy Vega-Lite spec"),
+    N_("Vega visualization"),
+)
+_STREAMLIT_PREFIXES = {
+    "Help for ": N_("Help for {rest}"),
+    "Fullscreen: ": N_("Fullscreen: {rest}"),
+    "Shortcut ": N_("Shortcut {rest}"),
+}
+
+
+def _streamlit_words(_: Translate) -> dict | None:
     """The words language.js puts in place of Streamlit's own (None: Streamlit's English)."""
     if current_language() == i18n.DEFAULT_LANGUAGE:
         return None
     return {
         "upload": _("Upload"),
         "per_file": _("{size} per file"),
-        "input": _("file upload"),
-        "help": _("Help for {label}"),
         "press_apply": _("Press {keys} to apply"),
         "press_submit": _("Press {keys} to submit form"),
+        "exact": {name: _(name) for name in _STREAMLIT_NAMES},
+        "prefix": {english: _(ours) for english, ours in _STREAMLIT_PREFIXES.items()},
     }
 
 

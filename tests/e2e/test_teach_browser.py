@@ -150,6 +150,16 @@ def test_hindi_is_drawn_with_a_devanagari_font_and_streamlits_own_words_too(app_
     )
     left = english_words([text], keep=(*formats, *DEMO_MODELS, "Language"))
     assert left == {}, left
+    # The accessible names, tooltips and placeholders Streamlit sets ("Collapse sidebar",
+    # "Choose an option", "Link to heading"), as a screen reader reads them, are Hindi too.
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('[aria-label],[title],[placeholder]')]
+            .flatMap(e => ['aria-label', 'title', 'placeholder'].map(a => e.getAttribute(a)))
+            .filter(Boolean)"""
+    )
+    assert "साइडबार छिपाएँ" in names and "एक विकल्प चुनें" in names
+    keys = ("Alt", "Ctrl", "Enter", "Esc", "Space")  # key names, as on the keyboard
+    assert english_words(names, keep=(*DEMO_MODELS, *keys)) == {}
     # A text field's hint while it is edited ("Press Enter to ..."), in Hindi.
     field = sidebar.get_by_label("पथ से पूर्वानुमान फ़ाइल जोड़ें")
     field.fill("x")
