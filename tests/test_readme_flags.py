@@ -69,11 +69,24 @@ def test_cli_flags_in_the_readme_are_the_clis():
             assert flag in known, (flag, span)
 
 
+def _benchmark_flags() -> set[str]:
+    """The flags the benchmarks' own parsers define (read from their add_argument calls)."""
+    import ast
+
+    out = set()
+    for path in (_ROOT / "benchmarks").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+                out |= {a.value for a in node.args if isinstance(a, ast.Constant)}
+    return {f for f in out if isinstance(f, str) and f.startswith("--")}
+
+
 def test_every_flag_in_the_readme_is_known_somewhere():
     known = _flags(app_parser()) | _flags(cli_parser()) | {"--help"}
     # The flags of timm's inference.py, named where the README says which files load.
     timm = {"--topk", "--include-index", "--label-type", "--fullname", "--results-separate-col",
             "--output-type", "--exclude-output", "--results-format"}  # fmt: skip
     scripts = {"--check"}  # scripts/compile_catalogs.py
+    scripts |= _benchmark_flags()
     unknown = {f for f in FLAG.findall(README) if f not in known | timm | scripts}
     assert not unknown, unknown
