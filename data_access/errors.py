@@ -54,11 +54,12 @@ def _plain(text: str) -> str:
     return text.replace(_OPEN, "").replace(_CLOSE, "")
 
 
-def shown(text: str, hide_content: bool = False, hidden: str = HIDDEN) -> str:
-    """A note or message that may hold :func:`quoted` values, as shown: with the values, or
-    with each replaced by a placeholder (``hide_content``; ``hidden``, in the page's
-    language)."""
-    return _QUOTED.sub(lambda _m: hidden, text) if hide_content else _plain(text)
+def shown(text: str, hide_content: bool = False, _: Translate = str) -> str:
+    """A note or message that may hold :func:`quoted` values, as shown: in the page's
+    language (``_``; the values stay as they are), with the values or with each replaced by
+    a placeholder (``hide_content``)."""
+    text = _(text)
+    return _QUOTED.sub(lambda _m: _(HIDDEN), text) if hide_content else _plain(text)
 
 
 class DataError(ValueError):
@@ -91,7 +92,7 @@ class DataError(ValueError):
         page's translation (:func:`data_access.i18n.gettext_for`), which words the problem
         and the row or key in the page's language (the values copied from the file stay
         as they are)."""
-        problem, where = (shown(_(t), hide_content, _(HIDDEN)) if t else t for t in self._marked)
+        problem, where = (shown(t, hide_content, _) if t else t for t in self._marked)
         parts = [_(self.source)] if with_source else []
         return ": ".join([*parts, *([where] if where else []), problem or ""])
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_VALIDATION_IMAGES
-from data_access.errors import HIDDEN, quoted, shown
+from data_access.errors import quoted, shown
 from data_access.i18n import Translate
 from data_access.predictions.probabilities import AlignedScores
 
@@ -110,7 +110,7 @@ class Model:
     def shown_notes(self, hide_content: bool = False, _: Translate = str) -> list[str]:
         """The notes as shown: values copied from the file hidden when ``hide_content``
         (a file the app opened from a server path; see :func:`errors.quoted`)."""
-        return [shown(_(n), hide_content, _(HIDDEN)) for n in self.notes]
+        return [shown(n, hide_content, _) for n in self.notes]
 
     def renamed(self, name: str) -> Model:
         return replace(self, name=name)

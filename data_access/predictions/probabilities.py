@@ -97,11 +97,19 @@ def _mapped(array: np.ndarray) -> bool:
     return False
 
 
-def _softmax_rows(z: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = the softmax of each row of ``z`` (float32; ``out`` may be ``z``)."""
-    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-    np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+def _softmax_in_place(z: np.ndarray) -> None:
+    """Each row of ``z`` (float32) becomes its softmax, shifted by its maximum."""
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+
+
+def _read(scores: AlignedScores, rows: np.ndarray | None, table_rows: slice | np.ndarray):
+    """The file's rows for ``table_rows`` (``rows``: table_to_file(), None for the same
+    rows); a table row without a prediction reads file row 0 and is NaN in the end."""
+    if rows is None:
+        return scores.full.matrix[table_rows]
+    return scores.full.matrix[np.maximum(rows[table_rows], 0)]
 
 
 def add_probabilities(batch: Sequence[AlignedScores], total: np.ndarray | None) -> np.ndarray:
@@ -140,10 +148,7 @@ def add_probabilities(batch: Sequence[AlignedScores], total: np.ndarray | None) 
             local.buffer = np.empty((models, block, NUM_CLASSES), np.float32)
         buffer = local.buffer[:, : stop - start]
         for m, (scores, rows) in enumerate(zip(batch, maps, strict=True)):
-            if rows is None:
-                source = scores.full.matrix[start:stop]
-            else:  # rows without a prediction read file row 0 and are NaN at the end
-                source = scores.full.matrix[np.maximum(rows[start:stop], 0)]
+            source = _read(scores, rows, slice(start, stop))
             if scores.full.logits:
                 np.exp(source, out=buffer[m])
             else:
@@ -156,10 +161,8 @@ def add_probabilities(batch: Sequence[AlignedScores], total: np.ndarray | None) 
         for k in np.flatnonzero(bad.any(axis=1)).tolist():
             # overflowed or underflowed unshifted: those rows again, shifted by their maximum
             picked = np.flatnonzero(bad[k]) + start
-            rows = maps[k]
-            z = batch[k].full.matrix[picked if rows is None else np.maximum(rows[picked], 0)]
-            shifted = np.asarray(z, dtype=np.float32)
-            _softmax_rows(shifted, shifted)
+            shifted = np.array(_read(batch[k], maps[k], picked), dtype=np.float32)
+            _softmax_in_place(shifted)
             buffer[k, picked - start] = shifted
             sums[k, picked - start] = 1.0
         # Row r of the block: its models' rows weighted by 1 / sum and summed, in one pass.
