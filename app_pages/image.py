@@ -20,12 +20,12 @@ from ui.render import (
     page_header,
     query_params_dict,
     real_section,
-    show_image,
     show_problems,
 )
 from ui.state import context
 from ui.suspects import suspect_view
 from ui.text import md, message_of
+from ui.viewer import image_viewer
 
 ctx = context()
 source, models = ctx.source, ctx.models
@@ -49,29 +49,14 @@ orig = int(table.original_label[row])
 # The view the image was opened from, label-error scores included when it is ranked by them.
 view, evidence = suspect_view(source, models, state.with_(image=None), quiet=True)
 rows = view_rows(table, models, view, evidence)
-where = np.flatnonzero(rows == row)
-position = int(where[0]) if len(where) else None
+in_view = bool((rows == row).any())
 
 page_header(name, source, models)
-nav = st.columns([1, 1, 1, 4])
+nav = st.columns([1, 4])
 if nav[0].button("← " + _("Browse")):
     st.switch_page(BROWSE_PAGE, query_params=to_params(state.with_(image=None)))
-if position is not None:
-    prev_row = int(rows[position - 1]) if position > 0 else None
-    next_row = int(rows[position + 1]) if position + 1 < len(rows) else None
-    if nav[1].button(_("← Previous"), disabled=prev_row is None):
-        st.query_params.from_dict(to_params(state.with_(image=str(table.file_name[prev_row]))))
-        st.rerun()
-    if nav[2].button(_("Next →"), disabled=next_row is None):
-        st.query_params.from_dict(to_params(state.with_(image=str(table.file_name[next_row]))))
-        st.rerun()
-    nav[3].caption(
-        _("{k} of {n} in the current Browse view").format(k=f"{position + 1:,}", n=f"{len(rows):,}")
-    )
-else:
-    nav[3].caption(_("This image is not in the current Browse view's filters."))
 # The Labels page reviews the same view, starting at this image.
-st.page_link(
+nav[1].page_link(
     LABELS_PAGE,
     label=_("Review this image's labels"),
     icon=":material/fact_check:",
@@ -80,7 +65,8 @@ st.page_link(
 
 left, right = st.columns([3, 2])
 with left:
-    show_image(source, name)
+    # Previous / Next within the view: the neighbours' pictures are in the browser already.
+    image_viewer(source, name, rows if in_view else None, state, key="image_viewer")
 with right:
     st.markdown(
         _("**Original label:** {label}").format(label=md(classes.names[orig]))

@@ -105,14 +105,14 @@ def new_thumbs_loaded(page, old: list[str], n: int) -> None:
     )
 
 
-def since_press(page, condition: str, arg=None) -> float:
+def since_press(page, condition: str, arg=None, timeout: float = 60) -> float:
     """Seconds from the last pointer press until ``condition`` (a JS function of ``arg``)
-    holds, checked at every animation frame."""
+    holds, checked at every animation frame (at most ``timeout`` seconds)."""
     ms = page.wait_for_function(
         f"arg => ({condition})(arg) && performance.now() - window.__pressed",
         arg=arg,
         polling="raf",
-        timeout=60_000,
+        timeout=timeout * 1000,
     ).json_value()
     return round(ms / 1000, 3)
 

@@ -126,6 +126,14 @@ def grid_tiles(at, key: str | None = None) -> list[dict]:
     return out
 
 
+def viewer_data(at) -> dict:
+    """What an AppTest run sent to the Image page's picture viewer (ui/viewer.py)."""
+    import json
+
+    e = next(e for e in at.get("bidi_component") if e.proto.component_name == "imlr_image_viewer")
+    return json.loads(e.proto.json)
+
+
 def real_kinds_oracle(table: AnnotationTable) -> dict[str, int]:
     """How often each way of disagreeing with ReaL occurs, counted image by image with sets
     (an oracle independent of the vectorised masks)."""

@@ -30,7 +30,7 @@ PROPER = {
 # Text fields of element protos that a reader sees.
 TEXT_KEYS = {"body", "label", "options", "help", "placeholder", "caption", "title", "text",
              "heading", "alt", "original", "no_picture", "details", "previous", "next", "goto",
-             "size", "where"}  # fmt: skip
+             "size", "where", "outside"}  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’._-]*[A-Za-z0-9]|[A-Za-z]")
 # Not words, taken out before the names: Markdown and Streamlit marks, icons, links, code in
 # backticks, a message's {placeholders}, the “title” of a cited work; after the names:

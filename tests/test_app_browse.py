@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.browse.url import from_params, to_params
 from data_access.browse.view import BrowseState, view_rows
-from tests.helpers import grid_tiles, write_top1_csv
+from tests.helpers import grid_tiles, viewer_data, write_top1_csv
 from tests.helpers import plain as _plain
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -153,12 +153,27 @@ def test_image_page_and_prev_next(demo):
         labels[labels["set"] == "correct"]["index"].tolist()
         == table.correct_multi_labels.row(row).tolist()
     )
-    assert any("2 of" in c.value for c in at.caption)
-    next(b for b in at.button if b.label == "Next →").click().run()
-    assert at.query_params["image"] == [str(table.file_name[rows[2]])] or at.query_params[
-        "image"
-    ] == str(table.file_name[rows[2]])
-    assert at.title[0].value == str(table.file_name[rows[2]])
+    # The viewer: this image's picture, and its neighbours in the view sent ahead.
+    data = viewer_data(at)
+    assert (data["position"], data["total"]) == (1, len(rows))
+    names = [str(n) for n in table.file_name[rows[:4]]]
+    assert [data["prev"]["name"], data["current"]["name"], data["next"]["name"]] == names[:3]
+    assert all(data[k]["src"].startswith("data:image/") for k in ("prev", "current", "next"))
+    # Next (the browser sets the image, ui/viewer.go): the image shown and its next one are
+    # sent; the previous one (the image just left) is held by the browser, not sent again.
+    at.query_params["image"] = names[2]
+    at.run()
+    assert at.title[0].value == names[2]
+    data = viewer_data(at)
+    assert [data["prev"]["name"], data["current"]["name"], data["next"]["name"]] == names[1:4]
+    assert data["prev"]["src"] is None and data["prev"]["held"] is True
+    assert data["current"]["src"] and data["next"]["src"] and data["next"]["held"] is False
+    # Outside the view: the picture, no Previous / Next.
+    at.query_params["state"] = "problematic"
+    at.run()
+    assert not table.is_problematic[table.row_of[names[2]]]
+    data = viewer_data(at)
+    assert data["position"] is None and "prev" not in data and data["current"]["src"]
 
 
 def test_image_page_without_or_with_bad_image():

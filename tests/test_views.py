@@ -151,3 +151,18 @@ def test_tile_chips_by_hand():
 def test_a_row_without_labels_says_so():
     assert [(x.kind, x.text) for x in label_chips(_one(), 0)] == [("none", "no labels")]
     assert flag_chips(_one(), 0, {}) == []
+
+
+def test_step_in_view_moves_within_the_view_order_never_past_its_ends():
+    """The Image page's Previous / Next, by hand: a view's rows in their shown order (not
+    sorted), a row outside the view, the first and last rows."""
+    from data_access.browse.view import step_in_view
+
+    rows = np.array([7, 3, 11, 0])
+    assert step_in_view(rows, 3, 1) == 11
+    assert step_in_view(rows, 3, -1) == 7
+    assert step_in_view(rows, 11, 1) == 0
+    assert step_in_view(rows, 7, -1) is None  # no wrapping to the end
+    assert step_in_view(rows, 0, 1) is None
+    assert step_in_view(rows, 5, 1) is None  # not in the view
+    assert step_in_view(np.array([], dtype=np.int64), 0, 1) is None

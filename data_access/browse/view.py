@@ -217,3 +217,14 @@ def page_of(rows: np.ndarray, page: int, page_size: int) -> tuple[np.ndarray, in
     page = min(max(1, page), pages)
     start = (page - 1) * page_size
     return rows[start : start + page_size], page, pages
+
+
+def step_in_view(rows: np.ndarray, row: int, step: int) -> int | None:
+    """The row ``step`` places after ``row`` in the view's ``rows`` (before it when
+    negative): the Image page's Previous / Next. None when ``row`` is not in the view or the
+    step leaves it (no wrapping around)."""
+    where = np.flatnonzero(rows == row)
+    if not len(where):
+        return None
+    k = int(where[0]) + step
+    return int(rows[k]) if 0 <= k < len(rows) else None

@@ -96,6 +96,8 @@ def test_no_serious_wcag_violation(app_server, page, axe_js, path):
     if path.startswith(("browse", "imagenet-m")) or not path:
         # The image grid (in its shadow root, which axe checks too) has its pictures.
         page.locator("li.tile img").first.wait_for()
+    if path.startswith("image?"):  # the viewer's picture (in its shadow root)
+        page.locator(".imlr-viewer img").wait_for()
     if path.startswith("teach"):  # the slide's picture
         page.locator('[data-testid="stImage"] img').first.wait_for()
     page.wait_for_load_state("networkidle")

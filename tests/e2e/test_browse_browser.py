@@ -135,3 +135,37 @@ def test_thumbnails_have_text_alternatives_and_the_view_downloads(app_server, pa
     assert [json.loads(x)["file_name"] for x in lines] == [
         str(table.file_name[r]) for r in expected
     ]
+
+
+def test_image_page_next_and_previous_swap_in_held_pictures(app_server, page, demo):
+    """On the Image page, Next shows the view's next picture within the click itself (it
+    came with the page, decoded; no server run can answer that soon), then the page follows:
+    URL, heading and "k of n" agree. Two quick Previous end two images back; Previous is
+    disabled on the view's first image."""
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    names = [str(n) for n in table.file_name[rows[:4]]]
+    page.goto(f"{app_server}/image?state=multi&image={names[1]}")
+    viewer = page.locator(".imlr-viewer")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('*')].some(e => e.shadowRoot &&"
+        " e.shadowRoot.querySelector('.imlr-viewer[data-ready=\"prev next\"]'))"
+    )
+    assert (
+        viewer.locator(".where").text_content() == f"2 of {len(rows):,} in the current Browse view"
+    )
+    shown = viewer.locator("button.next").evaluate(
+        """b => { b.click(); const root = b.getRootNode(); const i = root.querySelector('img');
+            return [root.querySelector('figcaption').textContent,
+                    i.complete && i.naturalWidth > 0, root.querySelector('.where').textContent]; }"""
+    )
+    assert shown == [names[2], True, f"3 of {len(rows):,} in the current Browse view"]
+    page.get_by_role("heading", name=names[2]).wait_for()
+    assert f"image={names[2]}" in page.url
+    # Two quick Previous: the first swaps (held), the second asks the server.
+    viewer.locator("button.prev").evaluate("b => { b.click(); b.click(); }")
+    page.get_by_role("heading", name=names[0]).wait_for()
+    page.wait_for_function(f"() => location.search.includes('image={names[0]}')")
+    assert viewer.locator("figcaption").text_content() == names[0]
+    assert viewer.locator("button.prev").is_disabled()
+    assert viewer.locator("img").get_attribute("alt")
