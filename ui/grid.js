@@ -154,6 +154,9 @@ export default function (component) {
     if (target < 1 || target > mem.count) return;
     const held = mem.pages.get(target);
     mem.asked = { page: target, at: performance.now() };
+    root.dataset.asking = String(target);
+    mem.stamp = (mem.stamp || 0) + 1; // what is held around the new page comes with its run
+    delete root.dataset.held;
     // A call that reaches the server while its run for the previous call is under way can
     // be dropped by Streamlit (seen about once in a few hundred quick clicks): until the
     // page asked for arrives, the call is repeated (setting the page is idempotent).
@@ -243,12 +246,29 @@ export default function (component) {
     });
   }
   root.removeAttribute("aria-busy");
+  // For whoever waits on them (the tests): the page asked of the server and not yet shown,
+  // and which pages either side are held with their pictures decoded.
+  const marks = () => {
+    if (mem.asked) root.dataset.asking = String(mem.asked.page);
+    else delete root.dataset.asking;
+  };
+  if (paging) {
+    const sides = [paging.page - 1, paging.page + 1].filter((p) => mem.pages.get(p)?.nodes);
+    const pictures = sides.flatMap((p) =>
+      mem.pages.get(p).nodes.flatMap((li) => [...li.querySelectorAll("img")]),
+    );
+    const stamp = (mem.stamp = (mem.stamp || 0) + 1);
+    Promise.all(pictures.map((i) => i.decode().catch(() => {}))).then(() => {
+      if (mem.stamp === stamp) root.dataset.held = sides.join(" ");
+    });
+  }
   // A run for an older page that arrives after the grid moved on (its own paging asked for
   // a newer one, which is on its way) is kept for later, not shown.
   if (paging && mem.asked) {
     const fresh = performance.now() - mem.asked.at < 5000;
-    if (paging.page !== mem.asked.page && fresh && !viewChanged) return;
+    if (paging.page !== mem.asked.page && fresh && !viewChanged) return marks();
     mem.asked = null;
   }
+  marks();
   show(paging ? paging.page : 0, entry);
 }

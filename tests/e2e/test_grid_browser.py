@@ -3,9 +3,11 @@
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data_access.browse.view import BrowseState, view_rows
 from data_access.classes import load_classes
+from tests.e2e.server import settle
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +119,21 @@ def test_grid_pages_forward_and_back_with_its_own_buttons(app_server, page, demo
     on_page(2)
 
 
+def _rerun_until_held(page, held: int) -> None:
+    """Reruns the view (the file-name switch) until the grid holds page ``held`` with its
+    pictures decoded: the background makes its thumbnails meanwhile, and a run sends a page
+    only once they are made."""
+    switch = page.get_by_text("Show the file names to copy")
+    for _ in range(30):
+        switch.click()
+        try:
+            page.locator(f'.imlr[data-held~="{held}"]').wait_for(state="attached", timeout=1000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"page {held} was never held")
+
+
 def test_a_page_opened_by_its_link_holds_its_previous_page_built_and_loaded(app_server, page, demo):
     """Browse opened at page 5 (page 4 never seen) holds page 4 too, once the background has
     made it: Previous swaps it in within the click itself (no server run can answer that
@@ -126,10 +143,7 @@ def test_a_page_opened_by_its_link_holds_its_previous_page_built_and_loaded(app_
     fourth = [str(n) for n in table.file_name[rows[144:192]]]
     page.goto(f"{app_server}/browse?state=multi&page=5")
     page.locator("li.tile img").first.wait_for()
-    page.wait_for_timeout(1500)  # the background makes pages 4, 6 and 7
-    page.get_by_text("Show the file names to copy").click()  # a rerun: page 5 with 4 and 6
-    page.locator('[data-testid="stCode"]').wait_for()
-    page.wait_for_timeout(500)
+    _rerun_until_held(page, 4)  # the background makes pages 4, 6 and 7
     prev = page.locator("nav.imlr-pages").first.locator("button.prev")
     shown = prev.evaluate(
         """b => { b.click(); const root = b.getRootNode();
@@ -151,16 +165,15 @@ def test_two_quick_nexts_end_on_the_later_page(app_server, page, demo):
     third = [str(n) for n in table.file_name[rows[96:144]]]
     page.goto(f"{app_server}/browse?state=unclear")
     page.locator("li.tile img").first.wait_for()
-    page.wait_for_timeout(1500)  # the background makes pages 2 and 3
-    # Any rerun of the view now sends page 1 with page 2 held (page 3 is not sent).
-    page.get_by_text("Show the file names to copy").click()
-    page.locator('[data-testid="stCode"]').wait_for()
-    page.wait_for_timeout(500)
+    # Once the background has made page 2, a rerun sends page 1 with it (page 3 is not sent).
+    _rerun_until_held(page, 2)
     nxt = page.locator("nav.imlr-pages").first.locator("button.next")
     nxt.evaluate("b => { b.click(); b.click(); }")
     page.wait_for_function("() => location.search.includes('page=3')")
     page.locator("li.tile .file").first.filter(has_text=third[0]).wait_for()
-    page.wait_for_timeout(2000)  # a late call or run for page 2 would have landed by now
+    # Nothing asked any more, no run under way: a late call for page 2 would show now.
+    page.locator(".imlr:not([data-asking])").wait_for()
+    settle(page)
     assert page.locator("li.tile .file").all_text_contents() == third
     assert "page=3" in page.url
     assert page.get_by_label("Go to page").input_value() == "3"
