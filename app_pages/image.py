@@ -52,7 +52,7 @@ rows = view_rows(table, models, view, evidence)
 in_view = bool((rows == row).any())
 
 page_header(name, source, models)
-nav = st.columns([1, 4])
+nav = st.columns([1, 4], vertical_alignment="center")
 if nav[0].button("← " + _("Browse")):
     st.switch_page(BROWSE_PAGE, query_params=to_params(state.with_(image=None)))
 # The Labels page reviews the same view, starting at this image.

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.analysis.real import DISAGREEMENTS, shipped_real_labels
 from data_access.sources.source import index_is_current, open_source
-from tests.helpers import grid_tiles, real_kinds_oracle
+from tests.helpers import grid_tiles, real_kinds_oracle, viewer_data
 from ui.text import md
 
 TIMEOUT = 60
@@ -81,6 +81,14 @@ def test_sidebar_opens_a_label_json(label_json, table):
     }  # fmt: skip
     # The index was built by the app (with its progress bar) and is now current on disk.
     assert index_is_current("json", labels_json=label_json)
+    # The Image page says why there is no picture, and still steps through the view.
+    at.query_params["image"] = str(table.file_name[1])
+    at.switch_page("app_pages/image.py").run()
+    data = viewer_data(at)
+    assert [data[k]["no_picture"] for k in ("prev", "current", "next")] == [
+        "no image: labels only"
+    ] * 3
+    assert data["position"] == 1 and data["next"]["name"] == str(table.file_name[2])
 
 
 def test_bad_path_keeps_what_was_loaded(tmp_path):
@@ -143,7 +151,12 @@ def test_bad_pictures_show_a_reason_and_the_pages_survive(monkeypatch, label_jso
         at.query_params["image"] = name
         at.switch_page("app_pages/image.py").run()
         assert not at.exception
-        assert any("No picture" in c.value for c in at.caption)
+        # The viewer: no picture and why, for the image and for a neighbour sent ahead.
+        data = viewer_data(at)
+        assert data["current"]["src"] is None
+        assert data["current"]["no_picture"].startswith("No picture: ")
+    assert data["prev"]["name"] == names[0] and data["prev"]["held"] is True  # sent just before
+    assert data["next"]["src"].startswith("data:image/jpeg;base64,")
 
 
 def test_new_session_sees_a_label_json_changed_while_the_server_runs(
