@@ -56,7 +56,7 @@ _component = st.components.v2.component(
         + _NAV.format(where="bottom", live="", goto="", size="")
         + "</div>"
     ),
-    css=(_HERE / "grid.css").read_text(encoding="utf-8"),
+    css="".join((_HERE / n).read_text(encoding="utf-8") for n in ("controls.css", "grid.css")),
     js=(_HERE / "grid.js").read_text(encoding="utf-8"),
 )
 

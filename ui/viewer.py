@@ -48,7 +48,7 @@ _component = st.components.v2.component(
         '<figure><div class="picture"></div><figcaption></figcaption></figure>'
         "</div>"
     ),
-    css=(_HERE / "viewer.css").read_text(encoding="utf-8"),
+    css="".join((_HERE / n).read_text(encoding="utf-8") for n in ("controls.css", "viewer.css")),
     js=(_HERE / "viewer.js").read_text(encoding="utf-8"),
 )
 
