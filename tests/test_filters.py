@@ -339,3 +339,70 @@ def test_reading_a_filter_from_text_by_hand():
     assert group.read([DOMESTIC_CAT, "nonsense"]) == (None, ["nonsense"])
     classes = by_key("class")
     assert classes.read(["n02123045", "x", "281", "282"]) == ((TABBY, TIGER_CAT), ["x"])
+
+
+def test_a_filter_change_computes_only_the_changed_filter_and_never_serves_another_table(
+    demo, monkeypatch
+):
+    """Filters that read the table alone are kept per (table, filter, value): changing one
+    filter computes that filter's mask only. A table with other labels under the same file
+    names gets its own masks: the rows always match the plain-Python oracle."""
+    from collections import OrderedDict
+
+    from data_access.browse import view as view_module
+    from tests.helpers import small_table
+
+    table, models, images = demo
+    calls: list[str] = []
+
+    def counting(f):
+        def mask(*args):
+            calls.append(f.name)
+            return f.mask(*args)
+
+        return dataclasses.replace(f, mask=mask)
+
+    monkeypatch.setattr(view_module, "FILTERS", tuple(counting(f) for f in FILTERS))
+    monkeypatch.setattr(view_module, "_masks", OrderedDict())
+
+    def oracle(imgs, state):
+        return [
+            r
+            for r, img in enumerate(imgs)
+            if all(_state(img, s) for s in state.states)
+            and (state.group is None or state.group in img["ancestors"])
+            and (not state.classes or img["orig"] in state.classes)
+        ]
+
+    a = BrowseState(states=("multi",), group=DOMESTIC_CAT)
+    assert filter_rows(table, models, a).tolist() == oracle(images, a)
+    assert sorted(calls) == ["group", "states"]
+    calls.clear()
+    b = a.with_(group=None, classes=(TABBY, TIGER_CAT))
+    assert filter_rows(table, models, b).tolist() == oracle(images, b)
+    assert calls == ["classes"]  # the label state's mask was kept
+    calls.clear()
+    assert filter_rows(table, models, a).tolist() == oracle(images, a)
+    assert calls == []  # both kept
+    # Other labels (another seed), the same kind of file names: computed afresh.
+    other = small_table(seed=11, limit=None)
+    other_images = [
+        {
+            "orig": int(other.original_label[r]),
+            "correct": set(other.correct_multi_labels.row(r).tolist()),
+            "unclear": set(other.unclear_multi_labels.row(r).tolist()),
+            "wrong": set(other.wrong_multi_labels.row(r).tolist()),
+            "problematic": bool(other.is_problematic[r]),
+            "m": bool(other.in_imagenet_m[r]),
+            "ancestors": set(load_classes().ancestors[int(other.original_label[r])]),
+        }
+        for r in range(len(other))
+    ]
+    assert filter_rows(other, {}, a).tolist() == oracle(other_images, a)
+    assert sorted(calls) == ["group", "states"]
+    # A model's filter is computed each time (its model may be replaced under the same name).
+    calls.clear()
+    v = BrowseState(verdict="wrong", model="demo-medium")
+    filter_rows(table, models, v)
+    filter_rows(table, models, v)
+    assert calls == ["verdict", "verdict"]

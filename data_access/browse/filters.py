@@ -90,7 +90,9 @@ class Filter:
         decode: a value from its text in a link or a flag; None when unknown.
         encode: the text of a value in a link.
         mask: the rows the filter keeps, given the whole view (a verdict needs its model)
-            and its :class:`~data_access.browse.view.Evidence` (label-error scores).
+            and its :class:`~data_access.browse.view.Evidence` (label-error scores). Unless
+            ``needs`` is ``"models"``, it reads only the table and its own value: its masks
+            are kept per table and value (:func:`~data_access.browse.view.filter_rows`).
         multiple: several values at once (``classes``: any of them; ``states``: all).
         widget: shown as a widget on Browse; False for filters set from other pages
             (a confusion, a comparison), shown as a chip with a way to clear them.
