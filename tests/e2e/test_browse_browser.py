@@ -169,3 +169,8 @@ def test_image_page_next_and_previous_swap_in_held_pictures(app_server, page, de
     assert viewer.locator("figcaption").text_content() == names[0]
     assert viewer.locator("button.prev").is_disabled()
     assert viewer.locator("img").get_attribute("alt")
+    # By keyboard: Next keeps the focus through the server's run, so Enter steps on.
+    viewer.locator("button.next").focus()
+    for name in names[1:4]:
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name=name).wait_for()
