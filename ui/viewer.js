@@ -123,9 +123,9 @@ export default function (component) {
   // A run for an image the viewer has already moved past (a newer step is on its way) only
   // leaves its pictures held.
   if (mem.asked && performance.now() - mem.asked.at < 5000) {
-    if (mem.asked.name !== null ? current.name !== mem.asked.name : current.name === mem.asked.from) {
-      return;
-    }
+    // Swapped in already: wait for that image's run. Asked of the server: for any other image.
+    const waiting = mem.asked.name !== null ? mem.asked.name : null;
+    if (waiting !== null ? current.name !== waiting : current.name === mem.asked.from) return;
   }
   mem.asked = null;
   [mem.current, mem.prev, mem.next] = [current, prev, next];
