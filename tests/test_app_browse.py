@@ -440,3 +440,26 @@ def test_browse_opened_bare_comes_back_to_the_sessions_last_view(demo):
     assert _count(at) == 20_000
     at.run()
     assert _count(at) == 20_000
+
+
+def test_a_step_from_the_browser_lands_only_inside_the_view(demo):
+    """The viewer's Previous / Next value comes from the browser: a step of one from an
+    image of the view lands on its neighbour (by hand, in the view's order); anything else
+    (another shape, a step of 2 or True, a name outside the view or the table, a step past
+    either end, no view) is ignored."""
+    from ui.viewer import step_asked
+
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    names = [str(table.file_name[r]) for r in rows]
+    assert step_asked({"from": names[5], "step": 1}, table, rows) == names[6]
+    assert step_asked({"from": names[5], "step": -1}, table, rows) == names[4]
+    outside = next(str(n) for k, n in enumerate(table.file_name) if k not in set(rows.tolist()))
+    for asked in (
+        None, "next", [names[5], 1], {"from": names[5]}, {"from": names[5], "step": 2},
+        {"from": names[5], "step": True}, {"from": names[5], "step": 1.0},
+        {"from": outside, "step": 1}, {"from": "../../etc/passwd", "step": 1},
+        {"from": names[0], "step": -1}, {"from": names[-1], "step": 1}, {"from": 5, "step": 1},
+    ):  # fmt: skip
+        assert step_asked(asked, table, rows) is None, asked
+    assert step_asked({"from": names[5], "step": 1}, table, None) is None

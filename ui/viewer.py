@@ -105,6 +105,21 @@ def picture(source: Source, name: str, _: Translate, *, send: bool = True) -> di
     return out
 
 
+def step_asked(asked: object, table, rows: np.ndarray | None) -> str | None:
+    """The image a Previous / Next from the browser lands on: ``asked`` is ``{"from": the
+    image it shows, "step": -1 or 1}``. None unless that image is in the view's ``rows`` and
+    the step stays in it (the value comes from the browser: anything else is ignored). The
+    same step asked twice lands on the same image."""
+    if rows is None or not isinstance(asked, dict):
+        return None
+    start, step = asked.get("from"), asked.get("step")
+    if not isinstance(start, str) or type(step) is not int or step not in (-1, 1):
+        return None
+    start_row = table.row_of.get(start)
+    target = None if start_row is None else step_in_view(rows, start_row, step)
+    return None if target is None else str(table.file_name[target])
+
+
 def image_viewer(
     source: Source, name: str, rows: np.ndarray | None, state: BrowseState, key: str
 ) -> None:
@@ -147,19 +162,9 @@ def image_viewer(
     st.session_state[f"{key}__sent"] = (namespace, tuple(sent))
 
     def go() -> None:
-        """The browser's Previous / Next: a step from the image it shows. Taken only when
-        that image is in this view and the step stays in it (the value comes from the
-        browser); the same step asked twice lands on the same image."""
-        asked = (st.session_state.get(key) or {}).get("go")
-        if rows is None or not isinstance(asked, dict):
-            return
-        start, step = asked.get("from"), asked.get("step")
-        if not isinstance(start, str) or type(step) is not int or step not in (-1, 1):
-            return
-        start_row = table.row_of.get(start)
-        target = None if start_row is None else step_in_view(rows, start_row, step)
+        """The browser's Previous / Next: the page's image becomes the one it asked for."""
+        target = step_asked((st.session_state.get(key) or {}).get("go"), table, rows)
         if target is not None:
-            new = state.with_(image=str(table.file_name[target]))
-            st.query_params.from_dict(to_params(new))
+            st.query_params.from_dict(to_params(state.with_(image=target)))
 
     _component(data=data, key=key, on_go_change=go)
