@@ -5,7 +5,9 @@ in count and time.
 Starts the app on the full-size stand-in (``python -m benchmarks.standin`` first). Each
 session opens Browse at its own page (session ``i`` at page ``1 + 3 i``, so thumbnails are
 made for many pages, not one; ``--spread 0``: a class on the same pages), then asks for the
-next page every ``--look`` seconds, as a reader would. A page's time is from the request
+next page every ``--look`` seconds, as a reader would: with the grid's own Next (its trigger,
+which reruns Browse's view alone) or, with ``--by address``, by a new address (a run of the
+whole app). A page's time is from the request
 until its run has finished arriving (the grid's data, thumbnails inline, included). For each
 number of sessions it prints p50 and p95 of those times, the server's peak RSS, its CPU use
 and its CPU time per page; the first limit is where p95 passes the target.
@@ -29,20 +31,29 @@ import time
 
 from benchmarks.bench_browse import DATA_DIR, _rss_mb
 from tests.e2e.server import serve
-from tests.e2e.wsclient import Session
+from tests.e2e.wsclient import Session, component_trigger
 
 TARGET_P95_S = 0.300
 
 
-async def _reader(url: str, first_page: int, pages: int, look: float, times: list) -> None:
+async def _reader(url: str, first_page: int, pages: int, look: float, times: list, by: str) -> None:
     async with Session(url, timeout=120) as s:
         opened = await s.run()
         browse = opened.page_hashes["browse"]
-        await s.run(page_script_hash=browse, query_string=f"page={first_page}")
+        first = await s.run(page_script_hash=browse, query_string=f"page={first_page}")
+        grid, fragment = first.components["browse_grid"]
         for k in range(first_page + 1, first_page + 1 + pages):
             await asyncio.sleep(look)
             started = time.perf_counter()
-            run = await s.run(page_script_hash=browse, query_string=f"page={k}")
+            if by == "grid":  # the grid's Next: its trigger, a run of Browse's view alone
+                run = await s.run(
+                    [component_trigger(grid, "page", k)],
+                    page_script_hash=browse,
+                    query_string=f"page={k - 1}",
+                    fragment_id=fragment,
+                )
+            else:  # a new address: a run of the whole app
+                run = await s.run(page_script_hash=browse, query_string=f"page={k}")
             times.append(time.perf_counter() - started)
             if run.exceptions:
                 raise RuntimeError(run.exceptions[0])
@@ -62,11 +73,13 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _all(url: str, sessions: int, pages: int, look: float, spread: int) -> list[float]:
+async def _all(
+    url: str, sessions: int, pages: int, look: float, spread: int, by: str
+) -> list[float]:
     times: list[float] = []
     readers = []
     for i in range(sessions):
-        readers.append(asyncio.create_task(_reader(url, 1 + spread * i, pages, look, times)))
+        readers.append(asyncio.create_task(_reader(url, 1 + spread * i, pages, look, times, by)))
         await asyncio.sleep(look / sessions)  # arrivals spread over one look
     await asyncio.wait_for(asyncio.gather(*readers), timeout=600)
     return times
@@ -79,6 +92,12 @@ def main() -> None:
     parser.add_argument("--look", type=float, default=1.5)
     parser.add_argument(
         "--spread", type=int, default=3, help="pages between sessions' first pages (0: a class)"
+    )
+    parser.add_argument(
+        "--by",
+        choices=("grid", "address"),
+        default="grid",
+        help="next page with the grid's own Next (as a reader pages), or by a new address",
     )
     args = parser.parse_args()
     if not (DATA_DIR / "imagenet2012_multilabel").exists():
@@ -93,7 +112,7 @@ def main() -> None:
             watcher = threading.Thread(target=_watch, args=(proc.pid, peak, done), daemon=True)
             watcher.start()
             cpu, wall = _cpu_seconds(proc.pid), time.perf_counter()
-            times = asyncio.run(_all(url, n, args.pages, args.look, args.spread))
+            times = asyncio.run(_all(url, n, args.pages, args.look, args.spread, args.by))
             cpu, wall = _cpu_seconds(proc.pid) - cpu, time.perf_counter() - wall
             done.set()
             ordered = sorted(times)
@@ -102,6 +121,7 @@ def main() -> None:
                 {
                     "sessions": n,
                     "spread": args.spread,
+                    "by": args.by,
                     "pages": len(times),
                     "next_page_p50_s": round(statistics.median(times), 3),
                     "next_page_p95_s": round(p95, 3),

@@ -24,6 +24,8 @@ class Run:
     widgets: dict[str, tuple[str, object]] = field(default_factory=dict)  # label -> (id, proto)
     exceptions: list[str] = field(default_factory=list)
     page_hashes: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
+    # A custom component's element id and the fragment it was drawn in, by the id's key part.
+    components: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _element_text(element) -> tuple[str, object | None]:
@@ -68,14 +70,17 @@ class Session:
         widgets: list[WidgetState] = (),
         page_script_hash: str = "",
         query_string: str = "",
+        fragment_id: str = "",
     ) -> Run:
-        """Asks for a script run with these widget values; collects it until it finishes."""
+        """Asks for a script run with these widget values (of ``fragment_id`` alone, when
+        given); collects it until it finishes."""
         msg = BackMsg()
         msg.rerun_script.CopyFrom(
             ClientState(
                 query_string=query_string,
                 widget_states=WidgetStates(widgets=list(widgets)),
                 page_script_hash=page_script_hash,
+                fragment_id=fragment_id,
             )
         )
         await self.send(msg)
@@ -103,6 +108,9 @@ class Session:
                         run.texts.append(text)
                     if proto is not None and getattr(proto, "id", ""):
                         run.widgets[getattr(proto, "label", "")] = (proto.id, proto)
+                    if fwd.delta.new_element.WhichOneof("type") == "bidi_component":
+                        key = proto.id.rsplit("-", 1)[-1]
+                        run.components[key] = (proto.id, fwd.delta.fragment_id)
                 elif (
                     kind == "script_finished"
                     and started
@@ -123,6 +131,16 @@ def in_thread(coroutine):
     ``asyncio.run`` refuses to start."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def component_trigger(component_id: str, event: str, value: object) -> WidgetState:
+    """A custom component's trigger (``setTriggerValue(event, value)`` in its JavaScript) as
+    the browser sends it: one JSON list on the component's events widget."""
+    import json
+
+    state = WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{component_id}__events")
+    state.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    return state
 
 
 def string_value(widget_id: str, value: str) -> WidgetState:
