@@ -113,6 +113,24 @@ export default function (component) {
   nextButton.textContent = text.next;
   prevButton.onclick = () => go(-1);
   nextButton.onclick = () => go(1);
+  // ← and → step too, when the keyboard is not busy elsewhere (nothing focused, or the
+  // viewer itself): never while typing in a field or moving in a table. Once per viewer; it
+  // goes when the viewer has left the page.
+  mem.step = (step) => ((step < 0 ? prevButton : nextButton).disabled ? null : go(step));
+  if (!mem.keys) {
+    const host = parentElement.host || parentElement;
+    mem.keys = (event) => {
+      if (!root.isConnected) return document.removeEventListener("keydown", mem.keys);
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      const active = document.activeElement;
+      if (active && active !== document.body && active !== host) return;
+      const step = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+      if (!step || nav.hidden) return;
+      event.preventDefault();
+      mem.step(step);
+    };
+    document.addEventListener("keydown", mem.keys);
+  }
 
   delete root.dataset.ready;
   const current = hold(data.source, data.current);

@@ -6,7 +6,7 @@ import pytest
 
 from data_access.analysis import metrics
 from data_access.browse.view import BrowseState, view_rows
-from tests.e2e.server import prediction_uploader
+from tests.e2e.server import prediction_uploader, settle
 
 pytestmark = pytest.mark.browser
 
@@ -169,8 +169,20 @@ def test_image_page_next_and_previous_swap_in_held_pictures(app_server, page, de
     assert viewer.locator("figcaption").text_content() == names[0]
     assert viewer.locator("button.prev").is_disabled()
     assert viewer.locator("img").get_attribute("alt")
-    # By keyboard: Next keeps the focus through the server's run, so Enter steps on.
+    # By keyboard: Next keeps the focus through the server's run, so Enter steps on; with
+    # nothing focused, → and ← step; while typing in a field they move the cursor only.
     viewer.locator("button.next").focus()
     for name in names[1:4]:
         page.keyboard.press("Enter")
         page.get_by_role("heading", name=name).wait_for()
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("ArrowLeft")
+    page.get_by_role("heading", name=names[2]).wait_for()
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("heading", name=names[3]).wait_for()
+    page.locator('[data-testid="stSidebar"] input[type="text"]').first.focus()
+    assert page.evaluate("() => document.activeElement.tagName") == "INPUT"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    settle(page)
+    assert f"image={names[3]}" in page.url
