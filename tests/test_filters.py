@@ -51,7 +51,6 @@ def demo():
     full = [demo_model(table, n, keep_probabilities=True).probabilities for n in MODELS]
     assert full[0] is not None and full[1] is not None
     mean_p = (full[0].dense().astype(np.float64) + full[1].dense()) / 2
-    c = load_classes()
     images = []
     for r in range(len(table)):
         real = None
@@ -59,21 +58,28 @@ def demo():
             real = {k for k in table.real_rows[r].tolist() if k >= 0}
         images.append(
             {
-                "orig": int(table.original_label[r]),
-                "correct": set(table.correct_multi_labels.row(r).tolist()),
-                "unclear": set(table.unclear_multi_labels.row(r).tolist()),
-                "wrong": set(table.wrong_multi_labels.row(r).tolist()),
-                "problematic": bool(table.is_problematic[r]),
-                "m": bool(table.in_imagenet_m[r]),
+                **_labels_of(table, r),
                 "real": real,
                 "top1": {n: int(m.top1[r]) for n, m in models.items()},
                 "top5": {n: m.top_k[r].tolist() for n, m in models.items()},
                 "mean_p": mean_p[r],
-                "ancestors": set(c.ancestors[int(table.original_label[r])]),
                 "number": int(str(table.file_name[r]).split("_")[-1].split(".")[0]),
             }
         )
     return table, models, images
+
+
+def _labels_of(table, r: int) -> dict:
+    """One image's labels as plain Python sets and flags, read one row at a time."""
+    return {
+        "orig": int(table.original_label[r]),
+        "correct": set(table.correct_multi_labels.row(r).tolist()),
+        "unclear": set(table.unclear_multi_labels.row(r).tolist()),
+        "wrong": set(table.wrong_multi_labels.row(r).tolist()),
+        "problematic": bool(table.is_problematic[r]),
+        "m": bool(table.in_imagenet_m[r]),
+        "ancestors": set(load_classes().ancestors[int(table.original_label[r])]),
+    }
 
 
 def _suspect(img, method):
@@ -386,18 +392,7 @@ def test_a_filter_change_computes_only_the_changed_filter_and_never_serves_anoth
     assert calls == []  # both kept
     # Other labels (another seed), the same kind of file names: computed afresh.
     other = small_table(seed=11, limit=None)
-    other_images = [
-        {
-            "orig": int(other.original_label[r]),
-            "correct": set(other.correct_multi_labels.row(r).tolist()),
-            "unclear": set(other.unclear_multi_labels.row(r).tolist()),
-            "wrong": set(other.wrong_multi_labels.row(r).tolist()),
-            "problematic": bool(other.is_problematic[r]),
-            "m": bool(other.in_imagenet_m[r]),
-            "ancestors": set(load_classes().ancestors[int(other.original_label[r])]),
-        }
-        for r in range(len(other))
-    ]
+    other_images = [_labels_of(other, r) for r in range(len(other))]
     assert filter_rows(other, {}, a).tolist() == oracle(other_images, a)
     assert sorted(calls) == ["group", "states"]
     # A model's filter is computed each time (its model may be replaced under the same name).
