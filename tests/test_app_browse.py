@@ -463,3 +463,21 @@ def test_a_step_from_the_browser_lands_only_inside_the_view(demo):
     ):  # fmt: skip
         assert step_asked(asked, table, rows) is None, asked
     assert step_asked({"from": names[5], "step": 1}, table, None) is None
+
+
+def test_neighbours_too_large_to_send_ahead_are_asked_for_on_the_click(demo, monkeypatch):
+    """A neighbour larger than ui.viewer.HOLD_BYTES is not sent ahead (a step to it asks the
+    server); the image shown is sent whatever its size."""
+    import ui.viewer
+
+    monkeypatch.setattr(ui.viewer, "HOLD_BYTES", 100)
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.query_params["state"] = "multi"
+    at.query_params["image"] = str(table.file_name[rows[1]])
+    at.switch_page(IMAGE).run()
+    data = viewer_data(at)
+    assert data["current"]["src"].startswith("data:image/")
+    assert data["prev"]["src"] is None and data["next"]["src"] is None
+    assert data["prev"]["held"] is False and data["next"]["held"] is False
