@@ -116,6 +116,27 @@ def test_ground_truth_written_in_any_form_is_set_aside(tmp_path, demo, written_a
     assert metrics.multilabel_accuracy(table, model.top1) == reference_for_rows(table, pred)
 
 
+def test_two_truth_columns_are_both_set_aside_and_both_named(tmp_path, demo):
+    """A file with a model's column and two copies of the ground truth (one by its agreement,
+    one by its name): both are set aside, and the note gives each reason, in column order."""
+    table, _ = demo
+    pred = _model_predictions(table, 0.7, seed=11)
+    path = tmp_path / "two_truths.csv"
+    scrambled = (table.original_label + 1 + np.arange(len(table)) % 7) % 1000
+    pd.DataFrame(
+        {"file_name": table.file_name, "pred": pred, "target": table.original_label,
+         "y_true": scrambled}
+    ).to_csv(path, index=False)  # fmt: skip
+    model = load_predictions(path, table)
+    assert model.reading["columns"]["ground truth (not scored)"] == "target, y_true"
+    assert (
+        "column 'target' agrees with the original labels on 100.0% of the 20,000 annotated "
+        "images it names; column 'y_true' is named like the ground truth: that is the ground "
+        "truth, not a prediction, so it is not scored; the predictions are read from 'pred'"
+    ) in model.notes[0]
+    assert metrics.multilabel_accuracy(table, model.top1) == reference_for_rows(table, pred)
+
+
 def test_a_column_just_under_the_truth_line_is_kept(tmp_path, demo):
     """98% agreement is a (very good) model, not the truth: it is scored, not set aside."""
     table, _ = demo
