@@ -167,9 +167,13 @@ def test_the_truth_column_is_measured_on_every_annotated_image_it_names(tmp_path
     pd.DataFrame({"file_name": names, "answer": truth}).to_csv(path, index=False)
     with pytest.raises(PredictionFileError) as e:
         load_predictions(path, table)
-    assert str(e.value).startswith(
+    # Word for word: what it is, why, and both ways out.
+    assert str(e.value) == (
         f"{path}: column 'answer' agrees with the original labels on 100.0% of the 20,000 "
-        "annotated images it names: that is the ground truth"
+        "annotated images it names: that is the ground truth (the dataset's own label), not a "
+        "model's prediction (no model reaches 99%), and the file has no other class column; "
+        "if it does hold a model's predictions, pass --prediction-column answer "
+        "--allow-implausible (in the app: 'Reading options')"
     )
 
 
