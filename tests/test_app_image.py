@@ -1,0 +1,110 @@
+"""AppTest: the Image page (app_pages/image.py): its labels, its picture viewer (ui/viewer.py)
+and a step through the Browse view it was opened from."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.browse.url import to_params
+from data_access.browse.view import BrowseState, view_rows
+from tests.helpers import viewer_data
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+IMAGE = "app_pages/image.py"
+
+
+@pytest.fixture(autouse=True)
+def _argv(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+
+
+def test_image_page_and_prev_next(demo):
+    table, models = demo
+    state = BrowseState(states=("multi",))
+    rows = view_rows(table, models, state)
+    name = str(table.file_name[rows[1]])
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    for k, v in to_params(state.with_(image=name)).items():
+        at.query_params[k] = v
+    at.switch_page(IMAGE).run()
+    assert not at.exception
+    assert at.title[0].value == name
+    labels = at.dataframe[0].value
+    row = table.row_of[name]
+    assert (
+        labels[labels["set"] == "correct"]["index"].tolist()
+        == table.correct_multi_labels.row(row).tolist()
+    )
+    # The viewer: this image's picture, and its neighbours in the view sent ahead.
+    data = viewer_data(at)
+    assert (data["position"], data["total"]) == (1, len(rows))
+    names = [str(n) for n in table.file_name[rows[:4]]]
+    assert [data["prev"]["name"], data["current"]["name"], data["next"]["name"]] == names[:3]
+    assert all(data[k]["src"].startswith("data:image/") for k in ("prev", "current", "next"))
+    # Next (the browser sets the image, ui/viewer.go): the image shown and its next one are
+    # sent; the previous one (the image just left) is held by the browser, not sent again.
+    at.query_params["image"] = names[2]
+    at.run()
+    assert at.title[0].value == names[2]
+    data = viewer_data(at)
+    assert [data["prev"]["name"], data["current"]["name"], data["next"]["name"]] == names[1:4]
+    assert data["prev"]["src"] is None and data["prev"]["held"] is True
+    assert data["current"]["src"] and data["next"]["src"] and data["next"]["held"] is False
+    # Outside the view: the picture, no Previous / Next.
+    at.query_params["state"] = "problematic"
+    at.run()
+    assert not table.is_problematic[table.row_of[names[2]]]
+    data = viewer_data(at)
+    assert data["position"] is None and "prev" not in data and data["current"]["src"]
+
+
+def test_image_page_without_or_with_bad_image():
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.query_params["image"] = "ILSVRC2012_val_<b>1</b>.JPEG"
+    at.switch_page(IMAGE).run()
+    assert not at.exception
+    assert "not an annotated image" in at.warning[0].value
+    assert "No image chosen" in at.info[0].value
+
+
+def test_a_step_from_the_browser_lands_only_inside_the_view(demo):
+    """The viewer's Previous / Next value comes from the browser: a step of one from an
+    image of the view lands on its neighbour (by hand, in the view's order); anything else
+    (another shape, a step of 2 or True, a name outside the view or the table, a step past
+    either end, no view) is ignored."""
+    from ui.viewer import step_asked
+
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    names = [str(table.file_name[r]) for r in rows]
+    assert step_asked({"from": names[5], "step": 1}, table, rows) == names[6]
+    assert step_asked({"from": names[5], "step": -1}, table, rows) == names[4]
+    outside = next(str(n) for k, n in enumerate(table.file_name) if k not in set(rows.tolist()))
+    for asked in (
+        None, "next", [names[5], 1], {"from": names[5]}, {"from": names[5], "step": 2},
+        {"from": names[5], "step": True}, {"from": names[5], "step": 1.0},
+        {"from": outside, "step": 1}, {"from": "../../etc/passwd", "step": 1},
+        {"from": names[0], "step": -1}, {"from": names[-1], "step": 1}, {"from": 5, "step": 1},
+    ):  # fmt: skip
+        assert step_asked(asked, table, rows) is None, asked
+    assert step_asked({"from": names[5], "step": 1}, table, None) is None
+
+
+def test_neighbours_too_large_to_send_ahead_are_asked_for_on_the_click(demo, monkeypatch):
+    """A neighbour larger than ui.viewer.HOLD_BYTES is not sent ahead (a step to it asks the
+    server); the image shown is sent whatever its size."""
+    import ui.viewer
+
+    monkeypatch.setattr(ui.viewer, "HOLD_BYTES", 100)
+    table, models = demo
+    rows = view_rows(table, models, BrowseState(states=("multi",)))
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.query_params["state"] = "multi"
+    at.query_params["image"] = str(table.file_name[rows[1]])
+    at.switch_page(IMAGE).run()
+    data = viewer_data(at)
+    assert data["current"]["src"].startswith("data:image/")
+    assert data["prev"]["src"] is None and data["next"]["src"] is None
+    assert data["prev"]["held"] is False and data["next"]["held"] is False
