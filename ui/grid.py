@@ -10,7 +10,6 @@ stays in the session (a trigger value read here, then :func:`st.switch_page`).
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,12 +20,12 @@ from data_access.browse.records import flag_chips, image_description, label_chip
 from data_access.browse.url import to_params
 from data_access.browse.view import PAGE_SIZES, BrowseState
 from data_access.classes import load_classes
-from data_access.errors import DataError
 from data_access.i18n import Translate
 from data_access.predictions import Model
 from data_access.sources.source import Source
 from ui.language import translator
 from ui.pages import IMAGE_PAGE
+from ui.render import data_url, no_picture
 
 _HERE = Path(__file__).parent
 
@@ -63,11 +62,9 @@ _component = st.components.v2.component(
 
 def _picture(data: bytes | Exception, _: Translate) -> tuple[str | None, str | None]:
     """(data URL of the thumbnail, None) or (None, why there is no picture)."""
-    if isinstance(data, DataError):
-        return None, _("No picture: {why}").format(why=_(data.problem))
     if isinstance(data, Exception):
-        return None, _("No picture: {why}").format(why=type(data).__name__)
-    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"), None
+        return None, no_picture(data, _)
+    return data_url(data), None
 
 
 def tile_data(

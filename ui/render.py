@@ -6,11 +6,12 @@ never interpreted as HTML or Markdown.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -23,6 +24,7 @@ from data_access.browse.records import Chip, image_description
 from data_access.browse.view import DEFAULT_PAGE_SIZE, BrowseState, view_rows
 from data_access.classes import load_classes
 from data_access.errors import DataError
+from data_access.i18n import Translate
 from data_access.predictions import Model
 from data_access.schema import LABEL_SETS
 from data_access.sources.images import check_image
@@ -148,6 +150,21 @@ def prefetch_opening(source: Source) -> None:
     prefetch_ahead(source, [str(table.file_name[r]) for r in first])
 
 
+def data_url(data: bytes) -> str:
+    """A picture that :func:`check_image` passed (JPEG, PNG or WebP) as a data URL, for the
+    grids and the viewer, which carry their pictures inline."""
+    mime = "png" if data[:4] == b"\x89PNG" else "webp" if data[8:12] == b"WEBP" else "jpeg"
+    return f"data:image/{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def no_picture(error: Exception, _: Translate, escape: Callable[[str], str] = str) -> str:
+    """One line saying why there is no picture: a refusal's problem in the page's language
+    (``_``), or only the error's type for anything else (never a traceback); ``escape``: how
+    the reason is made safe where it is shown (:func:`ui.text.md` for Markdown)."""
+    why = _(error.problem) if isinstance(error, DataError) else type(error).__name__
+    return _("No picture: {why}").format(why=escape(why))
+
+
 def show_image(source: Source, file_name: str) -> None:
     """The full-size picture with its text alternative, or one line saying why not (the
     grids show thumbnails themselves, ui/grid.py)."""
@@ -159,12 +176,10 @@ def show_image(source: Source, file_name: str) -> None:
         row = source.table.row_of.get(file_name)
         alt = image_description(source.table, row, translator()) if row is not None else file_name
         st.image(data, width="content", alt=alt, caption=photo_caption(source, file_name))
-    except DataError as e:
-        _ = translator()
-        st.caption(_("No picture: {why}").format(why=md(_(e.problem))))
     except Exception as e:
-        log.warning("cannot show %s: %r", file_name, e)
-        st.caption(translator()("No picture: {why}").format(why=md(type(e).__name__)))
+        if not isinstance(e, DataError):
+            log.warning("cannot show %s: %r", file_name, e)
+        st.caption(no_picture(e, translator(), md))
 
 
 def demo_photos(source: Source) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ sent again. Text is set with ``textContent`` (never parsed as HTML).
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections import OrderedDict
 from pathlib import Path
@@ -26,7 +25,7 @@ from data_access.i18n import Translate
 from data_access.sources.images import check_image
 from data_access.sources.source import Source
 from ui.language import translator
-from ui.render import photo_caption
+from ui.render import data_url, no_picture, photo_caption
 
 log = logging.getLogger(__name__)
 _HERE = Path(__file__).parent
@@ -63,12 +62,7 @@ def _data_url(source: Source, name: str) -> str | Exception:
         return ready[key]
     out: str | Exception
     try:
-        data = check_image(source.image_bytes(name), name)
-        out = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
-        if data[:4] == b"\x89PNG":
-            out = out.replace("image/jpeg", "image/png", 1)
-        elif data[8:12] == b"WEBP":
-            out = out.replace("image/jpeg", "image/webp", 1)
+        out = data_url(check_image(source.image_bytes(name), name))
     except DataError as e:
         out = e
     except Exception as e:  # an unreadable image is one line on the page, never a traceback
@@ -96,10 +90,8 @@ def picture(source: Source, name: str, _: Translate, *, send: bool = True) -> di
         out["no_picture"] = _("no image: labels only")
     elif send:
         got = _data_url(source, name)
-        if isinstance(got, DataError):
-            out["no_picture"] = _("No picture: {why}").format(why=_(got.problem))
-        elif isinstance(got, Exception):
-            out["no_picture"] = _("No picture: {why}").format(why=type(got).__name__)
+        if isinstance(got, Exception):
+            out["no_picture"] = no_picture(got, _)
         else:
             out["src"] = got
     return out
