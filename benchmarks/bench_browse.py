@@ -107,7 +107,9 @@ def new_thumbs_loaded(page, old: list[str], n: int) -> None:
 
 def since_press(page, condition: str, arg=None, timeout: float = 60) -> float:
     """Seconds from the last pointer press until ``condition`` (a JS function of ``arg``)
-    holds, checked at every animation frame (at most ``timeout`` seconds)."""
+    holds, checked at every animation frame (at most ``timeout`` seconds). The checking
+    starts only once the driver's action has returned, so a page busy after the press is
+    timed late; ``bench_paging.timed`` arms its watcher before the press instead."""
     ms = page.wait_for_function(
         f"arg => ({condition})(arg) && performance.now() - window.__pressed",
         arg=arg,
