@@ -352,37 +352,3 @@ def test_thumbnails_made_ahead_of_time(capsys, label_json, image_folder, tmp_pat
     code, _, err = _run(capsys, "thumbnails", "--source", "json", "--labels-json",
                         str(label_json), "--index-dir", str(tmp_path))  # fmt: skip
     assert code == 2 and err.count("\n") == 1 and "no images on disk" in err
-
-
-def test_the_next_page_is_made_in_the_background(label_json, image_folder, tmp_path):
-    from data_access.sources.source import open_source
-    from ui.render import _ahead, prefetch_ahead
-
-    root, _, missing = image_folder
-    source = open_source("json", labels_json=label_json, images=root, index_root=tmp_path)
-    names = [n for n in source.table.file_name.tolist()[:6] if n != missing]
-    prefetch_ahead(source, names)
-    prefetch_ahead(source, names)  # asked twice: made once
-    _ahead.submit(lambda: None).result(timeout=30)  # the queue has run
-    assert sorted(p.stem for p in (source.index_dir / "thumbs").rglob("*.jpg")) == sorted(names)
-
-
-def test_opening_a_source_makes_imagenet_m_and_the_first_pages_ahead(
-    label_json, image_folder, tmp_path
-):
-    """When a source opens, ImageNet-M's images and the default Browse view's first two pages
-    (file-name order) are made in the background, and nothing else."""
-    from data_access.sources.source import open_source
-    from ui.render import _ahead, prefetch_opening
-
-    root, _, missing = image_folder
-    source = open_source("json", labels_json=label_json, images=root, index_root=tmp_path)
-    table = source.table
-    names = table.file_name.tolist()
-    expected = {n for n, m in zip(names, table.in_imagenet_m.tolist(), strict=True) if m}
-    expected |= set(sorted(names)[:96])
-    expected.discard(missing)
-    assert expected and len(expected) < len(names)
-    prefetch_opening(source)
-    _ahead.submit(lambda: None).result(timeout=60)
-    assert {p.stem for p in (source.index_dir / "thumbs").rglob("*.jpg")} == expected

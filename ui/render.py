@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import streamlit as st
@@ -122,22 +122,27 @@ def _lower_priority() -> None:
 _ahead = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="thumbnails-ahead", initializer=_lower_priority
 )
-_asked: set[tuple[str, str, str, int]] = set()
+# The pages asked for, with the background's work on each. A page is known by its
+# thumbnail cache and its list's ends and length (two views' pages may start with one image).
+_asked: dict[tuple[int, str, str, int], Future] = {}
 
 
 def prefetch_ahead(source: Source, names: list[str]) -> None:
     """Makes the next pages' thumbnails in the background while this one is viewed, so
-    paging on finds them cached (one thread per process, each page asked for once)."""
+    paging on finds them cached (one thread per process). A page is asked for again only
+    when its work has ended and some of its thumbnails are gone (the demo's memory cache
+    keeps the last thousand): a page asked for once is not always a page still held."""
     if not names or not source.has_images:
         return
-    # A list is known by its ends and length: two views' pages may start with one image.
-    key = (str(source.index_dir or id(source)), names[0], names[-1], len(names))
-    if key in _asked:
+    key = (id(source.thumbs), names[0], names[-1], len(names))
+    work = _asked.get(key)
+    # Still being made, or made and still held: nothing to do. (A cache given a dead one's
+    # id finds its pages not held, and makes them.)
+    if work is not None and (not work.done() or source.thumbs.all_cached(names)):
         return
     if len(_asked) > 10_000:
         _asked.clear()
-    _asked.add(key)
-    _ahead.submit(source.thumbs.many, names, 1)
+    _asked[key] = _ahead.submit(source.thumbs.many, names, 1)
 
 
 def prefetch_opening(source: Source) -> None:

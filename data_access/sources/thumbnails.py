@@ -163,13 +163,31 @@ class Thumbnails:
         return out
 
     def cached(self, name: str, max_side: int = THUMBNAIL_SIZE) -> bytes | None:
-        """The cached thumbnail of ``name``, or None (never made here)."""
+        """The cached thumbnail of ``name``, or None (never made here); in memory, the most
+        recently used from now on."""
         if name not in self.table.row_of:
             return None
         if self.index_dir is None:
+            key = (name, max_side)
             with self._memory_lock:
-                return self._memory.get((name, max_side))
+                if key not in self._memory:
+                    return None
+                # A use: a page read from the cache is kept over older ones (else making
+                # its missing thumbnails would push out the ones it already had).
+                self._memory.move_to_end(key)
+                return self._memory[key]
         return _read_cached(self.index_dir / "thumbs" / str(int(max_side)) / f"{name}.jpg")
+
+    def all_cached(self, names: list[str], max_side: int = THUMBNAIL_SIZE) -> bool:
+        """Whether every one of ``names`` has its thumbnail cached (in memory, or its file in
+        the index folder: looked for, not read)."""
+        if self.index_dir is None:
+            with self._memory_lock:
+                return all((name, max_side) in self._memory for name in names)
+        folder = self.index_dir / "thumbs" / str(int(max_side))
+        return all(
+            name in self.table.row_of and (folder / f"{name}.jpg").is_file() for name in names
+        )
 
     def make(self, names: list[str], workers: int = 2, progress: Progress | None = None) -> int:
         """Makes (and caches) the thumbnails of ``names`` that are not cached yet.
