@@ -16,6 +16,7 @@ from data_access.predictions import PredictionFileError, ReadOptions, load_predi
 from data_access.predictions.vocab import vocabulary_lists
 from data_access.sources.demo import demo_table
 from tests import prediction_writers as W
+from tests.helpers import built_once, top_k
 from tests.test_metrics import _examples, reference_multilabel_accuracy
 
 
@@ -24,20 +25,25 @@ def demo():
     return demo_table()
 
 
-@pytest.fixture(scope="module")
-def truth(demo):
-    """Top-5 ids, their probabilities and the logits for all 50,000 validation images: the
-    argmax is the original label for most images, so every reading but the right one is at
-    chance."""
+def _truth() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(3)
-    logits = rng.normal(0, 1, (50_000, 1000)).astype(np.float32)
+    logits = rng.standard_normal((50_000, 1000), dtype=np.float32)
     labels = validation_labels().astype(np.int64)
     boost = np.where(rng.random(50_000) < 0.7, labels, rng.integers(0, 1000, 50_000))
     logits[np.arange(50_000), boost] += 6.0
-    top5 = np.argsort(-logits, axis=1, kind="stable")[:, :5]
+    top5 = top_k(logits, 5)
     probs = np.exp(logits - logits.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
-    return top5, np.take_along_axis(probs, top5, 1), logits
+    return {"top5": top5, "probs5": np.take_along_axis(probs, top5, 1), "logits": logits}
+
+
+@pytest.fixture(scope="module")
+def truth(tmp_path_factory):
+    """Top-5 ids, their probabilities and the logits for all 50,000 validation images: the
+    argmax is the original label for most images, so every reading but the right one is at
+    chance. Built once per run, shared by the workers."""
+    arrays = built_once(tmp_path_factory, "formats-truth", _truth)
+    return arrays["top5"], arrays["probs5"], arrays["logits"]
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from data_access.analysis.evaluation import evaluate
 from data_access.classes import load_classes, validation_file_name
 from data_access.predictions import PredictionFileError, ReadOptions, load_predictions
 from data_access.sources.demo import demo_table
+from tests.helpers import built_once, top_k
 
 
 @pytest.fixture(scope="module")
@@ -16,19 +17,25 @@ def demo():
     return demo_table()
 
 
-@pytest.fixture(scope="module")
-def truth(demo):
-    """Top-5 ids and logits for all 50,000 validation images (the demo table is a subset)."""
+def _truth() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
-    logits = rng.normal(0, 1, (50_000, 1000)).astype(np.float32)
+    logits = rng.standard_normal((50_000, 1000), dtype=np.float32)
+    demo = demo_table()
     pos = demo.validation_position
     # Make the annotated images' argmax mostly their original label, sometimes not.
     boost = np.where(
         rng.random(len(pos)) < 0.7, demo.original_label, rng.integers(0, 1000, len(pos))
     )
     logits[pos, boost] += 6.0
-    top5 = np.argsort(-logits, axis=1, kind="stable")[:, :5]
-    return logits, top5
+    return {"logits": logits, "top5": top_k(logits, 5)}
+
+
+@pytest.fixture(scope="module")
+def truth(tmp_path_factory):
+    """Top-5 ids and logits for all 50,000 validation images (the demo table is a subset).
+    Built once per run, shared by the workers."""
+    arrays = built_once(tmp_path_factory, "predictions-truth", _truth)
+    return arrays["logits"], arrays["top5"]
 
 
 def _expected_top1(demo, truth):
