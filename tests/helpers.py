@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import io
 import json
+import os
 import re
 import tarfile
 from collections.abc import Callable
@@ -163,7 +164,11 @@ def built_once(
     to ask builds them and saves them (under a lock) in the run's shared temporary folder;
     every worker then maps them read-only (a test that wrote into them would fail, not
     change another's fixture)."""
-    folder = tmp_path_factory.getbasetemp().parent / "built-once" / name
+    base = tmp_path_factory.getbasetemp()
+    # The run's folder: under xdist each worker's base is a subfolder of it; without xdist
+    # the base is the run's own (its parent holds every run's, and would keep stale arrays).
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = run / "built-once" / name
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.parent / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
