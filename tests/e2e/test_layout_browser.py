@@ -43,6 +43,19 @@ CLIPPED = """() => {
 WIDTHS = (1280, 1920)
 
 
+def _clipped_once_still(page) -> list[str]:
+    """The text cut off once the page has stopped moving: text in a sidebar or a block still
+    being laid out is cut for a few frames (seen once in three runs on a loaded machine), so
+    the check is a condition, up to 3 s, and what is still cut then is the answer."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"() => ({CLIPPED})().length === 0", timeout=3000, polling=250)
+    except PlaywrightTimeout:
+        return page.evaluate(CLIPPED)
+    return []
+
+
 def test_no_text_is_cut_off_on_any_page_and_nothing_is_fetched_from_outside(app_server, browser):
     """Each page is loaded once and looked at in both widths (the window resized, as a user
     does). Every request the pages make goes to the app's own server: a lab's network sees
@@ -77,7 +90,7 @@ def test_no_text_is_cut_off_on_any_page_and_nothing_is_fetched_from_outside(app_
                             requestAnimationFrame(() => done(innerWidth === {width}))))"""
                     )
                     settle(page)
-                found = page.evaluate(CLIPPED)
+                found = _clipped_once_still(page)
                 if found:
                     cut[f"{path or 'overview'} at {width}"] = found
         assert not cut, cut
