@@ -177,19 +177,29 @@ def test_the_truth_column_is_measured_on_every_annotated_image_it_names(tmp_path
     )
 
 
+@pytest.mark.parametrize(
+    "header, options",
+    [
+        ("file_name,a,b", ReadOptions(prediction_column="a")),
+        ("file_name,pred,target", ReadOptions()),
+    ],
+    ids=["chosen with --prediction-column", "kept beside a truth column"],
+)
 def test_a_chosen_column_with_an_impossible_class_is_refused_naming_the_file_and_line(
-    tmp_path, demo
+    tmp_path, demo, header, options
 ):
-    """A column chosen with --prediction-column is read like any other: a class id of
-    2**64 + 5 on the file's fifth line is refused with the file and the line named."""
+    """A column chosen with --prediction-column, or kept when the other is set aside as the
+    ground truth, is read like any other: a class id of 2**64 + 5 on the file's fifth line is
+    refused with the file and the line named (checked by hand: either reading without the
+    file's path fails it)."""
     table, _ = demo
     names = table.file_name[:200].tolist()
     rows = [f"{n},{k % 1000},{(k * 7) % 1000}" for k, n in enumerate(names)]
     rows[3] = f"{names[3]},{2**64 + 5},5"
     path = tmp_path / "two columns.csv"
-    path.write_text("file_name,a,b\n" + "\n".join(rows) + "\n")
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
     with pytest.raises(PredictionFileError) as e:
-        load_predictions(path, table, options=ReadOptions(prediction_column="a"))
+        load_predictions(path, table, options=options)
     assert str(e.value) == f"{path}: line 5: class {2**64 + 5} is out of range 0..999"
 
 
