@@ -117,23 +117,26 @@ def test_ground_truth_written_in_any_form_is_set_aside(tmp_path, demo, written_a
 
 
 def test_two_truth_columns_are_both_set_aside_and_both_named(tmp_path, demo):
-    """A file with a model's column and two copies of the ground truth (one by its agreement,
-    one by its name): both are set aside, and the note gives each reason, in column order."""
+    """A file with a model's top-2 columns and two copies of the ground truth (one by its
+    agreement, one by its name): both are set aside, and the note gives each reason, in
+    column order, and both columns read, word for word."""
     table, _ = demo
     pred = _model_predictions(table, 0.7, seed=11)
     path = tmp_path / "two_truths.csv"
     scrambled = (table.original_label + 1 + np.arange(len(table)) % 7) % 1000
     pd.DataFrame(
         {"file_name": table.file_name, "pred": pred, "target": table.original_label,
-         "y_true": scrambled}
+         "y_true": scrambled, "pred_2": (pred + 1) % 1000}
     ).to_csv(path, index=False)  # fmt: skip
     model = load_predictions(path, table)
     assert model.reading["columns"]["ground truth (not scored)"] == "target, y_true"
-    assert (
+    assert model.notes[0] == (
         "column 'target' agrees with the original labels on 100.0% of the 20,000 annotated "
         "images it names; column 'y_true' is named like the ground truth: that is the ground "
-        "truth, not a prediction, so it is not scored; the predictions are read from 'pred'"
-    ) in model.notes[0]
+        "truth, not a prediction, so it is not scored; the predictions are read from 'pred', "
+        "'pred_2' (to choose another: --prediction-column NAME)"
+    )
+    assert model.top_k[:, 1].tolist() == ((pred + 1) % 1000).tolist()
     assert metrics.multilabel_accuracy(table, model.top1) == reference_for_rows(table, pred)
 
 
