@@ -97,6 +97,11 @@ def test_a_page_is_made_once_while_held(counted):
     prefetch_ahead(source, page)  # asked again, every thumbnail held: nothing to do
     _drain()
     assert made == [page] and source.thumbs.all_cached(page)
+    # What is kept of the work is that it ended: not the page's pictures (~340 KB a page).
+    from ui.render import _asked
+
+    ended = [w for w in _asked.values() if w.done()]
+    assert ended and all(w.result() is None for w in ended)
 
 
 def test_a_page_being_made_is_not_asked_for_twice(counted):

@@ -127,6 +127,12 @@ _ahead = ThreadPoolExecutor(
 _asked: dict[tuple[int, str, str, int], Future] = {}
 
 
+def _make_quietly(thumbs, names: list[str]) -> None:
+    """Makes the thumbnails and keeps none of them here: the work's Future is kept in
+    ``_asked``, and a result would hold a page of pictures (~340 KB) for each page asked."""
+    thumbs.many(names, 1)
+
+
 def prefetch_ahead(source: Source, names: list[str]) -> None:
     """Makes the next pages' thumbnails in the background while this one is viewed, so
     paging on finds them cached (one thread per process). A page is asked for again only
@@ -142,7 +148,7 @@ def prefetch_ahead(source: Source, names: list[str]) -> None:
         return
     if len(_asked) > 10_000:
         _asked.clear()
-    _asked[key] = _ahead.submit(source.thumbs.many, names, 1)
+    _asked[key] = _ahead.submit(_make_quietly, source.thumbs, names)
 
 
 def prefetch_opening(source: Source) -> None:
