@@ -474,11 +474,16 @@ def test_drop_background_on_zero_based_ids_is_refused_with_the_opposite_advice(
         f"{n},{int(top5[p, 0]) or 5}"
         for n, p in zip(demo.file_name.tolist(), demo.validation_position.tolist(), strict=True)
     ]
-    (tmp_path / "zero_based.csv").write_text("\n".join(rows))
-    with pytest.raises(PredictionFileError, match="look 0-based.*leave out --drop-background"):
-        load_predictions(
-            tmp_path / "zero_based.csv", demo, options=ReadOptions(drop_background=True)
-        )
+    path = tmp_path / "zero_based.csv"
+    path.write_text("\n".join(rows))
+    with pytest.raises(PredictionFileError) as err:
+        load_predictions(path, demo, options=ReadOptions(drop_background=True))
+    # Word for word, from the file's name on.
+    assert str(err.value).startswith(f"{path}: class ids look 0-based: ")
+    assert re.search(_message(
+        "class ids look 0-based: top-1 agrees with the original labels on P of images as read "
+        "but P as written; leave out --drop-background (in the app: 'Reading options')"),
+        str(err.value))  # fmt: skip
 
 
 def _message(template: str) -> str:
