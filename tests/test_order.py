@@ -1,4 +1,5 @@
-"""The order check of a positional (50,000-row) file at its boundaries, by hand.
+"""The order check of a positional (50,000-row) file, and the offset check of a file whose
+rows are named, at their boundaries, by hand.
 
 Each file below is built so that top-1 agrees with the original labels on an exact number of
 rows under each reading (validation or ImageFolder order, ids as written or shifted by one);
@@ -15,7 +16,12 @@ import pytest
 
 from data_access.classes import validation_labels
 from data_access.errors import PredictionFileError
-from data_access.predictions.order import _advice, check_positional, imagefolder_positions
+from data_access.predictions.order import (
+    _advice,
+    check_offset,
+    check_positional,
+    imagefolder_positions,
+)
 
 PATH = Path("logits.npy")
 LABELS = validation_labels().astype(np.int64)
@@ -86,3 +92,44 @@ def test_the_asked_reading_fitting_exactly_at_the_line_is_confirmed():
         f"{PATH}: the order of its 50,000 rows cannot be confirmed: top-1 agrees with the "
         "original labels on at most 2.0% of images in validation or ImageFolder order"
     )
+
+
+def _named(as_read: int, minus_one: int, rows: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """(top1, original) for ``rows`` images named in a file: top-1 equals the original label
+    on ``as_read`` rows, the original label + 1 on ``minus_one`` rows, and neither on the
+    rest (+ 500)."""
+    original = np.arange(rows, dtype=np.int64) % 400
+    top1 = (original + 500) % 1000
+    top1[:as_read] = original[:as_read]
+    top1[as_read : as_read + minus_one] = original[as_read : as_read + minus_one] + 1
+    return top1, original
+
+
+@pytest.mark.parametrize(
+    "as_read, minus_one, refused",
+    [
+        (0, 2, True),  # minus one fits at exactly FITS (2 of 100): refused
+        (0, 1, False),  # 1% is under the line
+        (1, 4, False),  # exactly CLEARLY (4) times the ids as read: not clearly better
+        (1, 5, True),  # more than 4 times: refused
+    ],
+)
+def test_the_offset_check_at_its_lines_by_hand(as_read, minus_one, refused):
+    top1, original = _named(as_read, minus_one)
+    if refused:
+        with pytest.raises(PredictionFileError, match="pass --drop-background"):
+            check_offset(PATH, top1, original, drop_background=False)
+    else:
+        agree = check_offset(PATH, top1, original, drop_background=False)
+        assert agree == {0: as_read / 100, 1: minus_one / 100}
+
+
+def test_the_offset_check_needs_fifty_rows_with_a_prediction():
+    """Every id shifted by one: refused from 50 predicted rows on; with 49 (and the rest
+    missing, -1) there is too little to tell, and nothing is measured."""
+    top1, original = _named(0, 60, rows=60)
+    top1[50:] = -1
+    with pytest.raises(PredictionFileError, match="pass --drop-background"):
+        check_offset(PATH, top1, original, drop_background=False)
+    top1[49] = -1
+    assert check_offset(PATH, top1, original, drop_background=False) == {}
