@@ -353,8 +353,7 @@ def test_a_filter_change_computes_only_the_changed_filter_and_never_serves_anoth
     """Filters that read the table alone are kept per (table, filter, value): changing one
     filter computes that filter's mask only. A table with other labels under the same file
     names gets its own masks: the rows always match the plain-Python oracle."""
-    from collections import OrderedDict
-
+    from data_access.bounded import Recent
     from data_access.browse import view as view_module
     from tests.helpers import small_table
 
@@ -369,7 +368,7 @@ def test_a_filter_change_computes_only_the_changed_filter_and_never_serves_anoth
         return dataclasses.replace(f, mask=mask)
 
     monkeypatch.setattr(view_module, "FILTERS", tuple(counting(f) for f in FILTERS))
-    monkeypatch.setattr(view_module, "_masks", OrderedDict())
+    monkeypatch.setattr(view_module, "_masks", Recent(view_module.MASKS_KEPT))
 
     def oracle(imgs, state):
         return [

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import astuple
 from pathlib import Path
 
 import streamlit as st
 
 from data_access import uploads
+from data_access.bounded import Recent
 from data_access.errors import DataError
 from data_access.predictions import (
     Model,
@@ -49,9 +48,7 @@ def _load_file(
 # Refusals by (file version, table, reading): st.cache_data keeps no exceptions, and a pending
 # file is shown on every rerun, so without this a refused file (a decompression bomb, a huge
 # CSV) would be read again on each click. Bounded; a changed file or option is a new key.
-_REFUSED: OrderedDict[tuple, DataError] = OrderedDict()
-_REFUSED_LOCK = threading.Lock()
-_MAX_REFUSED = 256
+_REFUSED: Recent[tuple, DataError] = Recent(256)
 
 
 def _stamp(path: str, problem: str) -> tuple:
@@ -72,17 +69,13 @@ def load_file(path: str, name: str, options: ReadOptions, source: Source) -> Mod
     stamp = _stamp(path, "cannot read")
     key = astuple(options)  # hashable and cheap: the cache key part for the reading
     memo = (path, stamp, source.table.content_key, key)
-    with _REFUSED_LOCK:
-        refused = _REFUSED.get(memo)
+    refused = _REFUSED.get(memo)
     if refused is not None:
         raise refused
     try:
         model = _load_file(path, stamp, source.table.content_key, name, key, source)
     except DataError as e:
-        with _REFUSED_LOCK:
-            _REFUSED[memo] = e
-            while len(_REFUSED) > _MAX_REFUSED:
-                _REFUSED.popitem(last=False)
+        _REFUSED.put(memo, e)
         raise
     return model.renamed(name)
 

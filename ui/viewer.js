@@ -142,7 +142,7 @@ export default function (component) {
   // leaves its pictures held.
   if (mem.asked && performance.now() - mem.asked.at < 5000) {
     // Swapped in already: wait for that image's run. Asked of the server: for any other image.
-    const waiting = mem.asked.name !== null ? mem.asked.name : null;
+    const waiting = mem.asked.name;
     if (waiting !== null ? current.name !== waiting : current.name === mem.asked.from) return;
   }
   mem.asked = null;

@@ -8,8 +8,6 @@ the tests and the benchmarks compute the same rows. How a view lives in a URL is
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -18,6 +16,7 @@ import numpy as np
 from data_access.analysis.label_errors import Suspicion
 from data_access.analysis.suspects import ProbabilityMean, default_method, score_models
 from data_access.annotations import AnnotationTable
+from data_access.bounded import Recent
 from data_access.browse.filters import FILTERS, Filter, model_named
 from data_access.i18n import N_
 from data_access.predictions import Model
@@ -172,24 +171,18 @@ def filter_rows(
 # a filter change computes the mask of the filter that changed, not the others'. A mask that
 # reads a model or label-error scores is computed each time (its inputs change with uploads).
 MASKS_KEPT = 64  # about 20 KB each at 20,000 images
-_masks: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_masks_lock = threading.Lock()
+_masks: Recent[tuple, np.ndarray] = Recent(MASKS_KEPT)
 
 
 def _mask(f: Filter, table, models, state, evidence) -> np.ndarray:
     if f.needs == "models":
         return f.mask(table, models, state, evidence)
     key = (table.content_key, f.name, getattr(state, f.name))
-    with _masks_lock:
-        if key in _masks:
-            _masks.move_to_end(key)
-            return _masks[key]
-    mask = np.array(f.mask(table, models, state, evidence), dtype=bool)
-    mask.flags.writeable = False
-    with _masks_lock:
-        _masks[key] = mask
-        while len(_masks) > MASKS_KEPT:
-            _masks.popitem(last=False)
+    mask = _masks.get(key)
+    if mask is None:
+        mask = np.array(f.mask(table, models, state, evidence), dtype=bool)
+        mask.flags.writeable = False
+        _masks.put(key, mask)
     return mask
 
 

@@ -61,13 +61,18 @@ class Thumbnails:
     _memory: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
     _memory_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
+    def _folder(self, max_side: int) -> Path:
+        """The index folder's cache of thumbnails of one size (a real source's only)."""
+        assert self.index_dir is not None
+        return self.index_dir / "thumbs" / str(int(max_side))
+
     def one(self, file_name: str, max_side: int = THUMBNAIL_SIZE) -> bytes:
         """A small JPEG of ``file_name``, cached on disk in the index folder for real sources."""
         if file_name not in self.table.row_of:  # also keeps odd names out of cache paths
             raise ImageNotAvailable(self.description, "not an annotated image", where=file_name)
         if self.index_dir is None:
             return self._memory_thumbnail(file_name, max_side)
-        folder = self.index_dir / "thumbs" / str(int(max_side))
+        folder = self._folder(max_side)
         path = folder / f"{file_name}.jpg"
         cached = _read_cached(path)
         if cached is not None:
@@ -176,7 +181,7 @@ class Thumbnails:
                 # its missing thumbnails would push out the ones it already had).
                 self._memory.move_to_end(key)
                 return self._memory[key]
-        return _read_cached(self.index_dir / "thumbs" / str(int(max_side)) / f"{name}.jpg")
+        return _read_cached(self._folder(max_side) / f"{name}.jpg")
 
     def all_cached(self, names: list[str], max_side: int = THUMBNAIL_SIZE) -> bool:
         """Whether every one of ``names`` has its thumbnail cached (in memory, or its file in
@@ -184,7 +189,7 @@ class Thumbnails:
         if self.index_dir is None:
             with self._memory_lock:
                 return all((name, max_side) in self._memory for name in names)
-        folder = self.index_dir / "thumbs" / str(int(max_side))
+        folder = self._folder(max_side)
         return all(
             name in self.table.row_of and (folder / f"{name}.jpg").is_file() for name in names
         )
