@@ -65,7 +65,9 @@ def _violations(page, axe_js) -> list[str]:
     page.add_script_tag(content=axe_js)
     result = page.evaluate(
         "async () => await axe.run(document, "
-        "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+        # Only violations are gathered in full: the other kinds keep one element per rule
+        # (axe's resultTypes), which saves about a third of a second per page.
+        "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}, resultTypes: ['violations']})"
     )
     assert result["passes"], "axe ran no rule: the page was empty"
     return [

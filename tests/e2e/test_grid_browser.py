@@ -218,10 +218,11 @@ def test_go_to_page_field_and_page_size(app_server, page, demo):
 
 
 @pytest.mark.parametrize("width", [1280, 1920])
-def test_tile_file_names_wrap_only_at_their_underscores(app_server, browser, width):
+def test_tile_file_names_wrap_only_at_their_underscores(app_server, shared_context, width):
     """A file name too long for its tile wraps after an underscore, never inside a word:
     each part between the breaks lies on one line."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = shared_context.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
     try:
         page.goto(f"{app_server}/browse")
         page.locator("li.tile p.file").nth(5).wait_for(timeout=60_000)

@@ -63,6 +63,8 @@ def test_no_text_is_cut_off_on_any_page_and_nothing_is_fetched_from_outside(app_
     fonts.gstatic.com)."""
     from tests.e2e.server import settle
 
+    # Its own context, so nothing comes from a cache the other tests filled: every request
+    # the pages make is seen.
     page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
     outside = []
     page.on(

@@ -71,13 +71,14 @@ def test_handout_opens_offline_with_every_image(app_server, page, browser, tmp_p
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["720p", "1080p"])
-def test_present_mode_fits_one_screen_and_escape_leaves_it(app_server, browser, size):
+def test_present_mode_fits_one_screen_and_escape_leaves_it(app_server, shared_context, size):
     """On a projector: the picture, the question and every control inside the screen, before
     and after Reveal, with no scrolling; Escape leaves present mode."""
     from tests.e2e.server import settle
 
     width, height = size
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = shared_context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
     try:
         page.goto(f"{app_server}/teach?lesson=several-right&i=1&present=1&quiz=1")
         page.locator('[data-testid="stImage"] img').first.wait_for(timeout=60_000)
