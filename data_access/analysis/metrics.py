@@ -198,10 +198,9 @@ def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
     images, ml = class_counts(table, keep, hits(table, model.top1))
     _, strict = class_counts(table, keep, hits(table, model.top1, CORRECT))
     _, top1 = class_counts(table, keep, np.asarray(model.top1) == table.original_label)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ml_acc = np.where(images > 0, ml / images, np.nan)
-        strict_acc = np.where(images > 0, strict / images, np.nan)
-        top1_acc = np.where(images > 0, top1 / images, np.nan)
+    # A class with no image counts 0 of 0: NaN, quietly.
+    with np.errstate(invalid="ignore"):
+        ml_acc, strict_acc, top1_acc = ml / images, strict / images, top1 / images
     out = {
         "index": np.arange(NUM_CLASSES),
         "wnid": np.array(classes.wnids),
@@ -217,8 +216,8 @@ def per_class(table: AnnotationTable, model: Model) -> dict[str, np.ndarray]:
         real_images, real_right = class_counts(
             table, labelled, in_real(table.real_rows, model.top1)
         )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["real_accuracy"] = np.where(real_images > 0, real_right / real_images, np.nan)
+        with np.errstate(invalid="ignore"):
+            out["real_accuracy"] = real_right / real_images
         out["real_images"] = real_images
     return out
 
