@@ -10,7 +10,8 @@ from tests.e2e.server import serve
 from tests.e2e.wsclient import Session, WidgetState, in_thread, string_value
 from tests.helpers import plain
 
-pytestmark = pytest.mark.browser
+# One worker runs the module, so its three attacks share one server.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("attack")]
 
 N = "ILSVRC2012_val_{:08d}.JPEG"
 
@@ -27,9 +28,11 @@ def _trigger(widget_id: str) -> WidgetState:
     return state
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """A server in server mode sharing one folder; a file of the same name outside it."""
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A server in server mode sharing one folder; a file of the same name outside it. Each
+    attack is its own websocket session, as each visitor is."""
+    tmp_path = tmp_path_factory.mktemp("lab")
     home = tmp_path / "home"
     home.mkdir()
     shared = tmp_path / "shared"
