@@ -82,6 +82,10 @@ def test_the_interval_on_a_few_classes_is_finite_and_its_defaults_are_1000_draws
     top1 = np.where(rng.random(len(rows)) < 0.7, table.original_label, 999)
     default = M.bootstrap_ci(table, top1)
     assert default == M.bootstrap_ci(table, top1, n_boot=1000, seed=0)
+    # And the same interval as every earlier version printed: the same files give the same
+    # interval in every version (drawing in another order would move it, though the
+    # distribution is the same). Not to the last bit: a BLAS may sum in another order.
+    assert default == pytest.approx((0.6860232142857143, 0.739340476190476), rel=1e-12)
     assert default != M.bootstrap_ci(table, top1, n_boot=1001, seed=0)
     assert default != M.bootstrap_ci(table, top1, n_boot=1000, seed=1)
 
@@ -110,3 +114,39 @@ def test_per_class_and_groups_with_absent_classes_warn_nothing():
     assert got[0]["multilabel_accuracy"] == got[0]["top1_accuracy"] == 0.75
     assert got[1]["classes"] == 0
     assert math.isnan(got[1]["multilabel_accuracy"]) and math.isnan(got[1]["top1_accuracy"])
+
+
+def _exact_quantiles(sizes: list[int], rights: list[int], qs: list[float]) -> list[float]:
+    """The exact distribution of the resampled class average, by convolution: resampling a
+    class's n images makes its right count Binomial(n, k/n); on a grid of 1/12 (n is 1 to
+    4) each class adds 12 X / n. Returns the lower quantile at each q, and the sd."""
+    pmf = np.array([1.0])
+    for n, k in zip(sizes, rights, strict=True):
+        step = 12 // n
+        one = np.zeros(12 + 1)
+        for x in range(n + 1):
+            one[x * step] = math.comb(n, x) * (k / n) ** x * (1 - k / n) ** (n - x)
+        pmf = np.convolve(pmf, one)
+    values = np.arange(len(pmf)) / (12 * len(sizes))
+    cdf = np.cumsum(pmf)
+    sd = math.sqrt(float((pmf * values**2).sum() - (pmf * values).sum() ** 2))
+    return [float(values[np.searchsorted(cdf, q)]) for q in qs] + [sd]
+
+
+def test_the_interval_is_the_exact_resampling_distributions_quantiles():
+    """300 classes of 1 to 4 images: with many draws, the interval's ends are the quantiles
+    of the exact distribution of resampling images within classes (here by convolution, not
+    by drawing), at the stated level: 95% and 50%."""
+    sizes = [1 + c % 4 for c in range(300)]
+    rights = [(c * 7) % (n + 1) for c, n in enumerate(sizes)]
+    rows, top1 = [], []
+    for c, (n, k) in enumerate(zip(sizes, rights, strict=True)):
+        for j in range(n):
+            rows.append((c, [c], False))
+            top1.append(c if j < k else c + 1)  # c + 1 is in no set of class c
+    table = _table(rows)
+    for level in (0.95, 0.5):
+        alpha = (1 - level) / 2
+        lo, hi, sd = _exact_quantiles(sizes, rights, [alpha, 1 - alpha])
+        got = M.bootstrap_ci(table, np.array(top1), n_boot=100_000, level=level)
+        assert got == pytest.approx((lo, hi), abs=0.06 * sd), level
