@@ -99,26 +99,34 @@ def _paired_interval(
 ) -> tuple[float, float]:
     if n_boot <= 0:
         return math.nan, math.nan
-    right = [metrics.hits(t, top1) & t.evaluated for t in (original, revised)]
-    counted = [t.evaluated for t in (original, revised)]
+    # Each row's four facts in one small code: counted and right under the original file
+    # (bits 0, 1) and under the revised one (bits 2, 3). A replicate then needs one gather and
+    # one count per (replicate, class, code), not four weighted counts.
+    code = np.zeros(len(original), np.int64)
+    for bit, t in enumerate((original, revised)):
+        code |= t.evaluated.astype(np.int64) << (2 * bit)
+        code |= (metrics.hits(t, top1) & t.evaluated).astype(np.int64) << (2 * bit + 1)
     labels = original.original_label.astype(np.int64)
     order = np.argsort(labels, kind="stable")
     sizes = np.bincount(labels, minlength=NUM_CLASSES)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     # Every row is drawn from its own class: start of the class + a uniform offset in it.
     row_class = labels[order]
+    row_start, row_size, row_bin = starts[row_class], sizes[row_class], row_class * 16
+    # (code, fact) -> 1 when the code has that fact's bit: counted, right, counted, right.
+    facts = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float64)
     rng = np.random.default_rng(seed)
     diffs = []
     for done in range(0, n_boot, CHUNK):
         reps = min(CHUNK, n_boot - done)
-        offset = (rng.random((reps, len(order))) * sizes[row_class]).astype(np.int64)
-        drawn = order[starts[row_class] + offset]  # (reps, n) rows
-        bins = np.arange(reps)[:, None] * NUM_CLASSES + labels[drawn]
+        offset = (rng.random((reps, len(order))) * row_size).astype(np.int64)
+        drawn = order[row_start + offset]  # (reps, n) rows, each of its own class
+        bins = code[drawn] + row_bin + np.arange(reps)[:, None] * (NUM_CLASSES * 16)
+        per_code = np.bincount(bins.ravel(), minlength=reps * NUM_CLASSES * 16)
+        # (reps, classes, 4 facts); whole numbers, exact in float64.
+        counts = per_code.reshape(reps, NUM_CLASSES, 16).astype(np.float64) @ facts
         scores = []
-        for r, c in zip(right, counted, strict=True):
-            images = np.bincount(bins.ravel(), c[drawn].ravel(), reps * NUM_CLASSES)
-            hit = np.bincount(bins.ravel(), r[drawn].ravel(), reps * NUM_CLASSES)
-            images, hit = images.reshape(reps, -1), hit.reshape(reps, -1)
+        for images, hit in ((counts[..., 0], counts[..., 1]), (counts[..., 2], counts[..., 3])):
             with np.errstate(invalid="ignore", divide="ignore"):
                 acc = np.where(images > 0, hit / np.maximum(images, 1), np.nan)
             scores.append(np.nanmean(acc, axis=1))
