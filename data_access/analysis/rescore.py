@@ -26,6 +26,7 @@ from data_access.errors import LabelFileError
 from data_access.predictions.model import Model
 
 CHUNK = 50  # bootstrap replicates drawn at once (CHUNK x 20,000 int64 indices: 8 MB)
+CODES = 16  # a row's four yes/no facts in the paired interval, as one number
 
 
 @dataclass(frozen=True)
@@ -112,19 +113,19 @@ def _paired_interval(
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     # Every row is drawn from its own class: start of the class + a uniform offset in it.
     row_class = labels[order]
-    row_start, row_size, row_bin = starts[row_class], sizes[row_class], row_class * 16
+    row_start, row_size, row_bin = starts[row_class], sizes[row_class], row_class * CODES
     # (code, fact) -> 1 when the code has that fact's bit: counted, right, counted, right.
-    facts = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float64)
+    facts = ((np.arange(CODES)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float64)
     rng = np.random.default_rng(seed)
     diffs = []
     for done in range(0, n_boot, CHUNK):
         reps = min(CHUNK, n_boot - done)
         offset = (rng.random((reps, len(order))) * row_size).astype(np.int64)
         drawn = order[row_start + offset]  # (reps, n) rows, each of its own class
-        bins = code[drawn] + row_bin + np.arange(reps)[:, None] * (NUM_CLASSES * 16)
-        per_code = np.bincount(bins.ravel(), minlength=reps * NUM_CLASSES * 16)
+        bins = code[drawn] + row_bin + np.arange(reps)[:, None] * (NUM_CLASSES * CODES)
+        per_code = np.bincount(bins.ravel(), minlength=reps * NUM_CLASSES * CODES)
         # (reps, classes, 4 facts); whole numbers, exact in float64.
-        counts = per_code.reshape(reps, NUM_CLASSES, 16).astype(np.float64) @ facts
+        counts = per_code.reshape(reps, NUM_CLASSES, CODES).astype(np.float64) @ facts
         scores = []
         for images, hit in ((counts[..., 0], counts[..., 1]), (counts[..., 2], counts[..., 3])):
             with np.errstate(invalid="ignore", divide="ignore"):
