@@ -41,6 +41,12 @@ def test_integers_only_are_marked_as_such_and_ragged_rows_pad_with_minus_one():
     assert kind == "index" and parsed.from_integers
     wide, _, _ = resolve_labels(PATH, _parsed([list(range(150))]), None)
     assert wide.shape == (1, 100) and wide[0, -1] == 99  # the top 100 are kept
+    # 150 + 50 values are 2 x 100, yet not two rows of 100: each row keeps its own.
+    uneven, _, _ = resolve_labels(PATH, _parsed([list(range(150)), list(range(500, 550))]), None)
+    assert uneven.tolist() == [list(range(100)), list(range(500, 550)) + [-1] * 50]
+    # Integers are class indices whatever vocabulary the user named for the file's names.
+    stated = _parsed([[1, 2], [3, 4]])
+    assert resolve_labels(PATH, stated, "keras")[1] == "index" and stated.from_integers
 
 
 @pytest.mark.parametrize(
@@ -60,8 +66,9 @@ def test_a_value_that_is_no_class_is_refused_with_its_row(bad, message):
 
 
 def test_empty_rows_are_refused_where_they_are():
-    with pytest.raises(PredictionFileError, match=r"line 2: empty prediction list"):
+    with pytest.raises(PredictionFileError) as e:
         resolve_labels(PATH, _parsed([[1], [], [2]]), None)
+    assert str(e.value) == f"{PATH}: line 2: empty prediction list"
     with pytest.raises(PredictionFileError, match=r"line 1: empty prediction list"):
         resolve_labels(PATH, _parsed([[], []]), None)
     with pytest.raises(PredictionFileError) as e:
@@ -108,12 +115,12 @@ def test_unknown_classes_are_refused_with_the_first_in_the_file_and_its_rows():
 def test_range_by_hand_with_the_one_based_hint():
     parsed = _parsed([[0]])
     check_range(PATH, parsed, np.array([[0, 999], [5, -1]]), 0)  # -1 is padding: fine
-    with pytest.raises(
-        PredictionFileError,
-        match=r"line 2: class 1000 is out of range 0\.\.999; "
-        r"ids 1\.\.1000 look 1-based",
-    ):
+    with pytest.raises(PredictionFileError) as e:
         check_range(PATH, parsed, np.array([[1, 2], [1000, 3]]), 0)
+    assert str(e.value) == (
+        f"{PATH}: line 2: class 1000 is out of range 0..999; ids 1..1000 look 1-based (or "
+        "class 0 = background): pass --drop-background (in the app: 'Reading options')"
+    )
     with pytest.raises(PredictionFileError, match=r"line 1: class 1000 is out of range 0\.\.999$"):
         check_range(PATH, parsed, np.array([[1000, 0]]), 0)  # 0 present: no 1-based hint
     with pytest.raises(PredictionFileError, match=r"line 3: class -2 is out of range 1\.\.1000"):
@@ -131,6 +138,13 @@ def test_ids_written_next_to_names_must_agree():
         r"'goldfish' \(class 1\) disagree",
     ):
         cross_check(PATH, parsed, np.array([[0], [2], [7]]), None)
+    # In the vocabulary the user named, a name of two classes elsewhere is one: torchvision's
+    # 'crane' is 517 alone (Keras and timm write it for 134 too, so unnamed it is not checked).
+    crane = _parsed(None, check_labels=[["crane"]])
+    cross_check(PATH, crane, np.array([[134]]), None)
+    cross_check(PATH, crane, np.array([[517]]), "torchvision")
+    with pytest.raises(PredictionFileError, match=r"'crane' \(class 517\) disagree"):
+        cross_check(PATH, crane, np.array([[134]]), "torchvision")
 
 
 def test_the_ambiguity_note_and_the_unknown_refusal_whole():

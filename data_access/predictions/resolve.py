@@ -52,8 +52,8 @@ def resolve_labels(
     k = min(max((len(r) for r in rows), default=0), 100)
     if k == 0:
         raise PredictionFileError(path, "empty prediction list", parsed.where(0))
-    get = mapping.get
-    values = [get(v, v) if isinstance(v, str) else int(v) for v in flat]
+    # Every name is in the mapping: an unknown one was refused above.
+    values = [mapping[v] if isinstance(v, str) else int(v) for v in flat]
     if len(flat) == k * len(rows) and all(len(r) == k for r in rows):
         ids = np.array(values, dtype=np.int64).reshape(len(rows), k)
     else:
@@ -64,7 +64,7 @@ def resolve_labels(
                 raise PredictionFileError(path, "empty prediction list", parsed.where(i))
             ids[i, : min(len(r), k)] = values[start : start + min(len(r), k)]
             start += len(r)
-    kind = res.vocabulary if distinct else "index"
+    kind = res.vocabulary  # "index" when the file wrote no name at all
     parsed.from_integers = kind == "index"
     return ids, kind, _ambiguity_note(parsed, res) if res.ambiguous else None
 
@@ -98,7 +98,7 @@ def _ambiguity_note(parsed: Parsed, res) -> str:
 def _refuse_unknown(path: Path, parsed: Parsed, res) -> None:
     where = _rows_with(parsed, set(res.unknown))
     first = res.unknown[0]
-    rows = ", ".join(parsed.where(i) for i in where.get(first, [])[:3])
+    rows = ", ".join(parsed.where(i) for i in where[first][:3])  # it came from the file
     what = (
         "the wnid of an ImageNet class"
         if first.strip()[:1] == "n" and first.strip()[1:9].isdigit()
@@ -114,9 +114,7 @@ def _refuse_unknown(path: Path, parsed: Parsed, res) -> None:
 
 def check_range(path: Path, parsed: Parsed, ids: np.ndarray, shift: int) -> None:
     lo, hi = shift, NUM_CLASSES - 1 + shift
-    bad = np.argwhere(((ids < lo) | (ids > hi)) & (ids != -1))
-    neg = np.argwhere(ids < -1)
-    bad = bad if len(bad) else neg
+    bad = np.argwhere(((ids < lo) | (ids > hi)) & (ids != -1))  # -1: no prediction there
     if len(bad):
         r, c = (int(x) for x in bad[0])
         present = ids[ids >= 0]
