@@ -7,6 +7,7 @@ import streamlit as st
 from data_access.analysis.real import DISAGREEMENTS
 from data_access.browse.view import BrowseState
 from data_access.i18n import N_
+from ui.charts import bars
 from ui.grid import image_grid
 from ui.language import translator
 from ui.pages import BROWSE_PAGE
@@ -88,32 +89,43 @@ c1, c2, c3 = st.columns(3)
 keep = table.evaluated
 counts = pd.Series(table.num_accepted[keep]).value_counts().sort_index()
 images_axis = _("images")
-c1.caption(_("Accepted labels per non-problematic image"))
-c1.bar_chart(
-    pd.DataFrame({images_axis: counts.values}, index=counts.index.astype(str)),
-    x_label=_("accepted labels"),
-    y_label=images_axis,
+caption = _("Accepted labels per non-problematic image")
+c1.caption(caption)
+bars(
+    c1,
+    counts.index.tolist(),
+    counts.tolist(),
+    label_title=_("accepted labels"),
+    count_title=images_axis,
+    description=caption,
 )
 reasons = pd.Series(table.problematic_reason[table.is_problematic]).replace("", N_("not recorded"))
-c2.caption(_("Problematic images by reason"))
+caption = _("Problematic images by reason")
+c2.caption(caption)
 if len(reasons):
     rc = reasons.value_counts()
-    c2.bar_chart(
-        pd.DataFrame({images_axis: rc.values}, index=[_(r) for r in rc.index]),
+    bars(
+        c2,
+        [_(r) for r in rc.index],
+        rc.tolist(),
+        label_title="",
+        count_title=images_axis,
+        description=caption,
         horizontal=True,
-        x_label=images_axis,
-        y_label="",
     )
 else:
     c2.caption(_("none"))
 per_class = np.bincount(table.original_label[table.is_problematic], minlength=1000)
 hist = pd.Series(per_class).value_counts().sort_index()
-classes_axis = _("classes")
-c3.caption(_("Classes by number of problematic images"))
-c3.bar_chart(
-    pd.DataFrame({classes_axis: hist.values}, index=hist.index.astype(str)),
-    x_label=_("problematic images in the class"),
-    y_label=classes_axis,
+caption = _("Classes by number of problematic images")
+c3.caption(caption)
+bars(
+    c3,
+    hist.index.tolist(),
+    hist.tolist(),
+    label_title=_("problematic images in the class"),
+    count_title=_("classes"),
+    description=caption,
 )
 
 if table.real_disagreements is not None:

@@ -60,6 +60,63 @@ def test_overview_on_demo():
     assert any(c["kind"] == "imagenet_m" for c in tiles[3]["flags"])
 
 
+def _charts(at) -> list[tuple[dict, dict]]:
+    """Each Vega-Lite chart of the page: (its spec, its data as columns)."""
+    import json
+
+    import pyarrow as pa
+
+    found = []
+
+    def walk(node) -> None:
+        if type(getattr(node, "proto", None)).__name__ == "VegaLiteChart":
+            data = pa.ipc.open_stream(node.proto.data.data).read_all().to_pydict()
+            found.append((json.loads(node.proto.spec), data))
+        for child in (getattr(node, "children", None) or {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def test_overview_charts_count_what_the_label_sets_say():
+    """The three label-set charts against counts over the rows, by hand: accepted labels per
+    non-problematic image, problematic images by reason (most first), and classes by how
+    many problematic images they have. Numbers come in numeric order and the spec keeps the
+    data's order (Vega-Lite would sort the labels as text: "10" before "2"). Each chart says
+    what it shows; the reasons' count axis is the one titled "images"."""
+    from collections import Counter
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    table = open_source("demo").table
+    accepted, reasons, per_class = Counter(), Counter(), Counter()
+    for i in range(len(table)):
+        if table.is_problematic[i]:
+            reasons[str(table.problematic_reason[i]) or "not recorded"] += 1
+            per_class[int(table.original_label[i])] += 1
+        else:
+            sets = set(table.correct_multi_labels.row(i)) | set(table.unclear_multi_labels.row(i))
+            accepted[str(len(sets))] += 1
+    classes = Counter(str(per_class.get(c, 0)) for c in range(1000))
+    charts = _charts(at)
+    assert [spec["description"] for spec, _ in charts] == [
+        "Accepted labels per non-problematic image",
+        "Problematic images by reason",
+        "Classes by number of problematic images",
+    ]
+    got = [dict(zip(data["label"], data["count"], strict=True)) for _, data in charts]
+    assert got == [dict(accepted), dict(reasons), dict(classes)]
+    assert charts[0][1]["label"] == sorted(accepted, key=int)
+    assert charts[2][1]["label"] == sorted(classes, key=int)
+    assert charts[1][1]["count"] == sorted(reasons.values(), reverse=True)
+    assert all(
+        spec["encoding"]["x" if k != 1 else "y"]["sort"] is None
+        for k, (spec, _) in enumerate(charts)
+    )
+    assert charts[1][0]["encoding"]["x"]["title"] == "images"
+    assert charts[1][0]["encoding"]["y"]["title"] == ""
+
+
 def test_sidebar_opens_a_label_json(label_json, table):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.sidebar.radio(key="source_kind").set_value("json")

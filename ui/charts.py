@@ -1,4 +1,5 @@
-"""Charts with many marks: drawn on one canvas and described as a whole.
+"""Charts: those with many marks drawn on one canvas and described as a whole, and plain
+bar charts drawn without Altair's per-rerun validation.
 
 Streamlit draws a Vega-Lite chart as SVG unless it has more than 2,000 data points, one DOM
 element (with its own ARIA label) per mark. The leaderboard's 962 published models and the
@@ -10,9 +11,11 @@ the same figures. Hover tooltips work as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 import altair as alt
+import pandas as pd
 
 ChartT = TypeVar("ChartT", alt.Chart, alt.LayerChart)
 
@@ -22,3 +25,49 @@ def on_canvas(chart: ChartT, description: str) -> ChartT:
     return chart.properties(
         description=description, usermeta={"embedOptions": {"renderer": "canvas"}}
     )
+
+
+def bars(
+    container,
+    labels: Sequence[str],
+    counts: Sequence[int],
+    *,
+    label_title: str,
+    count_title: str,
+    description: str,
+    horizontal: bool = False,
+) -> None:
+    """One bar per label, in the order given, from a Vega-Lite spec written here.
+
+    ``st.bar_chart`` builds an Altair chart and validates it against the Vega-Lite schema
+    on every rerun: 25 ms of CPU for the Overview's three charts, 40% of that page's rerun.
+    This spec draws the same bars without it, titles the count axis whichever way the bars
+    lie, and keeps the given order (string labels would sort "10" before "2").
+    """
+    label = {
+        "field": "label",
+        "type": "ordinal",
+        "title": label_title,
+        "sort": None,
+        "axis": {"grid": False},
+    }
+    count = {
+        "field": "count",
+        "type": "quantitative",
+        "title": count_title,
+        "axis": {"grid": True, "tickMinStep": 1},
+    }
+    spec = {
+        "description": description,
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": count if horizontal else label,
+            "y": label if horizontal else count,
+            "tooltip": [
+                {"field": "label", "type": "nominal", "title": label_title},
+                {"field": "count", "type": "quantitative", "title": count_title},
+            ],
+        },
+    }
+    frame = pd.DataFrame({"label": [str(x) for x in labels], "count": list(counts)})
+    container.vega_lite_chart(frame, spec, width="stretch")
