@@ -87,45 +87,36 @@ else:
 st.subheader(_("The label sets"))
 c1, c2, c3 = st.columns(3)
 keep = table.evaluated
-counts = pd.Series(table.num_accepted[keep]).value_counts().sort_index()
 images_axis = _("images")
-caption = _("Accepted labels per non-problematic image")
-c1.caption(caption)
+accepted = pd.Series(table.num_accepted[keep]).value_counts().sort_index()
 bars(
     c1,
-    counts.index.tolist(),
-    counts.tolist(),
+    _("Accepted labels per non-problematic image"),
+    accepted,
     label_title=_("accepted labels"),
     count_title=images_axis,
-    description=caption,
 )
 reasons = pd.Series(table.problematic_reason[table.is_problematic]).replace("", N_("not recorded"))
-caption = _("Problematic images by reason")
-c2.caption(caption)
 if len(reasons):
-    rc = reasons.value_counts()
+    by_reason = reasons.value_counts().rename(index=_)
     bars(
         c2,
-        [_(r) for r in rc.index],
-        rc.tolist(),
+        _("Problematic images by reason"),
+        by_reason,
         label_title="",
         count_title=images_axis,
-        description=caption,
         horizontal=True,
     )
 else:
+    c2.caption(_("Problematic images by reason"))
     c2.caption(_("none"))
 per_class = np.bincount(table.original_label[table.is_problematic], minlength=1000)
-hist = pd.Series(per_class).value_counts().sort_index()
-caption = _("Classes by number of problematic images")
-c3.caption(caption)
 bars(
     c3,
-    hist.index.tolist(),
-    hist.tolist(),
+    _("Classes by number of problematic images"),
+    pd.Series(per_class).value_counts().sort_index(),
     label_title=_("problematic images in the class"),
     count_title=_("classes"),
-    description=caption,
 )
 
 if table.real_disagreements is not None:
