@@ -52,6 +52,22 @@ def small_table(
     )
 
 
+def hand_table(rows) -> AnnotationTable:
+    """A table from hand-written rows: (original label, correct, unclear, problematic) per
+    image, in file order (ILSVRC2012_val_00000001.JPEG, ...)."""
+    return AnnotationTable.from_records(
+        {
+            "file_name": f"ILSVRC2012_val_{i + 1:08d}.JPEG",
+            "original_label": label,
+            "correct_multi_labels": list(correct),
+            "unclear_multi_labels": list(unclear),
+            "wrong_multi_labels": [],
+            "is_problematic": problematic,
+        }
+        for i, (label, correct, unclear, problematic) in enumerate(rows)
+    )
+
+
 def write_fixture_json(table: AnnotationTable, path: Path) -> Path:
     """The label JSON for ``table``, with the real file's extra entries that must be ignored."""
     write_label_json(

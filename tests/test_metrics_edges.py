@@ -13,21 +13,12 @@ from data_access.analysis import real
 from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_VALIDATION_IMAGES
 from data_access.predictions import Model
+from tests.helpers import hand_table
 
 
 def _table(rows: list[tuple[int, list[int], bool]]) -> AnnotationTable:
     """(original label, correct labels, problematic) per image, in file order."""
-    return AnnotationTable.from_records(
-        {
-            "file_name": f"ILSVRC2012_val_{i + 1:08d}.JPEG",
-            "original_label": label,
-            "correct_multi_labels": correct,
-            "unclear_multi_labels": [],
-            "wrong_multi_labels": [],
-            "is_problematic": problematic,
-        }
-        for i, (label, correct, problematic) in enumerate(rows)
-    )
+    return hand_table((label, correct, [], problematic) for label, correct, problematic in rows)
 
 
 @pytest.fixture(autouse=True)

@@ -11,23 +11,8 @@ import numpy as np
 import pytest
 
 from data_access.analysis import rescore as R
-from data_access.annotations import AnnotationTable
 from data_access.predictions import Model
-
-
-def _table(rows: list[tuple[int, list[int], list[int], bool]]) -> AnnotationTable:
-    """(original label, correct, unclear, problematic) per image, in file order."""
-    return AnnotationTable.from_records(
-        {
-            "file_name": f"ILSVRC2012_val_{i + 1:08d}.JPEG",
-            "original_label": label,
-            "correct_multi_labels": correct,
-            "unclear_multi_labels": unclear,
-            "wrong_multi_labels": [],
-            "is_problematic": problematic,
-        }
-        for i, (label, correct, unclear, problematic) in enumerate(rows)
-    )
+from tests.helpers import hand_table
 
 
 def _reference(original_rows, revised_rows, top1, n_boot, seed, chunk):
@@ -81,7 +66,7 @@ def _case(seed: int):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_paired_interval_is_the_reference_loops(seed):
     original, revised, top1 = _case(seed)
-    a, b = _table(original), _table(revised)
+    a, b = hand_table(original), hand_table(revised)
     got = R.rescore(a, b, {"m": Model("m", np.array(top1))}, n_boot=120, seed=seed)[0]
     want = _reference(original, revised, top1, 120, seed, R.CHUNK)
     assert (got.change_low, got.change_high) == pytest.approx(want, rel=1e-12, abs=1e-15)
@@ -94,6 +79,8 @@ def test_a_class_all_problematic_in_one_file_leaves_only_that_files_average():
     revised = [(0, [0], [], False), (0, [0], [], False), (1, [1], [], True), (1, [1], [], True)]
     top1 = [0, 5, 1, 1]  # class 0: 1 of 2 right; class 1: 2 of 2
     want = _reference(original, revised, top1, 200, 4, R.CHUNK)
-    got = R.rescore(_table(original), _table(revised), {"m": Model("m", np.array(top1))}, 200, 4)
+    got = R.rescore(
+        hand_table(original), hand_table(revised), {"m": Model("m", np.array(top1))}, 200, 4
+    )
     assert (got[0].change_low, got[0].change_high) == pytest.approx(want, rel=1e-12, abs=1e-15)
     assert got[0].change == pytest.approx(0.5 - 0.75)

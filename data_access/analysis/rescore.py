@@ -128,9 +128,8 @@ def _paired_interval(
         counts = per_code.reshape(reps, NUM_CLASSES, CODES).astype(np.float64) @ facts
         scores = []
         for images, hit in ((counts[..., 0], counts[..., 1]), (counts[..., 2], counts[..., 3])):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                acc = np.where(images > 0, hit / np.maximum(images, 1), np.nan)
-            scores.append(np.nanmean(acc, axis=1))
+            with np.errstate(invalid="ignore"):  # a class with no image: 0 of 0, NaN
+                scores.append(np.nanmean(hit / images, axis=1))
         diffs.append(scores[1] - scores[0])
     lo, hi = np.quantile(np.concatenate(diffs), [0.025, 0.975])
     return float(lo), float(hi)
