@@ -8,18 +8,16 @@ costs the browser about a second).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import CHROMIUM_ARGS, serve
+from tests.e2e.server import CHROMIUM_ARGS, page_of, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -68,15 +66,5 @@ def shared_context(browser):
 
 @pytest.fixture
 def page(shared_context, request):
-    pg = shared_context.new_page()
-    pg.set_default_timeout(30_000)
-    try:
+    with page_of(shared_context, request) as pg:
         yield pg
-    finally:
-        report = getattr(request.node, "report_call", None)
-        if report is None or report.failed:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            # A failed screenshot must never hide the real failure.
-            with contextlib.suppress(Exception):
-                pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
-        pg.close()

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 # Headless Chromium as root on a machine with no internet: no sandbox, no background traffic.
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -129,3 +130,21 @@ def settle(page) -> None:
         }""",
         polling=250,
     )
+
+
+@contextlib.contextmanager
+def page_of(context, request):
+    """A new page of ``context`` that is closed after the test, with a full-page screenshot
+    in ``artifacts/screenshots/`` if the test failed."""
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    try:
+        yield pg
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is None or report.failed:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            # A failed screenshot must never hide the real failure.
+            with contextlib.suppress(Exception):
+                pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+        pg.close()

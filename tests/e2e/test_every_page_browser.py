@@ -1,0 +1,194 @@
+"""Every page, loaded once and looked at three ways: WCAG 2 A/AA by axe-core, no text cut
+off at 1280 and at 1920 pixels wide, and no request to another host.
+
+axe-core comes from the npm registry (``npm install axe-core``; ``.ci/run`` installs it, and
+this test does too when it is missing), is injected into each page by Playwright, and any
+critical or serious violation fails the test with the rule, the element and axe's summary.
+
+Text cut off: no leaf element shows only part of its text (ellipsis or clipped overflow).
+Form fields, pictures and charts are not text; the skip link is hidden until focused, by
+design. A lab's network sees no request to a third party (a Material icon name as the tab
+icon would fetch it from fonts.gstatic.com).
+
+Each page is loaded once for all three checks (a page load is most of a browser test's
+cost), and the window resized for the second width, as a user does.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import page_of, settle
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / ".cache" / "test-tools"
+AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+MODELS = re.compile(r"3 (models|मॉडल)")  # the sidebar's status, in English or Hindi
+PAGES = [
+    "",
+    "browse",
+    "browse?state=imagenet_m&verdict=wrong",
+    # Long class names in the filter's chips.
+    "browse?state=multi&state=not_problematic&class=n02123045",
+    "accuracy",
+    "compare",
+    "imagenet-m",
+    "review",
+    "labels?state=imagenet_m",
+    "image?image=ILSVRC2012_val_00000001.JPEG",
+    "teach?lesson=several-right&i=2",
+    "teach?lesson=unclear&present=1&lang=hi",
+]
+WIDTHS = (1280, 1920)
+# Leaf elements with text whose content is wider than their box and does not show, or that a
+# widget shortened itself with a trailing ellipsis.
+CLIPPED = """() => {
+  const roots = [document, ...[...document.querySelectorAll('*')]
+    .filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  const out = [];
+  for (const root of roots) for (const e of root.querySelectorAll('*')) {
+    if (['INPUT', 'TEXTAREA', 'SELECT', 'svg', 'CANVAS', 'IMG'].includes(e.tagName)) continue;
+    if (e.children.length || !e.textContent.trim() || e.clientWidth === 0) continue;
+    if (e.closest('[data-testid="stSkipToContent"]')) continue;
+    const s = getComputedStyle(e);
+    const hides = s.overflowX !== 'visible' || s.textOverflow === 'ellipsis';
+    const text = e.textContent.trim();
+    // Cut by the browser (overflow), or by the widget's own code (a trailing "…").
+    if ((hides && e.scrollWidth > e.clientWidth + 1) || text.endsWith('\u2026')) {
+      out.push(text.slice(0, 80));
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> str:
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(
+                "npm not found: install Debian's npm (axe-core comes from the npm registry)"
+            )
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        # One install at a time: the suite's xdist workers may all get here at once, and two
+        # npm installs into one folder break each other.
+        with open(TOOLS / ".install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE.exists():
+                subprocess.run(
+                    [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund",
+                     "--silent", "axe-core@4"],
+                    check=True,
+                    timeout=300,
+                )  # fmt: skip
+    return AXE.read_text()
+
+
+def _violations(page, axe_js) -> list[str]:
+    page.add_script_tag(content=axe_js)
+    result = page.evaluate(
+        "async () => await axe.run(document, "
+        # Only violations are gathered in full: the other kinds keep one element per rule
+        # (axe's resultTypes), which saves about a third of a second per page.
+        "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}, resultTypes: ['violations']})"
+    )
+    assert result["passes"], "axe ran no rule: the page was empty"
+    return [
+        f"{v['id']} ({v['impact']}): {n['target']} {n.get('failureSummary', '')[:200]}"
+        for v in result["violations"]
+        if v["impact"] in ("critical", "serious")
+        for n in v["nodes"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def sweep_context(browser):
+    """The sweep's own browser context, so that nothing comes from a cache the other tests
+    filled: every request the pages make is seen."""
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _clipped_once_still(page) -> list[str]:
+    """The text cut off once the page has stopped moving: text in a sidebar or a block still
+    being laid out is cut for a few frames (seen once in three runs on a loaded machine), so
+    the check is a condition, up to 3 s, and what is still cut then is the answer."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"() => ({CLIPPED})().length === 0", timeout=3000, polling=250)
+    except PlaywrightTimeout:
+        return page.evaluate(CLIPPED)
+    return []
+
+
+def _loaded(page, app_server: str, path: str) -> None:
+    """Opens the page and waits until its script run, its pictures and its requests are done
+    (the demo with its three models, so tiles carry badges and verdicts)."""
+    page.goto(f"{app_server}/{path}")
+    # Attached, not visible: presentation mode hides the sidebar.
+    page.locator('[data-testid="stSidebar"]').get_by_text(MODELS).first.wait_for(
+        state="attached", timeout=60_000
+    )
+    if path.startswith(("browse", "imagenet-m")) or not path:
+        # The image grid (in its shadow root, which axe checks too) has its pictures.
+        page.locator("li.tile img").first.wait_for()
+    if path.startswith("image?"):  # the viewer's picture (in its shadow root)
+        page.locator(".imlr-viewer img").wait_for()
+    if path.startswith("teach"):  # the slide's picture
+        page.locator('[data-testid="stImage"] img').first.wait_for()
+    page.wait_for_load_state("networkidle")
+    settle(page)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_accessible_uncut_and_asks_no_other_host(
+    app_server, sweep_context, axe_js, request, path
+):
+    problems: dict[str, list[str]] = {}
+    with page_of(sweep_context, request) as page:
+        outside: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                None if r.url.startswith((app_server, "data:", "blob:")) else outside.append(r.url)
+            ),
+        )
+        _loaded(page, app_server, path)
+        problems[f"cut off at {WIDTHS[0]}"] = _clipped_once_still(page)
+        problems["WCAG"] = _violations(page, axe_js)
+        for width in WIDTHS[1:]:
+            page.set_viewport_size({"width": width, "height": 900})
+            # The new layout is there once two frames have been drawn at this width.
+            page.wait_for_function(
+                f"""() => new Promise(done => requestAnimationFrame(() =>
+                    requestAnimationFrame(() => done(innerWidth === {width}))))"""
+            )
+            settle(page)
+            problems[f"cut off at {width}"] = _clipped_once_still(page)
+        problems["asked of another host"] = outside
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_the_likely_label_errors_tab_has_no_serious_wcag_violation(app_server, page, axe_js):
+    """The Labels page's tab of methods, table and precision-recall chart (a tab is hidden
+    until opened, so the page's own check does not see it)."""
+    page.goto(f"{app_server}/labels")
+    page.get_by_role("tab", name="Likely label errors").click()
+    page.get_by_text("base rate").first.wait_for(timeout=60_000)
+    settle(page)
+    bad = _violations(page, axe_js)
+    assert not bad, "\n".join(bad)
