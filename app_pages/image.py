@@ -17,6 +17,7 @@ from ui.language import translator
 from ui.pages import BROWSE_PAGE, LABELS_PAGE
 from ui.render import (
     badges,
+    original_label_line,
     page_header,
     query_params_dict,
     real_section,
@@ -68,10 +69,7 @@ with left:
     # Previous / Next within the view: the neighbours' pictures are in the browser already.
     image_viewer(source, name, rows if in_view else None, state, key="image_viewer")
 with right:
-    st.markdown(
-        _("**Original label:** {label}").format(label=md(classes.names[orig]))
-        + f" `{classes.wnids[orig]}`"
-    )
+    original_label_line(table, row)
     if table.is_problematic[row]:
         reason = _(str(table.problematic_reason[row]) or N_("reason not recorded in this source"))
         st.warning(

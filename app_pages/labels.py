@@ -25,7 +25,7 @@ from ui.identity import reviewer_block
 from ui.label_error_tab import label_error_tab
 from ui.label_tabs import agreement_tab, problematic_fields, revise_tab
 from ui.language import translator
-from ui.render import label_chips, page_header, query_params_dict, show_image, show_problems
+from ui.render import image_heading, page_header, query_params_dict, show_image, show_problems
 from ui.review_queue import ctrl_enter_saves, open_store, queue_navigation, saved
 from ui.state import context
 from ui.suspects import suspect_view
@@ -96,14 +96,7 @@ with tab_review:
         with left:
             show_image(source, current)
         with right:
-            orig = int(table.original_label[row])
-            st.markdown(f"### {md(current)}")
-            st.markdown(
-                _("**Original label:** {label}").format(label=md(classes.names[orig]))
-                + f" `{classes.wnids[orig]}`"
-            )
-            chips, hover = label_chips(table, row)
-            st.markdown(chips, help=hover)
+            image_heading(table, row)
             if table.is_problematic[row]:
                 reason = _(str(table.problematic_reason[row]) or N_("reason not recorded"))
                 st.warning(

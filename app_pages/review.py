@@ -29,7 +29,7 @@ from ui import widgets
 from ui.identity import reviewer_block
 from ui.language import translator
 from ui.render import (
-    label_chips,
+    image_heading,
     no_models_prompt,
     page_header,
     real_line,
@@ -102,14 +102,7 @@ with tab_review:
             with left:
                 show_image(source, current)
             with right:
-                orig = int(table.original_label[row])
-                st.markdown(f"### {md(current)}")
-                st.markdown(
-                    _("**Original label:** {label}").format(label=md(classes.names[orig]))
-                    + f" `{classes.wnids[orig]}`"
-                )
-                chips, hover = label_chips(table, row)
-                st.markdown(chips, help=hover)
+                image_heading(table, row)
                 real_line(table, row)
                 if table.in_imagenet_m[row]:
                     st.markdown(":violet-badge[ImageNet-M]")

@@ -108,3 +108,54 @@ def test_neighbours_too_large_to_send_ahead_are_asked_for_on_the_click(demo, mon
     assert data["current"]["src"].startswith("data:image/")
     assert data["prev"]["src"] is None and data["next"]["src"] is None
     assert data["prev"]["held"] is False and data["next"]["held"] is False
+
+
+def test_an_images_heading_reads_the_same_on_the_image_review_and_labels_pages(
+    demo, monkeypatch, tmp_path
+):
+    """The original label by name and wnid on all three pages; on Review and Labels also the
+    file name as the heading and the label sets as chips, each class and wnid on hover."""
+    from data_access.classes import load_classes
+    from data_access.reviews import review_queue
+    from tests.helpers import plain
+
+    table, models = demo
+    classes = load_classes()
+    monkeypatch.setattr(sys, "argv", ["app.py", "--reviews-db", str(tmp_path / "r.sqlite")])
+
+    def shows_heading(at, name: str, *, full: bool) -> None:
+        row = table.row_of[name]
+        orig = int(table.original_label[row])
+        texts = [plain(m.value) for m in at.markdown]
+        assert f"**Original label:** {classes.names[orig]} `{classes.wnids[orig]}`" in texts
+        if not full:
+            return
+        assert f"### {name}" in texts
+        hover = {
+            f"{kind}: {classes.names[k]} ({classes.wnids[k]})"
+            for kind, labels in (
+                ("correct", table.correct_multi_labels),
+                ("unclear", table.unclear_multi_labels),
+                ("wrong", table.wrong_multi_labels),
+            )
+            for k in labels.row(row).tolist()
+        }
+        chips = next(m for m in at.markdown if m.proto.help and "badge[" in m.value)
+        assert set(chips.proto.help.split("\n")) == hover
+        for k in table.correct_multi_labels.row(row).tolist():
+            assert classes.names[k] in plain(chips.value)
+
+    first = str(table.file_name[0])
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["image"] = first
+    at.run()
+    at.switch_page(IMAGE).run()
+    shows_heading(at, first, full=False)
+    at.session_state.lb_current = first
+    at.switch_page("app_pages/labels.py").run()
+    shows_heading(at, first, full=True)
+    top1 = models[next(iter(models))].top1
+    queued = str(table.file_name[review_queue(table, top1)[0]])
+    at.switch_page("app_pages/review.py").run()
+    assert not at.exception
+    shows_heading(at, queued, full=True)

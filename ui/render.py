@@ -70,6 +70,24 @@ def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
     return chips_markdown(views.label_chips(table, row, _)), hover or _("no labels")
 
 
+def original_label_line(table: AnnotationTable, row: int) -> None:
+    """The image's original ImageNet label, by name and wnid."""
+    c, _ = load_classes(), translator()
+    orig = int(table.original_label[row])
+    st.markdown(
+        _("**Original label:** {label}").format(label=md(c.names[orig])) + f" `{c.wnids[orig]}`"
+    )
+
+
+def image_heading(table: AnnotationTable, row: int) -> None:
+    """A reviewed image's heading: its file name, its original label and its label sets as
+    chips (each chip's class and wnid on hover)."""
+    st.markdown(f"### {md(str(table.file_name[row]))}")
+    original_label_line(table, row)
+    chips, hover = label_chips(table, row)
+    st.markdown(chips, help=hover)
+
+
 def real_line(table: AnnotationTable, row: int) -> None:
     """The image's ReaL labels (a second opinion) as one badge, when the source has them."""
     chips = views.real_chips(table, row, translator())
