@@ -66,7 +66,8 @@ with tab_review:
     if not models:
         no_models_prompt(source)
     else:
-        c1, c2, c3, c4 = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
+        # The toggle's column fits "ImageNet-M only" (and its Hindi) at 1280 pixels wide.
+        c1, c2, c3, c4 = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
         model_name = widgets.selectbox(c1, _("Model"), list(models), key="rv_model")
         model = models[model_name]
         chosen = widgets.classes(c2, _("Class"), key="rv_classes", placeholder=_("any class"))

@@ -344,8 +344,13 @@ def render_models_sidebar(source: Source, models: dict[str, Model]) -> None:
             key=f"model_name_{k}_{spec['path']}",
             label_visibility="collapsed",
         )
+        # Tertiary: a button without padding, so the ✕ has the narrow column's whole width
+        # (a secondary button's padding left it 6 px of the 25 it needs: a broken glyph).
         if cols[1].button(
-            "✕", key=f"remove_{k}_{spec['path']}", help=_("Remove {name}").format(name=spec["name"])
+            "✕",
+            key=f"remove_{k}_{spec['path']}",
+            help=_("Remove {name}").format(name=spec["name"]),
+            type="tertiary",
         ):
             _specs().remove(spec)
             _release(spec["path"])
