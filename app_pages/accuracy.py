@@ -15,7 +15,7 @@ from data_access.csv_safe import frame_csv
 from data_access.i18n import N_
 from ui import widgets
 from ui.cache import evaluate_cached, per_class_cached
-from ui.charts import on_canvas
+from ui.charts import LABEL_LIMIT, on_canvas
 from ui.language import translator
 from ui.leaderboard import leaderboard
 from ui.models import is_upload
@@ -275,8 +275,8 @@ st.download_button(
 
 st.subheader(_("By WordNet group"))
 groups = pd.DataFrame(metrics.groups(table, model))
-g1, g2 = st.columns([2, 3])
-g1.dataframe(
+# The table, then its chart under it at the page's width: the longer group names need room.
+st.dataframe(
     groups,
     hide_index=True,
     width="stretch",
@@ -295,11 +295,11 @@ melted = groups.melt(
 )
 metric_names = {"multilabel_accuracy": _("multi-label"), "top1_accuracy": _("top-1")}
 melted["metric"] = melted["metric"].map(metric_names)
-g2.altair_chart(
+st.altair_chart(
     alt.Chart(melted)
     .mark_bar()
     .encode(
-        y=alt.Y("group:N", sort="-x", title=None),
+        y=alt.Y("group:N", sort="-x", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("accuracy:Q", title=_("accuracy")),
         yOffset="metric:N",
         color=alt.Color("metric:N", title=None),

@@ -85,12 +85,13 @@ st.markdown(
         b=f"{res.b_only:,}",
     )
 )
-b1, b2 = st.columns(2)
+# One under the other: a button's label is one line, and side by side the Hindi ones were
+# cut short at 1024 pixels wide (a projector's).
 only_a = _("Browse the {n} images only A gets right").format(n=f"{res.a_only:,}")
-if b1.button(only_a, disabled=not res.a_only):
+if st.button(only_a, disabled=not res.a_only):
     st.switch_page(BROWSE_PAGE, query_params=to_params(beats_view(a_name, b_name)))
 only_b = _("Browse the {n} images only B gets right").format(n=f"{res.b_only:,}")
-if b2.button(only_b, disabled=not res.b_only):
+if st.button(only_b, disabled=not res.b_only):
     st.switch_page(BROWSE_PAGE, query_params=to_params(beats_view(b_name, a_name)))
 
 st.subheader(_("Per class"))

@@ -87,7 +87,7 @@ else:
     st.info(_("No predictions loaded: upload prediction files in the sidebar."))
 
 st.subheader(_("The label sets"))
-c1, c2, c3 = st.columns(3)
+c1, c2 = st.columns(2)
 keep = table.evaluated
 images_axis = _("images")
 accepted = pd.Series(table.num_accepted[keep]).value_counts().sort_index()
@@ -98,11 +98,20 @@ bars(
     label_title=_("accepted labels"),
     count_title=images_axis,
 )
+per_class = np.bincount(table.original_label[table.is_problematic], minlength=1000)
+bars(
+    c2,
+    _("Classes by number of problematic images"),
+    pd.Series(per_class).value_counts().sort_index(),
+    label_title=_("problematic images in the class"),
+    count_title=_("classes"),
+)
+# The reasons are sentences: their chart has the page's width, so none is cut short.
 reasons = pd.Series(table.problematic_reason[table.is_problematic]).replace("", N_("not recorded"))
 if len(reasons):
     by_reason = reasons.value_counts().rename(index=_)
     bars(
-        c2,
+        st,
         _("Problematic images by reason"),
         by_reason,
         label_title="",
@@ -110,16 +119,8 @@ if len(reasons):
         horizontal=True,
     )
 else:
-    c2.caption(_("Problematic images by reason"))
-    c2.caption(_("none"))
-per_class = np.bincount(table.original_label[table.is_problematic], minlength=1000)
-bars(
-    c3,
-    _("Classes by number of problematic images"),
-    pd.Series(per_class).value_counts().sort_index(),
-    label_title=_("problematic images in the class"),
-    count_title=_("classes"),
-)
+    st.caption(_("Problematic images by reason"))
+    st.caption(_("none"))
 
 if table.real_disagreements is not None:
     st.subheader(_("The experts and ReaL"))
@@ -136,7 +137,12 @@ if table.real_disagreements is not None:
     )
     kinds = [*st.columns(2), *st.columns(2)]  # two by two: the labels are sentences
     for col, (kind, words) in zip(kinds, DISAGREEMENTS.items(), strict=True):
-        col.metric(_(words), f"{int(table.real_disagreements[kind].sum()):,}")
+        # The sentence above the number, where it can wrap: a metric's own label is one line
+        # and cut the Hindi sentences short at 1024 pixels wide.
+        col.markdown(md(_(words)))
+        col.metric(
+            _(words), f"{int(table.real_disagreements[kind].sum()):,}", label_visibility="collapsed"
+        )
         col.page_link(BROWSE_PAGE, label=_("Show in Browse"), query_params={"real": kind})
     st.caption(md(_(table.real.citation)))
 

@@ -66,8 +66,7 @@ with tab_review:
     if not models:
         no_models_prompt(source)
     else:
-        # The toggle's column fits "ImageNet-M only" (and its Hindi) at 1280 pixels wide.
-        c1, c2, c3, c4 = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
+        c1, c2, c3 = st.columns([2, 3, 2], vertical_alignment="bottom")
         model_name = widgets.selectbox(c1, _("Model"), list(models), key="rv_model")
         model = models[model_name]
         chosen = widgets.classes(c2, _("Class"), key="rv_classes", placeholder=_("any class"))
@@ -79,7 +78,9 @@ with tab_review:
             key="rv_group",
             format_func=lambda w: groups[w] if w else _("any"),
         )
-        only_m = c4.toggle(_("ImageNet-M only"), key="rv_m")
+        # Under the three selectors: in a fourth column "ImageNet-M only" was cut short at
+        # 1280 pixels wide (and its Hindi too).
+        only_m = st.toggle(_("ImageNet-M only"), key="rv_m")
 
         # The Browse filters, so a class, group or ImageNet-M means here what it means there.
         view = BrowseState(
@@ -128,7 +129,8 @@ with tab_review:
                     )
                 if hint.get("unjudged"):
                     unjudged = _("Unjudged: nobody judged this class for this image.")
-                    st.markdown(f":orange-badge[{unjudged}]")
+                    # Coloured text, not a badge: a badge is one line and was cut short.
+                    st.markdown(f":orange[{unjudged}]")
                 refs = db.references_for(current)
                 for set_name, ref in refs.items():
                     st.caption(

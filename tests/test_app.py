@@ -81,8 +81,8 @@ def _charts(at) -> list[tuple[dict, dict]]:
 
 def test_overview_charts_count_what_the_label_sets_say():
     """The three label-set charts against counts over the rows, by hand: accepted labels per
-    non-problematic image, problematic images by reason (most first), and classes by how
-    many problematic images they have. Numbers come in numeric order and the spec keeps the
+    non-problematic image, classes by how many problematic images they have, and problematic
+    images by reason (most first). Numbers come in numeric order and the spec keeps the
     data's order (Vega-Lite would sort the labels as text: "10" before "2"). Each chart says
     what it shows; the reasons' count axis is the one titled "images"."""
     from collections import Counter
@@ -101,20 +101,20 @@ def test_overview_charts_count_what_the_label_sets_say():
     charts = _charts(at)
     assert [spec["description"] for spec, _ in charts] == [
         "Accepted labels per non-problematic image",
-        "Problematic images by reason",
         "Classes by number of problematic images",
+        "Problematic images by reason",
     ]
     got = [dict(zip(data["label"], data["count"], strict=True)) for _, data in charts]
-    assert got == [dict(accepted), dict(reasons), dict(classes)]
+    assert got == [dict(accepted), dict(classes), dict(reasons)]
     assert charts[0][1]["label"] == sorted(accepted, key=int)
-    assert charts[2][1]["label"] == sorted(classes, key=int)
-    assert charts[1][1]["count"] == sorted(reasons.values(), reverse=True)
+    assert charts[1][1]["label"] == sorted(classes, key=int)
+    assert charts[2][1]["count"] == sorted(reasons.values(), reverse=True)
     assert all(
-        spec["encoding"]["x" if k != 1 else "y"]["sort"] is None
+        spec["encoding"]["x" if k != 2 else "y"]["sort"] is None
         for k, (spec, _) in enumerate(charts)
     )
-    assert charts[1][0]["encoding"]["x"]["title"] == "images"
-    assert charts[1][0]["encoding"]["y"]["title"] == ""
+    assert charts[2][0]["encoding"]["x"]["title"] == "images"
+    assert charts[2][0]["encoding"]["y"]["title"] == ""
 
 
 def test_sidebar_opens_a_label_json(label_json, table):

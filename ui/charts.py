@@ -18,6 +18,11 @@ import pandas as pd
 
 ChartT = TypeVar("ChartT", alt.Chart, alt.LayerChart)
 
+# How wide (pixels) a category's name may be on an axis before Vega cuts it short with "…"
+# (its default, 180, cut every problematic reason and the longer WordNet groups, in Hindi
+# more). A chart with such names gets a row of its own, so the bars keep their room.
+LABEL_LIMIT = 400
+
 
 def on_canvas(chart: ChartT, description: str) -> ChartT:
     """``chart`` drawn on a canvas, with ``description`` as its text alternative."""
@@ -49,7 +54,7 @@ def bars(
         "type": "ordinal",
         "title": label_title,
         "sort": None,
-        "axis": {"grid": False},
+        "axis": {"grid": False, "labelLimit": LABEL_LIMIT},
     }
     count = {
         "field": "count",
