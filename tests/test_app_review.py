@@ -160,3 +160,21 @@ def test_image_page_shows_reviews_and_references(tmp_path):
     assert real["experts"].tolist() == [table.verdict(0, k) for k in ks]
     assert df["category"].tolist() == ["Spurious Correlation", "Non-prototypical"]
     assert df["note"].tolist()[1] == "<i>odd</i> angle"
+
+
+def test_a_prediction_nobody_judged_is_said_so_in_words_that_wrap(tmp_path):
+    """The image under review whose predicted class is in none of its three label sets (a
+    hand check over the rows) carries the note, as coloured text (a badge is one line and
+    was cut short at a projector's width)."""
+    table = open_source("demo").table
+    strong = demo_predictions()["demo-strong"]["top_k"][:, 0]
+    row = int(review_queue(table, strong)[0])
+    judged = (
+        set(table.correct_multi_labels.row(row).tolist())
+        | set(table.unclear_multi_labels.row(row).tolist())
+        | set(table.wrong_multi_labels.row(row).tolist())
+    )
+    assert int(strong[row]) not in judged
+    at = _review_page()
+    note = "Unjudged: nobody judged this class for this image."
+    assert [m.value for m in at.markdown if note in m.value] == [f":orange[{note}]"]
