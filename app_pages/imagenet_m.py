@@ -40,11 +40,19 @@ if not len(rows):
     st.info(_("This source has no ImageNet-M images."))
     st.stop()
 
+SCORES_PER_ROW = 3
 solved = {name: metrics.hits(table, m.top1)[rows] for name, m in models.items()}
 if models:
-    score = st.columns(min(len(models), 6))
-    for k, (name, ok) in enumerate(solved.items()):
-        score[k % len(score)].metric(md(name), f"{int(ok.sum())}/{len(rows)}")
+    # Three scores a row, each model's name above its score where it can wrap: six to a row
+    # cut the scores at a projector's 1024 pixels, and a metric's own label (one line) cut
+    # any timm name short.
+    names = list(solved)
+    for start in range(0, len(names), SCORES_PER_ROW):
+        row = st.columns(SCORES_PER_ROW, vertical_alignment="bottom")
+        for col, name in zip(row, names[start : start + SCORES_PER_ROW], strict=False):
+            col.markdown(md(name))
+            score = f"{int(solved[name].sum())}/{len(rows)}"
+            col.metric(md(name), score, label_visibility="collapsed")
 else:
     st.info(_("No predictions loaded: the gallery shows the images and their labels only."))
 rescore_section(table, models, ctx.args.revised_labels, imagenet_m=True)

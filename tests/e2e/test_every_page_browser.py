@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.layout import at_width, clipped_once_still
 from tests.e2e.server import page_of, settle
 
 pytestmark = pytest.mark.browser
@@ -53,38 +54,6 @@ PAGES = [
 ]
 # A laptop, a projector (1024 x 768 and 1280 x 720 are common) and a full-HD screen.
 WIDTHS = (1280, 1920, 1024)
-# Leaf elements with text whose content is wider than their box and does not show, or that a
-# widget shortened itself with a trailing ellipsis.
-CLIPPED = """() => {
-  const roots = [document, ...[...document.querySelectorAll('*')]
-    .filter(e => e.shadowRoot).map(e => e.shadowRoot)];
-  const out = [];
-  for (const root of roots) for (const e of root.querySelectorAll('*')) {
-    if (['INPUT', 'TEXTAREA', 'SELECT', 'svg', 'CANVAS', 'IMG'].includes(e.tagName)) continue;
-    if (!e.textContent.trim() || e.clientWidth === 0) continue;
-    if (e.closest('[data-testid="stSkipToContent"]')) continue;
-    const s = getComputedStyle(e);
-    const text = e.textContent.trim();
-    if (e.children.length) {
-      // A block that ends its text in an ellipsis when the text is wider than it (Streamlit
-      // does so for widget labels): its text sits in a child, often an inline one.
-      if (s.textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1) {
-        out.push(text.slice(0, 80));
-      }
-      continue;
-    }
-    const hides = s.overflowX !== 'visible' || s.textOverflow === 'ellipsis';
-    // Cut by the browser (overflow), or by the widget's own code (a trailing "…").
-    if ((hides && e.scrollWidth > e.clientWidth + 1) || text.endsWith('\u2026')) {
-      out.push(text.slice(0, 80));
-    }
-  }
-  // A chart's name or label that Vega cut short (its SVG text ends in "…").
-  for (const t of document.querySelectorAll('svg text')) {
-    if (t.textContent.trim().endsWith('\u2026')) out.push(t.textContent.trim().slice(0, 80));
-  }
-  return out;
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -138,19 +107,6 @@ def sweep_context(browser):
         context.close()
 
 
-def _clipped_once_still(page) -> list[str]:
-    """The text cut off once the page has stopped moving: text in a sidebar or a block still
-    being laid out is cut for a few frames (seen once in three runs on a loaded machine), so
-    the check is a condition, up to 3 s, and what is still cut then is the answer."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        page.wait_for_function(f"() => ({CLIPPED})().length === 0", timeout=3000, polling=250)
-    except PlaywrightTimeout:
-        return page.evaluate(CLIPPED)
-    return []
-
-
 def _loaded(page, app_server: str, path: str) -> None:
     """Opens the page and waits until its script run, its pictures and its requests are done
     (the demo with its three models, so tiles carry badges and verdicts)."""
@@ -167,17 +123,6 @@ def _loaded(page, app_server: str, path: str) -> None:
     if path.startswith("teach"):  # the slide's picture
         page.locator('[data-testid="stImage"] img').first.wait_for()
     page.wait_for_load_state("networkidle")
-    settle(page)
-
-
-def _at_width(page, width: int) -> None:
-    """Resizes the window to ``width`` and waits until the page is drawn at it: two frames
-    at the new width, then the elements settled."""
-    page.set_viewport_size({"width": width, "height": 900})
-    page.wait_for_function(
-        f"""() => new Promise(done => requestAnimationFrame(() =>
-            requestAnimationFrame(() => done(innerWidth === {width}))))"""
-    )
     settle(page)
 
 
@@ -214,14 +159,14 @@ def test_every_page_is_accessible_uncut_and_asks_no_other_host(
         problems["WCAG"] = _violations(page, axe_js)
         for width in WIDTHS:  # the page was loaded at the first
             if width != WIDTHS[0]:
-                _at_width(page, width)
-            problems[f"{words}: cut off at {width}"] = _clipped_once_still(page)
+                at_width(page, width)
+            problems[f"{words}: cut off at {width}"] = clipped_once_still(page)
         if not hindi:
             _to_hindi(page)
             for width in reversed(WIDTHS):  # from the width the English pass ended at
                 if width != WIDTHS[-1]:
-                    _at_width(page, width)
-                problems[f"Hindi: cut off at {width}"] = _clipped_once_still(page)
+                    at_width(page, width)
+                problems[f"Hindi: cut off at {width}"] = clipped_once_still(page)
         problems["asked of another host"] = outside
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())

@@ -60,7 +60,8 @@ def test_imagenet_m_gallery_is_one_grid(app_server, page, demo):
 def test_hostile_model_name_in_the_grid_is_text(browser, demo, tmp_path):
     """A model named like markup shows its name literally on every verdict chip and runs
     nothing."""
-    from tests.e2e.server import serve
+    from tests.e2e.layout import at_width, clipped_once_still
+    from tests.e2e.server import serve, settle
     from tests.helpers import write_top1_csv
 
     table, models = demo
@@ -82,6 +83,15 @@ def test_hostile_model_name_in_the_grid_is_text(browser, demo, tmp_path):
             first = page.locator("li.tile").first.locator(".chip", has_text=name)
             assert re.fullmatch(rf"[✓✗] {re.escape(name)}: {re.escape(pred)}", first.inner_text())
             assert page.locator("li.tile").first.locator("img").count() == 1
+            assert page.evaluate("() => window.__pwned") is None
+            # Its long name is shown whole beside the demo's three on ImageNet-M's scores, on
+            # a projector's 1024 pixels (a metric's one-line label cut such names short).
+            at_width(page, 1024)
+            page.goto(f"{url}/imagenet-m")
+            page.get_by_text(f"{len(table.file_name[table.in_imagenet_m])} of").first.wait_for()
+            settle(page)
+            assert page.get_by_text(name, exact=True).count() >= 1
+            assert clipped_once_still(page) == []
             assert page.evaluate("() => window.__pwned") is None
         finally:
             page.close()
