@@ -58,11 +58,11 @@ def test_review_three_mistakes_in_a_row(tmp_path):
     assert saved[0].top_prediction == int(strong[table.row_of[queue[0]]])
     progress = at.get("progress")[0]
     assert "3 of" in progress.proto.text
-    # The image under review shows its ReaL labels too, in their own style.
+    # The image under review shows its ReaL labels too, in their own colour (text that wraps).
     row = table.row_of[queue[3]]
     real = [load_classes().names[k] for k in table.real_rows[row].tolist() if k >= 0]
-    badge = next(plain(m.value) for m in at.markdown if "ReaL (synthetic):" in plain(m.value))
-    assert badge == ":blue-badge[ReaL (synthetic): " + (" · ".join(real) or "no label") + "]"
+    line = next(plain(m.value) for m in at.markdown if "ReaL (synthetic):" in plain(m.value))
+    assert line == ":blue[ReaL (synthetic): " + (" · ".join(real) or "no label") + "]"
 
 
 def test_import_reference_and_see_it_on_imagenet_m(tmp_path):

@@ -89,10 +89,12 @@ def image_heading(table: AnnotationTable, row: int) -> None:
 
 
 def real_line(table: AnnotationTable, row: int) -> None:
-    """The image's ReaL labels (a second opinion) as one badge, when the source has them."""
+    """The image's ReaL labels (a second opinion) as one line in their colour, when the source
+    has them: coloured text, not a badge, because a badge is one line and cut a long class
+    name short beside the picture at 1024 pixels wide."""
     chips = views.real_chips(table, row, translator())
     if chips:
-        st.markdown(chips_markdown(chips), help=chips[0].title)
+        st.markdown(f":{CHIP_COLORS['real']}[{md(chips[0].text)}]", help=chips[0].title)
 
 
 def real_section(table: AnnotationTable, row: int) -> None:
