@@ -47,14 +47,18 @@ if not present:
     titles = {x.name: _(x.title) for x in lessons}
     if name not in titles:  # a model lesson from a link, without a model loaded
         titles[name] = _(lesson.title)
+    # The language in the key: a new widget in each language, so that the lesson's title is
+    # shown in the one just chosen (a widget given its index keeps the browser's wording, the
+    # old language's, until a reload).
+    lesson_key = f"teach_lesson_{name}_{current_language()}"
     widgets.selectbox(
         c1,
         _("Lesson"),
         list(titles),
         index=list(titles).index(name),
         format_func=titles.get,
-        key=f"teach_lesson_{name}",
-        on_change=lambda: go(lesson=st.session_state[f"teach_lesson_{name}"], i="1"),
+        key=lesson_key,
+        on_change=lambda: go(lesson=st.session_state[lesson_key], i="1"),
     )
     model = widgets.selectbox(c2, _("Model"), list(models), key="teach_model") if models else None
     c3.toggle(

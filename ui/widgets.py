@@ -35,10 +35,29 @@ def _default(options: Sequence[Any], index: int | None) -> Any:
     return options[index] if index is not None and 0 <= index < len(options) else None
 
 
+def _in_language(kwargs: dict) -> None:
+    """A keyed choice whose language changed since it was last drawn gets its value set
+    again, so that Streamlit sends it to the browser worded in the new language (the browser
+    kept showing the old wording until a reload). Not for a widget given its own ``index`` or
+    ``default``: Streamlit would warn that its value was set twice."""
+    key = kwargs.get("key")
+    if key is None or kwargs.get("index") not in (None, 0) or kwargs.get("default"):
+        return
+    import streamlit as st
+
+    from ui.language import current_language  # here: the language selector is one of these
+
+    language, drawn_in = current_language(), f"_language_of_{key}"
+    if key in st.session_state and st.session_state.get(drawn_in, language) != language:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[drawn_in] = language
+
+
 def _one_of(where: Any, kind: str, label: str, options: Sequence[Any], kwargs: dict) -> Any:
     """``where.<kind>(label, options, **kwargs)`` (a select box or radio), its value one of
     ``options``, or None where the widget allows no choice; else the widget's default."""
     options = list(options)
+    _in_language(kwargs)
     value = getattr(where, kind)(label, options, **kwargs)
     if value is None or is_offered(value, options):
         return value
@@ -59,6 +78,7 @@ def radio(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> Any:
 def multiselect(where: Any, label: str, options: Sequence[Any], **kwargs: Any) -> list[Any]:
     """``where.multiselect(label, options, **kwargs)``, only the offered values kept."""
     options = list(options)
+    _in_language(kwargs)
     values = where.multiselect(label, options, **kwargs)
     kept = [v for v in values if is_offered(v, options)]
     if len(kept) != len(values):

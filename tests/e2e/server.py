@@ -148,3 +148,15 @@ def page_of(context, request):
             with contextlib.suppress(Exception):
                 pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
         pg.close()
+
+
+def to_hindi(page) -> None:
+    """Chooses Hindi in the sidebar's language selector, as a teacher does (a rerun of the
+    page, not a new load), and waits until the page is drawn in it."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]', has_text="Language").locator("input").click()
+    page.keyboard.type("Hindi")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.documentElement.lang === 'hi'", timeout=30_000)
+    sidebar.get_by_text("3 मॉडल").first.wait_for(state="attached", timeout=30_000)
+    settle(page)

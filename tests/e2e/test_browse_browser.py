@@ -6,7 +6,7 @@ import pytest
 
 from data_access.analysis import metrics
 from data_access.browse.view import BrowseState, view_rows
-from tests.e2e.server import prediction_uploader, settle
+from tests.e2e.server import prediction_uploader, settle, to_hindi
 
 pytestmark = pytest.mark.browser
 
@@ -186,3 +186,25 @@ def test_image_page_next_and_previous_swap_in_held_pictures(app_server, page, de
     page.keyboard.press("ArrowLeft")
     settle(page)
     assert f"image={names[3]}" in page.url
+
+
+def test_a_view_keeps_its_filters_in_the_new_language_chosen_in_the_sidebar(app_server, page, demo):
+    """A teacher switches to Hindi with filters set: the same images, and the chosen values
+    read in Hindi at once (they stayed in English until a reload)."""
+    table, models = demo
+    state = BrowseState(states=("multi",), verdict="wrong", model="demo-weak")
+    n = len(view_rows(table, models, state))
+    page.goto(f"{app_server}/browse?state=multi&verdict=wrong&model=demo-weak")
+    page.get_by_text(f"{n:,} of 20,000 images").first.wait_for(timeout=60_000)
+    to_hindi(page)
+    page.get_by_text(f"20,000 में से {n:,} चित्र").first.wait_for()
+    main = page.locator('[data-testid="stMain"]')
+    tags = " ".join(main.locator('[data-testid="stMultiSelect"]').all_inner_texts())
+    # A select box shows its value in its field.
+    chosen = main.locator('[data-testid="stSelectbox"] input').evaluate_all(
+        "fields => fields.map(f => f.value)"
+    )
+    assert "एक से अधिक स्वीकृत लेबल" in tags and "more than one accepted label" not in tags
+    assert "गलत (बहु-लेबल)" in chosen and "wrong (multi-label)" not in chosen
+    assert "कोई भी (कोई फ़िल्टर नहीं)" in chosen and "any (no filter)" not in chosen
+    assert "browse?state=multi&verdict=wrong&model=demo-weak" in page.url
