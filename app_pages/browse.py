@@ -15,7 +15,7 @@ from data_access.i18n import N_, Translate
 from ui import widgets
 from ui.grid import Paging, image_grid
 from ui.guard import guarded
-from ui.language import current_language, translator
+from ui.language import translator
 from ui.pages import LABELS_PAGE
 from ui.render import (
     page_header,
@@ -98,12 +98,10 @@ def _browse() -> None:
 
     # Widgets follow the URL whenever it changed since we last wrote it, and when Streamlit
     # has dropped their values (it does for a page's widgets while another page is shown:
-    # without this, coming back from an image lost the filter), and when the language
-    # changed (set again, the chosen values are sent to the browser in the new language;
-    # else they stayed in the old one until a reload).
+    # without this, coming back from an image lost the filter). A change of language is
+    # ui/widgets' (the chosen values set again, so the browser shows them in it).
     dropped = any(f"f_{f.name}" not in st.session_state for f in SHOWN)
-    synced = {**to_params(url_state), "lang": current_language()}
-    if dropped or st.session_state.get("browse_synced") != synced:
+    if dropped or st.session_state.get("browse_synced") != to_params(url_state):
         for f in SHOWN:
             value = getattr(url_state, f.name)
             st.session_state[f"f_{f.name}"] = list(value) if f.multiple else _or_any(value)
@@ -112,7 +110,7 @@ def _browse() -> None:
         st.session_state.f_desc = url_state.descending
         st.session_state.f_size = url_state.page_size
         st.session_state.f_page = url_state.page
-        st.session_state.browse_synced = synced
+        st.session_state.browse_synced = to_params(url_state)
 
     show_problems(parsed.problems)
 
@@ -235,7 +233,7 @@ def _browse() -> None:
             st.code("\n".join(str(table.file_name[r]) for r in rows), language=None)
 
     if to_params(state) != to_params(url_state):
-        st.session_state.browse_synced = {**to_params(state), "lang": current_language()}
+        st.session_state.browse_synced = to_params(state)
         st.query_params.from_dict(to_params(state))
     st.session_state[LAST_VIEW] = {
         k: v if isinstance(v, list) else [v] for k, v in to_params(state).items()

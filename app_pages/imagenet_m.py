@@ -16,7 +16,7 @@ from ui.grid import image_grid
 from ui.language import translator
 from ui.leaderboard import imagenet_m_distribution
 from ui.pages import LABELS_PAGE
-from ui.render import page_header
+from ui.render import metric_under_text, page_header
 from ui.revised import rescore_section
 from ui.state import context
 from ui.text import md, message_of
@@ -44,15 +44,12 @@ SCORES_PER_ROW = 3
 solved = {name: metrics.hits(table, m.top1)[rows] for name, m in models.items()}
 if models:
     # Three scores a row, each model's name above its score where it can wrap: six to a row
-    # cut the scores at a projector's 1024 pixels, and a metric's own label (one line) cut
-    # any timm name short.
+    # cut the scores at a projector's 1024 pixels, and a metric's own label cut timm names.
     names = list(solved)
     for start in range(0, len(names), SCORES_PER_ROW):
         row = st.columns(SCORES_PER_ROW, vertical_alignment="bottom")
         for col, name in zip(row, names[start : start + SCORES_PER_ROW], strict=False):
-            col.markdown(md(name))
-            score = f"{int(solved[name].sum())}/{len(rows)}"
-            col.metric(md(name), score, label_visibility="collapsed")
+            metric_under_text(col, name, f"{int(solved[name].sum())}/{len(rows)}")
 else:
     st.info(_("No predictions loaded: the gallery shows the images and their labels only."))
 rescore_section(table, models, ctx.args.revised_labels, imagenet_m=True)

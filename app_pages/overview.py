@@ -11,7 +11,7 @@ from ui.charts import bars
 from ui.grid import image_grid
 from ui.language import translator
 from ui.pages import BROWSE_PAGE
-from ui.render import first_rows, headline_table, page_header
+from ui.render import first_rows, headline_table, metric_under_text, page_header
 from ui.state import context
 from ui.text import md
 
@@ -137,12 +137,8 @@ if table.real_disagreements is not None:
     )
     kinds = [*st.columns(2), *st.columns(2)]  # two by two: the labels are sentences
     for col, (kind, words) in zip(kinds, DISAGREEMENTS.items(), strict=True):
-        # The sentence above the number, where it can wrap: a metric's own label is one line
-        # and cut the Hindi sentences short at 1024 pixels wide.
-        col.markdown(md(_(words)))
-        col.metric(
-            _(words), f"{int(table.real_disagreements[kind].sum()):,}", label_visibility="collapsed"
-        )
+        # The Hindi sentences were cut short at 1024 pixels wide as one-line metric labels.
+        metric_under_text(col, _(words), f"{int(table.real_disagreements[kind].sum()):,}")
         col.page_link(BROWSE_PAGE, label=_("Show in Browse"), query_params={"real": kind})
     st.caption(md(_(table.real.citation)))
 

@@ -70,6 +70,14 @@ def label_chips(table: AnnotationTable, row: int) -> tuple[str, str]:
     return chips_markdown(views.label_chips(table, row, _)), hover or _("no labels")
 
 
+def metric_under_text(where, label: str, value: str) -> None:
+    """A metric whose label may be long (a sentence, a timm model name): the label as text
+    above the number, where it wraps; the metric's own label, one line that Streamlit cuts
+    short, is collapsed (it still names the metric)."""
+    where.markdown(md(label))
+    where.metric(md(label), value, label_visibility="collapsed")
+
+
 def original_label_line(table: AnnotationTable, row: int) -> None:
     """The image's original ImageNet label, by name and wnid."""
     c, _ = load_classes(), translator()

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import streamlit as st
+
 
 def is_offered(value: Any, options: Sequence[Any]) -> bool:
     """Whether ``value`` is one of ``options`` (by equality; hashable options by set)."""
@@ -43,8 +45,6 @@ def _in_language(kwargs: dict) -> None:
     key = kwargs.get("key")
     if key is None or kwargs.get("index") not in (None, 0) or kwargs.get("default"):
         return
-    import streamlit as st
-
     from ui.language import current_language  # here: the language selector is one of these
 
     language, drawn_in = current_language(), f"_language_of_{key}"
