@@ -64,7 +64,15 @@ def shared_context(browser):
         context.close()
 
 
+@pytest.fixture(scope="session")
+def _kept_page() -> dict:
+    """Holds the page the tests of this worker pass on to each other (``page_of``)."""
+    return {}
+
+
 @pytest.fixture
-def page(shared_context, request):
-    with page_of(shared_context, request) as pg:
+def page(shared_context, _kept_page, request):
+    """A page of the shared context at 1400 x 1000, blank: the one the previous test left,
+    when it passed (``page_of``)."""
+    with page_of(shared_context, request, keep=_kept_page) as pg:
         yield pg

@@ -133,21 +133,50 @@ def settle(page) -> None:
 
 
 @contextlib.contextmanager
-def page_of(context, request):
-    """A new page of ``context`` that is closed after the test, with a full-page screenshot
-    in ``artifacts/screenshots/`` if the test failed."""
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
+def page_of(context, request, keep: dict | None = None):
+    """A page of ``context`` for one test, with a full-page screenshot in
+    ``artifacts/screenshots/`` if the test failed.
+
+    Without ``keep`` the page is new and closed after the test. With ``keep`` (a dict the
+    caller holds for a module or a session), the page is the one the previous test left
+    there, and a test that passed leaves it again: blank, at the context's window size. A
+    new page is a new renderer process that compiles Streamlit's frontend again, about
+    1.5 CPU s more per test than a page that has drawn the app before; a blank page ends its
+    test's Streamlit session, as a closed tab does. A failed test's page is closed. A test
+    that listens on a kept page (``page.on``) removes its listener.
+    """
+    pg = keep.pop("page", None) if keep is not None else None
+    if pg is None or pg.is_closed():
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+    size = pg.viewport_size
+    raised = False
     try:
         yield pg
+    except BaseException:  # used in a test's body: its failure passes through here
+        raised = True
+        raise
     finally:
+        # Used as a fixture, the test's outcome is its call report, which a test's body does
+        # not have yet.
         report = getattr(request.node, "report_call", None)
-        if report is None or report.failed:
+        failed = raised or (report is not None and report.failed)
+        if failed:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             # A failed screenshot must never hide the real failure.
             with contextlib.suppress(Exception):
                 pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
-        pg.close()
+        if failed or keep is None:
+            pg.close()
+        else:
+            try:
+                pg.goto("about:blank")
+                if size is not None and pg.viewport_size != size:
+                    pg.set_viewport_size(size)
+                keep["page"] = pg
+            except Exception:  # a page that cannot be blanked is not passed on
+                with contextlib.suppress(Exception):
+                    pg.close()
 
 
 def to_hindi(page) -> None:

@@ -107,6 +107,12 @@ def sweep_context(browser):
         context.close()
 
 
+@pytest.fixture(scope="module")
+def sweep_page() -> dict:
+    """Holds the page the sweep's tests pass on to each other (``page_of``)."""
+    return {}
+
+
 def _loaded(page, app_server: str, path: str) -> None:
     """Opens the page and waits until its script run, its pictures and its requests are done
     (the demo with its three models, so tiles carry badges and verdicts)."""
@@ -147,37 +153,46 @@ def _still_english(page) -> list[str]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_is_accessible_uncut_and_asks_no_other_host(
-    app_server, sweep_context, axe_js, request, path
+    app_server, sweep_context, sweep_page, axe_js, request, path
 ):
     """In English: axe at 1280 pixels wide, cut text at each width. Then in Hindi (a
     classroom's other language, whose words are longer): cut text at each width again."""
     problems: dict[str, list[str]] = {}
-    with page_of(sweep_context, request) as page:
-        outside: list[str] = []
-        page.on(
-            "request",
-            lambda r: (
-                None if r.url.startswith((app_server, "data:", "blob:")) else outside.append(r.url)
-            ),
-        )
-        _loaded(page, app_server, path)
-        hindi = "lang=hi" in path
-        words = "Hindi" if hindi else "English"
-        problems["WCAG"] = _violations(page, axe_js)
-        for width in WIDTHS:  # the page was loaded at the first
-            if width != WIDTHS[0]:
-                at_width(page, width)
-            problems[f"{words}: cut off at {width}"] = clipped_once_still(page)
-        if not hindi:
-            to_hindi(page)
-            problems["Hindi: a chosen value still in English"] = _still_english(page)
-            for width in reversed(WIDTHS):  # from the width the English pass ended at
-                if width != WIDTHS[-1]:
-                    at_width(page, width)
-                problems[f"Hindi: cut off at {width}"] = clipped_once_still(page)
+    outside: list[str] = []
+
+    def elsewhere(r) -> None:
+        if not r.url.startswith((app_server, "data:", "blob:", "about:")):
+            outside.append(r.url)
+
+    with page_of(sweep_context, request, keep=sweep_page) as page:
+        page.on("request", elsewhere)
+        try:
+            _checked(page, app_server, path, axe_js, problems)
+        finally:
+            page.remove_listener("request", elsewhere)
         problems["asked of another host"] = outside
-    problems = {k: v for k, v in problems.items() if v}
-    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+        problems = {k: v for k, v in problems.items() if v}
+        # Inside the page's block, so that a failure leaves its screenshot.
+        assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def _checked(page, app_server: str, path: str, axe_js: str, problems: dict) -> None:
+    """Loads ``path`` and fills ``problems`` with what each look found."""
+    _loaded(page, app_server, path)
+    hindi = "lang=hi" in path
+    words = "Hindi" if hindi else "English"
+    problems["WCAG"] = _violations(page, axe_js)
+    for width in WIDTHS:  # the page was loaded at the first
+        if width != WIDTHS[0]:
+            at_width(page, width)
+        problems[f"{words}: cut off at {width}"] = clipped_once_still(page)
+    if not hindi:
+        to_hindi(page)
+        problems["Hindi: a chosen value still in English"] = _still_english(page)
+        for width in reversed(WIDTHS):  # from the width the English pass ended at
+            if width != WIDTHS[-1]:
+                at_width(page, width)
+            problems[f"Hindi: cut off at {width}"] = clipped_once_still(page)
 
 
 def test_the_likely_label_errors_tab_has_no_serious_wcag_violation(app_server, page, axe_js):

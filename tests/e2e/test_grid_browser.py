@@ -57,7 +57,7 @@ def test_imagenet_m_gallery_is_one_grid(app_server, page, demo):
     assert page.locator('[data-testid="stImage"]').count() == 0  # no per-tile elements
 
 
-def test_hostile_model_name_in_the_grid_is_text(browser, demo, tmp_path):
+def test_hostile_model_name_in_the_grid_is_text(page, demo, tmp_path):
     """A model named like markup shows its name literally on every verdict chip and runs
     nothing."""
     from tests.e2e.layout import at_width, clipped_once_still
@@ -72,29 +72,25 @@ def test_hostile_model_name_in_the_grid_is_text(browser, demo, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     with serve(home, app_args=["--predictions", str(path)]) as (url, _):
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(f"{url}/browse")
-            page.locator("li.tile img").first.wait_for(timeout=60_000)
-            chips = page.locator("li.tile .chip", has_text=name)
-            chips.first.wait_for()
-            assert chips.count() == 48
-            pred = load_classes().names[int(models["demo-weak"].top1[0])]
-            first = page.locator("li.tile").first.locator(".chip", has_text=name)
-            assert re.fullmatch(rf"[✓✗] {re.escape(name)}: {re.escape(pred)}", first.inner_text())
-            assert page.locator("li.tile").first.locator("img").count() == 1
-            assert page.evaluate("() => window.__pwned") is None
-            # Its long name is shown whole beside the demo's three on ImageNet-M's scores, on
-            # a projector's 1024 pixels (a metric's one-line label cut such names short).
-            at_width(page, 1024)
-            page.goto(f"{url}/imagenet-m")
-            page.get_by_text(f"{len(table.file_name[table.in_imagenet_m])} of").first.wait_for()
-            settle(page)
-            assert page.get_by_text(name, exact=True).count() >= 1
-            assert clipped_once_still(page) == []
-            assert page.evaluate("() => window.__pwned") is None
-        finally:
-            page.close()
+        page.goto(f"{url}/browse")
+        page.locator("li.tile img").first.wait_for(timeout=60_000)
+        chips = page.locator("li.tile .chip", has_text=name)
+        chips.first.wait_for()
+        assert chips.count() == 48
+        pred = load_classes().names[int(models["demo-weak"].top1[0])]
+        first = page.locator("li.tile").first.locator(".chip", has_text=name)
+        assert re.fullmatch(rf"[✓✗] {re.escape(name)}: {re.escape(pred)}", first.inner_text())
+        assert page.locator("li.tile").first.locator("img").count() == 1
+        assert page.evaluate("() => window.__pwned") is None
+        # Its long name is shown whole beside the demo's three on ImageNet-M's scores, on
+        # a projector's 1024 pixels (a metric's one-line label cut such names short).
+        at_width(page, 1024)
+        page.goto(f"{url}/imagenet-m")
+        page.get_by_text(f"{len(table.file_name[table.in_imagenet_m])} of").first.wait_for()
+        settle(page)
+        assert page.get_by_text(name, exact=True).count() >= 1
+        assert clipped_once_still(page) == []
+        assert page.evaluate("() => window.__pwned") is None
 
 
 def test_grid_pages_forward_and_back_with_its_own_buttons(app_server, page, demo):
@@ -228,27 +224,23 @@ def test_go_to_page_field_and_page_size(app_server, page, demo):
 
 
 @pytest.mark.parametrize("width", [1280, 1920])
-def test_tile_file_names_wrap_only_at_their_underscores(app_server, shared_context, width):
+def test_tile_file_names_wrap_only_at_their_underscores(app_server, page, width):
     """A file name too long for its tile wraps after an underscore, never inside a word:
     each part between the breaks lies on one line."""
-    page = shared_context.new_page()
     page.set_viewport_size({"width": width, "height": 900})
-    try:
-        page.goto(f"{app_server}/browse")
-        page.locator("li.tile p.file").nth(5).wait_for(timeout=60_000)
-        split = page.evaluate(
-            """() => [document, ...[...document.querySelectorAll('*')]
-                .filter(e => e.shadowRoot).map(e => e.shadowRoot)]
-                .flatMap(root => [...root.querySelectorAll('li.tile p.file')]).flatMap(p =>
-                [...p.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => {
-                    const r = document.createRange();
-                    r.selectNodeContents(n);
-                    const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
-                    return lines.size > 1 ? n.textContent : null;
-                })).filter(Boolean)"""
-        )
-        assert split == []
-        texts = page.locator("li.tile p.file").all_text_contents()
-        assert texts and all(t.startswith("ILSVRC2012_val_") for t in texts)  # copied whole
-    finally:
-        page.close()
+    page.goto(f"{app_server}/browse")
+    page.locator("li.tile p.file").nth(5).wait_for(timeout=60_000)
+    split = page.evaluate(
+        """() => [document, ...[...document.querySelectorAll('*')]
+            .filter(e => e.shadowRoot).map(e => e.shadowRoot)]
+            .flatMap(root => [...root.querySelectorAll('li.tile p.file')]).flatMap(p =>
+            [...p.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => {
+                const r = document.createRange();
+                r.selectNodeContents(n);
+                const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                return lines.size > 1 ? n.textContent : null;
+            })).filter(Boolean)"""
+    )
+    assert split == []
+    texts = page.locator("li.tile p.file").all_text_contents()
+    assert texts and all(t.startswith("ILSVRC2012_val_") for t in texts)  # copied whole

@@ -13,20 +13,16 @@ pytestmark = pytest.mark.browser
 
 
 @contextmanager
-def server_mode_page(browser, tmp_path):
-    """A demo server in server mode with its own home folder, and a page on it."""
+def server_mode(tmp_path):
+    """A demo server in server mode with its own home folder: (url, home)."""
     home = tmp_path / "home"
     home.mkdir()
     with serve(home, app_args=["--server-mode"]) as (url, _):
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            yield url, page, home
-        finally:
-            page.close()
+        yield url, home
 
 
-def test_server_mode_has_no_path_fields_and_guards_the_image_page(browser, tmp_path):
-    with server_mode_page(browser, tmp_path) as (url, page, _home):
+def test_server_mode_has_no_path_fields_and_guards_the_image_page(page, tmp_path):
+    with server_mode(tmp_path) as (url, _home):
         page.goto(url)
         sidebar = page.locator('[data-testid="stSidebar"]')
         sidebar.get_by_text("Server mode: the operator chose the source").wait_for(timeout=60_000)
@@ -45,7 +41,7 @@ def test_server_mode_has_no_path_fields_and_guards_the_image_page(browser, tmp_p
             assert page.locator('[data-testid="stImage"]').count() == 0
 
 
-def test_server_mode_uploads_never_touch_the_disk(browser, demo, tmp_path):
+def test_server_mode_uploads_never_touch_the_disk(page, demo, tmp_path):
     """An upload in server mode is read from memory: the model loads with its number, and
     nothing appears under the data folder (or anywhere in the server's home)."""
     from data_access.analysis import metrics
@@ -53,7 +49,7 @@ def test_server_mode_uploads_never_touch_the_disk(browser, demo, tmp_path):
 
     table, models = demo
     f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
-    with server_mode_page(browser, tmp_path) as (url, page, home):
+    with server_mode(tmp_path) as (url, home):
         page.goto(url)
         page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
         before = {p for p in home.rglob("*") if p.is_file()}
@@ -83,7 +79,7 @@ def _memfds(pid: int) -> int:
     return count
 
 
-def test_a_closed_sessions_uploads_are_released(browser, tmp_path, demo):
+def test_a_closed_sessions_uploads_are_released(browser, page, tmp_path, demo):
     """Server mode keeps an upload in memory; when the visitor's session goes, so does it."""
     import time
 
@@ -96,19 +92,18 @@ def test_a_closed_sessions_uploads_are_released(browser, tmp_path, demo):
     ttl = ["--server.disconnectedSessionTTL", "1"]
     with serve(home, app_args=["--server-mode"], options=ttl) as (url, proc):
         context = browser.new_context()
-        page = context.new_page()
-        page.goto(url)
-        page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-        prediction_uploader(page).set_input_files(str(f))
-        page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
+        visitor = context.new_page()
+        visitor.goto(url)
+        visitor.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+        prediction_uploader(visitor).set_input_files(str(f))
+        visitor.get_by_role("button", name="Add model").wait_for(timeout=60_000)
         assert _memfds(proc.pid) == 1
         context.close()  # the visitor leaves
         deadline = time.monotonic() + 60
         while _memfds(proc.pid) and time.monotonic() < deadline:
             # Other visitors come and go; Streamlit drops sessions past their TTL meanwhile.
-            other = browser.new_page()
-            other.goto(url)
-            other.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-            other.close()
+            page.goto(url)
+            page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+            page.goto("about:blank")
             time.sleep(1)
         assert _memfds(proc.pid) == 0

@@ -25,22 +25,19 @@ PASSWORD = "hunter2-PLANTED"
         (["--server-mode", "--allow-reviewer", "ada"], "--allow-reviewer needs reviewers"),
     ],
 )
-def test_misconfigured_server_refuses_once_and_stops(browser, tmp_path, app_args, named):
+def test_misconfigured_server_refuses_once_and_stops(page, tmp_path, app_args, named):
     home = tmp_path / "home"
     home.mkdir()
     config = tmp_path / "lab.toml"
     config.write_text('[server]\nsorce = "tfds"\n')  # a typo in the operator's file
     app_args = [a.replace("{config}", str(config)) for a in app_args]
     with serve(home, app_args=app_args) as (url, proc):
-        page = browser.new_page()
-        try:
-            page.goto(url)
-            page.get_by_text("This server is not configured correctly").wait_for(timeout=60_000)
-            text = page.locator("body").inner_text()
-            assert PASSWORD not in text and "--" not in text  # no detail for a visitor
-            assert not page.locator('[data-testid="stSidebar"]').get_by_text("Models").count()
-        finally:
-            page.close()
+        page.goto(url)
+        page.get_by_text("This server is not configured correctly").wait_for(timeout=60_000)
+        text = page.locator("body").inner_text()
+        assert PASSWORD not in text and "--" not in text  # no detail for a visitor
+        assert not page.locator('[data-testid="stSidebar"]').get_by_text("Models").count()
+        page.goto("about:blank")  # the visitor leaves
         deadline = time.monotonic() + 30
         while proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)

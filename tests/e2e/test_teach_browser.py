@@ -74,45 +74,39 @@ def test_handout_opens_offline_with_every_image(app_server, page, browser, tmp_p
 @pytest.mark.parametrize(
     "size", [(1024, 768), (1280, 720), (1920, 1080)], ids=["xga", "720p", "1080p"]
 )
-def test_present_mode_fits_one_screen_and_escape_leaves_it(app_server, shared_context, size):
+def test_present_mode_fits_one_screen_and_escape_leaves_it(app_server, page, size):
     """On a projector: the picture, the question and every control inside the screen, before
     and after Reveal, with no scrolling; Escape leaves present mode."""
     from tests.e2e.server import settle
 
     width, height = size
-    page = shared_context.new_page()
     page.set_viewport_size({"width": width, "height": height})
-    try:
-        page.goto(f"{app_server}/teach?lesson=several-right&i=1&present=1&quiz=1")
-        page.locator('[data-testid="stImage"] img').first.wait_for(timeout=60_000)
-        settle(page)
+    page.goto(f"{app_server}/teach?lesson=several-right&i=1&present=1&quiz=1")
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=60_000)
+    settle(page)
 
-        def inside(locator) -> bool:
-            box = locator.first.bounding_box()
-            return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+    def inside(locator) -> bool:
+        box = locator.first.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
-        def fits() -> bool:
-            scroll = page.evaluate(
-                "() => document.querySelector('[data-testid=stMain]').scrollHeight"
-            )
-            return scroll <= height
+    def fits() -> bool:
+        scroll = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+        return scroll <= height
 
-        picture = page.locator('[data-testid="stImage"]')
-        assert inside(picture) and inside(page.get_by_text("What would you label this?"))
-        for name in ("Answer", "Previous", "Reveal", "Next", "Leave presentation mode"):
-            assert inside(page.get_by_role("button", name=name)), name
-        assert fits()
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        page.keyboard.press("Space")
-        page.get_by_text("Original label:").wait_for(timeout=30_000)
-        settle(page)
-        assert inside(picture) and inside(page.get_by_role("button", name="Next")) and fits()
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        page.keyboard.press("Escape")
-        page.wait_for_function("() => !location.search.includes('present=1')", timeout=30_000)
-        page.get_by_role("button", name="Present").wait_for(timeout=30_000)
-    finally:
-        page.close()
+    picture = page.locator('[data-testid="stImage"]')
+    assert inside(picture) and inside(page.get_by_text("What would you label this?"))
+    for name in ("Answer", "Previous", "Reveal", "Next", "Leave presentation mode"):
+        assert inside(page.get_by_role("button", name=name)), name
+    assert fits()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Space")
+    page.get_by_text("Original label:").wait_for(timeout=30_000)
+    settle(page)
+    assert inside(picture) and inside(page.get_by_role("button", name="Next")) and fits()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !location.search.includes('present=1')", timeout=30_000)
+    page.get_by_role("button", name="Present").wait_for(timeout=30_000)
 
 
 def test_hindi_is_drawn_with_a_devanagari_font_and_streamlits_own_words_too(app_server, page):
