@@ -29,8 +29,9 @@ def _rows(page, reviewer_like: str) -> list:
         ).fetchall()
 
 
-def test_two_reviewers_at_once_with_the_keyboard(app_server, browser):
-    pages = [browser.new_context().new_page() for _ in range(2)]
+def test_two_reviewers_at_once_with_the_keyboard(app_server, browser, page):
+    # Two people: the tests' own browser context and a second one.
+    pages = [page, browser.new_context().new_page()]
     try:
         first = [_open(p, app_server, f"lbl-{k}") for k, p in enumerate(pages)]
         assert first[0] == first[1]  # the same queue: the 68 ImageNet-M images
@@ -49,8 +50,7 @@ def test_two_reviewers_at_once_with_the_keyboard(app_server, browser):
         assert rows[1][3] is None
         assert rows[0][2] == rows[1][2] != "{}"  # every label confirmed at the experts' verdict
     finally:
-        for p in pages:
-            p.context.close()
+        pages[1].context.close()
 
 
 def test_a_revised_file_uploaded_in_the_sidebar_rescores_every_model(app_server, page, tmp_path):

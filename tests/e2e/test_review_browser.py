@@ -59,9 +59,10 @@ def _save_first(page, url: str, reviewer: str, category: str) -> str:
     return name
 
 
-def test_two_sessions_reviewing_at_once_lose_nothing(app_server, browser):
+def test_two_sessions_reviewing_at_once_lose_nothing(app_server, browser, page):
     """Two browser sessions on the same image: both reviews and the full history are kept."""
-    pages = [browser.new_context().new_page() for _ in range(2)]
+    # Two people: the tests' own browser context and a second one.
+    pages = [page, browser.new_context().new_page()]
     try:
         first = _save_first(pages[0], app_server, "twin-a", "Non-prototypical")
         second = _save_first(pages[1], app_server, "twin-b", "Spurious Correlation")
@@ -85,41 +86,33 @@ def test_two_sessions_reviewing_at_once_lose_nothing(app_server, browser):
         assert rows == [("twin-a", "non_prototypical"), ("twin-b", "spurious_correlation")]
         assert history == 2
     finally:
-        for p in pages:
-            p.context.close()
+        pages[1].context.close()
 
 
-def test_killed_server_keeps_saved_reviews(browser, tmp_path):
+def test_killed_server_keeps_saved_reviews(page, tmp_path):
     """SIGKILL the server right after a save: the review is there when it comes back."""
     import os
     import signal
 
     from tests.e2e.server import serve
 
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        with serve(tmp_path) as (url, proc):
-            name = _save_first(page, url, "crash-test", "Non-prototypical")
-            page.get_by_role("button", name="Save and go to the next").click()
-            page.get_by_text("1 of").first.wait_for(timeout=30_000)
-            # A second review being typed when the server dies is allowed to be lost.
-            page.get_by_role("radiogroup", name="Category").get_by_text(
-                "Other model failure"
-            ).click()
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        db = tmp_path / "data" / "reviews.sqlite"
-        with sqlite3.connect(db) as con:
-            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            assert con.execute("SELECT file_name, category FROM reviews").fetchall() == [
-                (name, "non_prototypical")
-            ]
-        with serve(tmp_path) as (url, _):
-            page.goto(f"{url}/review")
-            box = page.get_by_role("textbox", name="Your name (saved with every review)")
-            box.fill("crash-test")
-            box.press("Enter")
-            page.get_by_text("1 of").first.wait_for(timeout=30_000)
-    finally:
-        context.close()
+    with serve(tmp_path) as (url, proc):
+        name = _save_first(page, url, "crash-test", "Non-prototypical")
+        page.get_by_role("button", name="Save and go to the next").click()
+        page.get_by_text("1 of").first.wait_for(timeout=30_000)
+        # A second review being typed when the server dies is allowed to be lost.
+        page.get_by_role("radiogroup", name="Category").get_by_text("Other model failure").click()
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    db = tmp_path / "data" / "reviews.sqlite"
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT file_name, category FROM reviews").fetchall() == [
+            (name, "non_prototypical")
+        ]
+    with serve(tmp_path) as (url, _):
+        page.goto(f"{url}/review")
+        box = page.get_by_role("textbox", name="Your name (saved with every review)")
+        box.fill("crash-test")
+        box.press("Enter")
+        page.get_by_text("1 of").first.wait_for(timeout=30_000)
