@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -114,12 +116,24 @@ def image_folder(fixture_dir, table, val_tar) -> tuple[Path, dict[str, bytes], s
 
 
 def _prepare(fixture_dir: Path, val_tar, label_json, file_format: str) -> Path:
-    from data_access.sources.tfds import prepare
-
+    """Prepares a build as a user does, with ``python -m data_access prepare``, in a process
+    of its own: TensorFlow, which preparing needs, never loads in the test process, as it
+    never loads in the app's. (Once loaded, Keras makes every later script run of every
+    AppTest in that process end in a full garbage collection: Streamlit clears a loaded
+    Keras's session after each run.)"""
     data_dir = fixture_dir / f"tfds_{file_format}"
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    prepare(val_tar[0].parent, label_json, data_dir, file_format)
+    command = ["prepare", "--manual-dir", str(val_tar[0].parent), "--labels-json"]
+    command += [str(label_json), "--data-dir", str(data_dir), "--file-format", file_format]
+    done = subprocess.run(
+        [sys.executable, "-m", "data_access", *command],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"\nprepared {data_dir}" in done.stdout, done.stdout  # after TFDS's own lines
     return data_dir
 
 

@@ -5,10 +5,13 @@ The builds are prepared by TFDS's own ``download_and_prepare`` from a generated
 with the local file.
 """
 
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +25,7 @@ from data_access.sources.tfds import dataset_dir, prepare, read_split
 # tens of seconds each), which every xdist worker would otherwise make again.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tfds")]
 FORMATS = ["tfds_array_record", "tfds_tfrecord"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("build", FORMATS)
@@ -67,21 +71,40 @@ def test_tfds_source_matches_json_field_by_field(request, build, val_tar, table)
         )
 
 
+def _in_a_child(code: str) -> str:
+    """Runs ``code`` in a Python process of its own and returns what it printed: TensorFlow
+    stays out of this process, as out of the app's (see ``tests/conftest._prepare``)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(autouse=True)
+def _tensorflow_stays_out():
+    yield
+    assert "tensorflow" not in sys.modules, "a test imported TensorFlow into the test process"
+
+
 def test_tfrecord_offsets_agree_with_tfds_tf_data_reader(tfds_tfrecord):
     """Cross-check the record scan against TFDS's own tf.data reader of the same build."""
-    import tensorflow_datasets as tfds
-
-    builder = tfds.builder("imagenet2012_multilabel", data_dir=str(tfds_tfrecord))
-    ds = builder.as_dataset(split="validation", decoders={"image": tfds.decode.SkipDecoding()})
+    code = (
+        "import hashlib, json, tensorflow_datasets as tfds\n"
+        f"b = tfds.builder('imagenet2012_multilabel', data_dir={str(tfds_tfrecord)!r})\n"
+        "ds = b.as_dataset(split='validation', decoders={'image': tfds.decode.SkipDecoding()})\n"
+        "for ex in tfds.as_numpy(ds):\n"
+        "    print(json.dumps([ex['file_name'].decode(), hashlib.sha256(ex['image']).hexdigest(),\n"
+        "        int(ex['original_label']), ex['correct_multi_labels'].tolist(),\n"
+        "        bool(ex['is_problematic'])]))\n"
+    )
     s = open_source("tfds", data_dir=tfds_tfrecord)
     n = 0
-    for ex in tfds.as_numpy(ds):
-        name = ex["file_name"].decode()
+    for line in _in_a_child(code).splitlines():
+        name, digest, original, correct, problematic = json.loads(line)
         row = s.table.row_of[name]
-        assert s.image_bytes(name) == ex["image"]
-        assert int(ex["original_label"]) == int(s.table.original_label[row])
-        assert ex["correct_multi_labels"].tolist() == s.table.correct_multi_labels.row(row).tolist()
-        assert bool(ex["is_problematic"]) == bool(s.table.is_problematic[row])
+        assert hashlib.sha256(s.image_bytes(name)).hexdigest() == digest
+        assert original == int(s.table.original_label[row])
+        assert correct == s.table.correct_multi_labels.row(row).tolist()
+        assert problematic == bool(s.table.is_problematic[row])
         n += 1
     assert n == len(s.table)
 
@@ -226,17 +249,22 @@ def test_index_is_small_and_aligned(tfds_array_record):
         assert len(npz["image_record"]) == len(s.table)
 
 
-def test_prepare_without_local_labels_explains_a_refused_download(tmp_path, val_tar, monkeypatch):
+def test_prepare_without_local_labels_explains_a_refused_download(tmp_path, val_tar):
     """No network here: TFDS's download of the label JSON is made to fail as the real URL
     does (HTTP 403), and the message says what to do."""
-    import tensorflow_datasets as tfds
-
-    def refuse(self, url_or_urls):
-        raise OSError(f"Failed to get url {url_or_urls}. HTTP code: 403.")
-
-    monkeypatch.setattr(tfds.download.DownloadManager, "download", refuse)
-    with pytest.raises(TfdsSourceError, match=r"HTTP code: 403.*pass --labels-json"):
-        prepare(val_tar[0].parent, None, tmp_path / "out")
+    code = (
+        "import tensorflow_datasets as tfds\n"
+        "from data_access.errors import TfdsSourceError\n"
+        "from data_access.sources.tfds import prepare\n"
+        "def refuse(self, url_or_urls):\n"
+        "    raise OSError(f'Failed to get url {url_or_urls}. HTTP code: 403.')\n"
+        "tfds.download.DownloadManager.download = refuse\n"
+        "try:\n"
+        f"    prepare({str(val_tar[0].parent)!r}, None, {str(tmp_path / 'out')!r})\n"
+        "except TfdsSourceError as e:\n"
+        "    print(e)\n"
+    )
+    assert re.search(r"HTTP code: 403.*pass --labels-json", _in_a_child(code))
 
 
 # As if TensorFlow were not installed: every import finder answers "no such module" for it
