@@ -183,6 +183,11 @@ def to_hindi(page) -> None:
     """Chooses Hindi in the sidebar's language selector, as a teacher does (a rerun of the
     page, not a new load), and waits until the page is drawn in it."""
     sidebar = page.locator('[data-testid="stSidebar"]')
+    # The page's language script (ui/language.js) has run once: a change of language that
+    # reaches the page while the browser is still loading that script did not always set
+    # <html lang> (once in about ten full runs on a loaded machine; the page's own words
+    # were in Hindi).
+    page.wait_for_function("() => window[Symbol.for('imlr.language')] !== undefined")
     sidebar.locator('[data-testid="stSelectbox"]', has_text="Language").locator("input").click()
     page.keyboard.type("Hindi")
     page.keyboard.press("Enter")
