@@ -12,17 +12,20 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server_mode(tmp_path_factory):
-    """A demo server in server mode with its own home folder: (url, home). The two tests
-    that use it run on one xdist worker (their group), so that one server serves both."""
+    """A demo server in server mode with its own home folder: (url, home, process). The
+    tests that use it run on one xdist worker (their group), so that one server serves them
+    all. A visitor's session is dropped a second after they leave (Streamlit's default is two
+    minutes), so that a test can see a closed session's uploads go."""
     home = tmp_path_factory.mktemp("server-mode") / "home"
     home.mkdir()
-    with serve(home, app_args=["--server-mode"]) as (url, _):
-        yield url, home
+    ttl = ["--server.disconnectedSessionTTL", "1"]
+    with serve(home, app_args=["--server-mode"], options=ttl) as (url, proc):
+        yield url, home, proc
 
 
 @pytest.mark.xdist_group("server_mode")
 def test_server_mode_has_no_path_fields_and_guards_the_image_page(page, server_mode):
-    url, _home = server_mode
+    url, _home, _ = server_mode
     page.goto(url)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Server mode: the operator chose the source").wait_for(timeout=60_000)
@@ -50,7 +53,7 @@ def test_server_mode_uploads_never_touch_the_disk(page, demo, tmp_path, server_m
 
     table, models = demo
     f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
-    url, home = server_mode
+    url, home, _ = server_mode
     page.goto(url)
     page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
     before = {p for p in home.rglob("*") if p.is_file()}
@@ -80,31 +83,34 @@ def _memfds(pid: int) -> int:
     return count
 
 
-def test_a_closed_sessions_uploads_are_released(browser, page, tmp_path, demo):
-    """Server mode keeps an upload in memory; when the visitor's session goes, so does it."""
+def _others_come_and_go(page, url: str, pid: int) -> None:
+    """Other visitors come and go until the server holds no upload in memory (or a minute
+    passes); Streamlit drops sessions past their TTL meanwhile."""
     import time
 
+    deadline = time.monotonic() + 60
+    while _memfds(pid) and time.monotonic() < deadline:
+        page.goto(url)
+        page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+        page.goto("about:blank")
+        time.sleep(1)
+
+
+@pytest.mark.xdist_group("server_mode")
+def test_a_closed_sessions_uploads_are_released(page, tmp_path, demo, server_mode):
+    """Server mode keeps an upload in memory; when the visitor's session goes, so does it."""
     from tests.helpers import write_top1_csv
 
     table, models = demo
     f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
-    home = tmp_path / "home"
-    home.mkdir()
-    ttl = ["--server.disconnectedSessionTTL", "1"]
-    with serve(home, app_args=["--server-mode"], options=ttl) as (url, proc):
-        context = browser.new_context()
-        visitor = context.new_page()
-        visitor.goto(url)
-        visitor.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-        prediction_uploader(visitor).set_input_files(str(f))
-        visitor.get_by_role("button", name="Add model").wait_for(timeout=60_000)
-        assert _memfds(proc.pid) == 1
-        context.close()  # the visitor leaves
-        deadline = time.monotonic() + 60
-        while _memfds(proc.pid) and time.monotonic() < deadline:
-            # Other visitors come and go; Streamlit drops sessions past their TTL meanwhile.
-            page.goto(url)
-            page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-            page.goto("about:blank")
-            time.sleep(1)
-        assert _memfds(proc.pid) == 0
+    url, _home, proc = server_mode
+    _others_come_and_go(page, url, proc.pid)  # the uploads of the module's other tests go
+    assert _memfds(proc.pid) == 0
+    page.goto(url)
+    page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+    prediction_uploader(page).set_input_files(str(f))
+    page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
+    assert _memfds(proc.pid) == 1
+    page.goto("about:blank")  # the visitor leaves
+    _others_come_and_go(page, url, proc.pid)
+    assert _memfds(proc.pid) == 0
