@@ -76,3 +76,16 @@ def page(shared_context, _kept_page, request):
     when it passed (``page_of``)."""
     with page_of(shared_context, request, keep=_kept_page) as pg:
         yield pg
+
+
+@pytest.fixture
+def other_person(browser, request):
+    """A page of a second person for the tests with two people at once (the first is
+    ``page``): a browser context of its own, closed after the test, with a screenshot if the
+    test failed."""
+    context = browser.new_context()
+    try:
+        with page_of(context, request, who="-other") as pg:
+            yield pg
+    finally:
+        context.close()

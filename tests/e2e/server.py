@@ -133,7 +133,7 @@ def settle(page) -> None:
 
 
 @contextlib.contextmanager
-def page_of(context, request, keep: dict | None = None):
+def page_of(context, request, keep: dict | None = None, who: str = ""):
     """A page of ``context`` for one test, with a full-page screenshot in
     ``artifacts/screenshots/`` if the test failed.
 
@@ -143,7 +143,8 @@ def page_of(context, request, keep: dict | None = None):
     new page is a new renderer process that compiles Streamlit's frontend again, about
     1.5 CPU s more per test than a page that has drawn the app before; a blank page ends its
     test's Streamlit session, as a closed tab does. A failed test's page is closed. A test
-    that listens on a kept page (``page.on``) removes its listener.
+    that listens on a kept page (``page.on``) removes its listener. ``who`` tells a second
+    person's screenshot from the first's.
     """
     pg = keep.pop("page", None) if keep is not None else None
     if pg is None or pg.is_closed():
@@ -165,7 +166,9 @@ def page_of(context, request, keep: dict | None = None):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             # A failed screenshot must never hide the real failure.
             with contextlib.suppress(Exception):
-                pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+                pg.screenshot(
+                    path=str(SCREENSHOTS / f"{request.node.name}{who}.png"), full_page=True
+                )
         if failed or keep is None:
             pg.close()
         else:
@@ -183,10 +186,10 @@ def to_hindi(page) -> None:
     """Chooses Hindi in the sidebar's language selector, as a teacher does (a rerun of the
     page, not a new load), and waits until the page is drawn in it."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    # The page's language script (ui/language.js) has run once: a change of language that
-    # reaches the page while the browser is still loading that script did not always set
-    # <html lang> (once in about ten full runs on a loaded machine; the page's own words
-    # were in Hindi).
+    # The page's language script (ui/language.js) has run once. Without this wait, <html lang>
+    # stayed "en" once in about ten full runs on a loaded machine while the page's own words
+    # were in Hindi; most likely the change reached the page while the browser was still
+    # loading that script (not reproduced in 48 runs of the test alone).
     page.wait_for_function("() => window[Symbol.for('imlr.language')] !== undefined")
     sidebar.locator('[data-testid="stSelectbox"]', has_text="Language").locator("input").click()
     page.keyboard.type("Hindi")

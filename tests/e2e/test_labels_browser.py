@@ -29,28 +29,24 @@ def _rows(page, reviewer_like: str) -> list:
         ).fetchall()
 
 
-def test_two_reviewers_at_once_with_the_keyboard(app_server, browser, page):
-    # Two people: the tests' own browser context and a second one.
-    pages = [page, browser.new_context().new_page()]
-    try:
-        first = [_open(p, app_server, f"lbl-{k}") for k, p in enumerate(pages)]
-        assert first[0] == first[1]  # the same queue: the 68 ImageNet-M images
-        # One marks the image problematic, the other changes nothing; both save at once
-        flag = pages[0].get_by_role("radiogroup", name="Is the image problematic")
-        flag.get_by_text("problematic", exact=True).click()
-        for p in pages:
-            p.get_by_role("textbox", name="Note").fill(f"seen by {p is pages[0]}")
-        for p in pages:  # keyboard only: Ctrl+Enter in the note saves and moves on
-            p.get_by_role("textbox", name="Note").press("Control+Enter")
-        for p in pages:
-            p.get_by_text("1 of 68 reviewed").first.wait_for(timeout=30_000)
-        rows = _rows(pages[0], "lbl-%")
-        assert [(r[0], r[1]) for r in rows] == [(first[0], "lbl-0"), (first[0], "lbl-1")]
-        assert rows[0][3] == 1 and rows[0][4]  # problematic, with the source's first reason
-        assert rows[1][3] is None
-        assert rows[0][2] == rows[1][2] != "{}"  # every label confirmed at the experts' verdict
-    finally:
-        pages[1].context.close()
+def test_two_reviewers_at_once_with_the_keyboard(app_server, page, other_person):
+    pages = [page, other_person]  # two people, each in a browser context of their own
+    first = [_open(p, app_server, f"lbl-{k}") for k, p in enumerate(pages)]
+    assert first[0] == first[1]  # the same queue: the 68 ImageNet-M images
+    # One marks the image problematic, the other changes nothing; both save at once
+    flag = pages[0].get_by_role("radiogroup", name="Is the image problematic")
+    flag.get_by_text("problematic", exact=True).click()
+    for p in pages:
+        p.get_by_role("textbox", name="Note").fill(f"seen by {p is pages[0]}")
+    for p in pages:  # keyboard only: Ctrl+Enter in the note saves and moves on
+        p.get_by_role("textbox", name="Note").press("Control+Enter")
+    for p in pages:
+        p.get_by_text("1 of 68 reviewed").first.wait_for(timeout=30_000)
+    rows = _rows(pages[0], "lbl-%")
+    assert [(r[0], r[1]) for r in rows] == [(first[0], "lbl-0"), (first[0], "lbl-1")]
+    assert rows[0][3] == 1 and rows[0][4]  # problematic, with the source's first reason
+    assert rows[1][3] is None
+    assert rows[0][2] == rows[1][2] != "{}"  # every label confirmed at the experts' verdict
 
 
 def test_a_revised_file_uploaded_in_the_sidebar_rescores_every_model(app_server, page, tmp_path):

@@ -59,34 +59,30 @@ def _save_first(page, url: str, reviewer: str, category: str) -> str:
     return name
 
 
-def test_two_sessions_reviewing_at_once_lose_nothing(app_server, browser, page):
+def test_two_sessions_reviewing_at_once_lose_nothing(app_server, page, other_person):
     """Two browser sessions on the same image: both reviews and the full history are kept."""
-    # Two people: the tests' own browser context and a second one.
-    pages = [page, browser.new_context().new_page()]
-    try:
-        first = _save_first(pages[0], app_server, "twin-a", "Non-prototypical")
-        second = _save_first(pages[1], app_server, "twin-b", "Spurious Correlation")
-        assert first == second  # the same queue, the same first image
-        # Submit both, then each session saves the same image once more under the same name.
-        for p in pages:
-            p.get_by_role("button", name="Save and go to the next").click()
-        for p in pages:
-            p.get_by_text("1 of").first.wait_for(timeout=30_000)
-        db = pages[0].get_by_text("Reviews are saved to").inner_text().split("to ")[1].strip()
-        with sqlite3.connect(db) as con:
-            rows = con.execute(
-                "SELECT reviewer, category FROM reviews WHERE file_name=? AND reviewer LIKE 'twin-%' "
-                "ORDER BY reviewer",
-                (first,),
-            ).fetchall()
-            history = con.execute(
-                "SELECT COUNT(*) FROM review_history WHERE file_name=? AND reviewer LIKE 'twin-%'",
-                (first,),
-            ).fetchone()[0]
-        assert rows == [("twin-a", "non_prototypical"), ("twin-b", "spurious_correlation")]
-        assert history == 2
-    finally:
-        pages[1].context.close()
+    pages = [page, other_person]  # two people, each in a browser context of their own
+    first = _save_first(pages[0], app_server, "twin-a", "Non-prototypical")
+    second = _save_first(pages[1], app_server, "twin-b", "Spurious Correlation")
+    assert first == second  # the same queue, the same first image
+    # Submit both, then each session saves the same image once more under the same name.
+    for p in pages:
+        p.get_by_role("button", name="Save and go to the next").click()
+    for p in pages:
+        p.get_by_text("1 of").first.wait_for(timeout=30_000)
+    db = pages[0].get_by_text("Reviews are saved to").inner_text().split("to ")[1].strip()
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "SELECT reviewer, category FROM reviews WHERE file_name=? AND reviewer LIKE 'twin-%' "
+            "ORDER BY reviewer",
+            (first,),
+        ).fetchall()
+        history = con.execute(
+            "SELECT COUNT(*) FROM review_history WHERE file_name=? AND reviewer LIKE 'twin-%'",
+            (first,),
+        ).fetchone()[0]
+    assert rows == [("twin-a", "non_prototypical"), ("twin-b", "spurious_correlation")]
+    assert history == 2
 
 
 def test_killed_server_keeps_saved_reviews(page, tmp_path):
