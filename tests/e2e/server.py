@@ -118,15 +118,24 @@ def prediction_uploader(page):
 
 
 def settle(page) -> None:
-    """Wait until the script run has ended and its elements settled: no "running" status and
-    the number of elements unchanged between two looks (a condition, not a fixed wait)."""
+    """Wait until the script run has ended and its elements settled (a condition, not a fixed
+    wait): no element still from the previous run, no "running" status, and the number of
+    elements unchanged between two looks.
+
+    Streamlit marks each element that the current run has not sent again ``data-stale``, from
+    the moment a rerun is asked for; its "running" status shows only after half a second of a
+    run, so alone it let a look land in a run's first half second, with half the page from
+    the previous run (the review page's options still in English after a change of language,
+    once in a full run).
+    """
     page.wait_for_function(
         """() => {
+            const stale = document.querySelector('[data-stale="true"]');
             const running = document.querySelector('[data-testid="stStatusWidget"]');
             const count = document.getElementsByTagName("*").length;
             const same = window.__imlrCount === count;
             window.__imlrCount = count;
-            return !running && same;
+            return !stale && !running && same;
         }""",
         polling=250,
     )
