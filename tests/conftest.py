@@ -16,6 +16,15 @@ import pytest
 from tests.helpers import small_table, write_fixture_json, write_validation_tar
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Bytecode is written, also where the environment sets PYTHONDONTWRITEBYTECODE (this
+# machine's does): otherwise each of a run's processes (three workers, about fifteen
+# servers, dozens of command-line and writer processes) compiles the project's modules from
+# source again, and each worker rewrites every test module's asserts again. A full run on
+# two cores: about 290 s without, 240 s with (docs/benchmarks.md). The caches go where
+# Python puts them by default, in the git-ignored __pycache__ folders. Set here, in the
+# first process, before pytest-xdist starts the workers, which inherit it.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(autouse=True)
