@@ -106,7 +106,9 @@ def test_present_mode_fits_one_screen_and_escape_leaves_it(app_server, page, siz
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.keyboard.press("Escape")
     page.wait_for_function("() => !location.search.includes('present=1')", timeout=30_000)
-    page.get_by_role("button", name="Present").wait_for(timeout=30_000)
+    # Exact: until the rerun ends, "Leave presentation mode" may still be on the page too.
+    page.get_by_role("button", name="Present", exact=True).wait_for(timeout=30_000)
+    page.get_by_role("button", name="Leave presentation mode").wait_for(state="detached")
 
 
 def test_hindi_is_drawn_with_a_devanagari_font_and_streamlits_own_words_too(app_server, page):
