@@ -29,10 +29,22 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """A server shared by the browser tests; yields its base URL."""
-    with serve(tmp_path_factory.mktemp("server")) as (url, _):
-        yield url
+def _shared_server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("server")
+    with serve(home) as (url, _):
+        yield url, home
+
+
+@pytest.fixture(scope="session")
+def app_server(_shared_server) -> str:
+    """A server shared by the browser tests: its base URL."""
+    return _shared_server[0]
+
+
+@pytest.fixture(scope="session")
+def app_server_home(_shared_server) -> Path:
+    """The shared server's folder: its data folder (``$IMLR_DATA_DIR``) is ``data`` in it."""
+    return _shared_server[1]
 
 
 @pytest.fixture(scope="session")

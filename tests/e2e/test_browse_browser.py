@@ -75,39 +75,42 @@ def test_upload_predictions_and_see_its_number(app_server, page, demo, tmp_path)
     assert "<b>" not in row.inner_text()
 
 
-def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(page, demo, tmp_path):
+def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
+    app_server, app_server_home, page, demo, tmp_path
+):
     """The same file uploaded twice is one copy under $IMLR_DATA_DIR/uploads; discarding and
     removing the models removes it."""
-    from tests.e2e.server import serve, settle
     from tests.helpers import write_top1_csv
 
     table, models = demo
-    f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1)
-    home = tmp_path / "home"
-    home.mkdir()
-    with serve(home) as (url, _):
-        page.goto(url)
-        page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
-        uploader = prediction_uploader(page)
-        uploader.set_input_files(str(f))
-        page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
-        page.get_by_role("button", name="Add model").click()
-        page.get_by_text("4 models").wait_for(timeout=60_000)
-        uploader.set_input_files(str(f))
-        page.get_by_role("button", name="Discard").wait_for(timeout=60_000)
-        files = list((home / "data" / "uploads").rglob("*.csv"))
-        assert len(files) == 1  # the same content is kept once
-        # A person reads the file's summary before choosing: click once the run has ended.
-        settle(page)
-        page.get_by_role("button", name="Discard").click()
-        page.get_by_role("button", name="Discard").wait_for(state="detached")
-        assert files[0].exists()  # still used by the added model
-        row = page.locator(
-            '[data-testid="stHorizontalBlock"]', has=page.locator('input[value="mine"]')
-        )
-        row.get_by_role("button", name="✕").click()
-        page.get_by_text("3 models").wait_for(timeout=60_000)
-        assert not files[0].exists()
+    # A content no other test uploads to this server (uploads are kept by their content).
+    f = write_top1_csv(tmp_path / "mine.csv", table, models["demo-weak"].top1, "file,label")
+    content = f.read_bytes()
+
+    def copies() -> list:
+        return [p for p in (app_server_home / "data" / "uploads").rglob("*.csv")
+                if p.read_bytes() == content]  # fmt: skip
+
+    page.goto(app_server)
+    page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
+    uploader = prediction_uploader(page)
+    uploader.set_input_files(str(f))
+    page.get_by_role("button", name="Add model").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Add model").click()
+    page.get_by_text("4 models").wait_for(timeout=60_000)
+    uploader.set_input_files(str(f))
+    page.get_by_role("button", name="Discard").wait_for(timeout=60_000)
+    files = copies()
+    assert len(files) == 1  # the same content is kept once
+    # A person reads the file's summary before choosing: click once the run has ended.
+    settle(page)
+    page.get_by_role("button", name="Discard").click()
+    page.get_by_role("button", name="Discard").wait_for(state="detached")
+    assert files[0].exists()  # still used by the added model
+    row = page.locator('[data-testid="stHorizontalBlock"]', has=page.locator('input[value="mine"]'))
+    row.get_by_role("button", name="✕").click()
+    page.get_by_text("3 models").wait_for(timeout=60_000)
+    assert not files[0].exists()
 
 
 def test_thumbnails_have_text_alternatives_and_the_view_downloads(app_server, page, demo):
