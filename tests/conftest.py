@@ -124,32 +124,54 @@ def image_folder(fixture_dir, table, val_tar) -> tuple[Path, dict[str, bytes], s
     return root, images, missing
 
 
-def _prepare(fixture_dir: Path, val_tar, label_json, file_format: str) -> Path:
-    """Prepares a build as a user does, with ``python -m data_access prepare``, in a process
-    of its own: TensorFlow, which preparing needs, never loads in the test process, as it
-    never loads in the app's. (Once loaded, Keras makes every later script run of every
-    AppTest in that process end in a full garbage collection: Streamlit clears a loaded
-    Keras's session after each run.)"""
-    data_dir = fixture_dir / f"tfds_{file_format}"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    command = ["prepare", "--manual-dir", str(val_tar[0].parent), "--labels-json"]
-    command += [str(label_json), "--data-dir", str(data_dir), "--file-format", file_format]
+# The child that prepares the builds: the command line's own entry point, once per build.
+_PREPARE = """import json, sys
+from data_access.cli.main import main
+for argv in json.loads(sys.argv[1]):
+    code = main(argv)
+    if code:
+        sys.exit(code)
+"""
+
+
+@pytest.fixture(scope="session")
+def _tfds_builds(fixture_dir, val_tar, label_json, revised_label_json) -> dict[str, Path]:
+    """Both genuine builds (TFDS's own builder), prepared as a user prepares them, with
+    ``python -m data_access prepare``'s entry point, one after the other in one process of
+    their own: TensorFlow, which preparing needs, loads there once (about 4.5 CPU s) and
+    never in the test process, as it never loads in the app's. (Once loaded, Keras makes
+    every later script run of every AppTest in that process end in a full garbage
+    collection: Streamlit clears a loaded Keras's session after each run.)
+
+    The ArrayRecord build is prepared from the fixture's label JSON, the TFRecord one from a
+    revised label file (what ``labels revise`` writes is a label file TFDS's builder
+    prepares)."""
+    sources = {"array_record": label_json, "tfrecord": revised_label_json}
+    builds = {f: fixture_dir / f"tfds_{f}" for f in sources}
+    commands = []
+    for file_format, labels in sources.items():
+        if builds[file_format].exists():
+            shutil.rmtree(builds[file_format])
+        command = ["prepare", "--manual-dir", str(val_tar[0].parent), "--labels-json"]
+        command += [str(labels), "--data-dir", str(builds[file_format])]
+        commands.append([*command, "--file-format", file_format])
     done = subprocess.run(
-        [sys.executable, "-m", "data_access", *command],
+        [sys.executable, "-c", _PREPARE, json.dumps(commands)],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"\nprepared {data_dir}" in done.stdout, done.stdout  # after TFDS's own lines
-    return data_dir
+    for data_dir in builds.values():  # after TFDS's own lines
+        assert f"\nprepared {data_dir}" in done.stdout, done.stdout
+    return builds
 
 
 @pytest.fixture(scope="session")
-def tfds_array_record(fixture_dir, val_tar, label_json) -> Path:
-    """A genuine ``imagenet2012_multilabel`` ArrayRecord build (TFDS's own builder)."""
-    return _prepare(fixture_dir, val_tar, label_json, "array_record")
+def tfds_array_record(_tfds_builds) -> Path:
+    """A genuine ``imagenet2012_multilabel`` ArrayRecord build, from the fixture's label
+    JSON."""
+    return _tfds_builds["array_record"]
 
 
 @pytest.fixture(scope="session")
@@ -183,10 +205,9 @@ def revised_label_json(fixture_dir, table, label_json) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tfds_tfrecord(fixture_dir, val_tar, revised_label_json) -> Path:
-    """The same in TFDS's TFRecord format, prepared from a revised label file (what
-    ``labels revise`` writes is a label file TFDS's builder prepares)."""
-    return _prepare(fixture_dir, val_tar, revised_label_json, "tfrecord")
+def tfds_tfrecord(_tfds_builds) -> Path:
+    """The same in TFDS's TFRecord format, prepared from :func:`revised_label_json`."""
+    return _tfds_builds["tfrecord"]
 
 
 @pytest.fixture(scope="session")

@@ -73,7 +73,7 @@ def test_tfds_source_matches_json_field_by_field(request, build, val_tar, table)
 
 def _in_a_child(code: str) -> str:
     """Runs ``code`` in a Python process of its own and returns what it printed: TensorFlow
-    stays out of this process, as out of the app's (see ``tests/conftest._prepare``)."""
+    stays out of this process, as out of the app's (see ``tests/conftest._tfds_builds``)."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
