@@ -11,12 +11,14 @@ the same figures. Hover tooltips work as before.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import altair as alt
 import pandas as pd
 
-ChartT = TypeVar("ChartT", alt.Chart, alt.LayerChart)
+if TYPE_CHECKING:  # Altair takes half a second to import; the pages that draw with it do.
+    import altair as alt
+
+ChartT = TypeVar("ChartT", "alt.Chart", "alt.LayerChart")
 
 # How wide (pixels) a category's name may be on an axis before Vega cuts it short with "…"
 # (its default, 180, cut every problematic reason and the longer WordNet groups, in Hindi
