@@ -19,10 +19,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Bytecode is written, also where the environment sets PYTHONDONTWRITEBYTECODE (this
 # machine's does): otherwise each of a run's processes (three workers, about fifteen
 # servers, dozens of command-line and writer processes) compiles the project's modules from
-# source again, and each worker rewrites every test module's asserts again. A full run on
-# two cores: about 290 s without, 240 s with (docs/benchmarks.md). The caches go where
-# Python puts them by default, in the git-ignored __pycache__ folders. Set here, in the
-# first process, before pytest-xdist starts the workers, which inherit it.
+# source again, and each worker rewrites every test module's asserts again. Full runs on
+# two cores, alternating: 304 s and 265 s without, 252 s and 244 s with (docs/benchmarks.md).
+# The caches go where Python puts them by default, in the git-ignored __pycache__ folders.
+# Set here, in the first process, before pytest-xdist starts the workers, which inherit it.
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 

@@ -88,8 +88,8 @@ def test_uploads_kept_once_under_the_data_folder_and_removed_with_the_model(
     content = f.read_bytes()
 
     def copies() -> list:
-        return [p for p in (app_server_home / "data" / "uploads").rglob("*.csv")
-                if p.read_bytes() == content]  # fmt: skip
+        uploads = app_server_home / "data" / "uploads"
+        return [p for p in uploads.rglob("*.csv") if p.read_bytes() == content]
 
     page.goto(app_server)
     page.get_by_text("Mean accepted labels").wait_for(timeout=60_000)
