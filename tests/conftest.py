@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.helpers import small_table, write_fixture_json, write_validation_tar
+from tests.helpers import python_child, small_table, write_fixture_json, write_validation_tar
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Bytecode is written, also where the environment sets PYTHONDONTWRITEBYTECODE (this
@@ -155,15 +154,9 @@ def _tfds_builds(fixture_dir, val_tar, label_json, revised_label_json) -> dict[s
         command = ["prepare", "--manual-dir", str(val_tar[0].parent), "--labels-json"]
         command += [str(labels), "--data-dir", str(builds[file_format])]
         commands.append([*command, "--file-format", file_format])
-    done = subprocess.run(
-        [sys.executable, "-c", _PREPARE, json.dumps(commands)],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    printed = python_child(_PREPARE, json.dumps(commands))
     for data_dir in builds.values():  # after TFDS's own lines
-        assert f"\nprepared {data_dir}" in done.stdout, done.stdout
+        assert f"\nprepared {data_dir}" in printed, printed
     return builds
 
 

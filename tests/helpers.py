@@ -14,6 +14,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +26,8 @@ from data_access.annotations import AnnotationTable
 from data_access.classes import NUM_VALIDATION_IMAGES, validation_file_name
 from data_access.sources.demo import demo_table
 from data_access.sources.labels_json import write_label_json
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def small_table(
@@ -208,3 +212,18 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.argsort(neg, axis=1, kind="stable")[:, :k]
     order = np.lexsort((part, np.take_along_axis(neg, part, 1)), axis=1)
     return np.take_along_axis(part, order, 1)
+
+
+def python_child(code: str, *args: str, timeout: float | None = None) -> str:
+    """Runs ``code`` (with ``args`` as ``sys.argv[1:]``) in a Python process of its own at
+    the project's root, and returns what it printed; its error output if it fails. For what
+    must not happen in the test process: TensorFlow loading, a peak of memory measured."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout

@@ -4,8 +4,6 @@ more memory than a prediction file needs, are refused."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,8 +12,8 @@ import pytest
 
 from data_access.predictions import PredictionFileError, ReadOptions, load_predictions
 from data_access.sources.demo import demo_table
+from tests.helpers import python_child
 
-ROOT = Path(__file__).resolve().parents[1]
 N1, N2 = "ILSVRC2012_val_00000001.JPEG", "ILSVRC2012_val_00000002.JPEG"
 
 
@@ -105,11 +103,7 @@ def _peak_rss_mb(path: Path, *args: str) -> tuple[float, str]:
         "print(int(hwm.split()[1]) / 1024)\n"
         "print(msg)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    rss, msg = out.stdout.strip().split("\n", 1)
+    rss, msg = python_child(code, timeout=120).strip().split("\n", 1)
     return float(rss), msg
 
 

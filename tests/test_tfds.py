@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,12 +19,12 @@ from data_access.classes import validation_labels
 from data_access.errors import LabelFileError, TfdsSourceError
 from data_access.sources.source import open_source
 from data_access.sources.tfds import dataset_dir, prepare, read_split
+from tests.helpers import python_child
 
 # One worker runs this file: its session fixtures prepare genuine TFDS builds (TensorFlow,
 # tens of seconds each), which every xdist worker would otherwise make again.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tfds")]
 FORMATS = ["tfds_array_record", "tfds_tfrecord"]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("build", FORMATS)
@@ -71,14 +70,6 @@ def test_tfds_source_matches_json_field_by_field(request, build, val_tar, table)
         )
 
 
-def _in_a_child(code: str) -> str:
-    """Runs ``code`` in a Python process of its own and returns what it printed: TensorFlow
-    stays out of this process, as out of the app's (see ``tests/conftest._tfds_builds``)."""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
 @pytest.fixture(autouse=True)
 def _tensorflow_stays_out():
     yield
@@ -98,7 +89,7 @@ def test_tfrecord_offsets_agree_with_tfds_tf_data_reader(tfds_tfrecord):
     )
     s = open_source("tfds", data_dir=tfds_tfrecord)
     n = 0
-    for line in _in_a_child(code).splitlines():
+    for line in python_child(code).splitlines():
         name, digest, original, correct, problematic = json.loads(line)
         row = s.table.row_of[name]
         assert hashlib.sha256(s.image_bytes(name)).hexdigest() == digest
@@ -264,7 +255,7 @@ def test_prepare_without_local_labels_explains_a_refused_download(tmp_path, val_
         "except TfdsSourceError as e:\n"
         "    print(e)\n"
     )
-    assert re.search(r"HTTP code: 403.*pass --labels-json", _in_a_child(code))
+    assert re.search(r"HTTP code: 403.*pass --labels-json", python_child(code))
 
 
 # As if TensorFlow were not installed: every import finder answers "no such module" for it
