@@ -70,26 +70,41 @@ def test_image_page_without_or_with_bad_image():
 
 
 def test_a_step_from_the_browser_lands_only_inside_the_view(demo):
-    """The viewer's Previous / Next value comes from the browser: a step of one from an
-    image of the view lands on its neighbour (by hand, in the view's order); anything else
-    (another shape, a step of 2 or True, a name outside the view or the table, a step past
-    either end, no view) is ignored."""
+    """The viewer's Previous / Next value comes from the browser: a step from an image of
+    the view lands that many images on in the view's order (by hand), a step past either end
+    on that end (steps summed while the browser waited can overshoot); anything else (another
+    shape, a step of True or 1.0, a name outside the view or the table, no view) is ignored."""
     from ui.viewer import step_asked
 
     table, models = demo
     rows = view_rows(table, models, BrowseState(states=("multi",)))
     names = [str(table.file_name[r]) for r in rows]
-    assert step_asked({"from": names[5], "step": 1}, table, rows) == names[6]
-    assert step_asked({"from": names[5], "step": -1}, table, rows) == names[4]
+    for start, step, lands in (
+        (5, 1, 6), (5, -1, 4), (5, 2, 7), (5, -3, 2), (5, 0, 5),
+        (0, -1, 0), (len(names) - 1, 1, len(names) - 1), (3, -10**30, 0), (3, 10**30, -1),
+    ):  # fmt: skip
+        assert step_asked({"from": names[start], "step": step}, table, rows) == names[lands]
     outside = next(str(n) for k, n in enumerate(table.file_name) if k not in set(rows.tolist()))
     for asked in (
-        None, "next", [names[5], 1], {"from": names[5]}, {"from": names[5], "step": 2},
+        None, "next", [names[5], 1], {"from": names[5]}, {"from": names[5], "step": "1"},
         {"from": names[5], "step": True}, {"from": names[5], "step": 1.0},
         {"from": outside, "step": 1}, {"from": "../../etc/passwd", "step": 1},
-        {"from": names[0], "step": -1}, {"from": names[-1], "step": 1}, {"from": 5, "step": 1},
+        {"from": 5, "step": 1}, {"step": 1},
     ):  # fmt: skip
         assert step_asked(asked, table, rows) is None, asked
     assert step_asked({"from": names[5], "step": 1}, table, None) is None
+
+
+def test_the_run_answering_a_step_names_it_and_nothing_else():
+    """The id the browser gives a step comes back with the run that answers it, so the viewer
+    shows that run and no earlier one; anything but a short string is no id."""
+    from ui.viewer import ID_CHARS, answered
+
+    assert answered({"from": "a", "step": 1, "id": "7-1765000000000"}) == "7-1765000000000"
+    assert answered({"id": "x" * ID_CHARS}) == "x" * ID_CHARS
+    for asked in (None, "7", {"from": "a", "step": 1}, {"id": ""}, {"id": 7},
+                  {"id": ["7"]}, {"id": "x" * (ID_CHARS + 1)}):  # fmt: skip
+        assert answered(asked) is None, asked
 
 
 def test_neighbours_too_large_to_send_ahead_are_asked_for_on_the_click(demo, monkeypatch):

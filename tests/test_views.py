@@ -166,3 +166,10 @@ def test_step_in_view_moves_within_the_view_order_never_past_its_ends():
     assert step_in_view(rows, 0, 1) is None
     assert step_in_view(rows, 5, 1) is None  # not in the view
     assert step_in_view(np.array([], dtype=np.int64), 0, 1) is None
+    # Clamped: a step past an end lands on that end; still nothing outside the view.
+    assert step_in_view(rows, 3, 1, clamp=True) == 11
+    assert step_in_view(rows, 3, 5, clamp=True) == 0
+    assert step_in_view(rows, 11, -7, clamp=True) == 7
+    assert step_in_view(rows, 11, 0, clamp=True) == 11
+    assert step_in_view(rows, 5, 1, clamp=True) is None
+    assert step_in_view(np.array([], dtype=np.int64), 0, 1, clamp=True) is None

@@ -5,10 +5,12 @@
 // decoded at once, off screen. Previous / Next swap in a neighbour held that way, then tell
 // the server which step was taken from which image (a trigger value); its run draws the rest
 // of the page for the new image and sends the new neighbours. A neighbour not held yet (a
-// second click before that run arrived) is asked of the server, the same way.
+// second click before that run arrived) is asked of the server, the same way. Each step has
+// an id, which the run that answers it sends back.
 const PICTURES = new Map(); // "source|name" -> {src, no_picture, img}: the latest KEEP
 const KEEP = 8;
 const STATE = new WeakMap(); // per viewer: what it shows and what was asked
+let STEPS = 0; // steps taken on this page: a step's id
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -41,6 +43,9 @@ function hold(source, p) {
   }
   return { ...p, ...got };
 }
+
+// A step still unanswered after this long is given up: the next run is shown whatever it is.
+const stale = (asked) => performance.now() - asked.at >= 5000;
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -81,13 +86,18 @@ export default function (component) {
   }
 
   function go(step) {
-    const from = mem.name;
-    const target = step < 0 ? mem.prev : mem.next;
-    const asked = { from, step, at: performance.now(), name: target ? target.name : null };
+    // A step taken while the server is asked for an image the browser does not hold adds to
+    // that one: both are taken from the image shown before it (the server sums them).
+    const waiting = mem.asked && mem.asked.name === null && !stale(mem.asked) ? mem.asked : null;
+    const from = waiting ? waiting.from : mem.name;
+    const steps = waiting ? waiting.step + step : step;
+    const target = waiting ? null : step < 0 ? mem.prev : mem.next;
+    const id = `${++STEPS}-${Date.now()}`;
+    const asked = { from, step: steps, id, at: performance.now(), name: target ? target.name : null };
     mem.asked = asked;
-    const tell = () => setTriggerValue("go", { from, step });
+    const tell = () => setTriggerValue("go", { from, step: steps, id });
     // A call that reaches the server while its run for an earlier one is under way can be
-    // dropped by Streamlit: until the image asked for arrives, the call is repeated (a step
+    // dropped by Streamlit: until the run that answers it arrives, the call is repeated (a step
     // from a named image lands on the same image however often it is taken).
     const again = (tries) => {
       if (mem.asked !== asked || tries === 0) return;
@@ -138,13 +148,9 @@ export default function (component) {
   const next = hold(data.source, data.next);
   root.removeAttribute("aria-busy");
   if (!current) return; // never: the current image is always sent
-  // A run for an image the viewer has already moved past (a newer step is on its way) only
-  // leaves its pictures held.
-  if (mem.asked && performance.now() - mem.asked.at < 5000) {
-    // Swapped in already: wait for that image's run. Asked of the server: for any other image.
-    const waiting = mem.asked.name;
-    if (waiting !== null ? current.name !== waiting : current.name === mem.asked.from) return;
-  }
+  // While a step is on its way, only the run that answers it (the server sends back the
+  // step's id) is shown: an earlier run only leaves its pictures held.
+  if (mem.asked && !stale(mem.asked) && data.answered !== mem.asked.id) return;
   mem.asked = null;
   [mem.current, mem.prev, mem.next] = [current, prev, next];
   show(current, data.position);

@@ -35,6 +35,9 @@ _HERE = Path(__file__).parent
 HOLD_BYTES = 2_000_000
 # Pictures a session keeps ready on the server (as data URLs): this run's three and the last.
 KEEP = 4
+# The longest id of a step the browser may give (viewer.js makes "count-milliseconds",
+# about twenty characters).
+ID_CHARS = 32
 
 _component = st.components.v2.component(
     "imlr_image_viewer",
@@ -99,17 +102,27 @@ def picture(source: Source, name: str, _: Translate, *, send: bool = True) -> di
 
 def step_asked(asked: object, table, rows: np.ndarray | None) -> str | None:
     """The image a Previous / Next from the browser lands on: ``asked`` is ``{"from": the
-    image it shows, "step": -1 or 1}``. None unless that image is in the view's ``rows`` and
-    the step stays in it (the value comes from the browser: anything else is ignored). The
-    same step asked twice lands on the same image."""
+    image it steps from, "step": a whole number}``. The step is -1 or 1, or their sum when
+    the browser stepped again while it waited for the server (so the image it stepped from
+    is still ``from``): a step past either end of the view lands on that end. None unless
+    ``from`` is in the view's ``rows`` (the value comes from the browser: anything else is
+    ignored). The same step asked twice lands on the same image."""
     if rows is None or not isinstance(asked, dict):
         return None
     start, step = asked.get("from"), asked.get("step")
-    if not isinstance(start, str) or type(step) is not int or step not in (-1, 1):
+    if not isinstance(start, str) or type(step) is not int:
         return None
     start_row = table.row_of.get(start)
-    target = None if start_row is None else step_in_view(rows, start_row, step)
+    target = None if start_row is None else step_in_view(rows, start_row, step, clamp=True)
     return None if target is None else str(table.file_name[target])
+
+
+def answered(asked: object) -> str | None:
+    """The browser's name for a step it asked (``asked["id"]``: a short string), which the
+    next run sends back so that the viewer knows the run answers that step; None for
+    anything else."""
+    got = asked.get("id") if isinstance(asked, dict) else None
+    return got if isinstance(got, str) and 0 < len(got) <= ID_CHARS else None
 
 
 def image_viewer(
@@ -133,6 +146,7 @@ def image_viewer(
             "outside": _("This image is not in the current Browse view's filters."),
         },
         "position": None,
+        "answered": st.session_state.get(f"{key}__answered"),
     }
     sent = [name]
     if rows is not None:
@@ -155,7 +169,9 @@ def image_viewer(
 
     def go() -> None:
         """The browser's Previous / Next: the page's image becomes the one it asked for."""
-        target = step_asked((st.session_state.get(key) or {}).get("go"), table, rows)
+        asked = (st.session_state.get(key) or {}).get("go")
+        st.session_state[f"{key}__answered"] = answered(asked)
+        target = step_asked(asked, table, rows)
         if target is not None:
             st.query_params.from_dict(to_params(state.with_(image=target)))
 

@@ -239,12 +239,14 @@ def page_of(rows: np.ndarray, page: int, page_size: int) -> tuple[np.ndarray, in
     return rows[start : start + page_size], page, pages
 
 
-def step_in_view(rows: np.ndarray, row: int, step: int) -> int | None:
+def step_in_view(rows: np.ndarray, row: int, step: int, *, clamp: bool = False) -> int | None:
     """The row ``step`` places after ``row`` in the view's ``rows`` (before it when
-    negative): the Image page's Previous / Next. None when ``row`` is not in the view or the
-    step leaves it (no wrapping around)."""
+    negative): the Image page's Previous / Next. None when ``row`` is not in the view; a step
+    that leaves it (no wrapping around) gives None, or with ``clamp`` the end it went past."""
     where = np.flatnonzero(rows == row)
     if not len(where):
         return None
     k = int(where[0]) + step
+    if clamp:
+        k = min(max(k, 0), len(rows) - 1)
     return int(rows[k]) if 0 <= k < len(rows) else None
