@@ -8,6 +8,8 @@
 // same tiles back (not redrawn) and the pages around the new one. Pages already seen in this
 // view are kept too (their tiles; their built elements for the pages next to the current one).
 const MEMORY = new WeakMap(); // per grid: {view, pages: Map(page -> entry), shown, ...}
+// A page asked for and still not shown after this long is given up: the next run is shown.
+const stale = (asked) => performance.now() - asked.at >= 5000;
 const KEEP_PAGES = 24; // pages held per view (their data: about 0.7 MB each at 48 a page)
 const KEEP_BUILT = 2; // pages either side of the current one whose elements stay built
 // The grid's own words, in the page's language (data.text, from ui/grid.py).
@@ -150,6 +152,10 @@ export default function (component) {
     mem.page = page;
   }
 
+  // The page the grid is on its way to: the one asked of the server and not yet shown (a
+  // quick second Next steps on from it), else the one shown.
+  const heading = () => (mem.asked && !stale(mem.asked) ? mem.asked.page : mem.page);
+
   function go(target, fromBottom) {
     if (target < 1 || target > mem.count) return;
     const held = mem.pages.get(target);
@@ -211,8 +217,8 @@ export default function (component) {
       if (Math.abs(p - paging.page) > KEEP_BUILT) held.nodes = null;
     }
     navs.forEach((nav, k) => {
-      nav.querySelector(".prev").onclick = () => go(mem.page - 1, k === 1);
-      nav.querySelector(".next").onclick = () => go(mem.page + 1, k === 1);
+      nav.querySelector(".prev").onclick = () => go(heading() - 1, k === 1);
+      nav.querySelector(".next").onclick = () => go(heading() + 1, k === 1);
       // Go to page: the arrows (keys or spinner) move at once, a typed number on Enter or
       // when the field is left; anything else puts the shown page back.
       const field = nav.querySelector(".goto input");
@@ -265,8 +271,7 @@ export default function (component) {
   // A run for an older page that arrives after the grid moved on (its own paging asked for
   // a newer one, which is on its way) is kept for later, not shown.
   if (paging && mem.asked) {
-    const fresh = performance.now() - mem.asked.at < 5000;
-    if (paging.page !== mem.asked.page && fresh && !viewChanged) return marks();
+    if (paging.page !== mem.asked.page && !stale(mem.asked) && !viewChanged) return marks();
     mem.asked = null;
   }
   marks();

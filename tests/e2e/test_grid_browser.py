@@ -162,27 +162,29 @@ def test_a_page_opened_by_its_link_holds_its_previous_page_built_and_loaded(app_
     page.wait_for_function("() => location.search.includes('page=4')")
 
 
-def test_two_quick_nexts_end_on_the_later_page(app_server, page, demo):
-    """Next pressed twice within one task, the first onto a held page (its server call waits
-    for the paint) and the second onto one not held (asked at once): the grid, the page
-    field and the URL all end on page 3; the deferred call for page 2 never follows."""
+def test_quick_nexts_each_count_and_end_on_the_last_page(app_server, page, demo):
+    """Next pressed three times within one task: the first onto a held page (its server call
+    waits for the paint), the second onto one not held (asked at once), the third while that
+    one is asked (it steps on from the page asked for, not from the page shown): the grid, the
+    page field and the URL all end on page 4; the deferred call for page 2 never follows."""
     table, models = demo
     rows = view_rows(table, models, BrowseState(states=("unclear",)))
-    third = [str(n) for n in table.file_name[rows[96:144]]]
+    assert len(rows) > 4 * 48
+    fourth = [str(n) for n in table.file_name[rows[144:192]]]
     page.goto(f"{app_server}/browse?state=unclear")
     page.locator("li.tile img").first.wait_for()
     # Once the background has made page 2, a rerun sends page 1 with it (page 3 is not sent).
     _rerun_until_held(page, 2)
     nxt = page.locator("nav.imlr-pages").first.locator("button.next")
-    nxt.evaluate("b => { b.click(); b.click(); }")
-    page.wait_for_function("() => location.search.includes('page=3')")
-    page.locator("li.tile .file").first.filter(has_text=third[0]).wait_for()
-    # Nothing asked any more, no run under way: a late call for page 2 would show now.
+    nxt.evaluate("b => { b.click(); b.click(); b.click(); }")
+    page.wait_for_function("() => location.search.includes('page=4')")
+    page.locator("li.tile .file").first.filter(has_text=fourth[0]).wait_for()
+    # Nothing asked any more, no run under way: a late call for page 2 or 3 would show now.
     page.locator(".imlr:not([data-asking])").wait_for()
     settle(page)
-    assert page.locator("li.tile .file").all_text_contents() == third
-    assert "page=3" in page.url
-    assert page.get_by_label("Go to page").input_value() == "3"
+    assert page.locator("li.tile .file").all_text_contents() == fourth
+    assert "page=4" in page.url
+    assert page.get_by_label("Go to page").input_value() == "4"
 
 
 def test_go_to_page_field_and_page_size(app_server, page, demo):
