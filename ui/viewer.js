@@ -85,15 +85,19 @@ export default function (component) {
     nextButton.disabled = position + 1 >= data.total;
   }
 
+  // The server is asked for an image the browser does not hold (not answered yet).
+  const waiting = () => mem.asked && mem.asked.name === null && !stale(mem.asked);
+
   function go(step) {
     // A step taken while the server is asked for an image the browser does not hold adds to
     // that one: both are taken from the image shown before it (the server sums them).
-    const waiting = mem.asked && mem.asked.name === null && !stale(mem.asked) ? mem.asked : null;
-    const from = waiting ? waiting.from : mem.name;
-    const steps = waiting ? waiting.step + step : step;
-    const target = waiting ? null : step < 0 ? mem.prev : mem.next;
+    const on = waiting() ? mem.asked : null;
+    const from = on ? on.from : mem.name;
+    const steps = on ? on.step + step : step;
+    const target = on ? null : step < 0 ? mem.prev : mem.next;
     const id = `${++STEPS}-${Date.now()}`;
-    const asked = { from, step: steps, id, at: performance.now(), name: target ? target.name : null };
+    const name = target ? target.name : null;
+    const asked = { from, step: steps, id, at: performance.now(), name };
     mem.asked = asked;
     const tell = () => setTriggerValue("go", { from, step: steps, id });
     // A call that reaches the server while its run for an earlier one is under way can be
@@ -126,7 +130,11 @@ export default function (component) {
   // ← and → step too, when the keyboard is not busy elsewhere (nothing focused, or the
   // viewer itself): never while typing in a field or moving in a table. Once per viewer; it
   // goes when the viewer has left the page.
-  mem.step = (step) => ((step < 0 ? prevButton : nextButton).disabled ? null : go(step));
+  // The buttons say where the image shown can go; while the server is asked for another, a
+  // key's step adds to that one whatever they say (a step past an end lands on the end).
+  mem.step = (step) => {
+    if (!(step < 0 ? prevButton : nextButton).disabled || waiting()) go(step);
+  };
   if (!mem.keys) {
     const host = parentElement.host || parentElement;
     mem.keys = (event) => {
