@@ -28,6 +28,19 @@ from data_access.sources.demo import demo_table
 from data_access.sources.labels_json import write_label_json
 
 ROOT = Path(__file__).resolve().parents[1]
+# What an evaluation always reports, by name: the fields of ``evaluate``'s result and the keys
+# of ``evaluate --format json`` (spelled here, not read from the code, so a renamed or
+# dropped field fails).
+HEADLINE_KEYS = (
+    "multilabel_accuracy",
+    "multilabel_accuracy_strict",
+    "multilabel_accuracy_per_image",
+    "top1_accuracy",
+    "imagenet_m_correct",
+    "imagenet_m_total",
+    "coverage",
+    "ci95",
+)
 
 
 def small_table(

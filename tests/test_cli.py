@@ -6,6 +6,7 @@ import pytest
 
 from data_access.analysis.evaluation import evaluate
 from data_access.cli.main import main
+from tests.helpers import HEADLINE_KEYS
 
 
 def _run(capsys, *argv):
@@ -165,16 +166,7 @@ def test_evaluate_json_matches_data_access(capsys, tmp_path):
     got = {k: v for k, v in results[0].items() if k not in extra}
     assert got == json.loads(json.dumps(expected.as_dict()))
     assert extra <= set(results[0]) and "real_accuracy" not in results[0]
-    for key in (
-        "multilabel_accuracy",
-        "multilabel_accuracy_strict",
-        "multilabel_accuracy_per_image",
-        "top1_accuracy",
-        "imagenet_m_correct",
-        "imagenet_m_total",
-        "coverage",
-        "ci95",
-    ):
+    for key in HEADLINE_KEYS:
         assert key in results[1]
     assert results[1]["coverage"] == 0.5
     assert "10,000 of 20,000 annotated images have no prediction" in err

@@ -11,6 +11,7 @@ from data_access.analysis.evaluation import evaluate
 from data_access.annotations import AnnotationTable
 from data_access.predictions import Model, model_from_arrays
 from data_access.schema import CORRECT
+from tests.helpers import HEADLINE_KEYS
 
 
 class _T:
@@ -275,17 +276,7 @@ def test_evaluate_fields():
     table, top1 = random_case(17)
     m = model_from_arrays("m", table, np.stack([top1] * 5, axis=1))
     e = evaluate(table, m, n_boot=200)
-    for key in (
-        "model",
-        "multilabel_accuracy",
-        "multilabel_accuracy_strict",
-        "multilabel_accuracy_per_image",
-        "top1_accuracy",
-        "imagenet_m_correct",
-        "imagenet_m_total",
-        "coverage",
-        "ci95",
-    ):
+    for key in ("model", *HEADLINE_KEYS):
         assert getattr(e, key) is not None, key
     with pytest.raises(dataclasses.FrozenInstanceError):
         e.multilabel_accuracy = 1.0  # type: ignore[misc]
