@@ -134,6 +134,13 @@ def test_thumbnails_have_text_alternatives_and_the_view_downloads(app_server, pa
     ]
 
 
+def _viewer_ready(page, sides: str) -> None:
+    """Waits until the Image page's viewer holds these neighbours decoded ("prev next",
+    "next"): its ``data-ready`` (Playwright's CSS locators reach into the component's shadow
+    root)."""
+    page.locator(f'.imlr-viewer[data-ready="{sides}"]').wait_for(state="attached")
+
+
 def test_image_page_next_and_previous_swap_in_held_pictures(app_server, page, demo):
     """On the Image page, Next shows the view's next picture within the click itself (it
     came with the page, decoded; no server run can answer that soon), then the page follows:
@@ -145,10 +152,7 @@ def test_image_page_next_and_previous_swap_in_held_pictures(app_server, page, de
     names = [str(n) for n in table.file_name[rows[:4]]]
     page.goto(f"{app_server}/image?state=multi&image={names[1]}")
     viewer = page.locator(".imlr-viewer")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('*')].some(e => e.shadowRoot &&"
-        " e.shadowRoot.querySelector('.imlr-viewer[data-ready=\"prev next\"]'))"
-    )
+    _viewer_ready(page, "prev next")
     assert (
         viewer.locator(".where").text_content() == f"2 of {len(rows):,} in the current Browse view"
     )
@@ -169,19 +173,13 @@ def test_image_page_next_and_previous_swap_in_held_pictures(app_server, page, de
     assert viewer.locator("img").get_attribute("alt")
     # Next, Next, Previous at once: the first swaps (held), the second asks the server, the
     # third is taken from the same image as the second: back where the second started.
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('*')].some(e => e.shadowRoot &&"
-        " e.shadowRoot.querySelector('.imlr-viewer[data-ready=\"next\"]'))"
-    )
+    _viewer_ready(page, "next")
     viewer.locator("button.next").evaluate(
         "b => { b.click(); b.click(); b.getRootNode().querySelector('button.prev').click(); }"
     )
     page.get_by_role("heading", name=names[1]).wait_for()
     page.wait_for_function(f"() => location.search.includes('image={names[1]}')")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('*')].some(e => e.shadowRoot &&"
-        " e.shadowRoot.querySelector('.imlr-viewer[data-ready=\"prev next\"]'))"
-    )
+    _viewer_ready(page, "prev next")
     assert viewer.locator("figcaption").text_content() == names[1]
     # By keyboard: Next keeps the focus through the server's run, so Enter steps on; with
     # nothing focused, → and ← step; while typing in a field they move the cursor only.
