@@ -65,7 +65,7 @@ def _clone(commit: str, into: Path) -> Path:
     return into
 
 
-def test_names(checkout: Path) -> set[str]:
+def function_names(checkout: Path) -> set[str]:
     """The names of the test functions in a checkout's ``tests/``."""
     return {
         n for p in (checkout / "tests").rglob("test_*.py") for n in TEST_DEF.findall(p.read_text())
@@ -128,7 +128,7 @@ def main() -> None:
         text=True, check=True,
     ).stdout.strip()  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="suite_time-"))
-    start_names = test_names(_clone(a.start, work / "names"))
+    start_names = function_names(_clone(a.start, work / "names"))
     # Collected in a clone of its own: the timed runs start from fresh clones, without the
     # bytecode a collection leaves.
     selected = same_tests(_clone(head, work / "ids"), start_names)
