@@ -12,8 +12,8 @@ command), alternating, ``--pairs`` times. Three runs a pair:
 * ``whole``: today's whole suite, with the tests later issues added.
 
 For each run: the wall time of ``.ci/run``, the busy and idle CPU seconds of the whole
-machine over it (``/proc/stat``), and pytest's last line. A line a run goes in
-``benchmarks/out/suite_time.jsonl``.
+machine over it (``/proc/stat``), and pytest's last line, printed and added as one JSON line
+to ``benchmarks/out/suite_time.jsonl``.
 
 Usage: ``python -m benchmarks.suite_time [--start ee2fb24] [--head HEAD] [--pairs 1]``.
 About 15 minutes a pair on the two-core machine.
